@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+// MynaGate: a workplace on the My Number card. Module layout and the direction of dependencies
+// are explained in docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "MynaGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mynagate", targets: ["mynagate"]),
+        .library(name: "MyNumber", targets: ["MyNumber"]),
+        .library(name: "SmartCard", targets: ["SmartCard"]),
+        .library(name: "MynaCard", targets: ["MynaCard"]),
+        .library(name: "MynaCardSim", targets: ["MynaCardSim"]),
+        .library(name: "PCSC", targets: ["PCSC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+    ],
+    targets: [
+        // Domain: 12-digit individual and 13-digit corporate numbers. No dependencies.
+        .target(name: "MyNumber"),
+        // ISO 7816-4 APDUs, status words, BER-TLV, the transport protocol. No dependencies.
+        .target(name: "SmartCard"),
+        // The My Number card's three applications over SmartCard. Certificates are parsed with
+        // swift-certificates so the card layer hands out typed X.509 values.
+        .target(
+            name: "MynaCard",
+            dependencies: [
+                "MyNumber", "SmartCard",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // A virtual My Number card answering the same APDUs, with its own test JPKI hierarchy.
+        .target(
+            name: "MynaCardSim",
+            dependencies: [
+                "MyNumber", "SmartCard",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // PC/SC through libpcsclite loaded at run time (nothing needed to build), and the vpcd bridge.
+        .target(name: "PCSC", dependencies: ["SmartCard"]),
+        .executableTarget(
+            name: "mynagate",
+            dependencies: [
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MyNumberTests", dependencies: ["MyNumber"]),
+        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"]),
+        .testTarget(name: "MynaCardTests", dependencies: ["MynaCard", "MynaCardSim", "SmartCard", "MyNumber"]),
+        .testTarget(name: "MynaCardSimTests", dependencies: ["MynaCardSim", "SmartCard"]),
+        .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCardSim"]),
+        .testTarget(name: "CLITests", dependencies: ["mynagate"]),
+    ]
+)

@@ -1,0 +1,89 @@
+/// One line of an APDU trace, already redacted.
+///
+/// Redaction happens when the entry is made, not when it is printed, so no sink (a terminal, a log
+/// file, a crash report) can ever receive a PIN or a My Number from a trace.
+public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
+    public enum Direction: String, Sendable, Hashable { case command = ">>", response = "<<" }
+    public var direction: Direction
+    /// The bytes as hex, with secret parts replaced by a marker.
+    public var text: String
+
+    public var description: String { "\(direction.rawValue) \(text)" }
+
+    /// Makes the trace line of a command, hiding its data when it is marked secret or is a PIN
+    /// command (VERIFY `20`, CHANGE REFERENCE DATA `24`, RESET RETRY COUNTER `2C`) whatever its marking.
+    public static func command(_ apdu: CommandAPDU, bytes: [UInt8]) -> APDUTraceEntry {
+        let pinINS: Set<UInt8> = [0x20, 0x24, 0x2C]
+        if !apdu.data.isEmpty, apdu.redaction.contains(.commandData) || pinINS.contains(apdu.ins) {
+            let header = Array(bytes.prefix(4))
+            return APDUTraceEntry(direction: .command, text: hex(header) + " [\(apdu.data.count) bytes redacted]")
+        }
+        return APDUTraceEntry(direction: .command, text: hex(maskDigitRuns(bytes)))
+    }
+
+    /// Makes the trace line of a response, hiding its data when the command marked it secret.
+    public static func response(_ response: ResponseAPDU, redacting: Bool) -> APDUTraceEntry {
+        if redacting, !response.data.isEmpty {
+            return APDUTraceEntry(direction: .response, text: "[\(response.data.count) bytes redacted] \(response.status)")
+        }
+        let body = response.data.isEmpty ? "" : hex(maskDigitRuns(response.data)) + " "
+        return APDUTraceEntry(direction: .response, text: body + "\(response.status)")
+    }
+
+    /// Replaces every run of 12 or more ASCII digits with `*` bytes (0x2A).
+    ///
+    /// A safety net under the explicit marking: a My Number is 12 ASCII digits on the card, so a run that
+    /// long is hidden even from an exchange nobody marked.
+    public static func maskDigitRuns(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        var runStart = -1
+        for i in 0...bytes.count {
+            let isDigit = i < bytes.count && (0x30...0x39).contains(bytes[i])
+            if isDigit {
+                if runStart < 0 { runStart = i }
+            } else if runStart >= 0 {
+                if i - runStart >= 12 { for k in runStart..<i { out[k] = 0x2A } }
+                runStart = -1
+            }
+        }
+        return out
+    }
+}
+
+/// Lowercase-free hex with spaces, as APDU traces are usually written (`00 A4 04 0C`).
+public func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits: [Character] = Array("0123456789ABCDEF")
+    var s = ""
+    for (i, b) in bytes.enumerated() {
+        if i > 0 { s.append(" ") }
+        s.append(digits[Int(b >> 4)])
+        s.append(digits[Int(b & 0x0F)])
+    }
+    return s
+}
+
+/// Parses hex with optional spaces or colons (`"00 A4:04"`); `nil` when it is not hex.
+public func bytes(fromHex text: some StringProtocol) -> [UInt8]? {
+    var out: [UInt8] = []
+    var pending: UInt8? = nil
+    for ch in text.unicodeScalars {
+        if ch == " " || ch == ":" || ch == "\n" || ch == "\t" { continue }
+        guard let v = hexValue(ch) else { return nil }
+        if let p = pending {
+            out.append(p << 4 | v)
+            pending = nil
+        } else {
+            pending = v
+        }
+    }
+    return pending == nil ? out : nil
+}
+
+private func hexValue(_ c: Unicode.Scalar) -> UInt8? {
+    switch c.value {
+    case 0x30...0x39: return UInt8(c.value - 0x30)
+    case 0x41...0x46: return UInt8(c.value - 0x41 + 10)
+    case 0x61...0x66: return UInt8(c.value - 0x61 + 10)
+    default: return nil
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `mynagate bench …`: measurements side by side with a named peer; results go to docs/BENCHMARKS.md.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks, each run beside a named peer on the same machine.",
+        subcommands: [BenchNumberCommand.self]
+    )
+}
