@@ -58,7 +58,15 @@ let package = Package(
         ),
         .testTarget(name: "MyNumberTests", dependencies: ["MyNumber"]),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"]),
-        .testTarget(name: "MynaCardTests", dependencies: ["MynaCard", "MynaCardSim", "SmartCard", "MyNumber"]),
+        .testTarget(
+            name: "MynaCardTests",
+            dependencies: [
+                "MynaCard", "MynaCardSim", "SmartCard", "MyNumber",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "MynaCardSimTests", dependencies: ["MynaCardSim", "SmartCard"]),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCardSim"]),
         .testTarget(name: "CLITests", dependencies: ["mynagate"]),
