@@ -54,6 +54,9 @@ let package = Package(
             dependencies: [
                 "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "MyNumberTests", dependencies: ["MyNumber"]),

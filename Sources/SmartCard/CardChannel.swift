@@ -16,6 +16,13 @@ public actor CardChannel {
         public var bytesSent = 0
         public var bytesReceived = 0
         public init() {}
+        public static func + (a: Usage, b: Usage) -> Usage {
+            var u = a
+            u.apdus += b.apdus
+            u.bytesSent += b.bytesSent
+            u.bytesReceived += b.bytesReceived
+            return u
+        }
         public static func - (a: Usage, b: Usage) -> Usage {
             var u = Usage()
             u.apdus = a.apdus - b.apdus
