@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "MynaCard", targets: ["MynaCard"]),
         .library(name: "MynaCardSim", targets: ["MynaCardSim"]),
         .library(name: "PCSC", targets: ["PCSC"]),
+        .library(name: "Trust", targets: ["Trust"]),
+        .library(name: "Access", targets: ["Access"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -47,12 +49,25 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The access-control domain: people, credentials, doors, zones, schedules, the decision. No I/O,
+        // no dependencies, so the door decision can be audited and tested alone.
+        .target(name: "Access"),
+        // JPKI certificate validation, CRLs and the revocation index, OCSP, challenge-response.
+        .target(
+            name: "Trust",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // PC/SC through libpcsclite loaded at run time (nothing needed to build), and the vpcd bridge.
         .target(name: "PCSC", dependencies: ["SmartCard"]),
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -72,6 +87,17 @@ let package = Package(
         ),
         .testTarget(name: "MynaCardSimTests", dependencies: ["MynaCardSim", "SmartCard"]),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCardSim"]),
+        .testTarget(
+            name: "TrustTests",
+            dependencies: [
+                "Trust", "MynaCardSim", "MynaCard", "SmartCard",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "CLITests", dependencies: ["mynagate"]),
     ]
 )

@@ -1,0 +1,153 @@
+import Foundation
+
+/// Grant or deny, with the reason a security officer reads in the event log.
+public struct Decision: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Hashable, Codable { case grant, deny }
+
+    public var outcome: Outcome
+    public var reason: DecisionReason
+    /// The person, when the credential was known.
+    public var employee: EmployeeID?
+    /// Things to look at even though the door opened (soft anti-passback).
+    public var warnings: [DecisionWarning]
+
+    public var isGranted: Bool { outcome == .grant }
+
+    public init(_ outcome: Outcome, _ reason: DecisionReason, employee: EmployeeID? = nil, warnings: [DecisionWarning] = []) {
+        self.outcome = outcome
+        self.reason = reason
+        self.employee = employee
+        self.warnings = warnings
+    }
+}
+
+/// A warning attached to a granted decision.
+public enum DecisionWarning: String, Sendable, Hashable, Codable {
+    /// Entered a zone the person had not left (soft anti-passback).
+    case passbackSuspected
+}
+
+/// Every reason a door opens or stays shut. Each has a stable ``code`` for logs and APIs, and a
+/// sentence in Japanese and English.
+public enum DecisionReason: Sendable, Hashable, Codable {
+    // Grants
+    case granted(group: GroupID)
+    case exitToOutside
+    case emergencyUnlock
+    // Denials
+    case unknownDoor
+    case lockdown
+    case unknownCredential
+    case credentialSuspended(Credential.SuspensionReason)
+    case credentialRetired
+    case certificateExpired(Date)
+    case certificateNotYetValid(Date)
+    case certificateRevoked
+    case revocationUnknown
+    case employeeInactive(Employee.Status)
+    case employeeOutsideValidity
+    case pinRequired
+    case pinWrong(triesLeft: Int)
+    case pinBlocked
+    case signatureInvalid(String)
+    case noPermission(zone: ZoneID)
+    case outsideSchedule
+    case holidayClosed(String)
+    case antiPassback
+
+    /// A stable machine-readable code.
+    public var code: String {
+        switch self {
+        case .granted: return "granted"
+        case .exitToOutside: return "exit_to_outside"
+        case .emergencyUnlock: return "emergency_unlock"
+        case .unknownDoor: return "unknown_door"
+        case .lockdown: return "lockdown"
+        case .unknownCredential: return "unknown_credential"
+        case .credentialSuspended: return "credential_suspended"
+        case .credentialRetired: return "credential_retired"
+        case .certificateExpired: return "certificate_expired"
+        case .certificateNotYetValid: return "certificate_not_yet_valid"
+        case .certificateRevoked: return "certificate_revoked"
+        case .revocationUnknown: return "revocation_unknown"
+        case .employeeInactive: return "employee_inactive"
+        case .employeeOutsideValidity: return "employee_outside_validity"
+        case .pinRequired: return "pin_required"
+        case .pinWrong: return "pin_wrong"
+        case .pinBlocked: return "pin_blocked"
+        case .signatureInvalid: return "signature_invalid"
+        case .noPermission: return "no_permission"
+        case .outsideSchedule: return "outside_schedule"
+        case .holidayClosed: return "holiday_closed"
+        case .antiPassback: return "anti_passback"
+        }
+    }
+
+    /// A sentence for a security officer, in English.
+    public var englishSentence: String {
+        switch self {
+        case .granted(let g): return "Granted: access group \(g) allows this zone now."
+        case .exitToOutside: return "Granted: leaving the premises is always allowed."
+        case .emergencyUnlock: return "Granted: the door is unlocked for an emergency."
+        case .unknownDoor: return "Denied: this door is not configured."
+        case .lockdown: return "Denied: the site is in lockdown."
+        case .unknownCredential: return "Denied: this card is not enrolled."
+        case .credentialSuspended(let r):
+            switch r {
+            case .reportedLost: return "Denied: the card was reported lost or stolen."
+            case .securityOfficer: return "Denied: the card was suspended by security."
+            case .certificateRevoked: return "Denied: the card's certificate was revoked."
+            }
+        case .credentialRetired: return "Denied: this card was replaced by a newer one."
+        case .certificateExpired(let d): return "Denied: the card's certificate expired on \(Self.day(d))."
+        case .certificateNotYetValid(let d): return "Denied: the card's certificate is valid only from \(Self.day(d))."
+        case .certificateRevoked: return "Denied: the card's certificate is on the revocation list."
+        case .revocationUnknown: return "Denied: the revocation list is out of date, and this door fails closed."
+        case .employeeInactive(let s): return "Denied: the person's status is \(s.rawValue)."
+        case .employeeOutsideValidity: return "Denied: the person's access period has not started or has ended."
+        case .pinRequired: return "PIN required: this door needs the card's PIN and signature."
+        case .pinWrong(let n): return "Denied: wrong PIN (\(n) \(n == 1 ? "try" : "tries") left on the card)."
+        case .pinBlocked: return "Denied: the card's PIN is blocked."
+        case .signatureInvalid(let why): return "Denied: the card's signature did not verify (\(why))."
+        case .noPermission(let z): return "Denied: no access group allows zone \(z)."
+        case .outsideSchedule: return "Denied: outside the permitted hours."
+        case .holidayClosed(let name): return "Denied: closed for the public holiday (\(name))."
+        case .antiPassback: return "Denied: the person is already inside this zone (anti-passback)."
+        }
+    }
+
+    /// A sentence for a security officer, in Japanese.
+    public var japaneseSentence: String {
+        switch self {
+        case .granted(let g): return "許可：アクセスグループ「\(g)」でこの時間帯の入室が認められています。"
+        case .exitToOutside: return "許可：敷地外への退出は常に可能です。"
+        case .emergencyUnlock: return "許可：非常解錠中です。"
+        case .unknownDoor: return "拒否：このドアは設定されていません。"
+        case .lockdown: return "拒否：施設全体がロックダウン中です。"
+        case .unknownCredential: return "拒否：登録されていないカードです。"
+        case .credentialSuspended(let r):
+            switch r {
+            case .reportedLost: return "拒否：紛失・盗難の届出があったカードです。"
+            case .securityOfficer: return "拒否：警備担当者により一時停止されたカードです。"
+            case .certificateRevoked: return "拒否：電子証明書が失効したため停止されたカードです。"
+            }
+        case .credentialRetired: return "拒否：新しいカードに置き換えられた旧カードです。"
+        case .certificateExpired(let d): return "拒否：電子証明書の有効期限（\(Self.day(d))）が切れています。"
+        case .certificateNotYetValid(let d): return "拒否：電子証明書は\(Self.day(d))から有効です。"
+        case .certificateRevoked: return "拒否：電子証明書が失効リストに載っています。"
+        case .revocationUnknown: return "拒否：失効リストが古く、このドアは安全側（閉）で運用しています。"
+        case .employeeInactive(let s): return "拒否：在籍状態が「\(s.rawValue)」です。"
+        case .employeeOutsideValidity: return "拒否：入室の有効期間外です。"
+        case .pinRequired: return "暗証番号が必要：このドアは暗証番号と署名による認証が必要です。"
+        case .pinWrong(let n): return "拒否：暗証番号が違います（カードの残り回数\(n)回）。"
+        case .pinBlocked: return "拒否：カードの暗証番号がロックされています。"
+        case .signatureInvalid(let why): return "拒否：カードの署名を検証できませんでした（\(why)）。"
+        case .noPermission(let z): return "拒否：エリア「\(z)」への入室権限がありません。"
+        case .outsideSchedule: return "拒否：許可された時間帯の外です。"
+        case .holidayClosed(let name): return "拒否：祝日（\(name)）のため閉鎖中です。"
+        case .antiPassback: return "拒否：すでにこのエリアにいる記録があります（アンチパスバック）。"
+        }
+    }
+
+    private static func day(_ d: Date) -> String { JapanTime(d).date.description }
+}

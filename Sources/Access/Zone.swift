@@ -1,0 +1,58 @@
+/// An area people enter and leave through doors.
+public struct Zone: Sendable, Hashable, Codable, Identifiable {
+    /// How strictly a zone enforces that people leave before they enter again.
+    public enum AntiPassback: String, Sendable, Hashable, Codable {
+        /// No check.
+        case off
+        /// Entering twice without leaving is granted but flagged for the security officer.
+        case soft
+        /// Entering twice without leaving is refused (a card passed back to someone else).
+        case hard
+    }
+
+    public var id: ZoneID
+    public var name: String
+    /// Part of the workplace boundary: first entry and last exit here count for attendance.
+    public var isWorkplaceBoundary: Bool
+    /// A room where My Number work is done (管理区域/取扱区域): its doors default to `pin`.
+    public var isMyNumberHandlingArea: Bool
+    public var antiPassback: AntiPassback
+
+    public init(id: ZoneID, name: String, isWorkplaceBoundary: Bool = false, isMyNumberHandlingArea: Bool = false, antiPassback: AntiPassback = .off) {
+        self.id = id
+        self.name = name
+        self.isWorkplaceBoundary = isWorkplaceBoundary
+        self.isMyNumberHandlingArea = isMyNumberHandlingArea
+        self.antiPassback = antiPassback
+    }
+}
+
+/// How much a door asks of the card holder.
+public enum SecurityLevel: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Certificate read and checked (かざし): no PIN. Allowed for building entry since 2024-05-27 when
+    /// the first registration used the PIN; a copied certificate could be replayed, so only for doors
+    /// where that risk is accepted (domain.md section 3).
+    case tap
+    /// PIN and the card's signature over a fresh challenge: proves the card and its holder are present.
+    case pin
+}
+
+/// A door leads from one zone into another.
+public struct Door: Sendable, Hashable, Codable, Identifiable {
+    public var id: DoorID
+    public var name: String
+    /// Where the person is before passing (nil: outside the premises).
+    public var from: ZoneID?
+    /// Where the person is after passing (nil: outside the premises).
+    public var to: ZoneID?
+    /// Explicit level; `nil` means the default for the zone it leads into.
+    public var securityLevelOverride: SecurityLevel?
+
+    public init(id: DoorID, name: String, from: ZoneID?, to: ZoneID?, securityLevel: SecurityLevel? = nil) {
+        self.id = id
+        self.name = name
+        self.from = from
+        self.to = to
+        self.securityLevelOverride = securityLevel
+    }
+}
