@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PCSC", targets: ["PCSC"]),
         .library(name: "Trust", targets: ["Trust"]),
         .library(name: "Access", targets: ["Access"]),
+        .library(name: "Audit", targets: ["Audit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -52,6 +53,8 @@ let package = Package(
         // The access-control domain: people, credentials, doors, zones, schedules, the decision. No I/O,
         // no dependencies, so the door decision can be audited and tested alone.
         .target(name: "Access"),
+        // The append-only event log's hash chain: sealing and verifying, independent of storage.
+        .target(name: "Audit", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // JPKI certificate validation, CRLs and the revocation index, OCSP, challenge-response.
         .target(
             name: "Trust",
@@ -98,6 +101,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
         .testTarget(name: "CLITests", dependencies: ["mynagate"]),
     ]
 )
