@@ -5,6 +5,6 @@ struct VCardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vcard",
         abstract: "Make virtual My Number cards and put them into pcscd (vpcd).",
-        subcommands: []
+        subcommands: [VCardNewCommand.self, VCardServeCommand.self]
     )
 }
