@@ -50,7 +50,7 @@ public enum AccessDecider {
     public static func decide(_ request: AccessRequest, policy: AccessPolicy, presence: PresenceState = PresenceState()) -> Decision {
         guard let door = policy.doors[request.door] else { return Decision(.deny, .unknownDoor) }
         if policy.lockdown { return Decision(.deny, .lockdown) }
-        guard let credential = policy.credentials[request.credential] else {
+        guard let credential = policy.resolve(request.credential) else {
             if policy.emergencyUnlocked.contains(door.id) { return Decision(.grant, .emergencyUnlock) }
             return Decision(.deny, .unknownCredential)
         }

@@ -14,6 +14,8 @@ public struct AccessPolicy: Sendable, Hashable, Codable {
     public var lockdown: Bool
     /// Doors unlocked for an emergency (fire exits, evacuation).
     public var emergencyUnlocked: Set<DoorID>
+    /// Serial → credential keys, for doors that read only the serial (3 APDUs) and not the issuer.
+    public private(set) var serialIndex: [String: [CredentialKey]]
 
     public init(
         version: Int = 0, employees: [Employee] = [], credentials: [Credential] = [], doors: [Door] = [], zones: [Zone] = [],
@@ -30,6 +32,23 @@ public struct AccessPolicy: Sendable, Hashable, Codable {
         self.holidays = holidays
         self.lockdown = lockdown
         self.emergencyUnlocked = emergencyUnlocked
+        self.serialIndex = [:]
+        for key in self.credentials.keys { serialIndex[key.serial, default: []].append(key) }
+    }
+
+    /// Adds or replaces a credential, keeping the serial index current.
+    public mutating func upsert(_ credential: Credential) {
+        if credentials[credential.key] == nil { serialIndex[credential.key.serial, default: []].append(credential.key) }
+        credentials[credential.key] = credential
+    }
+
+    /// The credential for `key`. A key with an empty issuer (a door that read only the serial) matches
+    /// when exactly one enrolled credential has that serial; two issuers with the same serial are
+    /// ambiguous and match nothing, so the door must read the whole certificate.
+    public func resolve(_ key: CredentialKey) -> Credential? {
+        if !key.issuer.isEmpty { return credentials[key] }
+        guard let keys = serialIndex[key.serial], keys.count == 1 else { return nil }
+        return credentials[keys[0]]
     }
 
     /// The level a door asks for: its override, else `pin` for a door into a My Number handling area,

@@ -45,8 +45,13 @@ public enum AuditChain {
     }
 
     /// Checks records given in sequence order, streaming: memory does not grow with the log.
-    public static func verify(_ records: some Sequence<AuditRecord>, expectedHead: AuditHead? = nil) -> AuditVerification {
-        var previous: AuditHead? = nil
+    ///
+    /// - Parameters:
+    ///   - startingAfter: the record before the first one given (already verified), to check a log page by
+    ///     page; `nil` when `records` starts at sequence 1.
+    ///   - expectedHead: the last record's sequence and hash as kept outside the log, to detect truncation.
+    public static func verify(_ records: some Sequence<AuditRecord>, startingAfter: AuditHead? = nil, expectedHead: AuditHead? = nil) -> AuditVerification {
+        var previous: AuditHead? = startingAfter
         var count = 0
         for r in records {
             let expectedSequence = (previous?.sequence ?? 0) + 1

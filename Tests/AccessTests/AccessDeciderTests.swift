@@ -196,3 +196,18 @@ struct JapanTimeTests {
         #expect(throws: HolidayImportError.malformedLine(2)) { try HolidayCalendar.importCSV(Data("a,b\nnot a date,x\n".utf8)) }
     }
 }
+
+@Suite("Credential lookup by serial only")
+struct SerialLookupTests {
+    @Test func serialOnlyMatchesAUniqueCredential() {
+        var p = Org.policy()
+        let d = AccessDecider.decide(AccessRequest(door: "entrance", credential: CredentialKey(issuer: "", serial: "7f00"), time: Org.t0), policy: p)
+        #expect(d.employee == "e2")
+        #expect(d.isGranted)
+        // The same serial from another CA makes the serial alone ambiguous.
+        p.upsert(Credential(key: CredentialKey(issuer: "OTHERCA", serial: "7F00"), employee: "e1", notBefore: Org.t0 - 10, notAfter: Org.t0 + 10))
+        let ambiguous = AccessDecider.decide(AccessRequest(door: "entrance", credential: CredentialKey(issuer: "", serial: "7F00"), time: Org.t0), policy: p)
+        #expect(ambiguous.reason == .unknownCredential)
+        #expect(AccessDecider.decide(AccessRequest(door: "entrance", credential: CredentialKey(issuer: "OTHERCA", serial: "7F00"), time: Org.t0), policy: p).employee == "e1")
+    }
+}
