@@ -18,7 +18,7 @@ struct MynaGateCommand: AsyncParsableCommand {
             Documentation: README.md and docs/ in the source tree.
             """,
         version: version,
-        subcommands: [NumberCommand.self, CardCommand.self, VCardCommand.self, BenchCommand.self]
+        subcommands: [NumberCommand.self, CardCommand.self, VCardCommand.self, BenchCommand.self, TrustCommand.self, PKICommand.self]
     )
 }
 

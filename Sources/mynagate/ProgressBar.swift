@@ -9,14 +9,16 @@ import Darwin
 final class ProgressBar {
     private let label: String
     private let totalBytes: Int?
+    private let unit: String
     private var lastDraw: UInt64 = 0
     private var drawn = false
 
     /// `nil` unless standard error is a terminal.
-    init?(label: String, totalBytes: Int?) {
+    init?(label: String, totalBytes: Int?, unit: String = "lines") {
         guard isatty(2) == 1 else { return nil }
         self.label = label
         self.totalBytes = totalBytes
+        self.unit = unit
     }
 
     /// A bar for work that reads standard input; knows the total when stdin is a regular file.
@@ -40,7 +42,7 @@ final class ProgressBar {
             line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
             line += "\(Int(fraction * 100))% "
         }
-        line += "\(items) lines"
+        line += "\(items) \(unit)"
         FileHandleOutput.standardError.write(line)
     }
 

@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A directory of revocation indexes, one per CRL issuer, that knows how to rebuild each from its CRLs.
+///
+/// For an issuer whose Name hashes (SHA-256, first 16 bytes in hex) to `H` the directory holds:
+/// - `H.base.mgidx`: the index of the newest complete CRL;
+/// - `H.mgidx`: what lookups use, the base with the newest delta CRL merged (or a copy of the base);
+/// - `H.sources`: the CRL files they came from (`base PATH`, `delta PATH`), for rebuilding;
+/// - `H.issuer.der`: the issuer certificate the signatures were checked with, when one was given.
+///
+/// A corrupt index file is never trusted: loading detects it (size, checksums, bounds) and rebuilds it
+/// from the recorded CRLs, verifying their signatures again.
+public struct RevocationIndexStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    /// What an import did.
+    public struct ImportResult: Sendable {
+        public var index: RevocationIndex
+        public var info: CRLInfo
+        /// Entries in the CRL file itself.
+        public var crlEntries: Int
+        public var crlBytes: Int
+        public var seconds: Double
+        public var indexPath: String
+    }
+
+    /// The file stem for an issuer Name.
+    public static func stem(issuerDER: [UInt8]) -> String {
+        SHA256.hash(data: issuerDER).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func path(_ stem: String, _ suffix: String) -> String { directory.appendingPathComponent(stem + suffix).path }
+
+    /// Imports a complete or delta CRL. A complete CRL replaces the issuer's index; a delta is merged
+    /// onto the index of the complete CRL it is based on.
+    public func importCRL(at crlPath: String, issuer: Certificate?, progress: ((Int, Int) -> Void)? = nil) throws -> ImportResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let reader = try CRLReader(path: crlPath)
+        let key = try issuer.map { cert throws(CRLError) in try CRLIssuerKey(certificate: cert) }
+        let stem = Self.stem(issuerDER: reader.info.issuerDER)
+        let absolute = URL(fileURLWithPath: crlPath).standardizedFileURL.path
+        var entries = 0
+        let counting: (Int, Int) -> Void = { bytes, n in entries = n; progress?(bytes, n) }
+        let index: RevocationIndex
+        var sources = (try? String(contentsOfFile: path(stem, ".sources"), encoding: .utf8)) ?? ""
+        if reader.info.isDelta {
+            let base = try loadBase(stem: stem)
+            index = try base.applying(delta: reader, issuer: key, progress: counting)
+            sources = sources.split(separator: "\n").filter { !$0.hasPrefix("delta ") }.joined(separator: "\n") + "\ndelta \(absolute)\n"
+        } else {
+            index = try RevocationIndex.build(from: reader, issuer: key, progress: counting)
+            try index.write(to: path(stem, ".base.mgidx"))
+            sources = "base \(absolute)\n"
+        }
+        try index.write(to: path(stem, ".mgidx"))
+        if let issuer {
+            var s = DER.Serializer()
+            try s.serialize(issuer)
+            try Data(s.serializedBytes).write(to: URL(fileURLWithPath: path(stem, ".issuer.der")), options: .atomic)
+        }
+        try Data(sources.utf8).write(to: URL(fileURLWithPath: path(stem, ".sources")), options: .atomic)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return ImportResult(index: index, info: reader.info, crlEntries: entries, crlBytes: reader.byteCount,
+                            seconds: seconds, indexPath: path(stem, ".mgidx"))
+    }
+
+    /// The stems of all indexes in the directory.
+    public func stems() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".mgidx") && !$0.hasSuffix(".base.mgidx") }.map { String($0.dropLast(6)) }.sorted()
+    }
+
+    /// Loads the index for `stem`, rebuilding it from its CRLs when the file is missing or corrupt.
+    /// - Returns: the index and whether it had to be rebuilt.
+    public func load(stem: String) throws -> (index: RevocationIndex, rebuilt: Bool) {
+        do {
+            return (try RevocationIndex.load(path: path(stem, ".mgidx")), false)
+        } catch CRLError.corruptIndex, CRLError.io {
+            return (try rebuild(stem: stem), true)
+        }
+    }
+
+    /// Every index in the directory (rebuilding corrupt ones); indexes that cannot be rebuilt are
+    /// reported in `failures` and left out.
+    public func loadAll() -> (indexes: [RevocationIndex], rebuilt: [String], failures: [String: String]) {
+        var out: [RevocationIndex] = [], rebuilt: [String] = [], failures: [String: String] = [:]
+        for stem in stems() {
+            do {
+                let (index, wasRebuilt) = try load(stem: stem)
+                out.append(index)
+                if wasRebuilt { rebuilt.append(stem) }
+            } catch {
+                failures[stem] = "\(error)"
+            }
+        }
+        return (out, rebuilt, failures)
+    }
+
+    func loadBase(stem: String) throws -> RevocationIndex {
+        do {
+            return try RevocationIndex.load(path: path(stem, ".base.mgidx"))
+        } catch CRLError.corruptIndex {
+            return try rebuildBase(stem: stem)
+        } catch CRLError.io {
+            throw CRLError.deltaMismatch("no complete CRL imported for this issuer yet")
+        }
+    }
+
+    func recordedSources(stem: String) -> (base: String?, delta: String?) {
+        let text = (try? String(contentsOfFile: path(stem, ".sources"), encoding: .utf8)) ?? ""
+        var base: String?, delta: String?
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("base ") { base = String(line.dropFirst(5)) }
+            if line.hasPrefix("delta ") { delta = String(line.dropFirst(6)) }
+        }
+        return (base, delta)
+    }
+
+    func recordedIssuer(stem: String) throws -> CRLIssuerKey? {
+        guard let data = FileManager.default.contents(atPath: path(stem, ".issuer.der")) else { return nil }
+        return try CRLIssuerKey(certificate: Certificate(derEncoded: Array(data)))
+    }
+
+    func rebuildBase(stem: String) throws -> RevocationIndex {
+        guard let base = recordedSources(stem: stem).base else {
+            throw CRLError.corruptIndex("index \(stem) is corrupt and no CRL is recorded to rebuild it from")
+        }
+        let index = try RevocationIndex.build(from: CRLReader(path: base), issuer: recordedIssuer(stem: stem))
+        try index.write(to: path(stem, ".base.mgidx"))
+        return index
+    }
+
+    /// Rebuilds `H.mgidx` (and `H.base.mgidx` if needed) from the recorded CRL files.
+    public func rebuild(stem: String) throws -> RevocationIndex {
+        var index = try loadBase(stem: stem)
+        if let delta = recordedSources(stem: stem).delta {
+            index = try index.applying(delta: CRLReader(path: delta), issuer: recordedIssuer(stem: stem))
+        }
+        try index.write(to: path(stem, ".mgidx"))
+        return index
+    }
+}
