@@ -22,6 +22,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.30.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
+        .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.10.0"),
     ],
     targets: [
         // Domain: 12-digit individual and 13-digit corporate numbers. No dependencies.
@@ -65,12 +72,45 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Fluent models and migrations (SQLite by default, PostgreSQL for several servers), the policy
+        // loader and the event log's storage.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Access", "Audit",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        // The Vapor application: REST API, sessions and roles, door decisions, enrollment, events, and the
+        // web pages (Leaf templates bundled as a resource, so they are found from any working directory).
+        // MynaCard and MynaCardSim serve only the demo's enrollment button, used when
+        // `ServerConfig.demoCardsDirectory` is set.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Access", "Audit", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard",
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "LeafKit", package: "leaf-kit"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/Views")]
+        ),
         // PC/SC through libpcsclite loaded at run time (nothing needed to build), and the vpcd bridge.
         .target(name: "PCSC", dependencies: ["SmartCard"]),
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -102,6 +142,16 @@ let package = Package(
         ),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["mynagate"]),
     ]
 )

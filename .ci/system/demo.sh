@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# System test: the README's first command. `mynagate demo` starts the server on SQLite with a small demo
+# organisation and simulated door traffic; this script waits for /health, signs in with a login the demo
+# printed, waits until the event log holds simulated door decisions, checks the hash chain with
+# `mynagate audit verify` while the demo runs and again after it stopped.
+#
+# Usage: .ci/system/demo.sh PATH/TO/mynagate. Every wait is bounded; the demo is stopped on exit.
+# Ends with "N passed, M failed"; exit status 0 only when nothing failed.
+set -euo pipefail
+
+bin=${1:-${MYNAGATE:-}}
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  echo "usage: $0 PATH/TO/mynagate (or set MYNAGATE)" >&2
+  exit 2
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+
+passed=0
+failed=0
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+summary() { echo "$passed passed, $failed failed"; }
+
+work="$(mktemp -d /tmp/mynagate-demo.XXXXXX)"
+data="$work/data"
+demo_pid=""
+
+stop_demo() {
+  [ -n "$demo_pid" ] || return 0
+  kill -TERM "$demo_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$demo_pid" 2>/dev/null || true
+  wait "$demo_pid" 2>/dev/null || true
+  demo_pid=""
+}
+cleanup() {
+  stop_demo
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+port="$(free_port)"
+base="http://127.0.0.1:$port"
+
+"$bin" demo --data "$data" --port "$port" --people 10 --tap-interval 0.2 >"$work/demo.log" 2>&1 &
+demo_pid=$!
+
+# Making ten virtual cards (RSA keys) and enrolling them takes a while in a debug build.
+health=""
+for _ in $(seq 1 900); do
+  health="$(curl -fsS --max-time 2 "$base/health" 2>/dev/null || true)"
+  [ -n "$health" ] && break
+  kill -0 "$demo_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if echo "$health" | grep -q '"status":"ok"' && echo "$health" | grep -q '"database":"sqlite"'; then
+  pass "demo answers /health on SQLite"
+else
+  tail -n 30 "$work/demo.log" || true
+  fail "demo answers /health ($health)"
+  summary
+  exit 1
+fi
+
+# The logins are printed after the server starts; give the printing a moment.
+login=""
+for _ in $(seq 1 50); do
+  login="$(awk '$1 == "security" && $3 == "/" { print $2 " " $4; exit }' "$work/demo.log")"
+  [ -n "$login" ] && break
+  sleep 0.2
+done
+user="${login%% *}"
+password="${login#* }"
+if [ -n "$login" ] && grep -q "MynaGate demo: http://127.0.0.1:$port/" "$work/demo.log"; then
+  pass "demo printed its URL and logins"
+else
+  fail "demo printed its URL and logins"
+fi
+
+# Sign in: the password goes to curl on stdin, not in argv.
+jar="$work/cookies"
+status="$(printf '{"username":"%s","password":"%s"}' "$user" "$password" |
+  curl -sS --max-time 10 -o "$work/session.json" -w '%{http_code}' -c "$jar" -H 'Content-Type: application/json' --data-binary @- "$base/api/v1/session" || true)"
+if [ "$status" = 200 ]; then
+  pass "signed in as $user with the printed password"
+else
+  fail "sign-in as $user (HTTP $status)"
+fi
+
+# Simulated doors tap every 0.2 s: wait for their decisions in the event log.
+count=0
+for _ in $(seq 1 150); do
+  count="$(curl -fsS --max-time 5 -b "$jar" "$base/api/v1/events?kind=door.decision&limit=50" 2>/dev/null |
+    python3 -c 'import json,sys; print(len([e for e in json.load(sys.stdin) if e.get("actor","").startswith("door:")]))' 2>/dev/null || echo 0)"
+  [ "$count" -ge 5 ] && break
+  sleep 0.2
+done
+if [ "$count" -ge 5 ]; then
+  pass "the event log holds simulated door decisions ($count seen)"
+else
+  tail -n 20 "$work/demo.log" || true
+  fail "simulated door decisions in the event log ($count seen)"
+fi
+
+if out="$("$bin" audit verify --data "$data" 2>&1)" && echo "$out" | grep -q '^intact'; then
+  pass "audit verify while the demo runs: $out"
+else
+  fail "audit verify while the demo runs: $out"
+fi
+
+stop_demo
+if out="$("$bin" audit verify --data "$data" 2>&1)" && echo "$out" | grep -q '^intact'; then
+  pass "audit verify after the demo stopped: $out"
+else
+  fail "audit verify after the demo stopped: $out"
+fi
+
+summary
+[ "$failed" = 0 ]

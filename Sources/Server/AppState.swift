@@ -1,0 +1,188 @@
+import Access
+import Audit
+import Fluent
+import Foundation
+import Store
+import Synchronization
+import Trust
+import Vapor
+
+/// What every request handler shares: the in-memory policy, the event log, metrics, trust.
+public final class AppState: Sendable {
+    public let config: ServerConfig
+    public let policy: PolicyCache
+    public let events: EventWriter
+    public let metrics: Metrics
+    public let presence: PresenceTracker
+    /// Credentials the revocation sweep found in a CRL; read by every door decision.
+    public let revocation: RevocationKnowledge
+    /// The CRL sweep, when ``ServerConfig/crlIndex`` is set.
+    public let revocationSweep: RevocationSweep?
+    private let validatorHolder: ValidatorHolder
+
+    /// The enrollment validator: trust anchors, JPKI rules, and the CRL indexes as last loaded.
+    public var validator: CardCertificateValidator { validatorHolder.current }
+
+    init(config: ServerConfig, db: any Database, validator: CardCertificateValidator) {
+        let policy = PolicyCache(db: db), events = EventWriter(store: AuditStore(db: db))
+        let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
+        self.config = config
+        self.policy = policy
+        self.events = events
+        self.metrics = Metrics()
+        self.validatorHolder = holder
+        self.presence = PresenceTracker()
+        self.revocation = knowledge
+        self.revocationSweep = config.crlIndex.map { dir in
+            RevocationSweep(directory: URL(fileURLWithPath: dir), stalePolicy: config.staleCRLHours.map { .acceptFor(hours: $0) } ?? .failClosed,
+                            sweepSeconds: config.revocationSweepSeconds, db: db, policy: policy, events: events,
+                            knowledge: knowledge, validator: holder)
+        }
+    }
+}
+
+extension Application {
+    private struct StateKey: StorageKey { typealias Value = AppState }
+
+    /// The server's shared state, set by ``configure(_:config:)``.
+    public var mynagate: AppState {
+        get {
+            guard let s = storage[StateKey.self] else { fatalError("configure(_:config:) was not called") }
+            return s
+        }
+        set { storage[StateKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var state: AppState { application.mynagate }
+
+    /// Appends an event for something this request did; the actor is the signed-in user.
+    func audit(kind: String, subject: String, details: [String: String] = [:], actorOverride: String? = nil) async throws {
+        let actor = actorOverride ?? auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "anonymous"
+        try await state.events.appendNow(AuditDraft(kind: kind, actor: actor, subject: subject, details: details))
+    }
+}
+
+/// The access policy held in memory and kept current.
+///
+/// A local change reloads at once; changes made by another server sharing the database are noticed by
+/// polling the policy version (``ServerConfig/policyPollMilliseconds``), so a suspension made anywhere
+/// is enforced everywhere within that interval plus a reload.
+///
+/// The hot path (door decisions and door-token checks) reads ``snapshot`` under a lock instead of
+/// hopping onto the actor: a lock held for a pointer copy costs nanoseconds, an actor hop microseconds.
+public actor PolicyCache {
+    /// What a door request needs, swapped as a whole on every reload.
+    public struct Snapshot: Sendable {
+        public var policy = AccessPolicy()
+        /// SHA-256 (hex) of each door's token, by door id.
+        public var doorTokenHashes: [String: String] = [:]
+    }
+
+    private let db: any Database
+    public private(set) var current = AccessPolicy()
+    private let box = Mutex(Snapshot())
+    private var task: Task<Void, Never>?
+
+    init(db: any Database) { self.db = db }
+
+    /// The policy and door tokens as last loaded, without waiting for the actor.
+    public nonisolated var snapshot: Snapshot { box.withLock { $0 } }
+
+    /// Loads the policy now.
+    public func reload() async throws {
+        let policy = try await PolicyLoader.load(on: db)
+        var tokens: [String: String] = [:]
+        for s in try await SettingModel.query(on: db).all() {
+            guard let key = s.id, key.hasPrefix(DoorTokens.settingPrefix) else { continue }
+            tokens[String(key.dropFirst(DoorTokens.settingPrefix.count))] = s.value
+        }
+        // Reloads can interleave (the actor is re-entered at each database read): an older load that
+        // finishes last must not replace a newer one.
+        guard policy.version >= current.version else { return }
+        current = policy
+        box.withLock { $0 = Snapshot(policy: policy, doorTokenHashes: tokens) }
+    }
+
+    /// Bumps the version (so other servers reload) and reloads here.
+    public func changed() async throws {
+        try await PolicyLoader.bumpVersion(on: db)
+        try await reload()
+    }
+
+    func startPolling(every milliseconds: Int) {
+        task?.cancel()
+        task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(milliseconds))
+                await self?.reloadIfChanged()
+            }
+        }
+    }
+
+    func stop() { task?.cancel() }
+
+    private func reloadIfChanged() async {
+        guard let v = try? await PolicyLoader.currentVersion(on: db), v != current.version else { return }
+        try? await reload()
+    }
+}
+
+/// Who is in which zone (anti-passback), updated by granted decisions on this server.
+public actor PresenceTracker {
+    public private(set) var state = PresenceState()
+    func record(_ employee: EmployeeID, through door: Door) { state.recordPassage(of: employee, through: door) }
+
+    /// Decides with the current presence and records a granted passage in the same step: one actor hop
+    /// per tap, and the presence map is mutated in place. (Reading `state` out and recording afterwards
+    /// would leave the request holding a second reference while the actor mutates, so every grant
+    /// would copy the whole map — 50,000 people inside make that a millisecond.)
+    func decide(_ request: AccessRequest, policy: AccessPolicy) -> Decision {
+        let decision = AccessDecider.decide(request, policy: policy, presence: state)
+        if decision.isGranted, let who = decision.employee, let door = policy.doors[request.door] {
+            state.recordPassage(of: who, through: door)
+        }
+        return decision
+    }
+}
+
+/// Appends events to the hash-chained log. Door decisions are batched (every 20 ms or 500 events) so
+/// the decision path does not wait for a database write; everything else is written before the request
+/// returns.
+public actor EventWriter {
+    private let store: AuditStore
+    private var pending: [AuditDraft] = []
+    private var flushTask: Task<Void, Never>?
+
+    init(store: AuditStore) { self.store = store }
+
+    /// Writes now and returns the sealed record.
+    @discardableResult
+    public func appendNow(_ draft: AuditDraft) async throws -> AuditRecord {
+        try await flush()
+        return try await store.append(draft)
+    }
+
+    /// Queues a door decision; written within 20 ms.
+    public func enqueue(_ draft: AuditDraft) {
+        pending.append(draft)
+        if pending.count >= 500 {
+            Task { try? await self.flush() }
+        } else if flushTask == nil {
+            flushTask = Task {
+                try? await Task.sleep(for: .milliseconds(20))
+                try? await self.flush()
+            }
+        }
+    }
+
+    /// Writes everything queued.
+    public func flush() async throws {
+        flushTask = nil
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        _ = try await store.append(batch)
+    }
+}

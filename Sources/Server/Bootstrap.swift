@@ -1,0 +1,33 @@
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// Accounts created from the command line (`mynagate user add`, first start).
+public enum Accounts {
+    /// Creates an account; the password is hashed with bcrypt (cost 12).
+    public static func create(username: String, password: String, role: Role, employeeID: UUID? = nil, on db: any Database) async throws {
+        guard (1...64).contains(username.count) else { throw Abort(.unprocessableEntity, reason: "username must be 1–64 characters") }
+        guard password.count >= 10 else { throw Abort(.unprocessableEntity, reason: "password must be at least 10 characters") }
+        if try await UserModel.query(on: db).filter(\.$username == username).first() != nil {
+            throw Abort(.conflict, reason: "username already exists")
+        }
+        try await UserModel(username: username, passwordHash: try Bcrypt.hash(password, cost: 12), role: role.rawValue, employeeID: employeeID).create(on: db)
+    }
+
+    /// On a database with no account, creates `admin` with a random password and returns it (printed
+    /// once by `serve`); otherwise `nil`.
+    public static func bootstrapAdmin(on db: any Database) async throws -> String? {
+        guard try await UserModel.query(on: db).count() == 0 else { return nil }
+        let password = randomPassword()
+        try await create(username: "admin", password: password, role: .admin, on: db)
+        return password
+    }
+
+    /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+    public static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+    }
+}

@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import Store
+import Trust
+import Vapor
+import X509
+
+/// Sign-in with the card at a desk reader: the card signs a server challenge after its PIN, the
+/// signature is checked against the certificate enrolled for the person, and the account linked to that
+/// person is signed in. No password is involved, and the My Number is never read.
+struct CardSignInController {
+    let auth: AuthController
+
+    struct Started: Content {
+        var challengeId: UUID
+        var digest: String
+        var expiresAt: Date
+    }
+    struct Finish: Content {
+        var challengeId: UUID
+        /// The card's auth certificate serial (hex), as the desk reader read it.
+        var serial: String
+        /// The card's signature over the challenge (base64).
+        var signature: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        routes.post("api", "v1", "session", "card", "challenge", use: start)
+        routes.post("api", "v1", "session", "card", use: finish)
+    }
+
+    @Sendable func start(_ req: Request) async throws -> Started {
+        let c = try await ChallengeStore.issue(context: "signin", seconds: max(req.state.config.challengeSeconds, 60), on: req.db)
+        return Started(challengeId: c.id, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
+    }
+
+    @Sendable func finish(_ req: Request) async throws -> AuthController.SignedIn {
+        let f = try req.content.decode(Finish.self)
+        guard f.serial.count <= 42, f.serial.allSatisfy(\.isHexDigit), let signature = Data(base64Encoded: f.signature), signature.count <= 1024 else {
+            throw Abort(.badRequest, reason: "serial must be hex and signature base64")
+        }
+        let refused = Abort(.unauthorized, reason: "the card was not accepted for sign-in")
+        guard case .success(let challenge) = try await ChallengeStore.consume(id: f.challengeId, context: "signin", on: req.db) else { throw refused }
+        // The enrolled, active credential with this serial; its stored certificate holds the key.
+        let matches = try await CredentialModel.query(on: req.db).filter(\.$serial == f.serial.uppercased()).filter(\.$state == "active").all()
+        guard matches.count == 1, let credential = matches.first,
+              let certificate = try? Certificate(derEncoded: Array(credential.certificate)),
+              certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption),
+              Date() < credential.notAfter,
+              let user = try await UserModel.query(on: req.db).filter(\.$employeeID == credential.employeeID).first() else {
+            throw refused
+        }
+        if let until = user.lockedUntil, until > Date() { throw Abort(.tooManyRequests, reason: "account locked; try again later") }
+        try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": "card", "serial": credential.serial],
+                            actorOverride: "user:\(user.username)")
+        return AuthController.SignedIn(username: user.username, role: user.role, csrfToken: try auth.startSession(for: user, on: req))
+    }
+}

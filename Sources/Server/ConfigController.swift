@@ -1,0 +1,240 @@
+import Access
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// Zones, doors, access groups, schedules, holidays, lockdown and door tokens. Administrators write;
+/// security officers read (and may lock down or unlock in an emergency).
+struct ConfigController {
+    struct ZoneDTO: Content {
+        var id: String?
+        var name: String
+        var workplaceBoundary: Bool?
+        var myNumberArea: Bool?
+        var antiPassback: String?
+    }
+    struct DoorDTO: Content {
+        var id: String?
+        var name: String
+        var fromZone: String?
+        var toZone: String?
+        var securityLevel: String?
+        var effectiveSecurityLevel: String?
+    }
+    struct GroupDTO: Content {
+        var id: String?
+        var name: String
+        var grants: [GrantJSON]
+    }
+    struct ScheduleDTO: Content {
+        var id: String?
+        var name: String
+        var windows: [String: [String]]
+        var holidayRule: String?
+    }
+    struct HolidayDTO: Content {
+        var date: String
+        var name: String
+    }
+    struct Toggle: Content { var on: Bool }
+    struct TokenDTO: Content { var door: String; var token: String }
+
+    func register(_ routes: any RoutesBuilder) {
+        let read = routes.grouped(RoleMiddleware([.admin, .security]))
+        let admin = routes.grouped(RoleMiddleware([.admin]))
+        let emergency = routes.grouped(RoleMiddleware([.admin, .security]))
+        read.get("api", "v1", "zones", use: zones)
+        admin.put("api", "v1", "zones", ":id", use: putZone)
+        read.get("api", "v1", "doors", use: doors)
+        admin.put("api", "v1", "doors", ":id", use: putDoor)
+        admin.post("api", "v1", "doors", ":id", "token", use: issueToken)
+        admin.delete("api", "v1", "doors", ":id", "token", use: revokeToken)
+        read.get("api", "v1", "groups", use: groups)
+        admin.put("api", "v1", "groups", ":id", use: putGroup)
+        read.get("api", "v1", "schedules", use: schedules)
+        admin.put("api", "v1", "schedules", ":id", use: putSchedule)
+        read.get("api", "v1", "holidays", use: holidays)
+        admin.on(.POST, "api", "v1", "holidays", "import", body: .collect(maxSize: "1mb"), use: importHolidays)
+        emergency.post("api", "v1", "site", "lockdown", use: lockdown)
+        emergency.post("api", "v1", "doors", ":id", "emergency-unlock", use: emergencyUnlock)
+    }
+
+    static func id(_ req: Request) throws -> String {
+        let id = try req.parameters.require("id")
+        guard (1...64).contains(id.count), id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw Abort(.badRequest, reason: "ids are 1–64 letters, digits, - or _")
+        }
+        return id
+    }
+
+    @Sendable func zones(_ req: Request) async throws -> [ZoneDTO] {
+        try await ZoneModel.query(on: req.db).sort(\.$id).all().map {
+            ZoneDTO(id: $0.id, name: $0.name, workplaceBoundary: $0.workplaceBoundary, myNumberArea: $0.myNumberArea, antiPassback: $0.antiPassback)
+        }
+    }
+
+    @Sendable func putZone(_ req: Request) async throws -> ZoneDTO {
+        let id = try Self.id(req)
+        let dto = try req.content.decode(ZoneDTO.self)
+        guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
+        let ap = dto.antiPassback ?? "off"
+        guard Zone.AntiPassback(rawValue: ap) != nil else { throw Abort(.unprocessableEntity, reason: "antiPassback must be off, soft or hard") }
+        let m = try await ZoneModel.find(id, on: req.db) ?? ZoneModel()
+        m.id = id
+        m.name = dto.name
+        m.workplaceBoundary = dto.workplaceBoundary ?? false
+        m.myNumberArea = dto.myNumberArea ?? false
+        m.antiPassback = ap
+        try await m.save(on: req.db)
+        try await changed(req, "zone", id)
+        return ZoneDTO(id: id, name: m.name, workplaceBoundary: m.workplaceBoundary, myNumberArea: m.myNumberArea, antiPassback: ap)
+    }
+
+    @Sendable func doors(_ req: Request) async throws -> [DoorDTO] {
+        let policy = await req.state.policy.current
+        return try await DoorModel.query(on: req.db).sort(\.$id).all().map { m in
+            let level = policy.doors[DoorID(rawValue: m.id ?? "")].map { policy.securityLevel(of: $0).rawValue }
+            return DoorDTO(id: m.id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level)
+        }
+    }
+
+    @Sendable func putDoor(_ req: Request) async throws -> DoorDTO {
+        let id = try Self.id(req)
+        let dto = try req.content.decode(DoorDTO.self)
+        guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
+        if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
+        for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: req.db) == nil {
+            throw Abort(.unprocessableEntity, reason: "no zone \(z)")
+        }
+        let m = try await DoorModel.find(id, on: req.db) ?? DoorModel()
+        m.id = id
+        m.name = dto.name
+        m.fromZone = dto.fromZone
+        m.toZone = dto.toZone
+        m.securityLevel = dto.securityLevel
+        try await m.save(on: req.db)
+        try await changed(req, "door", id)
+        let policy = await req.state.policy.current
+        let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
+        return DoorDTO(id: id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level)
+    }
+
+    @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {
+        let id = try Self.id(req)
+        guard try await DoorModel.find(id, on: req.db) != nil else { throw Abort(.notFound, reason: "no such door") }
+        let token = try await DoorTokens.issue(door: id, on: req.db)
+        try await req.state.policy.reload()
+        try await req.audit(kind: "config.door.token_issued", subject: "door:\(id)")
+        return TokenDTO(door: id, token: token)
+    }
+
+    @Sendable func revokeToken(_ req: Request) async throws -> HTTPStatus {
+        let id = try Self.id(req)
+        try await DoorTokens.revoke(door: id, on: req.db)
+        // Reloaded here before answering: the revoked token is refused by this server from now on.
+        try await req.state.policy.reload()
+        try await req.audit(kind: "config.door.token_revoked", subject: "door:\(id)")
+        return .noContent
+    }
+
+    @Sendable func groups(_ req: Request) async throws -> [GroupDTO] {
+        try await AccessGroupModel.query(on: req.db).sort(\.$id).all().map {
+            GroupDTO(id: $0.id, name: $0.name, grants: (try? JSONDecoder().decode([GrantJSON].self, from: Data($0.grants.utf8))) ?? [])
+        }
+    }
+
+    @Sendable func putGroup(_ req: Request) async throws -> GroupDTO {
+        let id = try Self.id(req)
+        let dto = try req.content.decode(GroupDTO.self)
+        guard (1...100).contains(dto.name.count), dto.grants.count <= 500 else { throw Abort(.unprocessableEntity, reason: "name 1–100 characters, at most 500 grants") }
+        for g in dto.grants {
+            guard try await ZoneModel.find(g.zone, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "no zone \(g.zone)") }
+            guard try await ScheduleModel.find(g.schedule, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "no schedule \(g.schedule)") }
+        }
+        let m = try await AccessGroupModel.find(id, on: req.db) ?? AccessGroupModel()
+        m.id = id
+        m.name = dto.name
+        m.grants = String(decoding: try JSONEncoder().encode(dto.grants), as: UTF8.self)
+        try await m.save(on: req.db)
+        try await changed(req, "group", id)
+        return GroupDTO(id: id, name: dto.name, grants: dto.grants)
+    }
+
+    @Sendable func schedules(_ req: Request) async throws -> [ScheduleDTO] {
+        try await ScheduleModel.query(on: req.db).sort(\.$id).all().map {
+            ScheduleDTO(id: $0.id, name: $0.name, windows: (try? JSONDecoder().decode([String: [String]].self, from: Data($0.windows.utf8))) ?? [:], holidayRule: $0.holidayRule)
+        }
+    }
+
+    @Sendable func putSchedule(_ req: Request) async throws -> ScheduleDTO {
+        let id = try Self.id(req)
+        let dto = try req.content.decode(ScheduleDTO.self)
+        guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
+        guard ScheduleJSON.isValid(dto.windows) else { throw Abort(.unprocessableEntity, reason: "windows: weekday names (monday…) to lists of \"HH:MM-HH:MM\"") }
+        let rule = dto.holidayRule ?? "closed"
+        guard WeeklySchedule.HolidayRule(rawValue: rule) != nil else { throw Abort(.unprocessableEntity, reason: "holidayRule must be closed, likeSunday or ignore") }
+        let m = try await ScheduleModel.find(id, on: req.db) ?? ScheduleModel()
+        m.id = id
+        m.name = dto.name
+        m.windows = ScheduleJSON.encode(dto.windows)
+        m.holidayRule = rule
+        try await m.save(on: req.db)
+        try await changed(req, "schedule", id)
+        return ScheduleDTO(id: id, name: dto.name, windows: dto.windows, holidayRule: rule)
+    }
+
+    @Sendable func holidays(_ req: Request) async throws -> [HolidayDTO] {
+        try await HolidayModel.query(on: req.db).sort(\.$id).all().map { HolidayDTO(date: $0.id ?? "", name: $0.name) }
+    }
+
+    /// Imports the Cabinet Office CSV (Shift_JIS or UTF-8) sent as the request body.
+    @Sendable func importHolidays(_ req: Request) async throws -> [String: Int] {
+        guard let body = req.body.data else { throw Abort(.badRequest, reason: "send the CSV as the request body") }
+        let calendar: HolidayCalendar
+        do { calendar = try HolidayCalendar.importCSV(Data(buffer: body)) } catch { throw Abort(.unprocessableEntity, reason: "\(error)") }
+        try await req.db.transaction { tx in
+            for (date, name) in calendar.all {
+                let m = try await HolidayModel.find(date.description, on: tx) ?? HolidayModel(date: date.description, name: name)
+                m.name = name
+                try await m.save(on: tx)
+            }
+        }
+        try await req.audit(kind: "config.holidays.imported", subject: "holidays", details: ["count": String(calendar.count)])
+        try await req.state.policy.changed()
+        return ["imported": calendar.count]
+    }
+
+    @Sendable func lockdown(_ req: Request) async throws -> [String: Bool] {
+        let t = try req.content.decode(Toggle.self)
+        try await setSetting("lockdown", t.on ? "true" : "false", on: req.db)
+        try await req.audit(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site")
+        try await req.state.policy.changed()
+        return ["lockdown": t.on]
+    }
+
+    @Sendable func emergencyUnlock(_ req: Request) async throws -> [String: Bool] {
+        let id = try Self.id(req)
+        let t = try req.content.decode(Toggle.self)
+        var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: req.db)?.value ?? "[]"))
+        if t.on { set.insert(id) } else { set.remove(id) }
+        try await setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: req.db)
+        try await req.audit(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)")
+        try await req.state.policy.changed()
+        return ["unlocked": t.on]
+    }
+
+    func changed(_ req: Request, _ what: String, _ id: String) async throws {
+        try await req.audit(kind: "config.\(what).updated", subject: "\(what):\(id)")
+        try await req.state.policy.changed()
+    }
+
+    func setSetting(_ key: String, _ value: String, on db: any Database) async throws {
+        if let s = try await SettingModel.find(key, on: db) {
+            s.value = value
+            try await s.save(on: db)
+        } else {
+            try await SettingModel(key: key, value: value).create(on: db)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import NIOSSL
+import SQLKit
+import Store
+import Trust
+import Vapor
+
+/// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the
+/// in-memory policy, trust, TLS, and every route.
+public func configure(_ app: Application, config: ServerConfig) async throws {
+    if let url = config.databaseURL {
+        app.databases.use(try .postgres(url: url), as: .psql)
+    } else {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+    }
+    app.migrations.add(CreateSchemaV1())
+    app.migrations.add(SessionRecord.migration)
+    try await app.autoMigrate()
+    if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
+        // WAL: readers do not block the writer, and a crash loses no committed event.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+    }
+
+    let tls = config.tlsCertificate != nil
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "mynagate_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(8 * 3600), maxAge: nil, domain: nil, path: "/",
+                          isSecure: tls, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(SessionUserMiddleware())
+    app.middleware.use(CSRFMiddleware())
+    app.routes.defaultMaxBodySize = "256kb"
+
+    var anchors = TrustAnchors()
+    if let dir = config.trustAnchors {
+        anchors = try TrustAnchors.load(from: URL(fileURLWithPath: dir))
+    }
+    let validator = CardCertificateValidator(anchors: anchors, purpose: .auth)
+    app.mynagate = AppState(config: config, db: app.db, validator: validator)
+    try await app.mynagate.policy.reload()
+    await app.mynagate.policy.startPolling(every: config.policyPollMilliseconds)
+    if let sweep = app.mynagate.revocationSweep {
+        // The first sweep runs before the server answers: enrollment uses the CRLs from the first
+        // request, and a card revoked while the server was down is suspended before any door asks.
+        try await sweep.sweepNow()
+        await sweep.start()
+    }
+    app.lifecycle.use(StateLifecycle())
+
+    if let cert = config.tlsCertificate, let key = config.tlsKey {
+        app.http.server.configuration.tlsConfiguration = .makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+    }
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+
+    usePageTemplates(app)
+    try routes(app)
+}
+
+/// Leaf reads the templates bundled with this module, so the pages work whatever the working directory.
+/// Leaf's default limits refuse any path with a hidden component, and a SwiftPM build puts the bundle
+/// under `.build/`; the sandbox (only this directory) is the protection that matters, so it stays.
+func usePageTemplates(_ app: Application) {
+    app.views.use(.leaf)
+    guard let views = Bundle.module.url(forResource: "Views", withExtension: nil) else { return }
+    let dir = views.path.hasSuffix("/") ? views.path : views.path + "/"
+    app.leaf.configuration.rootDirectory = dir
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+                                                  sandboxDirectory: dir, viewDirectory: dir))
+}
+
+/// Every route of the server, in one place, so the OpenAPI test can compare them with the document.
+func routes(_ app: Application) throws {
+    let auth = AuthController(config: app.mynagate.config)
+    auth.register(app)
+    CardSignInController(auth: auth).register(app)
+    EmployeesController().register(app)
+    ConfigController().register(app)
+    CredentialsController().register(app)
+    EnrollmentController().register(app)
+    DecisionsController().register(app)
+    EventsController().register(app)
+    SystemController().register(app)
+    Pages().register(app)
+}
+
+/// Flushes queued events and stops polling and sweeping when the server stops.
+struct StateLifecycle: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await app.mynagate.revocationSweep?.stop()
+        try? await app.mynagate.events.flush()
+        await app.mynagate.policy.stop()
+    }
+}
+
+/// Health, metrics and the API description.
+struct SystemController {
+    struct Health: Content {
+        var status: String
+        var database: String
+        var policyVersion: Int
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        routes.get("health", use: health)
+        routes.get("metrics", use: metrics)
+        routes.get("openapi.yaml", use: openapi)
+    }
+
+    @Sendable func health(_ req: Request) async throws -> Health {
+        _ = try await PolicyLoader.currentVersion(on: req.db)
+        return Health(status: "ok", database: req.state.config.databaseURL == nil ? "sqlite" : "postgresql",
+                      policyVersion: await req.state.policy.current.version)
+    }
+
+    @Sendable func metrics(_ req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: req.state.metrics.render()))
+        res.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4")
+        return res
+    }
+
+    @Sendable func openapi(_ req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: OpenAPIDocument.yaml))
+        res.headers.replaceOrAdd(name: .contentType, value: "application/yaml")
+        return res
+    }
+}

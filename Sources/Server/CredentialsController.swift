@@ -1,0 +1,194 @@
+import Access
+import Fluent
+import Foundation
+import Store
+import Trust
+import Vapor
+import X509
+
+/// Cards: listing, suspension by security staff, and "I lost my card" by the holder in two steps —
+/// signed in, or with the emergency code from enrollment — at any hour.
+struct CredentialsController {
+    struct CredentialDTO: Content {
+        var id: UUID?
+        var employeeId: UUID
+        var issuer: String
+        var serial: String
+        var notBefore: Date
+        var notAfter: Date
+        var state: String
+        var suspensionReason: String?
+        var stateChangedAt: Date?
+    }
+    struct Pending: Content {
+        var confirmation: UUID
+        var expiresAt: Date
+        var messageJa: String
+        var messageEn: String
+    }
+    struct Confirm: Content { var confirmation: UUID }
+    struct LostCard: Content {
+        var employeeNumber: String
+        var code: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        let staff = routes.grouped(RoleMiddleware([.admin, .security, .hr]))
+        let security = routes.grouped(RoleMiddleware([.admin, .security]))
+        let anyone = routes.grouped(RoleMiddleware(Set(Role.allCases)))
+        staff.get("api", "v1", "credentials", use: list)
+        security.post("api", "v1", "credentials", ":id", "suspend", use: suspend)
+        security.post("api", "v1", "credentials", ":id", "reinstate", use: reinstate)
+        anyone.get("api", "v1", "me", "credentials", use: mine)
+        anyone.post("api", "v1", "me", "credentials", ":id", "suspend-request", use: requestOwnSuspension)
+        anyone.post("api", "v1", "me", "credentials", "suspend-confirm", use: confirmOwnSuspension)
+        // Without signing in: the emergency code. Rate-limited per employee number.
+        routes.post("api", "v1", "lost-card", "request", use: lostCardRequest)
+        routes.post("api", "v1", "lost-card", "confirm", use: lostCardConfirm)
+    }
+
+    static func dto(_ m: CredentialModel) -> CredentialDTO {
+        CredentialDTO(id: m.id, employeeId: m.employeeID, issuer: m.issuer, serial: m.serial, notBefore: m.notBefore, notAfter: m.notAfter,
+                      state: m.state, suspensionReason: m.suspensionReason, stateChangedAt: m.stateChangedAt)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> [CredentialDTO] {
+        var q = CredentialModel.query(on: req.db).sort(\.$createdAt, .descending)
+        if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
+        if let s = req.query[String.self, at: "state"] { q = q.filter(\.$state == s) }
+        return try await q.limit(min(req.query[Int.self, at: "limit"] ?? 1000, 10_000)).all().map(Self.dto)
+    }
+
+    @Sendable func mine(_ req: Request) async throws -> [CredentialDTO] {
+        guard let e = try req.user.employeeID else { return [] }
+        return try await CredentialModel.query(on: req.db).filter(\.$employeeID == e).sort(\.$createdAt, .descending).all().map(Self.dto)
+    }
+
+    func find(_ req: Request) async throws -> CredentialModel {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.badRequest, reason: "id must be a UUID") }
+        guard let m = try await CredentialModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such card") }
+        return m
+    }
+
+    @Sendable func suspend(_ req: Request) async throws -> CredentialDTO {
+        let m = try await find(req)
+        try await Self.suspend(m, reason: .securityOfficer, on: req)
+        return Self.dto(m)
+    }
+
+    @Sendable func reinstate(_ req: Request) async throws -> CredentialDTO {
+        let m = try await find(req)
+        try await Self.reinstate(m, on: req)
+        return Self.dto(m)
+    }
+
+    /// Makes a suspended card usable again (the API and the cards page).
+    static func reinstate(_ m: CredentialModel, on req: Request) async throws {
+        guard m.state == "suspended" else { throw Abort(.conflict, reason: "only a suspended card can be reinstated") }
+        m.state = "active"
+        m.suspensionReason = nil
+        m.stateChangedAt = Date()
+        try await m.save(on: req.db)
+        try await req.audit(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial])
+        try await req.state.policy.changed()
+    }
+
+    /// Suspends and makes every server refuse the card (see ``CredentialSuspension``); the actor is the
+    /// signed-in user, or the lost-card code's employee number.
+    static func suspend(_ m: CredentialModel, reason: Credential.SuspensionReason, on req: Request) async throws {
+        let actor = req.auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "anonymous"
+        try await CredentialSuspension.suspend(m, reason: reason, actor: actor, on: req.db, policy: req.state.policy, events: req.state.events)
+    }
+
+    @Sendable func requestOwnSuspension(_ req: Request) async throws -> Pending {
+        try await Self.requestOwn(try await find(req), on: req)
+    }
+
+    @Sendable func confirmOwnSuspension(_ req: Request) async throws -> [CredentialDTO] {
+        try await Self.confirmOwn(try req.content.decode(Confirm.self).confirmation, on: req)
+    }
+
+    /// Step 1 of "suspend my card" for the signed-in holder (the API and the my-cards page).
+    static func requestOwn(_ m: CredentialModel, on req: Request) async throws -> Pending {
+        guard let mine = try req.user.employeeID, mine == m.employeeID else { throw Abort(.forbidden, reason: "not your card") }
+        return try await pending(for: m, by: "user:\(try req.user.username)", on: req)
+    }
+
+    /// Step 2: only the person who asked can confirm, within the request's 5 minutes.
+    static func confirmOwn(_ confirmation: UUID, on req: Request) async throws -> [CredentialDTO] {
+        guard let p = try await SuspensionRequestModel.find(confirmation, on: req.db), p.expiresAt > Date(),
+              p.requestedBy == "user:\(try req.user.username)" else {
+            throw Abort(.notFound, reason: "no such pending request, or it expired")
+        }
+        return try await complete(p, on: req)
+    }
+
+    static func pending(for m: CredentialModel, by who: String, on req: Request) async throws -> Pending {
+        let p = SuspensionRequestModel()
+        p.id = UUID()
+        p.credentialID = try m.requireID()
+        p.requestedBy = who
+        p.expiresAt = Date().addingTimeInterval(300)
+        try await p.create(on: req.db)
+        return Pending(confirmation: p.id!, expiresAt: p.expiresAt,
+                       messageJa: "カードを利用停止します。5分以内に確定してください。", messageEn: "Confirm within 5 minutes to suspend the card.")
+    }
+
+    static func complete(_ p: SuspensionRequestModel, on req: Request) async throws -> [CredentialDTO] {
+        try await p.delete(on: req.db)
+        guard let m = try await CredentialModel.find(p.credentialID, on: req.db) else { throw Abort(.notFound, reason: "no such card") }
+        try await suspend(m, reason: .reportedLost, on: req)
+        return [dto(m)]
+    }
+
+    @Sendable func lostCardRequest(_ req: Request) async throws -> Pending {
+        try await Self.requestWithCode(try req.content.decode(LostCard.self), on: req)
+    }
+
+    /// Step 1 of "I lost my card" without signing in: the employee number and the emergency code, under
+    /// the per-number throttle (the API and the lost-card page).
+    static func requestWithCode(_ body: LostCard, on req: Request) async throws -> Pending {
+        guard body.employeeNumber.count <= 32, body.code.count <= 64 else { throw Abort(.badRequest, reason: "too long") }
+        guard await LostCardThrottle.shared.allow(body.employeeNumber) else {
+            throw Abort(.tooManyRequests, reason: "too many attempts; wait 15 minutes or call security")
+        }
+        guard let e = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == body.employeeNumber).first(),
+              let hash = e.emergencyCodeHash, (try? Bcrypt.verify(body.code, created: hash)) == true else {
+            await LostCardThrottle.shared.failed(body.employeeNumber)
+            throw Abort(.unauthorized, reason: "employee number or emergency code is wrong")
+        }
+        guard let card = try await CredentialModel.query(on: req.db).filter(\.$employeeID == e.requireID()).filter(\.$state == "active").first() else {
+            throw Abort(.notFound, reason: "no active card to suspend")
+        }
+        return try await pending(for: card, by: "code:\(body.employeeNumber)", on: req)
+    }
+
+    @Sendable func lostCardConfirm(_ req: Request) async throws -> [CredentialDTO] {
+        try await Self.confirmWithCode(try req.content.decode(Confirm.self).confirmation, on: req)
+    }
+
+    /// Step 2 without signing in: the confirmation id from step 1 is the proof (random, 5 minutes, once).
+    static func confirmWithCode(_ confirmation: UUID, on req: Request) async throws -> [CredentialDTO] {
+        guard let p = try await SuspensionRequestModel.find(confirmation, on: req.db), p.expiresAt > Date(), p.requestedBy.hasPrefix("code:") else {
+            throw Abort(.notFound, reason: "no such pending request, or it expired")
+        }
+        return try await complete(p, on: req)
+    }
+}
+
+/// Counts wrong emergency codes per employee number: 5 failures block that number for 15 minutes.
+actor LostCardThrottle {
+    static let shared = LostCardThrottle()
+    private var failures: [String: (count: Int, since: Date)] = [:]
+
+    func allow(_ key: String) -> Bool {
+        guard let f = failures[key] else { return true }
+        if Date().timeIntervalSince(f.since) > 900 { failures[key] = nil; return true }
+        return f.count < 5
+    }
+
+    func failed(_ key: String) {
+        let f = failures[key]
+        failures[key] = (count: (f?.count ?? 0) + 1, since: f?.since ?? Date())
+    }
+}

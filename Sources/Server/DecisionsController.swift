@@ -1,0 +1,164 @@
+import Access
+import Audit
+import Fluent
+import SQLKit
+import Foundation
+import Store
+import Trust
+import Vapor
+import X509
+
+/// The door controllers' API: challenges for `pin` doors and decisions.
+///
+/// Door controllers authenticate with their own token (`Authorization: Bearer …`), issued by an
+/// administrator per door; security staff signed in may also call it (the enrollment desk's test tap).
+struct DecisionsController {
+    struct DecisionRequest: Content {
+        /// The auth certificate's serial, hex (what a `tap` door reads in 3 APDUs).
+        var serial: String
+        /// The issuing CA's name as the server records it; omit when the door read only the serial.
+        var issuer: String?
+        /// At `pin` doors: the challenge the card signed, and the signature (base64).
+        var challengeId: UUID?
+        var signature: String?
+        /// At `pin` doors, when the card refused the PIN: what it said.
+        var pinResult: String?
+        var triesLeft: Int?
+    }
+
+    struct DecisionResponse: Content {
+        var outcome: String
+        var reason: String
+        var messageJa: String
+        var messageEn: String
+        var employeeId: String?
+        var employeeName: String?
+        var securityLevel: String
+        var policyVersion: Int
+        var warnings: [String]
+    }
+
+    struct ChallengeResponse: Content {
+        var challengeId: UUID
+        var nonce: String
+        var context: String
+        var expiresAt: Date
+        /// Base64 of the SHA-256 the card signs (its DigestInfo is built by the door).
+        var digest: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        let door = routes.grouped("api", "v1", "doors", ":id").grouped(DoorAuthMiddleware())
+        door.post("decisions", use: decide)
+        door.post("challenges", use: challenge)
+    }
+
+    @Sendable
+    func challenge(_ req: Request) async throws -> ChallengeResponse {
+        let doorID = try req.parameters.require("id")
+        guard await req.state.policy.current.doors[DoorID(rawValue: doorID)] != nil else { throw Abort(.notFound, reason: "no such door") }
+        let c = try await ChallengeStore.issue(context: "door:\(doorID)", seconds: req.state.config.challengeSeconds, on: req.db)
+        return ChallengeResponse(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, expiresAt: c.expiresAt,
+                                 digest: Data(c.digest).base64EncodedString())
+    }
+
+    @Sendable
+    func decide(_ req: Request) async throws -> DecisionResponse {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let doorID = DoorID(rawValue: try req.parameters.require("id"))
+        let body = try req.content.decode(DecisionRequest.self)
+        guard body.serial.count <= 42, body.serial.allSatisfy(\.isHexDigit) else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
+        let policy = req.state.policy.snapshot.policy
+        let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
+        var proof = AccessRequest.Proof.tap
+        if let door = policy.doors[doorID], policy.securityLevel(of: door) == .pin {
+            proof = try await pinProof(body, door: doorID, key: key, policy: policy, on: req)
+        }
+        // Revocation at the door is what the sweep learned from the CRLs, not a CRL lookup per tap: the
+        // sweep checks every enrolled credential whenever the indexes change and suspends the revoked
+        // ones, so the policy already refuses them; this set covers the moment between the sweep finding
+        // a revocation and the suspension being written, and a revoked card that someone reinstates.
+        // A per-request lookup would add index access (and stale-CRL rules) to a path that must stay
+        // within 2 ms, for an answer the sweep already has.
+        let revoked = policy.resolve(key).map { req.state.revocation.isRevoked($0.key) } ?? false
+        let request = AccessRequest(door: doorID, credential: key, time: Date(), proof: proof, revocation: revoked ? .revoked : .good)
+        let decision = await req.state.presence.decide(request, policy: policy)
+        let employee = decision.employee.flatMap { policy.employees[$0] }
+        await req.state.events.enqueue(AuditDraft(
+            kind: "door.decision", actor: "door:\(doorID)", subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
+            details: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code, "door": doorID.rawValue, "serial": key.serial,
+                      "warnings": decision.warnings.map(\.rawValue).joined(separator: ",")]))
+        req.state.metrics.increment("mynagate_decisions_total", labels: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code])
+        req.state.metrics.observeDecision(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return DecisionResponse(
+            outcome: decision.outcome.rawValue, reason: decision.reason.code, messageJa: decision.reason.japaneseSentence,
+            messageEn: decision.reason.englishSentence, employeeId: decision.employee?.rawValue, employeeName: employee?.name,
+            securityLevel: policy.doors[doorID].map { policy.securityLevel(of: $0).rawValue } ?? "tap", policyVersion: policy.version,
+            warnings: decision.warnings.map(\.rawValue))
+    }
+
+    /// What the holder proved at a `pin` door: the card's own PIN verdict, or the challenge signature
+    /// checked against the enrolled certificate.
+    func pinProof(_ body: DecisionRequest, door: DoorID, key: CredentialKey, policy: AccessPolicy, on req: Request) async throws -> AccessRequest.Proof {
+        switch body.pinResult {
+        case "wrongPIN": return .pinSignature(.wrongPIN(triesLeft: max(0, body.triesLeft ?? 0)))
+        case "pinBlocked": return .pinSignature(.pinBlocked)
+        default: break
+        }
+        guard let challengeID = body.challengeId, let sigText = body.signature else { return .tap }
+        guard let signature = Data(base64Encoded: sigText), signature.count <= 1024 else { throw Abort(.badRequest, reason: "signature must be base64") }
+        guard let credential = policy.resolve(key),
+              let model = try await CredentialModel.query(on: req.db).filter(\.$issuer == credential.key.issuer).filter(\.$serial == credential.key.serial).first(),
+              let certificate = try? Certificate(derEncoded: Array(model.certificate)) else {
+            return .pinSignature(.invalid("card not enrolled"))
+        }
+        switch try await ChallengeStore.consume(id: challengeID, context: "door:\(door)", on: req.db) {
+        case .failure(let why): return .pinSignature(.invalid(why.description))
+        case .success(let challenge):
+            guard certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
+                return .pinSignature(.invalid("signature does not match the enrolled certificate"))
+            }
+            return .pinSignature(.valid)
+        }
+    }
+}
+
+/// Challenges stored in the database, so any server sharing it can verify one, and each is used once.
+enum ChallengeStore {
+    static func issue(context: String, seconds: Int, on db: any Database) async throws -> Challenge {
+        var rng = SystemRandomNumberGenerator()
+        let nonce = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let now = Date()
+        let m = ChallengeModel()
+        m.id = UUID()
+        m.context = context
+        m.nonce = Data(nonce)
+        m.expiresAt = now.addingTimeInterval(TimeInterval(seconds))
+        m.used = false
+        try await m.create(on: db)
+        return Challenge(id: m.id!, nonce: nonce, context: context, issuedAt: now, expiresAt: m.expiresAt)
+    }
+
+    /// Marks the challenge used and returns it, or says why it cannot be used. One conditional UPDATE
+    /// (`WHERE used = false … RETURNING`) decides, so two servers racing for the same challenge cannot
+    /// both succeed: the second sees no row and the request is a replay.
+    static func consume(id: UUID, context: String, on db: any Database) async throws -> Result<Challenge, ChallengeProblem> {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database without SQL") }
+        let rows = try await sql.raw("UPDATE challenges SET used = \(bind: true) WHERE id = \(bind: id) AND used = \(bind: false) RETURNING context, nonce, expires_at").all()
+        guard let row = rows.first else {
+            return .failure(ChallengeProblem(try await ChallengeModel.find(id, on: db) == nil ? "unknown challenge" : "challenge already used (replay)"))
+        }
+        let storedContext = try row.decode(column: "context", as: String.self)
+        let nonce = try row.decode(column: "nonce", as: Data.self)
+        let expiresAt = try row.decode(column: "expires_at", as: Date.self)
+        guard expiresAt >= Date() else { return .failure(ChallengeProblem("challenge expired")) }
+        guard storedContext == context else { return .failure(ChallengeProblem("challenge issued for \(storedContext), not here")) }
+        return .success(Challenge(id: id, nonce: Array(nonce), context: storedContext, issuedAt: expiresAt, expiresAt: expiresAt))
+    }
+}
+
+/// Why a stored challenge cannot be used, in words for the event log.
+struct ChallengeProblem: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,197 @@
+/// The REST API described in OpenAPI 3.1, served at `/openapi.yaml`. A test compares its paths and
+/// methods with the routes the server registers, so the two cannot drift apart.
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: MynaGate API
+  version: 0.1.0
+  description: |
+    Door access and employee ID on the My Number card's JPKI user-authentication certificate.
+    Browser and staff clients sign in with POST /api/v1/session and send the returned csrfToken in the
+    X-CSRF-Token header on every POST, PUT, PATCH and DELETE. Door controllers send their own token as
+    "Authorization: Bearer". Errors are JSON: {"error": true, "reason": "..."}.
+    The My Number never appears in this API: people are identified by internal ids and employee numbers,
+    cards by certificate issuer and serial.
+servers:
+  - url: /
+components:
+  securitySchemes:
+    session: {type: apiKey, in: cookie, name: mynagate_session}
+    door: {type: http, scheme: bearer}
+  schemas:
+    Error:
+      type: object
+      properties: {error: {type: boolean}, reason: {type: string}}
+    Decision:
+      type: object
+      required: [outcome, reason, messageJa, messageEn, securityLevel, policyVersion]
+      properties:
+        outcome: {type: string, enum: [grant, deny]}
+        reason: {type: string, description: stable reason code, e.g. granted, credential_suspended, pin_required}
+        messageJa: {type: string}
+        messageEn: {type: string}
+        employeeId: {type: [string, "null"]}
+        employeeName: {type: [string, "null"]}
+        securityLevel: {type: string, enum: [tap, pin]}
+        policyVersion: {type: integer}
+        warnings: {type: array, items: {type: string}}
+    Employee:
+      type: object
+      required: [employeeNumber, name, department]
+      properties:
+        id: {type: string, format: uuid}
+        employeeNumber: {type: string, maxLength: 32, description: the company's number; never a My Number}
+        name: {type: string}
+        department: {type: string}
+        site: {type: string}
+        status: {type: string, enum: [active, onLeave, retired]}
+        groups: {type: array, items: {type: string}}
+        validFrom: {type: [string, "null"], format: date-time}
+        validUntil: {type: [string, "null"], format: date-time}
+    Credential:
+      type: object
+      properties:
+        id: {type: string, format: uuid}
+        employeeId: {type: string, format: uuid}
+        issuer: {type: string}
+        serial: {type: string, description: upper-case hex}
+        notBefore: {type: string, format: date-time}
+        notAfter: {type: string, format: date-time}
+        state: {type: string, enum: [active, suspended, retired]}
+        suspensionReason: {type: [string, "null"]}
+    Challenge:
+      type: object
+      properties:
+        challengeId: {type: string, format: uuid}
+        nonce: {type: string, format: byte}
+        context: {type: string}
+        digest: {type: string, format: byte, description: SHA-256 the card signs as a DigestInfo}
+        expiresAt: {type: string, format: date-time}
+    Event:
+      type: object
+      properties:
+        sequence: {type: integer}
+        time: {type: string, format: date-time}
+        kind: {type: string}
+        actor: {type: string}
+        subject: {type: string}
+        details: {type: object, additionalProperties: {type: string}}
+paths:
+  /health:
+    get: {summary: Liveness and database check, responses: {"200": {description: ok}}}
+  /metrics:
+    get: {summary: Prometheus metrics, responses: {"200": {description: text exposition}}}
+  /openapi.yaml:
+    get: {summary: This document, responses: {"200": {description: YAML}}}
+  /api/v1/session:
+    post:
+      summary: Sign in with a password (bcrypt; the account locks after repeated failures)
+      requestBody: {content: {application/json: {schema: {type: object, required: [username, password], properties: {username: {type: string}, password: {type: string}}}}}}
+      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: wrong username or password}, "429": {description: locked}}
+    delete: {summary: Sign out, responses: {"204": {description: signed out}}}
+  /api/v1/session/card/challenge:
+    post: {summary: "Card sign-in, step 1: a challenge for the desk reader's card", responses: {"200": {description: challenge}}}
+  /api/v1/session/card:
+    post:
+      summary: "Card sign-in, step 2: the card's auth serial and its signature over the challenge (after the PIN)"
+      requestBody: {content: {application/json: {schema: {type: object, required: [challengeId, serial, signature], properties: {challengeId: {type: string, format: uuid}, serial: {type: string}, signature: {type: string, format: byte}}}}}}
+      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: card not accepted}}
+  /api/v1/me:
+    get: {summary: The signed-in user, security: [{session: []}], responses: {"200": {description: user}}}
+  /api/v1/me/credentials:
+    get: {summary: My cards, security: [{session: []}], responses: {"200": {description: list, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Credential"}}}}}}}
+  /api/v1/me/credentials/{id}/suspend-request:
+    post:
+      summary: Lost card, step 1 of 2 (signed in)
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      security: [{session: []}]
+      responses: {"200": {description: confirmation id, valid 5 minutes}, "403": {description: not your card}}
+  /api/v1/me/credentials/suspend-confirm:
+    post: {summary: Lost card, step 2 of 2 (signed in), security: [{session: []}], responses: {"200": {description: suspended}, "404": {description: unknown or expired}}}
+  /api/v1/lost-card/request:
+    post: {summary: Lost card without signing in, step 1 (employee number + emergency code), responses: {"200": {description: confirmation id}, "401": {description: wrong code}, "429": {description: too many attempts}}}
+  /api/v1/lost-card/confirm:
+    post: {summary: Lost card without signing in, step 2, responses: {"200": {description: suspended}, "404": {description: unknown or expired}}}
+  /api/v1/employees:
+    get: {summary: List employees (admin, hr, security), security: [{session: []}], responses: {"200": {description: list, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Employee"}}}}}}}
+    post: {summary: Create an employee (admin, hr), security: [{session: []}], requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Employee"}}}}, responses: {"201": {description: created}, "409": {description: number in use}, "422": {description: invalid}}}
+  /api/v1/employees/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+    get: {summary: One employee, security: [{session: []}], responses: {"200": {description: employee}, "404": {description: not found}}}
+    patch: {summary: Update an employee (admin, hr), security: [{session: []}], responses: {"200": {description: updated}}}
+  /api/v1/credentials:
+    get: {summary: List cards (admin, security, hr), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/credentials/{id}/suspend:
+    post: {summary: Suspend a card (admin, security), parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}], security: [{session: []}], responses: {"200": {description: suspended}}}
+  /api/v1/credentials/{id}/reinstate:
+    post: {summary: Reinstate a suspended card (admin, security), parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}], security: [{session: []}], responses: {"200": {description: active}}}
+  /api/v1/enrollment/challenges:
+    post: {summary: Start enrollment at a desk (admin, hr, security), security: [{session: []}], responses: {"200": {description: challenge, content: {application/json: {schema: {$ref: "#/components/schemas/Challenge"}}}}}}
+  /api/v1/enrollment:
+    post: {summary: Finish enrollment with the card's certificate and signature, security: [{session: []}], responses: {"201": {description: enrolled; emergencyCode shown once}, "409": {description: already enrolled}, "422": {description: signature or certificate refused}}}
+  /api/v1/zones:
+    get: {summary: Zones (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/zones/{id}:
+    put: {summary: Create or replace a zone (admin), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: saved}}}
+  /api/v1/doors:
+    get: {summary: Doors with their effective security level (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/doors/{id}:
+    put: {summary: Create or replace a door (admin), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: saved}}}
+  /api/v1/doors/{id}/token:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {summary: Issue the door controller's token (shown once; replaces the previous one) (admin), security: [{session: []}], responses: {"200": {description: token}}}
+    delete: {summary: Revoke the door controller's token (admin), security: [{session: []}], responses: {"204": {description: revoked}}}
+  /api/v1/doors/{id}/emergency-unlock:
+    post: {summary: Unlock or relock a door for an emergency (admin, security), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: done}}}
+  /api/v1/doors/{id}/challenges:
+    post: {summary: A challenge for a pin door, parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{door: []}, {session: []}], responses: {"200": {description: challenge, content: {application/json: {schema: {$ref: "#/components/schemas/Challenge"}}}}}}
+  /api/v1/doors/{id}/decisions:
+    post:
+      summary: Decide a tap or a PIN+signature at a door
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      security: [{door: []}, {session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [serial], properties: {serial: {type: string}, issuer: {type: string}, challengeId: {type: string, format: uuid}, signature: {type: string, format: byte}, pinResult: {type: string, enum: [wrongPIN, pinBlocked]}, triesLeft: {type: integer}}}}}}
+      responses: {"200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}}
+  /api/v1/groups:
+    get: {summary: Access groups (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/groups/{id}:
+    put: {summary: Create or replace an access group (admin), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: saved}}}
+  /api/v1/schedules:
+    get: {summary: Weekly schedules (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/schedules/{id}:
+    put: {summary: Create or replace a schedule (admin), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: saved}}}
+  /api/v1/holidays:
+    get: {summary: Public holidays (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/holidays/import:
+    post: {summary: Import the Cabinet Office holiday CSV (Shift_JIS or UTF-8) (admin), security: [{session: []}], requestBody: {content: {text/csv: {schema: {type: string}}}}, responses: {"200": {description: count imported}, "422": {description: malformed CSV}}}
+  /api/v1/site/lockdown:
+    post: {summary: Lock down or release the site (admin, security), security: [{session: []}], responses: {"200": {description: done}}}
+  /api/v1/events:
+    get:
+      summary: Search the event log (admin, security)
+      security: [{session: []}]
+      parameters:
+        - {name: employee, in: query, schema: {type: string}}
+        - {name: door, in: query, schema: {type: string}}
+        - {name: kind, in: query, schema: {type: string}}
+        - {name: outcome, in: query, schema: {type: string, enum: [grant, deny]}}
+        - {name: from, in: query, schema: {type: string, format: date-time}}
+        - {name: to, in: query, schema: {type: string, format: date-time}}
+        - {name: before, in: query, schema: {type: integer}}
+        - {name: limit, in: query, schema: {type: integer, maximum: 1000}}
+      responses: {"200": {description: events, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Event"}}}}}}
+  /api/v1/events/export:
+    get:
+      summary: Export events as CSV (UTF-8 with BOM, or Shift_JIS for Excel) or JSON (admin, security)
+      security: [{session: []}]
+      parameters:
+        - {name: format, in: query, schema: {type: string, enum: [csv, json]}}
+        - {name: encoding, in: query, schema: {type: string, enum: [utf-8, shift_jis]}}
+      responses: {"200": {description: file}}
+  /api/v1/audit/verify:
+    get: {summary: Verify the event log's hash chain (admin, security), security: [{session: []}], responses: {"200": {description: intact or where it breaks}}}
+  /api/v1/presence:
+    get: {summary: Who is in which zone now (admin, security), security: [{session: []}], responses: {"200": {description: zones with employee ids}}}
+"""#
+}

@@ -1,0 +1,63 @@
+import Access
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// `/cards` (admin, security, hr): every credential with its state; suspend and reinstate (admin,
+/// security) as CSRF-protected forms calling the same code as the API.
+struct CardsPage {
+    struct Row: Encodable, Sendable {
+        var id: String
+        var holder: String
+        var serial: String
+        var issuer: String
+        var validUntil: String
+        var state: String
+        var stateClass: String
+        var canSuspend: Bool
+        var canReinstate: Bool
+    }
+    struct Data: Encodable, Sendable {
+        var cards: [Row]
+        var empty: Bool
+    }
+
+    func register(read: any RoutesBuilder, act: any RoutesBuilder) {
+        read.get("cards", use: list)
+        act.post("cards", ":id", "suspend", use: suspend)
+        act.post("cards", ":id", "reinstate", use: reinstate)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> Response {
+        let lang = req.pageLanguage
+        let policy = await req.state.policy.current
+        let mayAct = try Pages.operations.contains(req.user.role)
+        let rows = try await CredentialModel.query(on: req.db).sort(\.$createdAt, .descending).limit(10_000).all().map { m in
+            let e = policy.employees[EmployeeID(rawValue: m.employeeID.uuidString)]
+            return Row(id: m.id?.uuidString ?? "", holder: e.map { "\($0.employeeNumber) \($0.name)" } ?? m.employeeID.uuidString, serial: m.serial,
+                       issuer: m.issuer, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
+                       stateClass: "state-\(m.state)", canSuspend: mayAct && m.state == "active", canReinstate: mayAct && m.state == "suspended")
+        }
+        return try await req.renderPage("cards", titleKey: "cardsTitle", Data(cards: rows, empty: rows.isEmpty))
+    }
+
+    func find(_ req: Request) async throws -> CredentialModel {
+        guard let id = req.parameters.get("id", as: UUID.self), let m = try await CredentialModel.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "no such card")
+        }
+        return m
+    }
+
+    @Sendable func suspend(_ req: Request) async throws -> Response {
+        try await CredentialsController.suspend(try await find(req), reason: .securityOfficer, on: req)
+        req.flash("cardSuspended")
+        return req.seeOther("/cards")
+    }
+
+    @Sendable func reinstate(_ req: Request) async throws -> Response {
+        try await CredentialsController.reinstate(try await find(req), on: req)
+        req.flash("cardReinstated")
+        return req.seeOther("/cards")
+    }
+}

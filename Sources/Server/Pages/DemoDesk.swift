@@ -1,0 +1,48 @@
+import Fluent
+import Foundation
+import MynaCard
+import MynaCardSim
+import SmartCard
+import Store
+import Vapor
+import X509
+
+/// The demo's enrollment desk: the server plays the desk reader for virtual card files, typing the
+/// demo PIN and having the card sign the challenge, so a browser (and a browser test) can enroll a
+/// card without a reader. Used only when ``ServerConfig/demoCardsDirectory`` is set, which only
+/// `mynagate demo` does.
+public enum DemoDesk {
+    /// The auth PIN of every demo virtual card.
+    public static let pin = "1234"
+
+    /// Card files in `directory` whose certificate is not enrolled yet, by file name.
+    static func unenrolledCards(in directory: String, on db: any Database) async throws -> [String] {
+        let enrolled = Set(try await CredentialModel.query(on: db).field(\.$serial).all().map(\.serial))
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".vcard") }.sorted()
+        return names.filter { name in
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: url), let state = try? JSONDecoder().decode(VirtualCardState.self, from: data),
+                  let cert = try? Certificate(derEncoded: state.authCertificate) else { return false }
+            return !enrolled.contains(cert.serialNumber.bytes.map { String(format: "%02X", $0) }.joined())
+        }
+    }
+
+    /// Reads the card file's certificate, has the card sign `digest` after the PIN, and completes the
+    /// enrollment through ``Enrollment/complete(employeeID:challengeID:certificateDER:signature:on:state:actor:)``,
+    /// which checks everything as it does for a real desk.
+    static func enroll(file name: String, employeeID: UUID, challengeID: UUID, digest: [UInt8], on req: Request) async throws -> Enrollment.Outcome {
+        guard let directory = req.state.config.demoCardsDirectory else { throw Abort(.notFound, reason: "not a demo server") }
+        // A bare file name from the list: no path may reach outside the cards directory.
+        guard name.hasSuffix(".vcard"), !name.contains("/"), !name.hasPrefix("."), name.count <= 64 else {
+            throw Abort(.badRequest, reason: "unknown card file")
+        }
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw Abort(.badRequest, reason: "unknown card file") }
+        let card = MynaCard(transport: EmulatedCardTransport(card: try VirtualMynaCard.load(contentsOf: url)))
+        let der = try await card.jpki.certificateDER(.auth).value
+        _ = try await card.jpki.verify(try PIN(pin, kind: .jpkiAuth))
+        let signature = try await card.jpki.sign(sha256Digest: digest, with: .auth).value
+        return try await Enrollment.complete(employeeID: employeeID, challengeID: challengeID, certificateDER: Data(der), signature: signature,
+                                             on: req.db, state: req.state, actor: "user:\(try req.user.username)")
+    }
+}

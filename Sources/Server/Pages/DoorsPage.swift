@@ -1,0 +1,95 @@
+import Access
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// `/doors` (admin, security): zones, doors with their effective security level, access groups and
+/// schedules. An administrator can change a door's security level here.
+struct DoorsPage {
+    struct ZoneRow: Encodable, Sendable {
+        var id: String
+        var name: String
+        var boundary: String
+        var myNumberArea: String
+        var antiPassback: String
+    }
+    struct DoorRow: Encodable, Sendable {
+        var id: String
+        var name: String
+        var from: String
+        var to: String
+        var configured: String
+        var configuredRaw: String
+        var effective: String
+    }
+    struct GroupRow: Encodable, Sendable {
+        var id: String
+        var name: String
+        var grants: String
+    }
+    struct ScheduleRow: Encodable, Sendable {
+        var id: String
+        var name: String
+        var windows: String
+        var holidayRule: String
+    }
+    struct Data: Encodable, Sendable {
+        var zones: [ZoneRow]
+        var doors: [DoorRow]
+        var groups: [GroupRow]
+        var schedules: [ScheduleRow]
+        var canEdit: Bool
+    }
+    struct LevelForm: Content { var level: String? }
+
+    func register(read: any RoutesBuilder, admin: any RoutesBuilder) {
+        read.get("doors", use: show)
+        admin.post("doors", ":id", "level", use: setLevel)
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response {
+        let lang = req.pageLanguage
+        let policy = await req.state.policy.current
+        let yes = Messages.text("yes", lang), no = Messages.text("no", lang)
+        let zoneName = { (id: String?) in id.map { policy.zones[ZoneID(rawValue: $0)]?.name ?? $0 } ?? Messages.text("outside", lang) }
+        let zones = try await ZoneModel.query(on: req.db).sort(\.$id).all().map {
+            ZoneRow(id: $0.id ?? "", name: $0.name, boundary: $0.workplaceBoundary ? yes : no, myNumberArea: $0.myNumberArea ? yes : no,
+                    antiPassback: $0.antiPassback)
+        }
+        let doors = try await DoorModel.query(on: req.db).sort(\.$id).all().map { m in
+            let effective = policy.doors[DoorID(rawValue: m.id ?? "")].map { policy.securityLevel(of: $0).rawValue }
+            return DoorRow(id: m.id ?? "", name: m.name, from: zoneName(m.fromZone), to: zoneName(m.toZone),
+                           configured: Messages.text("level_\(m.securityLevel ?? "default")", lang), configuredRaw: m.securityLevel ?? "",
+                           effective: effective.map { Messages.text("level_\($0)", lang) } ?? "")
+        }
+        let groups = try await AccessGroupModel.query(on: req.db).sort(\.$id).all().map { g in
+            let grants = (try? JSONDecoder().decode([GrantJSON].self, from: Foundation.Data(g.grants.utf8))) ?? []
+            return GroupRow(id: g.id ?? "", name: g.name,
+                            grants: grants.map { "\(zoneName($0.zone)) / \(policy.schedules[ScheduleID(rawValue: $0.schedule)]?.name ?? $0.schedule)" }
+                                .joined(separator: "、"))
+        }
+        let order = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        let schedules = try await ScheduleModel.query(on: req.db).sort(\.$id).all().map { s in
+            let w = (try? JSONDecoder().decode([String: [String]].self, from: Foundation.Data(s.windows.utf8))) ?? [:]
+            let text = order.compactMap { day in w[day].map { "\(day.prefix(3)) \($0.joined(separator: ","))" } }.joined(separator: "; ")
+            return ScheduleRow(id: s.id ?? "", name: s.name, windows: text, holidayRule: s.holidayRule)
+        }
+        let data = Data(zones: zones, doors: doors, groups: groups, schedules: schedules, canEdit: try req.user.role == .admin)
+        return try await req.renderPage("doors", titleKey: "doorsTitle", data)
+    }
+
+    /// Changes a door's configured level; an empty choice returns it to the zone's default (a My Number
+    /// handling area defaults to `pin`).
+    @Sendable func setLevel(_ req: Request) async throws -> Response {
+        let id = try ConfigController.id(req)
+        guard let m = try await DoorModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such door") }
+        let level = ((try? req.content.decode(LevelForm.self))?.level ?? "")
+        guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
+        m.securityLevel = level.isEmpty ? nil : level
+        try await m.save(on: req.db)
+        try await ConfigController().changed(req, "door", id)
+        req.flash("levelChanged")
+        return req.seeOther("/doors")
+    }
+}

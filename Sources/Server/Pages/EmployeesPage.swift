@@ -1,0 +1,75 @@
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// `/employees` (admin, hr, security) and `/employees/new` (admin, hr). The form goes through
+/// ``EmployeesController/create(_:on:)``, the API's own rules (including "never a My Number").
+struct EmployeesPage {
+    struct Row: Encodable, Sendable {
+        var employeeNumber: String
+        var name: String
+        var department: String
+        var site: String
+        var status: String
+        var groups: String
+    }
+    struct ListData: Encodable, Sendable {
+        var employees: [Row]
+        var canAdd: Bool
+    }
+    struct Form: Content {
+        var employeeNumber: String?
+        var name: String?
+        var department: String?
+        var site: String?
+        var groups: String?
+    }
+    struct FormData: Encodable, Sendable {
+        var employeeNumber: String
+        var name: String
+        var department: String
+        var site: String
+        var groups: String
+    }
+
+    func register(read: any RoutesBuilder, write: any RoutesBuilder) {
+        read.get("employees", use: list)
+        write.get("employees", "new", use: newForm)
+        write.post("employees", "new", use: create)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> Response {
+        let lang = req.pageLanguage
+        let rows = try await EmployeeModel.query(on: req.db).sort(\.$employeeNumber).limit(10_000).all().map {
+            Row(employeeNumber: $0.employeeNumber, name: $0.name, department: $0.department, site: $0.site,
+                status: Messages.text("status_\($0.status)", lang), groups: JSONList.decode($0.groups).joined(separator: ", "))
+        }
+        let canAdd = try Pages.peopleWriters.contains(req.user.role)
+        return try await req.renderPage("employees", titleKey: "employeesTitle", ListData(employees: rows, canAdd: canAdd))
+    }
+
+    @Sendable func newForm(_ req: Request) async throws -> Response {
+        try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", FormData(employeeNumber: "", name: "", department: "", site: "", groups: "staff"))
+    }
+
+    @Sendable func create(_ req: Request) async throws -> Response {
+        let f = (try? req.content.decode(Form.self)) ?? Form()
+        let trimmed = { (s: String?) in (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let groups = trimmed(f.groups).split(whereSeparator: { $0 == "," || $0 == "、" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let dto = EmployeesController.EmployeeDTO(employeeNumber: trimmed(f.employeeNumber), name: trimmed(f.name), department: trimmed(f.department),
+                                                  site: trimmed(f.site), status: "active", groups: groups)
+        do {
+            _ = try await EmployeesController.create(dto, on: req)
+        } catch let abort as any AbortError {
+            // The refused number is not echoed back: it may be a My Number typed by mistake.
+            let refusedNumber = abort.reason.contains("My Number")
+            let data = FormData(employeeNumber: refusedNumber ? "" : dto.employeeNumber, name: dto.name, department: dto.department,
+                                site: dto.site ?? "", groups: groups.joined(separator: ","))
+            let message = abort.status == .conflict ? req.text("duplicateNumber") : req.errorText(abort)
+            return try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", data, status: abort.status, error: message)
+        }
+        req.flash("employeeCreated")
+        return req.seeOther("/employees")
+    }
+}

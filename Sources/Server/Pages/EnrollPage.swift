@@ -1,0 +1,94 @@
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// `/enroll` (admin, hr, security): the enrollment desk. Pick the employee, issue a challenge; the desk
+/// reader program has the card sign it after the PIN and posts it to the API. The demo server can play
+/// the reader itself (``DemoDesk``).
+struct EnrollPage {
+    struct EmployeeInfo: Encodable, Sendable {
+        var id: String
+        var employeeNumber: String
+        var name: String
+        var department: String
+    }
+    struct ChallengeInfo: Encodable, Sendable {
+        var id: String
+        var digest: String
+        var expiresAt: String
+    }
+    struct Result: Encodable, Sendable {
+        var serial: String
+        var renewed: Int
+        var emergencyCode: String?
+    }
+    struct Data: Encodable, Sendable {
+        var query: String
+        var employee: EmployeeInfo?
+        var challenge: ChallengeInfo?
+        var demo: Bool
+        var demoCards: [String]
+        var noDemoCards: Bool
+        var result: Result?
+    }
+    struct ChallengeForm: Content { var employeeId: UUID }
+    struct DemoForm: Content {
+        var employeeId: UUID
+        var challengeId: UUID
+        var digest: String
+        var card: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        routes.get("enroll", use: show)
+        routes.post("enroll", "challenge", use: issue)
+        routes.post("enroll", "demo", use: demoEnroll)
+    }
+
+    static func info(_ m: EmployeeModel) -> EmployeeInfo {
+        EmployeeInfo(id: m.id?.uuidString ?? "", employeeNumber: m.employeeNumber, name: m.name, department: m.department)
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response {
+        let number = String((req.query[String.self, at: "employee"] ?? "").trimmingCharacters(in: .whitespaces).prefix(32))
+        var employee: EmployeeInfo?
+        var error: String?
+        if !number.isEmpty {
+            if let m = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == number).first() {
+                employee = Self.info(m)
+            } else {
+                error = req.text("unknownEmployee")
+            }
+        }
+        let data = Data(query: number, employee: employee, challenge: nil, demo: false, demoCards: [], noDemoCards: false, result: nil)
+        return try await req.renderPage("enroll", titleKey: "enrollTitle", data, status: error == nil ? .ok : .notFound, error: error)
+    }
+
+    @Sendable func issue(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(ChallengeForm.self)
+        guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
+        let c = try await Enrollment.challenge(employeeID: form.employeeId, on: req.db, state: req.state)
+        var cards: [String] = []
+        if let dir = req.state.config.demoCardsDirectory { cards = try await DemoDesk.unenrolledCards(in: dir, on: req.db) }
+        let data = Data(query: m.employeeNumber, employee: Self.info(m),
+                        challenge: ChallengeInfo(id: c.id.uuidString, digest: Foundation.Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),
+                        demo: req.state.config.demoCardsDirectory != nil, demoCards: cards, noDemoCards: cards.isEmpty, result: nil)
+        return try await req.renderPage("enroll", titleKey: "enrollTitle", data, switchPath: "/enroll")
+    }
+
+    @Sendable func demoEnroll(_ req: Request) async throws -> Response {
+        guard req.state.config.demoCardsDirectory != nil else { throw Abort(.notFound, reason: "not a demo server") }
+        let form = try req.content.decode(DemoForm.self)
+        guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
+        guard let digest = Foundation.Data(base64Encoded: form.digest) else { throw Abort(.badRequest, reason: "digest must be base64") }
+        var data = Data(query: m.employeeNumber, employee: Self.info(m), challenge: nil, demo: true, demoCards: [], noDemoCards: false, result: nil)
+        do {
+            let outcome = try await DemoDesk.enroll(file: form.card, employeeID: form.employeeId, challengeID: form.challengeId, digest: Array(digest), on: req)
+            data.result = Result(serial: outcome.credential.serial, renewed: outcome.renewed, emergencyCode: outcome.emergencyCode)
+            return try await req.renderPage("enroll", titleKey: "enrollTitle", data, message: req.text("enrolled"), switchPath: "/enroll")
+        } catch let abort as any AbortError {
+            return try await req.renderPage("enroll", titleKey: "enrollTitle", data, status: abort.status, error: req.errorText(abort), switchPath: "/enroll")
+        }
+    }
+}

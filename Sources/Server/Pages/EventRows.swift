@@ -1,0 +1,40 @@
+import Access
+import Foundation
+import Store
+
+/// An event as a table row for people: Japan time, names instead of ids where the policy knows them,
+/// the outcome in the page's language.
+struct EventRow: Encodable, Sendable {
+    var sequence: Int64
+    var time: String
+    var kind: String
+    var actor: String
+    var subject: String
+    var outcome: String
+    var outcomeClass: String
+    var reason: String
+
+    static func rows(_ records: [AuditRecordModel], policy: AccessPolicy, lang: PageLanguage) -> [EventRow] {
+        records.map { m in
+            let e = EventsController.dto(m)
+            let outcome = e.details["outcome"]
+            return EventRow(sequence: e.sequence, time: PageTime.show(e.time), kind: e.kind, actor: describe(e.actor, policy),
+                            subject: describe(e.subject, policy), outcome: outcome.map { Messages.text($0, lang) } ?? "",
+                            outcomeClass: outcome == "deny" ? "alert-on" : "", reason: e.details["reason"] ?? e.details["why"] ?? "")
+        }
+    }
+
+    /// `employee:<uuid>` becomes "E0011 佐藤 花子" and `door:<id>` the door's name; the id stays
+    /// beside the name so the row can still be matched with an export.
+    static func describe(_ ref: String, _ policy: AccessPolicy) -> String {
+        if ref.hasPrefix("employee:") {
+            let id = EmployeeID(rawValue: String(ref.dropFirst("employee:".count)))
+            if let e = policy.employees[id] { return "\(e.employeeNumber) \(e.name)" }
+        }
+        if ref.hasPrefix("door:") {
+            let id = DoorID(rawValue: String(ref.dropFirst("door:".count)))
+            if let d = policy.doors[id] { return "\(d.name) (\(id.rawValue))" }
+        }
+        return ref
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Vapor
+
+/// `/lost-card`: suspending one's card without signing in — employee number and the emergency code
+/// from enrollment, then a confirmation — at any hour, from a phone.
+struct LostCardPage {
+    struct Form: Content {
+        var employeeNumber: String?
+        var code: String?
+    }
+    struct FormData: Encodable, Sendable {
+        var employeeNumber: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        routes.get("lost-card", use: show)
+        routes.post("lost-card", "request", use: request)
+        routes.post("lost-card", "confirm", use: confirm)
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response {
+        _ = AnonymousFormToken.issue(req)
+        return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: ""))
+    }
+
+    @Sendable func request(_ req: Request) async throws -> Response {
+        let form = (try? req.content.decode(Form.self)) ?? Form()
+        let number = String((form.employeeNumber ?? "").trimmingCharacters(in: .whitespaces).prefix(32))
+        guard AnonymousFormToken.isValid(req) else {
+            _ = AnonymousFormToken.issue(req)
+            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: number), status: .badRequest,
+                                            error: req.text("formExpired"))
+        }
+        do {
+            let pending = try await CredentialsController.requestWithCode(
+                .init(employeeNumber: number, code: (form.code ?? "").trimmingCharacters(in: .whitespaces)), on: req)
+            return try await req.renderPage("confirm-suspend", titleKey: "confirmTitle",
+                                            MyCardsPage.ConfirmData(confirmation: pending.confirmation.uuidString, serial: "",
+                                                                    expiresAt: PageTime.show(pending.expiresAt), action: "/lost-card/confirm"),
+                                            switchPath: "/lost-card")
+        } catch let abort as any AbortError {
+            let key: String? = switch abort.status {
+            case .unauthorized: "wrongCode"
+            case .tooManyRequests: "tooManyTries"
+            case .notFound: "noActiveCard"
+            default: nil
+            }
+            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: number), status: abort.status,
+                                            error: key.map(req.text) ?? req.errorText(abort))
+        }
+    }
+
+    @Sendable func confirm(_ req: Request) async throws -> Response {
+        guard AnonymousFormToken.isValid(req), let form = try? req.content.decode(MyCardsPage.ConfirmForm.self) else {
+            return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), status: .badRequest, error: req.text("expiredRequest"),
+                                            switchPath: "/lost-card")
+        }
+        do {
+            _ = try await CredentialsController.confirmWithCode(form.confirmation, on: req)
+        } catch let abort as any AbortError where abort.status == .notFound {
+            return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), status: .notFound, error: req.text("expiredRequest"),
+                                            switchPath: "/lost-card")
+        }
+        return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), message: req.text("suspendedDone"), switchPath: "/lost-card")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Vapor
+
+/// One link of the menu.
+struct NavItem: Encodable, Sendable {
+    var href: String
+    var label: String
+    var current: Bool
+}
+
+/// What every template receives: the frame (language, menu, the signed-in person, the CSRF token for
+/// forms, a message for the live region) around the page's own data in `page`.
+struct PageContext<Body: Encodable & Sendable>: Encodable, Sendable {
+    var lang: String
+    var t: [String: String]
+    var title: String
+    var signedIn: Bool
+    var username: String
+    var roleLabel: String
+    var csrf: String
+    var nav: [NavItem]
+    var switchHref: String
+    var switchLang: String
+    var flash: String?
+    var error: String?
+    var page: Body
+}
+
+/// For pages with nothing of their own to show.
+struct NoData: Encodable, Sendable {}
+
+/// Menu entries and who sees them; the same role sets as the routes in ``Pages``.
+enum PageMenu {
+    static let entries: [(path: String, key: String, roles: Set<Role>)] = [
+        ("/dashboard", "nav_dashboard", Pages.operations),
+        ("/employees", "nav_employees", Pages.peopleReaders),
+        ("/cards", "nav_cards", Pages.cardReaders),
+        ("/doors", "nav_doors", Pages.operations),
+        ("/events", "nav_events", Pages.operations),
+        ("/enroll", "nav_enroll", Pages.desk),
+        ("/my/cards", "nav_myCards", Set(Role.allCases)),
+    ]
+
+    static func items(for role: Role?, current: String, lang: PageLanguage) -> [NavItem] {
+        guard let role else {
+            return [NavItem(href: "/", label: Messages.text("nav_signIn", lang), current: current == "/"),
+                    NavItem(href: "/lost-card", label: Messages.text("nav_lostCard", lang), current: current.hasPrefix("/lost-card"))]
+        }
+        return entries.filter { $0.roles.contains(role) }.map {
+            NavItem(href: $0.path, label: Messages.text($0.key, lang), current: current == $0.path || current.hasPrefix($0.path + "/"))
+        }
+    }
+
+    /// Where a person lands after signing in: the first page their role may open.
+    static func home(for role: Role) -> String {
+        entries.first { $0.roles.contains(role) }?.path ?? "/my/cards"
+    }
+}
+
+extension Request {
+    /// The page's language (see ``PageLanguage/of(_:)``).
+    var pageLanguage: PageLanguage { PageLanguage.of(self) }
+
+    /// One message in the page's language.
+    func text(_ key: String) -> String { Messages.text(key, pageLanguage) }
+
+    /// Leaves a message for the next page shown to this session (after a redirect).
+    func flash(_ key: String) { session.data["flash"] = key }
+
+    /// Renders `template` inside the frame. Values reach the page only through Leaf's `#()`, which
+    /// escapes HTML, so a name like `<script>` is shown, never run.
+    ///
+    /// - Parameters:
+    ///   - switchPath: where the language link goes; defaults to this page for GET requests and to the
+    ///     menu's home for pages that answer a POST (a GET there would not repeat the action).
+    func renderPage<Body: Encodable & Sendable>(_ template: String, titleKey: String, _ body: Body, status: HTTPStatus = .ok,
+                                                error: String? = nil, message: String? = nil, switchPath: String? = nil) async throws -> Response {
+        let lang = pageLanguage
+        let user = auth.get(SessionUser.self)
+        var flashText = message
+        if hasSession, let key = session.data["flash"] {
+            session.data["flash"] = nil
+            flashText = flashText ?? Messages.text(key, lang)
+        }
+        let path = url.path.isEmpty ? "/" : url.path
+        let context = PageContext(
+            lang: lang.rawValue, t: Messages.table(lang), title: Messages.text(titleKey, lang), signedIn: user != nil,
+            username: user?.username ?? "", roleLabel: user.map { Messages.text("role_\($0.role.rawValue)", lang) } ?? "",
+            csrf: hasSession ? (session.data["csrf"] ?? "") : "",
+            nav: PageMenu.items(for: user?.role, current: path, lang: lang),
+            switchHref: Self.languageLink(path: switchPath ?? (method == .GET ? path : (user.map { PageMenu.home(for: $0.role) } ?? "/")),
+                                          query: method == .GET && switchPath == nil ? url.query : nil, to: lang.other),
+            switchLang: lang.other.rawValue, flash: flashText, error: error, page: body)
+        let view = try await self.view.render(template, context).get()
+        let res = try await view.encodeResponse(status: status, for: self)
+        res.headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+        // Pages show personal data: never cached, never framed, nothing loaded from elsewhere.
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                 value: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        return res
+    }
+
+    /// The same page in the other language, keeping the page's other query parameters (filters).
+    static func languageLink(path: String, query: String?, to lang: PageLanguage) -> String {
+        var items = URLComponents(string: "?" + (query ?? ""))?.queryItems ?? []
+        items.removeAll { $0.name == "lang" }
+        items.append(URLQueryItem(name: "lang", value: lang.rawValue))
+        var c = URLComponents()
+        c.path = path
+        c.queryItems = items
+        return c.string ?? path
+    }
+
+    /// A message for an error from the shared domain code: known cases in the page's language, the
+    /// rest as the API's reason after a translated prefix.
+    func errorText(_ error: any Error) -> String {
+        if let abort = error as? any AbortError {
+            return "\(text("errorPrefix")): \(abort.reason)"
+        }
+        return "\(text("errorPrefix")): \(error)"
+    }
+
+    /// A redirect that turns a form POST into a GET (303), so reloading does not repeat the action.
+    func seeOther(_ location: String) -> Response {
+        redirect(to: location, redirectType: .normal)
+    }
+}
+
+/// Formats times for people in Japan: the company's time zone, not the server's.
+enum PageTime {
+    static let zone = TimeZone(identifier: "Asia/Tokyo") ?? .current
+
+    static func show(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+
+    static func day(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+
+    /// Reads an `<input type="datetime-local">` value (`2026-05-01T09:00`, seconds optional) as Japan time.
+    static func parseLocal(_ text: String) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+}

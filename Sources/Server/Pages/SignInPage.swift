@@ -1,0 +1,52 @@
+import Vapor
+
+/// `/`: password sign-in with the same lockout rule as the API, and sign-out.
+struct SignInPage {
+    struct Form: Content {
+        var username: String?
+        var password: String?
+    }
+    struct Data: Encodable, Sendable {
+        var username: String
+    }
+
+    func register(_ routes: any RoutesBuilder) {
+        routes.get(use: show)
+        routes.post("login", use: signIn)
+        routes.post("logout", use: signOut)
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response {
+        if let u = req.auth.get(SessionUser.self) {
+            return req.seeOther(PageMenu.home(for: u.role))
+        }
+        _ = AnonymousFormToken.issue(req)
+        return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: ""))
+    }
+
+    @Sendable func signIn(_ req: Request) async throws -> Response {
+        let form = (try? req.content.decode(Form.self)) ?? Form()
+        let username = form.username ?? ""
+        guard AnonymousFormToken.isValid(req) else {
+            _ = AnonymousFormToken.issue(req)
+            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: .badRequest, error: req.text("formExpired"))
+        }
+        let auth = AuthController(config: req.state.config)
+        do {
+            let user = try await auth.authenticate(username: username, password: form.password ?? "", on: req)
+            _ = try auth.startSession(for: user, on: req)
+            return req.seeOther(PageMenu.home(for: Role(rawValue: user.role) ?? .employee))
+        } catch let abort as any AbortError {
+            let key = abort.status == .tooManyRequests ? "lockedOut" : (abort.status == .unauthorized ? "wrongPassword" : nil)
+            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: abort.status,
+                                            error: key.map(req.text) ?? req.errorText(abort))
+        }
+    }
+
+    @Sendable func signOut(_ req: Request) async throws -> Response {
+        let lang = req.pageLanguage
+        req.session.destroy()
+        // The language is kept across sign-out by carrying it in the address of the sign-in page.
+        return req.seeOther("/?lang=\(lang.rawValue)")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// How a server runs: where its data lives, which database, which port, TLS, trust configuration.
+///
+/// Read from a JSON file (`--config FILE`) and then from the environment, which wins:
+/// `MYNAGATE_DATA_DIR`, `DATABASE_URL`, `MYNAGATE_HOST`, `MYNAGATE_PORT`, `MYNAGATE_TLS_CERT`,
+/// `MYNAGATE_TLS_KEY`, `MYNAGATE_TRUST_ANCHORS`, `MYNAGATE_CRL_INDEX`, `MYNAGATE_STALE_CRL`
+/// (`fail-closed` or a number of hours), `MYNAGATE_REVOCATION_SWEEP_SECONDS`. A file may name only the
+/// settings it changes; the rest keep their defaults. Printed at start by ``summary`` with the secrets
+/// hidden.
+public struct ServerConfig: Sendable, Codable, Hashable {
+    public var dataDirectory: String = "./data"
+    /// PostgreSQL URL; `nil` means SQLite in the data directory.
+    public var databaseURL: String?
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// A directory of trust anchors (`auth/`, `sign/`); `nil` trusts nothing, so enrollment fails closed.
+    public var trustAnchors: String?
+    /// A directory of revocation index files.
+    public var crlIndex: String?
+    /// `nil`: a stale CRL fails closed; otherwise it is accepted for this many hours past nextUpdate.
+    public var staleCRLHours: Int?
+    /// How often every active credential is checked against the revocation indexes (seconds). A change
+    /// of the index files triggers a sweep sooner (they are watched every second).
+    public var revocationSweepSeconds: Int = 60
+    /// Seconds a challenge stays valid.
+    public var challengeSeconds: Int = 30
+    /// How often each server checks whether the policy changed (milliseconds).
+    public var policyPollMilliseconds: Int = 200
+    /// Failed password sign-ins before an account is locked, and for how long (minutes).
+    public var lockoutThreshold: Int = 5
+    public var lockoutMinutes: Int = 15
+    /// `mynagate demo` only: the directory of virtual card files. When set, the enrollment page offers
+    /// a button that enrolls one of them (the server plays the desk reader with the demo PIN). Not read
+    /// from a file or the environment, so a production server never shows it.
+    public var demoCardsDirectory: String?
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
+        case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
+    }
+
+    /// Decodes a configuration file: every key is optional, so an operator writes only what differs
+    /// from the defaults (the synthesized decoder would demand every non-optional key).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ServerConfig()
+        dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? d.dataDirectory
+        databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
+        trustAnchors = try c.decodeIfPresent(String.self, forKey: .trustAnchors)
+        crlIndex = try c.decodeIfPresent(String.self, forKey: .crlIndex)
+        staleCRLHours = try c.decodeIfPresent(Int.self, forKey: .staleCRLHours)
+        revocationSweepSeconds = try c.decodeIfPresent(Int.self, forKey: .revocationSweepSeconds) ?? d.revocationSweepSeconds
+        challengeSeconds = try c.decodeIfPresent(Int.self, forKey: .challengeSeconds) ?? d.challengeSeconds
+        policyPollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .policyPollMilliseconds) ?? d.policyPollMilliseconds
+        lockoutThreshold = try c.decodeIfPresent(Int.self, forKey: .lockoutThreshold) ?? d.lockoutThreshold
+        lockoutMinutes = try c.decodeIfPresent(Int.self, forKey: .lockoutMinutes) ?? d.lockoutMinutes
+    }
+
+    /// The configuration from `file` (if any) overlaid with the environment.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfig {
+        var c = ServerConfig()
+        if let file {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            c = try JSONDecoder().decode(ServerConfig.self, from: data)
+        }
+        if let v = environment["MYNAGATE_DATA_DIR"] { c.dataDirectory = v }
+        if let v = environment["DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
+        if let v = environment["MYNAGATE_HOST"] { c.host = v }
+        if let v = environment["MYNAGATE_PORT"], let p = Int(v) { c.port = p }
+        if let v = environment["MYNAGATE_TLS_CERT"] { c.tlsCertificate = v }
+        if let v = environment["MYNAGATE_TLS_KEY"] { c.tlsKey = v }
+        if let v = environment["MYNAGATE_TRUST_ANCHORS"] { c.trustAnchors = v }
+        if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
+        if let v = environment["MYNAGATE_STALE_CRL"] { c.staleCRLHours = v == "fail-closed" ? nil : Int(v) }
+        if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
+        return c
+    }
+
+    /// The SQLite file used when no `databaseURL` is set.
+    public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("mynagate.sqlite") }
+
+    /// Lines to print at start: everything except secrets (the database password is masked).
+    public var summary: [String] {
+        var lines: [String] = []
+        lines.append("data directory: \(dataDirectory)")
+        if let url = databaseURL {
+            lines.append("database: PostgreSQL \(Self.maskPassword(url))")
+        } else {
+            lines.append("database: SQLite \(sqlitePath) (WAL)")
+        }
+        lines.append("listening: \(tlsCertificate == nil ? "http" : "https")://\(host):\(port)")
+        lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
+        lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
+        lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
+        return lines
+    }
+
+    /// `url` with its password, if any, replaced by `****`.
+    public static func maskPassword(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else { return "(unparsable URL)" }
+        if c.password != nil { c.password = "****" }
+        return c.string ?? "(unparsable URL)"
+    }
+}

@@ -1,0 +1,48 @@
+import Fluent
+import Store
+import Vapor
+
+/// Restores the signed-in user from the session cookie on every request.
+struct SessionUserMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.hasSession, let idText = request.session.data["uid"], let id = UUID(uuidString: idText),
+           let u = try await UserModel.find(id, on: request.db), let role = Role(rawValue: u.role) {
+            request.auth.login(SessionUser(id: id, username: u.username, role: role, employeeID: u.employeeID))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// CSRF protection for every state-changing request made with a session cookie: the request must carry
+/// the session's token in the `X-CSRF-Token` header (API) or a `csrf` form field (pages). Requests
+/// without a signed-in session (sign-in itself, door controllers with their own tokens) carry no
+/// ambient authority and are not checked here.
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let unsafeMethod = [HTTPMethod.POST, .PUT, .PATCH, .DELETE].contains(request.method)
+        if unsafeMethod, request.auth.has(SessionUser.self) {
+            let expected = request.session.data["csrf"] ?? ""
+            var presented = request.headers.first(name: "X-CSRF-Token") ?? ""
+            if presented.isEmpty, request.headers.contentType == .urlEncodedForm {
+                presented = (try? request.content.get(String.self, at: "csrf")) ?? ""
+            }
+            guard !expected.isEmpty, constantTimeEquals(Array(expected.utf8), Array(presented.utf8)) else {
+                throw Abort(.forbidden, reason: "missing or wrong CSRF token")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var acc: UInt8 = 0
+    for i in 0..<a.count { acc |= a[i] ^ b[i] }
+    return acc == 0
+}
+
+/// 32 random bytes as hex: session CSRF tokens, door tokens, confirmation ids.
+func randomToken() -> String {
+    var rng = SystemRandomNumberGenerator()
+    return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+}

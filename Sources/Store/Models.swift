@@ -1,0 +1,184 @@
+import Fluent
+import Foundation
+
+// Fluent models. Each maps one table; the domain types in `Access` and `Audit` are built from them by
+// `PolicyLoader` and `AuditStore`. No table has a column for the My Number: credentials are keyed by
+// certificate issuer and serial, people by an internal UUID and their employee number.
+// Models are classes because Fluent requires it; `@unchecked Sendable` is Fluent's documented pattern
+// (property wrappers guard their storage, and a model is used by one task at a time).
+
+/// A sign-in account.
+public final class UserModel: Model, @unchecked Sendable {
+    public static let schema = "users"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "username") public var username: String
+    @Field(key: "password_hash") public var passwordHash: String
+    @Field(key: "role") public var role: String
+    @OptionalField(key: "employee_id") public var employeeID: UUID?
+    @Field(key: "failed_attempts") public var failedAttempts: Int
+    @OptionalField(key: "locked_until") public var lockedUntil: Date?
+    public init() {}
+    public init(username: String, passwordHash: String, role: String, employeeID: UUID?) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.role = role
+        self.employeeID = employeeID
+        self.failedAttempts = 0
+    }
+}
+
+/// A person.
+public final class EmployeeModel: Model, @unchecked Sendable {
+    public static let schema = "employees"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "employee_number") public var employeeNumber: String
+    @Field(key: "name") public var name: String
+    @Field(key: "department") public var department: String
+    @Field(key: "site") public var site: String
+    @Field(key: "status") public var status: String
+    @OptionalField(key: "valid_from") public var validFrom: Date?
+    @OptionalField(key: "valid_until") public var validUntil: Date?
+    /// Access group ids, as a JSON array.
+    @Field(key: "groups") public var groups: String
+    /// bcrypt of the emergency code that suspends this person's cards without signing in (shown once).
+    @OptionalField(key: "emergency_code_hash") public var emergencyCodeHash: String?
+    public init() {}
+    public init(employeeNumber: String, name: String, department: String, site: String = "", status: String = "active", groups: [String] = []) {
+        self.employeeNumber = employeeNumber
+        self.name = name
+        self.department = department
+        self.site = site
+        self.status = status
+        self.groups = JSONList.encode(groups)
+    }
+}
+
+/// A card's JPKI user-authentication certificate bound to an employee.
+public final class CredentialModel: Model, @unchecked Sendable {
+    public static let schema = "credentials"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "employee_id") public var employeeID: UUID
+    @Field(key: "kind") public var kind: String
+    @Field(key: "issuer") public var issuer: String
+    @Field(key: "serial") public var serial: String
+    @Field(key: "certificate") public var certificate: Data
+    @Field(key: "not_before") public var notBefore: Date
+    @Field(key: "not_after") public var notAfter: Date
+    /// active, suspended, retired
+    @Field(key: "state") public var state: String
+    @OptionalField(key: "suspension_reason") public var suspensionReason: String?
+    @OptionalField(key: "state_changed_at") public var stateChangedAt: Date?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    public init() {}
+}
+
+/// A zone (area).
+public final class ZoneModel: Model, @unchecked Sendable {
+    public static let schema = "zones"
+    @ID(custom: "id", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    @Field(key: "workplace_boundary") public var workplaceBoundary: Bool
+    @Field(key: "my_number_area") public var myNumberArea: Bool
+    @Field(key: "anti_passback") public var antiPassback: String
+    public init() {}
+}
+
+/// A door between two zones.
+public final class DoorModel: Model, @unchecked Sendable {
+    public static let schema = "doors"
+    @ID(custom: "id", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    @OptionalField(key: "from_zone") public var fromZone: String?
+    @OptionalField(key: "to_zone") public var toZone: String?
+    @OptionalField(key: "security_level") public var securityLevel: String?
+    public init() {}
+}
+
+/// An access group with its grants (JSON array of {zone, schedule}).
+public final class AccessGroupModel: Model, @unchecked Sendable {
+    public static let schema = "access_groups"
+    @ID(custom: "id", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    @Field(key: "grants") public var grants: String
+    public init() {}
+}
+
+/// A weekly schedule (windows as JSON: {"monday":["08:00-20:00"], …}).
+public final class ScheduleModel: Model, @unchecked Sendable {
+    public static let schema = "schedules"
+    @ID(custom: "id", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    @Field(key: "windows") public var windows: String
+    @Field(key: "holiday_rule") public var holidayRule: String
+    public init() {}
+}
+
+/// A public holiday.
+public final class HolidayModel: Model, @unchecked Sendable {
+    public static let schema = "holidays"
+    @ID(custom: "date", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    public init() {}
+    public init(date: String, name: String) {
+        self.id = date
+        self.name = name
+    }
+}
+
+/// Small key–value settings: lockdown, emergency unlocks, the policy version.
+public final class SettingModel: Model, @unchecked Sendable {
+    public static let schema = "settings"
+    @ID(custom: "key", generatedBy: .user) public var id: String?
+    @Field(key: "value") public var value: String
+    public init() {}
+    public init(key: String, value: String) {
+        self.id = key
+        self.value = value
+    }
+}
+
+/// One row of the append-only, hash-chained event log.
+public final class AuditRecordModel: Model, @unchecked Sendable {
+    public static let schema = "audit_records"
+    @ID(custom: "sequence", generatedBy: .user) public var id: Int64?
+    @Field(key: "time_ms") public var timeMillis: Int64
+    @Field(key: "kind") public var kind: String
+    @Field(key: "actor") public var actor: String
+    @Field(key: "subject") public var subject: String
+    @Field(key: "details") public var details: String
+    @Field(key: "previous_hash") public var previousHash: String
+    @Field(key: "hash") public var hash: String
+    public init() {}
+}
+
+/// A challenge for a card to sign (enrollment, PIN doors, card sign-in). Stored so that any server
+/// sharing the database can verify it, and marked used so it is single-use across servers.
+public final class ChallengeModel: Model, @unchecked Sendable {
+    public static let schema = "challenges"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "context") public var context: String
+    @Field(key: "nonce") public var nonce: Data
+    @Field(key: "expires_at") public var expiresAt: Date
+    @Field(key: "used") public var used: Bool
+    public init() {}
+}
+
+/// The first step of a two-step "suspend my card": confirmed within a few minutes or dropped.
+public final class SuspensionRequestModel: Model, @unchecked Sendable {
+    public static let schema = "suspension_requests"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "credential_id") public var credentialID: UUID
+    @Field(key: "requested_by") public var requestedBy: String
+    @Field(key: "expires_at") public var expiresAt: Date
+    public init() {}
+}
+
+/// JSON arrays of strings in a text column (portable across SQLite and PostgreSQL).
+public enum JSONList {
+    public static func encode(_ list: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
+    }
+    public static func decode(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}

@@ -1,0 +1,114 @@
+import Access
+import Fluent
+import Foundation
+
+/// Builds the in-memory ``AccessPolicy`` from the database, and bumps its version on every change.
+///
+/// Servers that share one PostgreSQL notice a change by reading the `policy_version` setting (a cheap
+/// primary-key read), so each keeps its in-memory policy current within its polling interval.
+public enum PolicyLoader {
+    public static let versionKey = "policy_version"
+
+    public static func load(on db: any Database) async throws -> AccessPolicy {
+        let version = try await currentVersion(on: db)
+        let employees = try await EmployeeModel.query(on: db).all().compactMap { m -> Employee? in
+            guard let id = m.id else { return nil }
+            return Employee(
+                id: EmployeeID(rawValue: id.uuidString), employeeNumber: m.employeeNumber, name: m.name, department: m.department,
+                status: Employee.Status(rawValue: m.status) ?? .retired, validFrom: m.validFrom, validUntil: m.validUntil,
+                groups: Set(JSONList.decode(m.groups).map(GroupID.init(rawValue:))))
+        }
+        let credentials = try await CredentialModel.query(on: db).all().map(credential(from:))
+        let zones = try await ZoneModel.query(on: db).all().compactMap { m -> Zone? in
+            guard let id = m.id else { return nil }
+            return Zone(id: ZoneID(rawValue: id), name: m.name, isWorkplaceBoundary: m.workplaceBoundary, isMyNumberHandlingArea: m.myNumberArea,
+                        antiPassback: Zone.AntiPassback(rawValue: m.antiPassback) ?? .off)
+        }
+        let doors = try await DoorModel.query(on: db).all().compactMap { m -> Door? in
+            guard let id = m.id else { return nil }
+            return Door(id: DoorID(rawValue: id), name: m.name, from: m.fromZone.map(ZoneID.init(rawValue:)), to: m.toZone.map(ZoneID.init(rawValue:)),
+                        securityLevel: m.securityLevel.flatMap(SecurityLevel.init(rawValue:)))
+        }
+        let groups = try await AccessGroupModel.query(on: db).all().compactMap { m -> AccessGroup? in
+            guard let id = m.id else { return nil }
+            let grants = (try? JSONDecoder().decode([GrantJSON].self, from: Data(m.grants.utf8))) ?? []
+            return AccessGroup(id: GroupID(rawValue: id), name: m.name, grants: grants.map { .init(zone: ZoneID(rawValue: $0.zone), schedule: ScheduleID(rawValue: $0.schedule)) })
+        }
+        let schedules = try await ScheduleModel.query(on: db).all().compactMap { m -> WeeklySchedule? in
+            guard let id = m.id else { return nil }
+            return WeeklySchedule(id: ScheduleID(rawValue: id), name: m.name, windows: ScheduleJSON.decode(m.windows),
+                                  holidays: WeeklySchedule.HolidayRule(rawValue: m.holidayRule) ?? .closed)
+        }
+        var holidays = HolidayCalendar()
+        for h in try await HolidayModel.query(on: db).all() {
+            if let id = h.id, let date = CivilDate(id) { holidays.add(date, name: h.name) }
+        }
+        let settings = try await SettingModel.query(on: db).all()
+        let lockdown = settings.first { $0.id == "lockdown" }?.value == "true"
+        let unlocked = Set(JSONList.decode(settings.first { $0.id == "emergency_unlocked" }?.value ?? "[]").map(DoorID.init(rawValue:)))
+        return AccessPolicy(version: version, employees: employees, credentials: credentials, doors: doors, zones: zones, groups: groups,
+                            schedules: schedules, holidays: holidays, lockdown: lockdown, emergencyUnlocked: unlocked)
+    }
+
+    public static func credential(from m: CredentialModel) -> Credential {
+        let state: Credential.State
+        switch m.state {
+        case "active": state = .active
+        case "suspended":
+            state = .suspended(reason: Credential.SuspensionReason(rawValue: m.suspensionReason ?? "") ?? .securityOfficer, at: m.stateChangedAt ?? Date(timeIntervalSince1970: 0))
+        default: state = .retired(at: m.stateChangedAt ?? Date(timeIntervalSince1970: 0))
+        }
+        return Credential(
+            key: CredentialKey(kind: CredentialKey.Kind(rawValue: m.kind) ?? .jpkiAuth, issuer: m.issuer, serial: m.serial),
+            employee: EmployeeID(rawValue: m.employeeID.uuidString), publicKey: [], notBefore: m.notBefore, notAfter: m.notAfter, state: state)
+    }
+
+    /// The current policy version (0 before any change).
+    public static func currentVersion(on db: any Database) async throws -> Int {
+        Int(try await SettingModel.find(versionKey, on: db)?.value ?? "0") ?? 0
+    }
+
+    /// Records that the policy changed, so every server reloads it.
+    public static func bumpVersion(on db: any Database) async throws {
+        if let s = try await SettingModel.find(versionKey, on: db) {
+            s.value = String((Int(s.value) ?? 0) + 1)
+            try await s.save(on: db)
+        } else {
+            try await SettingModel(key: versionKey, value: "1").create(on: db)
+        }
+    }
+}
+
+/// A grant as stored: `{"zone": "office", "schedule": "business"}`.
+public struct GrantJSON: Codable, Sendable, Hashable {
+    public var zone: String
+    public var schedule: String
+    public init(zone: String, schedule: String) {
+        self.zone = zone
+        self.schedule = schedule
+    }
+}
+
+/// Weekly windows as stored: `{"monday": ["08:00-20:00"], …}`.
+public enum ScheduleJSON {
+    static let names: [Weekday: String] = [.sunday: "sunday", .monday: "monday", .tuesday: "tuesday", .wednesday: "wednesday",
+                                           .thursday: "thursday", .friday: "friday", .saturday: "saturday"]
+
+    public static func decode(_ text: String) -> [Weekday: [TimeWindow]] {
+        let raw = (try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))) ?? [:]
+        var out: [Weekday: [TimeWindow]] = [:]
+        for (day, name) in names { out[day] = (raw[name] ?? []).compactMap(TimeWindow.init) }
+        return out
+    }
+
+    public static func encode(_ windows: [String: [String]]) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return (try? String(decoding: e.encode(windows), as: UTF8.self)) ?? "{}"
+    }
+
+    /// Whether `windows` names only weekdays and valid `HH:MM-HH:MM` windows.
+    public static func isValid(_ windows: [String: [String]]) -> Bool {
+        windows.allSatisfy { day, list in names.values.contains(day) && list.allSatisfy { TimeWindow($0) != nil } }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Server
+import Vapor
+
+/// `mynagate serve`: the MynaGate server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the MynaGate server (SQLite in the data directory, or PostgreSQL with DATABASE_URL).",
+        discussion: """
+            Configuration: a JSON file (--config), then the environment (MYNAGATE_DATA_DIR, DATABASE_URL, \
+            MYNAGATE_HOST, MYNAGATE_PORT, MYNAGATE_TLS_CERT, MYNAGATE_TLS_KEY, MYNAGATE_TRUST_ANCHORS, \
+            MYNAGATE_CRL_INDEX, MYNAGATE_STALE_CRL), then these options. Migrations run at start. The \
+            configuration is printed at start without secrets. On an empty database an `admin` account is \
+            created and its password printed once.
+            """
+    )
+
+    @ArgumentParser.Option(help: "A JSON configuration file.") var config: String?
+    @ArgumentParser.Option(help: "Data directory (SQLite database, keys).") var data: String?
+    @ArgumentParser.Option(help: "Address to listen on.") var host: String?
+    @ArgumentParser.Option(help: "Port to listen on.") var port: Int?
+
+    func run() async throws {
+        var c = try ServerConfig.load(file: config)
+        if let data { c.dataDirectory = data }
+        if let host { c.host = host }
+        if let port { c.port = port }
+        try await ServerRunner.run(c) { app in
+            if let password = try await Accounts.bootstrapAdmin(on: app.db) {
+                print("created the first account: admin / \(password)  (shown once; change it after signing in)")
+            }
+        }
+    }
+}
+
+/// Starts a configured server and runs it until SIGINT or SIGTERM.
+enum ServerRunner {
+    static func run(_ c: ServerConfig, afterStart: (Application) async throws -> Void = { _ in }) async throws {
+        var env = Environment(name: "production", arguments: ["mynagate"])
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            for line in c.summary { print(line) }
+            try await configure(app, config: c)
+            try await afterStart(app)
+            try await app.server.start(address: .hostname(c.host, port: c.port))
+            print("MynaGate listening on \(c.tlsCertificate == nil ? "http" : "https")://\(c.host):\(c.port)")
+            await waitForSignal()
+            await app.server.shutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Suspends until SIGINT or SIGTERM.
+    static func waitForSignal() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let once = SignalOnce(done)
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { once.fire() }
+                source.resume()
+                once.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes the continuation on the first signal only.
+final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+    init(_ c: CheckedContinuation<Void, Never>) { continuation = c }
+    func keep(_ s: any DispatchSourceSignal) { lock.withLock { sources.append(s) } }
+    func fire() {
+        let c = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        c?.resume()
+    }
+}

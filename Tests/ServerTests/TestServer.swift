@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import MynaCard
+import MynaCardSim
+import SQLKit
+import Server
+import SmartCard
+import Store
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A real server on a random loopback port with a fresh database, and an HTTP client that talks to it
+/// over real sockets, keeping a session cookie and CSRF token per signed-in user.
+///
+/// SQLite by default; PostgreSQL when `MYNAGATE_TEST_DATABASE_URL` is set (CI runs the suite both ways).
+final class TestServer: @unchecked Sendable {
+    let app: Application
+    let port: Int
+    let directory: URL
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static let hierarchy: TestJPKIHierarchy = try! TestJPKIHierarchy.generate()
+    static let postgresURL = ProcessInfo.processInfo.environment["MYNAGATE_TEST_DATABASE_URL"]
+
+    private init(app: Application, port: Int, directory: URL) {
+        self.app = app
+        self.port = port
+        self.directory = directory
+    }
+
+    /// Starts a server; `adjust` may change the configuration and prepare files in the server's
+    /// directory (the test CA, key included, is already saved under `ca/`) before it starts.
+    static func start(_ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> TestServer {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let anchors = dir.appendingPathComponent("anchors/auth")
+        try FileManager.default.createDirectory(at: anchors, withIntermediateDirectories: true)
+        try hierarchy.save(to: dir.appendingPathComponent("ca"))
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("ca/auth-ca.pem"), to: anchors.appendingPathComponent("ca.pem"))
+        var c = ServerConfig()
+        c.dataDirectory = dir.path
+        c.databaseURL = postgresURL
+        c.trustAnchors = dir.appendingPathComponent("anchors").path
+        c.policyPollMilliseconds = 100
+        c.port = 0
+        try adjust(&c, dir)
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        // Page tests look at redirects themselves (a page refuses an anonymous browser with 303 to `/`).
+        app.http.client.configuration.redirectConfiguration = .disallow
+        do {
+            if postgresURL != nil { try await resetPostgres(app) }
+            try await configure(app, config: c)
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
+            return TestServer(app: app, port: port, directory: dir)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// PostgreSQL tests share one database: start each from an empty schema.
+    static func resetPostgres(_ app: Application) async throws {
+        guard let url = postgresURL else { return }
+        app.databases.use(try .postgres(url: url), as: .psql)
+        // Two statements: PostgreSQL refuses several commands in one prepared statement.
+        let sql = app.db as! any SQLDatabase
+        try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+        try await sql.raw("CREATE SCHEMA public").run()
+        await app.databases.reinitialize(.psql)
+    }
+
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Stops the server once; later calls (a `defer` after an explicit stop) do nothing.
+    func stop() async {
+        let already = stopped.withLockedValue { v -> Bool in
+            defer { v = true }
+            return v
+        }
+        if already { return }
+        await app.server.shutdown()
+        try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: HTTP
+
+    struct Reply: Sendable {
+        var status: HTTPStatus
+        var headers: HTTPHeaders
+        var body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func json() throws -> Any { try JSONSerialization.jsonObject(with: body) }
+        func object() -> [String: Any] { ((try? json()) as? [String: Any]) ?? [:] }
+        func array() -> [[String: Any]] { ((try? json()) as? [[String: Any]]) ?? [] }
+    }
+
+    /// A client identity: anonymous, a signed-in user (cookie + CSRF), or a door token.
+    struct Identity: Sendable {
+        var cookie: String?
+        var csrf: String?
+        var bearer: String?
+        static let anonymous = Identity()
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, as who: Identity = .anonymous, json: Any? = nil, raw: Data? = nil,
+              contentType: String? = nil, csrf: Bool = true) async throws -> Reply {
+        var headers = HTTPHeaders()
+        if let c = who.cookie { headers.add(name: .cookie, value: c) }
+        if csrf, let t = who.csrf { headers.add(name: "X-CSRF-Token", value: t) }
+        if let b = who.bearer { headers.bearerAuthorization = BearerAuthorization(token: b) }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+            headers.contentType = .json
+        } else if let raw {
+            body = ByteBuffer(data: raw)
+        }
+        if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
+        let res = try await app.client.send(method, headers: headers, to: URI(string: base + path)) { req in req.body = body }
+        return Reply(status: res.status, headers: res.headers, body: res.body.map { Data(buffer: $0) } ?? Data())
+    }
+
+    func signIn(_ username: String, _ password: String) async throws -> Identity {
+        let r = try await send(.POST, "/api/v1/session", json: ["username": username, "password": password])
+        guard r.status == .ok, let setCookie = r.headers.first(name: .setCookie) else {
+            throw Abort(.unauthorized, reason: "sign-in failed: \(r.status) \(r.text)")
+        }
+        let cookie = String(setCookie.split(separator: ";")[0])
+        return Identity(cookie: cookie, csrf: r.object()["csrfToken"] as? String)
+    }
+
+    /// Creates an account directly and signs it in.
+    func user(_ role: Role, employee: UUID? = nil) async throws -> Identity {
+        let name = "\(role.rawValue)-\(UUID().uuidString.prefix(8))"
+        try await Accounts.create(username: name, password: "correct horse battery", role: role, employeeID: employee, on: app.db)
+        return try await signIn(name, "correct horse battery")
+    }
+}
+
+/// A person with a virtual card, for end-to-end tests.
+struct CardHolderFixture {
+    let card: MynaCard
+    let state: VirtualCardState
+    static let pin = "1234"
+
+    static func make() throws -> CardHolderFixture {
+        // Issued a minute ago, as real cards are issued long before enrollment: a certificate whose
+        // notBefore is this very second can be "not yet valid" to a check made a moment later, once
+        // the time is encoded in whole seconds.
+        let state = try TestServer.hierarchy.issueCard(holder: CardHolder.random(), authPIN: pin, signingPassword: "ABC123",
+                                                       issuedAt: Date().addingTimeInterval(-60))
+        return CardHolderFixture(card: MynaCard(transport: EmulatedCardTransport(card: VirtualMynaCard(state: state))), state: state)
+    }
+
+    var serialHex: String {
+        get async throws { try await card.jpki.readAuthCertificateSerial().value.bytes.map { String(format: "%02X", $0) }.joined() }
+    }
+
+    /// Signs a base64 digest from the server after the PIN, as a desk or a door would.
+    func sign(digestBase64: String, pin: String = CardHolderFixture.pin) async throws -> String {
+        _ = try await card.jpki.verify(try PIN(pin, kind: .jpkiAuth), attempt: .confirmedLastTry)
+        let sig = try await card.jpki.sign(sha256Digest: Array(Data(base64Encoded: digestBase64)!), with: .auth).value
+        return Data(sig).base64EncodedString()
+    }
+}
