@@ -149,15 +149,17 @@ struct DemoOrganisation: Sendable {
             _ = try await Enrollment.complete(employeeID: employeeIDs[i], challengeID: challenge.id, certificateDER: Data(der), signature: signature,
                                               on: db, state: state, actor: "user:demo-desk")
         }
+        // The employee login is the 11th person, or the last one in a smaller demo (--people 5–10).
+        let loginEmployee = min(10, people - 1)
         let logins = [
             Login(role: "admin", username: "admin", password: Accounts.randomPassword()),
             Login(role: "security", username: "security", password: Accounts.randomPassword()),
             Login(role: "hr", username: "hr", password: Accounts.randomPassword()),
-            Login(role: "employee", username: employeeNumber(10).lowercased(), password: Accounts.randomPassword()),
+            Login(role: "employee", username: employeeNumber(loginEmployee).lowercased(), password: Accounts.randomPassword()),
         ]
         for l in logins {
             try await Accounts.create(username: l.username, password: l.password, role: Role(rawValue: l.role)!,
-                                      employeeID: l.role == "employee" ? employeeIDs[10] : (l.role == "hr" ? employeeIDs[0] : nil), on: db)
+                                      employeeID: l.role == "employee" ? employeeIDs[loginEmployee] : (l.role == "hr" ? employeeIDs[0] : nil), on: db)
         }
         var tokens: [String: String] = [:]
         for door in try await DoorModel.query(on: db).all() {
