@@ -66,6 +66,9 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 driver.set_page_load_timeout(30)
 driver.set_script_timeout(10)
 wait = WebDriverWait(driver, 10)
+# Elements are looked up after a click that loads a new page; on a slow CI machine the lookup can run
+# before the page arrives. An implicit wait makes every lookup wait for its element (up to 15 s).
+driver.implicitly_wait(15)
 
 
 def go(path):
@@ -93,8 +96,11 @@ def live():
 
 
 def error_text():
-    found = driver.find_elements(By.ID, "error")
-    return found[0].text if found else ""
+    # Wait for the error banner itself: the page that carries it may still be loading.
+    try:
+        return WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "error").text or False)
+    except Exception:
+        return ""
 
 
 def submit(button_id):

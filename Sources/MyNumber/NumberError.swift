@@ -13,7 +13,7 @@ public enum NumberError: Error, Sendable, Hashable {
     /// The input is far longer than any number however it is spaced (more than 4 KiB on one line).
     case tooLong
     /// Twelve zeros pass the check-digit arithmetic but are never issued; they are almost always a
-    /// placeholder in an HR spreadsheet, so they are refused rather than stored.
+    /// stand-in for a missing value in an HR spreadsheet, so they are refused rather than stored.
     case notIssued
 
     /// A stable, machine-readable code (`wrong_length`, `non_digit`, …) for JSON output and APIs.
