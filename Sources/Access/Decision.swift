@@ -151,3 +151,36 @@ public enum DecisionReason: Sendable, Hashable, Codable {
 
     private static func day(_ d: Date) -> String { JapanTime(d).date.description }
 }
+
+extension DecisionReason {
+    /// Short labels for a stored reason code, for tables where only the code was kept (the event log):
+    /// `(japanese, english)`, or `nil` for a code this version does not know.
+    public static func label(forCode code: String) -> (japanese: String, english: String)? {
+        labels[code]
+    }
+
+    private static let labels: [String: (japanese: String, english: String)] = [
+        "granted": ("権限により許可", "granted by access group"),
+        "exit_to_outside": ("退出", "leaving the premises"),
+        "emergency_unlock": ("非常解錠", "emergency unlock"),
+        "unknown_door": ("未設定の扉", "door not configured"),
+        "lockdown": ("ロックダウン中", "lockdown"),
+        "unknown_credential": ("未登録のカード", "card not enrolled"),
+        "credential_suspended": ("利用停止中のカード", "card suspended"),
+        "credential_retired": ("旧カード", "replaced card"),
+        "certificate_expired": ("証明書の期限切れ", "certificate expired"),
+        "certificate_not_yet_valid": ("証明書の有効期間前", "certificate not yet valid"),
+        "certificate_revoked": ("証明書失効", "certificate revoked"),
+        "revocation_unknown": ("失効情報が古い", "revocation list out of date"),
+        "employee_inactive": ("在籍状態により拒否", "person not active"),
+        "employee_outside_validity": ("有効期間外", "outside the person's access period"),
+        "pin_required": ("暗証番号が必要", "PIN required"),
+        "pin_wrong": ("暗証番号の誤り", "wrong PIN"),
+        "pin_blocked": ("暗証番号ロック", "PIN blocked"),
+        "signature_invalid": ("署名の検証失敗", "signature did not verify"),
+        "no_permission": ("入室権限なし", "no permission for this zone"),
+        "outside_schedule": ("許可時間外", "outside permitted hours"),
+        "holiday_closed": ("祝日閉鎖", "closed for a public holiday"),
+        "anti_passback": ("アンチパスバック", "anti-passback"),
+    ]
+}

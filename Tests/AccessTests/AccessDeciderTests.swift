@@ -211,3 +211,23 @@ struct SerialLookupTests {
         #expect(AccessDecider.decide(AccessRequest(door: "entrance", credential: CredentialKey(issuer: "OTHERCA", serial: "7F00"), time: Org.t0), policy: p).employee == "e1")
     }
 }
+
+@Suite("Reason labels")
+struct ReasonLabelTests {
+    @Test("every reason code has a short label in both languages")
+    func everyCodeLabelled() {
+        let reasons: [DecisionReason] = [
+            .granted(group: "g"), .exitToOutside, .emergencyUnlock, .unknownDoor, .lockdown, .unknownCredential,
+            .credentialSuspended(.reportedLost), .credentialRetired, .certificateExpired(Org.t0), .certificateNotYetValid(Org.t0),
+            .certificateRevoked, .revocationUnknown, .employeeInactive(.onLeave), .employeeOutsideValidity, .pinRequired,
+            .pinWrong(triesLeft: 1), .pinBlocked, .signatureInvalid("x"), .noPermission(zone: "z"), .outsideSchedule,
+            .holidayClosed("元日"), .antiPassback,
+        ]
+        for r in reasons {
+            let label = DecisionReason.label(forCode: r.code)
+            #expect(label != nil, "no label for \(r.code)")
+            #expect(label?.japanese.isEmpty == false && label?.english.isEmpty == false)
+        }
+        #expect(DecisionReason.label(forCode: "no_such_code") == nil)
+    }
+}

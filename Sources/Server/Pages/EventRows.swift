@@ -20,8 +20,15 @@ struct EventRow: Encodable, Sendable {
             let outcome = e.details["outcome"]
             return EventRow(sequence: e.sequence, time: PageTime.show(e.time), kind: e.kind, actor: describe(e.actor, policy),
                             subject: describe(e.subject, policy), outcome: outcome.map { Messages.text($0, lang) } ?? "",
-                            outcomeClass: outcome == "deny" ? "alert-on" : "", reason: e.details["reason"] ?? e.details["why"] ?? "")
+                            outcomeClass: outcome == "deny" ? "alert-on" : "", reason: reasonText(e.details["reason"] ?? e.details["why"] ?? "", lang))
         }
+    }
+
+    /// A decision's reason code as a short label in the page's language, the code beside it so a row can
+    /// still be matched with an export; other texts (an enrollment refusal's why) are shown as stored.
+    static func reasonText(_ code: String, _ lang: PageLanguage) -> String {
+        guard let label = DecisionReason.label(forCode: code) else { return code }
+        return "\(lang == .en ? label.english : label.japanese) (\(code))"
     }
 
     /// `employee:<uuid>` becomes "E0011 佐藤 花子" and `door:<id>` the door's name; the id stays
