@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Trust", targets: ["Trust"]),
         .library(name: "Access", targets: ["Access"]),
         .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "DoorProtocol", targets: ["DoorProtocol"]),
+        .library(name: "DoorAgent", targets: ["DoorAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -29,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.30.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
         .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.10.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/vapor/websocket-kit.git", from: "2.15.0"),
     ],
     targets: [
         // Domain: 12-digit individual and 13-digit corporate numbers. No dependencies.
@@ -62,6 +67,9 @@ let package = Package(
         .target(name: "Access"),
         // The append-only event log's hash chain: sealing and verifying, independent of storage.
         .target(name: "Audit", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The door API's wire types (snapshot, events, heartbeat, push), shared by the server and the door
+        // agent so both sides encode the same bytes. Depends on Access only.
+        .target(name: "DoorProtocol", dependencies: ["Access"]),
         // JPKI certificate validation, CRLs and the revocation index, OCSP, challenge-response.
         .target(
             name: "Trust",
@@ -89,7 +97,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Access", "Audit", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard",
+                "Access", "Audit", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard",
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "LeafKit", package: "leaf-kit"),
                 .product(name: "Vapor", package: "vapor"),
@@ -101,12 +109,26 @@ let package = Package(
             ],
             resources: [.copy("Resources/Views")]
         ),
+        // The door controller: decides at the door from a signed local snapshot, offline too, and keeps
+        // every event in a durable outbox until the server acknowledges it. Deliberately not on Vapor or
+        // Fluent: SQLiteNIO for the file, AsyncHTTPClient and WebSocketKit for the server.
+        .target(
+            name: "DoorAgent",
+            dependencies: [
+                "Access", "DoorProtocol", "MynaCard", "SmartCard", "Trust",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WebSocketKit", package: "websocket-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // PC/SC through libpcsclite loaded at run time (nothing needed to build), and the vpcd bridge.
         .target(name: "PCSC", dependencies: ["SmartCard"]),
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit", "DoorProtocol", "DoorAgent",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -142,10 +164,19 @@ let package = Package(
         ),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "DoorProtocolTests", dependencies: ["DoorProtocol", "Access"]),
+        .testTarget(
+            name: "DoorAgentTests",
+            dependencies: [
+                "DoorAgent", "DoorProtocol", "Access", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
+                "Server", "Store", "DoorProtocol", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "X509", package: "swift-certificates"),

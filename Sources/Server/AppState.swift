@@ -18,15 +18,21 @@ public final class AppState: Sendable {
     public let revocation: RevocationKnowledge
     /// The CRL sweep, when ``ServerConfig/crlIndex`` is set.
     public let revocationSweep: RevocationSweep?
+    /// Signs door snapshots; the same key on every server sharing the database.
+    public let snapshotSigner: SnapshotSigner
+    /// The door agents' open push connections.
+    let doorPush: DoorPushHub
     private let validatorHolder: ValidatorHolder
 
     /// The enrollment validator: trust anchors, JPKI rules, and the CRL indexes as last loaded.
     public var validator: CardCertificateValidator { validatorHolder.current }
 
-    init(config: ServerConfig, db: any Database, validator: CardCertificateValidator) {
+    init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, snapshotSigner: SnapshotSigner) {
         let policy = PolicyCache(db: db), events = EventWriter(store: AuditStore(db: db))
         let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config
+        self.snapshotSigner = snapshotSigner
+        self.doorPush = DoorPushHub()
         self.policy = policy
         self.events = events
         self.metrics = Metrics()
@@ -84,6 +90,9 @@ public actor PolicyCache {
     public private(set) var current = AccessPolicy()
     private let box = Mutex(Snapshot())
     private var task: Task<Void, Never>?
+    /// Called after each reload that moved the version forward (door push: agents learn of a
+    /// suspension within a second instead of at their next poll).
+    private var versionListeners: [@Sendable (Snapshot) -> Void] = []
 
     init(db: any Database) { self.db = db }
 
@@ -101,8 +110,16 @@ public actor PolicyCache {
         // Reloads can interleave (the actor is re-entered at each database read): an older load that
         // finishes last must not replace a newer one.
         guard policy.version >= current.version else { return }
+        let advanced = policy.version > current.version
         current = policy
-        box.withLock { $0 = Snapshot(policy: policy, doorTokenHashes: tokens) }
+        let snapshot = Snapshot(policy: policy, doorTokenHashes: tokens)
+        box.withLock { $0 = snapshot }
+        if advanced { for listener in versionListeners { listener(snapshot) } }
+    }
+
+    /// Registers `listener` for every reload that moves the version forward.
+    func onVersionChange(_ listener: @escaping @Sendable (Snapshot) -> Void) {
+        versionListeners.append(listener)
     }
 
     /// Bumps the version (so other servers reload) and reloads here.
@@ -162,6 +179,13 @@ public actor EventWriter {
     public func appendNow(_ draft: AuditDraft) async throws -> AuditRecord {
         try await flush()
         return try await store.append(draft)
+    }
+
+    /// Writes the records `build` returns in one transaction with whatever `build` writes (see
+    /// ``AuditStore/append(building:)``), after everything queued.
+    public func appendNow(building build: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws -> [AuditRecord] {
+        try await flush()
+        return try await store.append(building: build)
     }
 
     /// Queues a door decision; written within 20 ms.

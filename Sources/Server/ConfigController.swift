@@ -38,7 +38,8 @@ struct ConfigController {
         var name: String
     }
     struct Toggle: Content { var on: Bool }
-    struct TokenDTO: Content { var door: String; var token: String }
+    /// A new door token, and the key the door's agent verifies snapshots with.
+    struct TokenDTO: Content { var door: String; var token: String; var snapshotPublicKey: String }
 
     func register(_ routes: any RoutesBuilder) {
         let read = routes.grouped(RoleMiddleware([.admin, .security]))
@@ -126,7 +127,7 @@ struct ConfigController {
         let token = try await DoorTokens.issue(door: id, on: req.db)
         try await req.state.policy.reload()
         try await req.audit(kind: "config.door.token_issued", subject: "door:\(id)")
-        return TokenDTO(door: id, token: token)
+        return TokenDTO(door: id, token: token, snapshotPublicKey: req.state.snapshotSigner.publicKeyBase64)
     }
 
     @Sendable func revokeToken(_ req: Request) async throws -> HTTPStatus {

@@ -21,6 +21,9 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     }
     app.migrations.add(CreateSchemaV1())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(AddCredentialVersion())
+    app.migrations.add(CreateDoorTables())
+    app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
         // WAL: readers do not block the writer, and a crash loses no committed event.
@@ -44,7 +47,9 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         anchors = try TrustAnchors.load(from: URL(fileURLWithPath: dir))
     }
     let validator = CardCertificateValidator(anchors: anchors, purpose: .auth)
-    app.mynagate = AppState(config: config, db: app.db, validator: validator)
+    app.mynagate = AppState(config: config, db: app.db, validator: validator, snapshotSigner: try await SnapshotSigner.load(on: app.db))
+    let push = app.mynagate.doorPush
+    await app.mynagate.policy.onVersionChange { push.policyChanged($0) }
     try await app.mynagate.policy.reload()
     await app.mynagate.policy.startPolling(every: config.policyPollMilliseconds)
     if let sweep = app.mynagate.revocationSweep {
@@ -89,6 +94,7 @@ func routes(_ app: Application) throws {
     CredentialsController().register(app)
     EnrollmentController().register(app)
     DecisionsController().register(app)
+    DoorSyncController().register(app)
     EventsController().register(app)
     SystemController().register(app)
     Pages().register(app)
@@ -100,6 +106,7 @@ struct StateLifecycle: LifecycleHandler {
         await app.mynagate.revocationSweep?.stop()
         try? await app.mynagate.events.flush()
         await app.mynagate.policy.stop()
+        app.mynagate.doorPush.closeAll()
     }
 }
 

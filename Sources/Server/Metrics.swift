@@ -14,9 +14,9 @@ public final class Metrics: Sendable {
     static let bounds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5]
     private let state = Mutex(State())
 
-    public func increment(_ name: String, labels: [String: String] = [:]) {
+    public func increment(_ name: String, labels: [String: String] = [:], by amount: Int = 1) {
         let key = Self.key(name, labels)
-        state.withLock { $0.counters[key, default: 0] += 1 }
+        state.withLock { $0.counters[key, default: 0] += amount }
     }
 
     public func observeDecision(seconds: Double) {

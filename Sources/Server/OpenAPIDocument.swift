@@ -68,6 +68,31 @@ components:
         context: {type: string}
         digest: {type: string, format: byte, description: SHA-256 the card signs as a DigestInfo}
         expiresAt: {type: string, format: date-time}
+    DoorSnapshot:
+      type: object
+      required: [version, full, door, generatedAt, policy, removedCredentials]
+      properties:
+        version: {type: integer}
+        full: {type: boolean}
+        door: {type: string}
+        generatedAt: {type: string, format: date-time}
+        policy: {type: object, description: "doors, zones, groups, schedules, holidays, employees, credentials (with state, certificate DER base64 at pin doors, version), lockdown, emergencyUnlocked"}
+        removedCredentials: {type: array, items: {type: object}}
+    DoorEvent:
+      type: object
+      required: [id, time, door, serial, outcome, reason, offline, snapshotVersion, warnings]
+      properties:
+        id: {type: string, format: uuid, description: made by the agent; the server keeps each id once}
+        time: {type: string, format: date-time}
+        door: {type: string}
+        serial: {type: string}
+        issuer: {type: [string, "null"]}
+        outcome: {type: string, enum: [grant, deny]}
+        reason: {type: string}
+        employee: {type: [string, "null"]}
+        offline: {type: boolean}
+        snapshotVersion: {type: integer}
+        warnings: {type: array, items: {type: string}}
     Event:
       type: object
       properties:
@@ -140,7 +165,7 @@ paths:
     put: {summary: Create or replace a door (admin), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: saved}}}
   /api/v1/doors/{id}/token:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-    post: {summary: Issue the door controller's token (shown once; replaces the previous one) (admin), security: [{session: []}], responses: {"200": {description: token}}}
+    post: {summary: Issue the door controller's token (shown once; replaces the previous one) (admin), security: [{session: []}], responses: {"200": {description: "token, with snapshotPublicKey (base64 raw Ed25519) to verify snapshots", content: {application/json: {schema: {type: object, properties: {door: {type: string}, token: {type: string}, snapshotPublicKey: {type: string, format: byte}}}}}}}}
     delete: {summary: Revoke the door controller's token (admin), security: [{session: []}], responses: {"204": {description: revoked}}}
   /api/v1/doors/{id}/emergency-unlock:
     post: {summary: Unlock or relock a door for an emergency (admin, security), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: done}}}
@@ -153,6 +178,34 @@ paths:
       security: [{door: []}, {session: []}]
       requestBody: {content: {application/json: {schema: {type: object, required: [serial], properties: {serial: {type: string}, issuer: {type: string}, challengeId: {type: string, format: uuid}, signature: {type: string, format: byte}, pinResult: {type: string, enum: [wrongPIN, pinBlocked]}, triesLeft: {type: integer}}}}}}
       responses: {"200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}}
+  /api/v1/doors/{id}/snapshot:
+    get:
+      summary: The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: since, in: query, required: false, schema: {type: integer}}]
+      security: [{door: []}, {session: []}]
+      responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}}
+  /api/v1/doors/{id}/events:
+    post:
+      summary: Upload decisions taken at the door (at most 1000; idempotent by event id)
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      security: [{door: []}, {session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [events], properties: {events: {type: array, maxItems: 1000, items: {$ref: "#/components/schemas/DoorEvent"}}}}}}}
+      responses: {"200": {description: counts, content: {application/json: {schema: {type: object, properties: {accepted: {type: integer}, duplicates: {type: integer}}}}}}, "413": {description: more than 1000 events}}
+  /api/v1/doors/{id}/heartbeat:
+    post:
+      summary: The door agent's state (snapshot version, offline or stale, outbox depth)
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      security: [{door: []}, {session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [snapshotVersion, online, mode, outboxDepth], properties: {snapshotVersion: {type: integer}, online: {type: boolean}, offlineSince: {type: [string, "null"], format: date-time}, staleSince: {type: [string, "null"], format: date-time}, mode: {type: string, enum: [normal, stale-fail-secure, stale-fail-safe]}, outboxDepth: {type: integer}}}}}}
+      responses: {"204": {description: recorded}}
+  /api/v1/doors/{id}/push:
+    get:
+      summary: WebSocket; the server sends {"version":N} at connect and at every policy change
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      security: [{door: []}, {session: []}]
+      responses: {"101": {description: switching to WebSocket}}
+  /api/v1/doors/status:
+    get: {summary: Each door's last heartbeat and its age (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/groups:
     get: {summary: Access groups (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/groups/{id}:

@@ -23,21 +23,33 @@ public actor AuditStore {
     /// Appends records in one transaction (a door's batch, a burst of decisions).
     public func append(_ drafts: [AuditDraft]) async throws -> [AuditRecord] {
         guard !drafts.isEmpty else { return [] }
+        return try await append(building: { _ in drafts })
+    }
+
+    /// Appends the records `build` returns, in the same transaction as whatever `build` writes with the
+    /// database it is given: both are committed or neither is (a door's events are recorded as received
+    /// exactly when their audit records exist).
+    ///
+    /// `build` may run more than once: when another server took the next sequence number, or any write
+    /// in the transaction failed (another server storing the same door event first), the transaction is
+    /// rolled back and retried on the new head, so `build` must read what it needs inside it.
+    public func append(building build: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws -> [AuditRecord] {
         for attempt in 0..<5 {
             if !headLoaded || attempt > 0 { head = try await Self.loadHead(on: db); headLoaded = true }
-            var sealed: [AuditRecord] = []
-            var h = head
-            for d in drafts {
-                let r = AuditChain.seal(d, after: h)
-                sealed.append(r)
-                h = AuditHead(sequence: r.sequence, hash: r.hash)
-            }
-            let rows = sealed
+            let start = head
             do {
-                try await db.transaction { tx in
-                    for r in rows { try await Self.model(r).create(on: tx) }
+                let (sealed, newHead) = try await db.transaction { tx -> ([AuditRecord], AuditHead?) in
+                    var sealed: [AuditRecord] = []
+                    var h = start
+                    for d in try await build(tx) {
+                        let r = AuditChain.seal(d, after: h)
+                        sealed.append(r)
+                        h = AuditHead(sequence: r.sequence, hash: r.hash)
+                    }
+                    for r in sealed { try await Self.model(r).create(on: tx) }
+                    return (sealed, h)
                 }
-                head = h
+                head = newHead
                 return sealed
             } catch {
                 // Another server appended first (duplicate sequence): retry on the new head.

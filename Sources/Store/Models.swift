@@ -68,6 +68,9 @@ public final class CredentialModel: Model, @unchecked Sendable {
     @Field(key: "state") public var state: String
     @OptionalField(key: "suspension_reason") public var suspensionReason: String?
     @OptionalField(key: "state_changed_at") public var stateChangedAt: Date?
+    /// The policy version of this row's last change (added by ``AddCredentialVersion``, stamped by
+    /// ``CredentialVersionStamp``): door snapshots send only credentials changed since the agent's version.
+    @OptionalField(key: "version") public var version: Int?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     public init() {}
 }

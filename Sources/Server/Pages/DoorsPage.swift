@@ -22,6 +22,9 @@ struct DoorsPage {
         var configured: String
         var configuredRaw: String
         var effective: String
+        /// The agent's last heartbeat: its mode, age, snapshot version and outbox (offline doors show
+        /// here when they come back).
+        var agent: String
     }
     struct GroupRow: Encodable, Sendable {
         var id: String
@@ -57,11 +60,17 @@ struct DoorsPage {
             ZoneRow(id: $0.id ?? "", name: $0.name, boundary: $0.workplaceBoundary ? yes : no, myNumberArea: $0.myNumberArea ? yes : no,
                     antiPassback: $0.antiPassback)
         }
+        let beats = Dictionary(try await DoorStatusModel.query(on: req.db).all().compactMap { b in b.id.map { ($0, b) } }, uniquingKeysWith: { $1 })
+        let now = Date()
+        let agent = { (id: String) -> String in
+            guard let b = beats[id] else { return Messages.text("doorAgentSilent", lang) }
+            return "\(b.mode) · \(Int(now.timeIntervalSince(b.receivedAt)))\(Messages.text("secondsAgo", lang)) · v\(b.snapshotVersion) · \(Messages.text("outbox", lang)) \(b.outboxDepth)"
+        }
         let doors = try await DoorModel.query(on: req.db).sort(\.$id).all().map { m in
             let effective = policy.doors[DoorID(rawValue: m.id ?? "")].map { policy.securityLevel(of: $0).rawValue }
             return DoorRow(id: m.id ?? "", name: m.name, from: zoneName(m.fromZone), to: zoneName(m.toZone),
                            configured: Messages.text("level_\(m.securityLevel ?? "default")", lang), configuredRaw: m.securityLevel ?? "",
-                           effective: effective.map { Messages.text("level_\($0)", lang) } ?? "")
+                           effective: effective.map { Messages.text("level_\($0)", lang) } ?? "", agent: agent(m.id ?? ""))
         }
         let groups = try await AccessGroupModel.query(on: req.db).sort(\.$id).all().map { g in
             let grants = (try? JSONDecoder().decode([GrantJSON].self, from: Foundation.Data(g.grants.utf8))) ?? []

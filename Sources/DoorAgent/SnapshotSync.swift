@@ -1,0 +1,136 @@
+import Access
+import DoorProtocol
+import Foundation
+
+/// Keeps the door's snapshot current: a full download on first start, then deltas by version, each
+/// verified before it is merged and written to the local store.
+///
+/// A refused snapshot (bad signature, wrong door, unreadable) changes nothing: the door keeps deciding
+/// from what it had, and the staleness clock keeps running, since the server was not reached honestly.
+public actor SnapshotSync {
+    /// What a decision reads: the policy, its version, and when the server was last reached.
+    public struct State: Sendable {
+        /// The decider's policy.
+        public var policy: AccessPolicy
+        /// The merged snapshot (for the enrolled certificates).
+        public var snapshot: DoorSnapshot
+        /// When a sync last succeeded.
+        public var syncedAt: Date
+    }
+
+    let store: LocalStore
+    let server: any DoorServer
+    let verifier: SnapshotVerifier
+    let door: String
+    let clock: @Sendable () -> Date
+    var state: State?
+    /// Certificates by credential key, rebuilt with each snapshot so a `pin` tap finds one without a scan.
+    var certificates: [CredentialKey: Data] = [:]
+    /// The last refusal, for the log and for tests.
+    public private(set) var lastRefusal: SnapshotRefusal?
+    /// When the server was last unreachable, if it has not answered since.
+    public private(set) var offlineSince: Date?
+    /// Whether the last attempt reached the server. False until the first success, so a restarted agent
+    /// marks its decisions offline until it has spoken to the server.
+    public private(set) var isOnline = false
+
+    /// A sync over `server`, verifying with `verifier`, keeping its result in `store`.
+    public init(store: LocalStore, server: any DoorServer, verifier: SnapshotVerifier, door: String,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.server = server
+        self.verifier = verifier
+        self.door = door
+        self.clock = clock
+    }
+
+    /// Loads the snapshot kept on disk, so a restarted agent decides before it reaches the server.
+    public func loadFromStore() async throws {
+        guard let stored = try await store.snapshot() else { return }
+        install(stored.snapshot, syncedAt: stored.syncedAt)
+    }
+
+    /// The current state, if the door has ever received a snapshot.
+    public var current: State? { state }
+
+    /// The enrolled certificate (DER) for `key`, if the snapshot has one.
+    public func certificate(for key: CredentialKey) -> Data? { certificates[key] }
+
+    /// Asks the server once. Returns true when the snapshot changed.
+    ///
+    /// - Throws: a network error or ``DoorServerError`` (the server was not reached: offline), or a
+    ///   ``SnapshotRefusal`` (reached, but the answer was refused; the old snapshot stays).
+    @discardableResult
+    public func syncOnce() async throws -> Bool {
+        let since = state?.snapshot.version
+        let signed: SignedBody
+        do { signed = try await server.snapshot(since: since) } catch {
+            if offlineSince == nil { offlineSince = clock() }
+            isOnline = false
+            throw error
+        }
+        offlineSince = nil
+        isOnline = true
+        let received: DoorSnapshot
+        do { received = try verifier.verify(body: signed.body, signature: signed.signature, door: door) } catch {
+            lastRefusal = error
+            throw error
+        }
+        let now = clock()
+        guard let old = state else {
+            // A delta means nothing without the snapshot it builds on.
+            guard received.full else { throw SnapshotRefusal.malformed("a delta arrived before any full snapshot") }
+            try await store.saveSnapshot(received, receivedAt: now)
+            install(received, syncedAt: now)
+            return true
+        }
+        guard received.full || received.version > old.snapshot.version || !received.policy.credentials.isEmpty
+                || !received.removedCredentials.isEmpty else {
+            try await store.markSynced(at: now)
+            self.state?.syncedAt = now
+            return false
+        }
+        let merged = old.snapshot.applying(received)
+        try await store.saveSnapshot(merged, receivedAt: now)
+        install(merged, syncedAt: now)
+        return true
+    }
+
+    func install(_ snapshot: DoorSnapshot, syncedAt: Date) {
+        state = State(policy: snapshot.accessPolicy(), snapshot: snapshot, syncedAt: syncedAt)
+        certificates = Dictionary(snapshot.policy.credentials.map { ($0.credential.key, $0.certificate) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Syncs until cancelled: at once, then whenever `wake` yields (a push said a newer version exists)
+    /// or every `pollInterval` seconds, whichever comes first.
+    public func run(pollInterval: Double = 5, wake: AsyncStream<Int>? = nil, log: @escaping @Sendable (String) -> Void) async {
+        let (ticks, tick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let pusher = Task { [weak self] in
+            guard let wake else { return }
+            for await version in wake {
+                if let v = await self?.state?.snapshot.version, v >= version { continue }
+                tick.yield()
+            }
+        }
+        let poller = Task {
+            while !Task.isCancelled {
+                tick.yield()
+                try? await Task.sleep(for: .milliseconds(Int(pollInterval * 1000)))
+            }
+        }
+        defer {
+            pusher.cancel()
+            poller.cancel()
+        }
+        for await _ in ticks {
+            if Task.isCancelled { break }
+            do {
+                if try await syncOnce(), let v = state?.snapshot.version { log("snapshot version \(v)") }
+            } catch let refusal as SnapshotRefusal {
+                log("snapshot refused, keeping version \(state.map { String($0.snapshot.version) } ?? "none"): \(refusal)")
+            } catch {
+                log("server unreachable: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// One event uploaded by a door agent, kept by its id so a retried upload is recognised: the audit
+/// record itself is in `audit_records`, written in the same transaction.
+public final class DoorEventModel: Model, @unchecked Sendable {
+    public static let schema = "door_events"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "door") public var door: String
+    @Field(key: "event_time") public var eventTime: Date
+    @Field(key: "received_at") public var receivedAt: Date
+    public init() {}
+    public init(id: UUID, door: String, eventTime: Date, receivedAt: Date) {
+        self.id = id
+        self.door = door
+        self.eventTime = eventTime
+        self.receivedAt = receivedAt
+    }
+}
+
+/// A door agent's last heartbeat: which snapshot it runs, whether it was offline or stale, its outbox.
+public final class DoorStatusModel: Model, @unchecked Sendable {
+    public static let schema = "door_status"
+    @ID(custom: "door", generatedBy: .user) public var id: String?
+    @Field(key: "snapshot_version") public var snapshotVersion: Int
+    @Field(key: "mode") public var mode: String
+    @OptionalField(key: "offline_since") public var offlineSince: Date?
+    @OptionalField(key: "stale_since") public var staleSince: Date?
+    @Field(key: "outbox_depth") public var outboxDepth: Int
+    @Field(key: "received_at") public var receivedAt: Date
+    public init() {}
+}
+
+/// Adds `credentials.version`. Rows that exist already are stamped with the current policy version:
+/// an agent asking for changes since an earlier version then receives them all, which is correct if
+/// more than strictly needed.
+public struct AddCredentialVersion: AsyncMigration {
+    public init() {}
+
+    public func prepare(on db: any Database) async throws {
+        try await db.schema(CredentialModel.schema).field("version", .int).update()
+        let current = try await PolicyLoader.currentVersion(on: db)
+        try await CredentialModel.query(on: db).set(\.$version, to: current).update()
+        if let sql = db as? any SQLDatabase {
+            try await sql.create(index: "credentials_version").on(CredentialModel.schema).column("version").run()
+        }
+    }
+
+    public func revert(on db: any Database) async throws {
+        if let sql = db as? any SQLDatabase { try await sql.drop(index: "credentials_version").run() }
+        try await db.schema(CredentialModel.schema).deleteField("version").update()
+    }
+}
+
+/// The door agents' tables: uploaded event ids and last heartbeats.
+public struct CreateDoorTables: AsyncMigration {
+    public init() {}
+
+    public func prepare(on db: any Database) async throws {
+        try await db.schema(DoorEventModel.schema)
+            .id()
+            .field("door", .string, .required)
+            .field("event_time", .datetime, .required)
+            .field("received_at", .datetime, .required)
+            .create()
+        try await db.schema(DoorStatusModel.schema)
+            .field("door", .string, .identifier(auto: false))
+            .field("snapshot_version", .int, .required)
+            .field("mode", .string, .required)
+            .field("offline_since", .datetime)
+            .field("stale_since", .datetime)
+            .field("outbox_depth", .int, .required)
+            .field("received_at", .datetime, .required)
+            .create()
+    }
+
+    public func revert(on db: any Database) async throws {
+        try await db.schema(DoorStatusModel.schema).delete()
+        try await db.schema(DoorEventModel.schema).delete()
+    }
+}
+
+/// Stamps every credential written through Fluent with the policy version its change will be part of,
+/// so door snapshots can send deltas. Done as model middleware rather than at each call site
+/// (enrollment, suspension, reinstatement, the revocation sweep) so a new way of changing a
+/// credential cannot forget it.
+///
+/// The stamp is the version after the next bump (every credential change bumps the version); the
+/// snapshot's delta includes stamps equal to the agent's own version too, which covers two changes
+/// racing for the same number.
+public struct CredentialVersionStamp: AsyncModelMiddleware {
+    public typealias Model = CredentialModel
+
+    /// The setting below which no delta can be given: raised when a credential row is deleted, since a
+    /// delta carries changed rows and a deleted row is no longer there to carry.
+    public static let deltaFloorKey = "snapshot_delta_floor"
+
+    public init() {}
+
+    public func create(model: CredentialModel, on db: any Database, next: AnyAsyncModelResponder) async throws {
+        model.version = try await PolicyLoader.currentVersion(on: db) + 1
+        try await next.create(model, on: db)
+    }
+
+    public func update(model: CredentialModel, on db: any Database, next: AnyAsyncModelResponder) async throws {
+        model.version = try await PolicyLoader.currentVersion(on: db) + 1
+        try await next.update(model, on: db)
+    }
+
+    public func delete(model: CredentialModel, force: Bool, on db: any Database, next: AnyAsyncModelResponder) async throws {
+        let floor = String(try await PolicyLoader.currentVersion(on: db) + 1)
+        if let s = try await SettingModel.find(Self.deltaFloorKey, on: db) {
+            s.value = floor
+            try await s.save(on: db)
+        } else {
+            try await SettingModel(key: Self.deltaFloorKey, value: floor).create(on: db)
+        }
+        try await next.delete(model, force: force, on: db)
+    }
+
+    /// The lowest `since` a delta can start from (0: any).
+    public static func deltaFloor(on db: any Database) async throws -> Int {
+        Int(try await SettingModel.find(deltaFloorKey, on: db)?.value ?? "0") ?? 0
+    }
+}

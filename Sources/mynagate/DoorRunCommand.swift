@@ -1,0 +1,157 @@
+import ArgumentParser
+import DoorAgent
+import DoorProtocol
+import Foundation
+import MynaCard
+import MynaCardSim
+import PCSC
+import SmartCard
+
+extension FailMode: ExpressibleByArgument {}
+
+/// `mynagate door run`: the door controller. Decides every tap from the signed local snapshot (offline
+/// too), writes each event to the outbox on disk before the door acts, and uploads the outbox.
+///
+/// Cards come from a PC/SC reader (`--reader`) or, for tests and the demo, from virtual card files:
+/// each line on standard input is one tap, naming a card file in `--vcard-dir` or one of the `--vcard`
+/// files (an empty line taps the first `--vcard`). At a `pin` door the PIN is the next line of standard
+/// input, or comes from a keypad driver on `--pin-socket`. When standard input ends, the agent uploads
+/// what is left in the outbox and exits.
+struct DoorRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a door controller from an agent file written by `mynagate door register`."
+    )
+
+    @Argument(help: "The agent file (server, door, token, snapshot key).") var agentFile: String
+    @Option(help: "Directory for the agent's SQLite file (snapshot and outbox).") var data: String
+    @Option(name: .customLong("vcard"), help: "A virtual card file a tap line may name (repeatable).") var vcards: [String] = []
+    @Option(help: "A directory of virtual card files; each tap line names one.") var vcardDir: String?
+    @Option(help: "A PC/SC reader name: wait for real cards there.") var reader: String?
+    @Option(help: "What the door does once its snapshot is stale: secure (deny) or safe (open).") var failMode: FailMode = .secure
+    @Option(help: "Hours since the last successful sync before the snapshot is stale.") var stalenessHours: Double = 24
+    @Option(help: "A shell command run on each grant (MYNAGATE_OPEN_SECONDS is set), to drive a relay.") var onGrant: String?
+    @Option(help: "Seconds a grant releases the lock.") var openSeconds: Double = 5
+    @Option(help: "A Unix socket where a keypad driver writes PIN lines.") var pinSocket: String?
+    @Option(help: "A Unix socket where a display driver reads what the door shows.") var displaySocket: String?
+    @Option(help: "Seconds between snapshot polls (push, when available, is immediate).") var pollSeconds: Double = 5
+    @Flag(help: "Do not open the push WebSocket; poll only.") var noPush = false
+
+    func validate() throws {
+        let sources = (vcards.isEmpty ? 0 : 1) + (vcardDir == nil ? 0 : 1) + (reader == nil ? 0 : 1)
+        guard sources == 1 || (sources == 2 && reader == nil) else {
+            throw ValidationError("give --reader, or --vcard/--vcard-dir (virtual cards tapped from standard input)")
+        }
+        guard stalenessHours > 0, openSeconds > 0, pollSeconds > 0 else {
+            throw ValidationError("--staleness-hours, --open-seconds and --poll-seconds must be positive")
+        }
+    }
+
+    func run() async throws {
+        let registration: DoorAgentRegistration
+        do {
+            registration = try DoorWire.decoder().decode(DoorAgentRegistration.self, from: Data(contentsOf: URL(fileURLWithPath: agentFile)))
+        } catch {
+            throw CLIFailure("cannot read the agent file \(agentFile): \(error)")
+        }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let store = try await LocalStore.open(path: URL(fileURLWithPath: data).appendingPathComponent("door.sqlite").path)
+        let server = HTTPDoorServer(registration: registration)
+        let verifier: SnapshotVerifier
+        do { verifier = try SnapshotVerifier(base64PublicKey: registration.snapshotPublicKey) } catch { throw CLIFailure("\(error)") }
+        let sync = SnapshotSync(store: store, server: server, verifier: verifier, door: registration.door)
+        try await sync.loadFromStore()
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("door \(registration.door): \($0)\n".utf8)) }
+        // Without a stored snapshot every tap would be refused as stale, so the first start waits for one
+        // sync; a restart decides from its stored snapshot at once and lets the sync loop catch up.
+        if await sync.current == nil {
+            do { try await sync.syncOnce() } catch { log("first sync failed, no snapshot yet (every tap fails \(failMode.rawValue)): \(error)") }
+        }
+
+        let pinServer = try pinSocket.map { try UnixSocketLineServer(path: $0) }
+        let displayServer = try displaySocket.map { try UnixSocketLineServer(path: $0) }
+        let display: any Display = displayServer.map { SocketDisplay(server: $0) } ?? StandardOutputDisplay()
+        let actuator: any Actuator = onGrant.map { CommandActuator(command: $0) } ?? SimulatedActuator()
+        let config = DoorConfiguration(door: registration.door, failMode: failMode, stalenessLimit: stalenessHours * 3600, openSeconds: openSeconds)
+        let uploader = Uploader(store: store, server: server)
+        let controller = DoorController(configuration: config, sync: sync, store: store, actuator: actuator, display: display,
+                                        afterAppend: { uploader.notify() })
+        let heartbeat = HeartbeatReporter(sync: sync, store: store, server: server, configuration: config)
+
+        let pushVersions = noPush ? nil : PushListener(registration: registration).versions(log: log)
+        let background = [
+            Task { await sync.run(pollInterval: pollSeconds, wake: pushVersions, log: log) },
+            Task { await uploader.run(log: log) },
+            Task { await heartbeat.run() },
+        ]
+
+        if let reader {
+            try await readerLoop(reader: reader, controller: controller, pinPad: LinePINPad(lines: pinServer?.lines ?? StandardInputLines()), log: log)
+        } else {
+            let taps = StandardInputLines()
+            let pinPad = LinePINPad(lines: pinServer?.lines ?? taps)
+            while let line = await taps.nextLine() {
+                guard let url = cardFile(named: line.trimmingCharacters(in: .whitespaces)) else {
+                    log("no virtual card named \(line)")
+                    continue
+                }
+                let card: VirtualMynaCard
+                do { card = try VirtualMynaCard.load(contentsOf: url) } catch {
+                    log("\(error)")
+                    continue
+                }
+                _ = await controller.handleTap(card: MynaCard(transport: EmulatedCardTransport(card: card)), pinPad: pinPad)
+            }
+        }
+
+        // Input ended: everything decided is on disk; hand it to the server before leaving.
+        for task in background { task.cancel() }
+        // Wait for them, so the final drain below is the only upload in flight.
+        for task in background { await task.value }
+        var backoff = 0.2
+        while true {
+            do {
+                try await uploader.drain()
+                break
+            } catch {
+                log("upload failed, retrying in \(String(format: "%.1f", backoff)) s: \(error)")
+                try await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+                backoff = min(backoff * 2, 5)
+            }
+        }
+        pinServer?.stop()
+        displayServer?.stop()
+        try await store.close()
+        log("stopped: \(await controller.taps) taps, outbox empty")
+    }
+
+    func cardFile(named name: String) -> URL? {
+        if name.isEmpty { return vcards.first.map { URL(fileURLWithPath: $0) } }
+        if let match = vcards.first(where: { $0 == name || URL(fileURLWithPath: $0).lastPathComponent == name }) {
+            return URL(fileURLWithPath: match)
+        }
+        if let dir = vcardDir {
+            let url = URL(fileURLWithPath: dir).appendingPathComponent(name)
+            // Only files inside the directory: a tap line is input, not a path to anywhere.
+            guard !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return url
+        }
+        return nil
+    }
+
+    /// Real cards: wait for one, decide, wait for it to leave, again.
+    func readerLoop(reader: String, controller: DoorController, pinPad: any PINPad, log: @Sendable (String) -> Void) async throws {
+        let context: PCSCContext
+        do { context = try PCSCContext() } catch { throw CLIFailure("PC/SC is not available: \(error)") }
+        while !Task.isCancelled {
+            guard try await context.waitForCard(reader: reader, timeout: nil) else { continue }
+            do {
+                let transport = try context.connect(reader: reader)
+                _ = await controller.handleTap(card: MynaCard(transport: transport), pinPad: pinPad)
+            } catch {
+                log("cannot connect to the card in \(reader): \(error)")
+            }
+            _ = try await context.waitForRemoval(reader: reader, timeout: nil)
+        }
+    }
+}
