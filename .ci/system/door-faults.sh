@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Fault test for the door agent (issue 6): a real server, a registered door, and 10,000 taps fed to
+# `mynagate door run` from standard input while the agent is killed with `kill -9` several times and
+# restarted, and the server is stopped and restarted. Afterwards the server must hold exactly 10,000
+# door.decision events with distinct ids, and the agent's outbox must be empty.
+#
+# A tap the agent had read but not yet written to its outbox when it was killed never happened (the
+# card left the reader): after each kill the script counts the taps that did happen (distinct event ids
+# on the server and in the outbox) and feeds the rest.
+#
+# Usage: .ci/system/door-faults.sh PATH/TO/mynagate. Every wait is bounded; everything started is
+# stopped on exit. Ends with "N passed, M failed"; exit status 0 only when nothing failed.
+set -euo pipefail
+
+bin=${1:-${MYNAGATE:-}}
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  echo "usage: $0 PATH/TO/mynagate (or set MYNAGATE)" >&2
+  exit 2
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+command -v sqlite3 >/dev/null || { echo "sqlite3 is needed"; exit 2; }
+
+total=${DOOR_FAULT_TAPS:-10000}
+kills=${DOOR_FAULT_KILLS:-4}
+passed=0
+failed=0
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+summary() { echo "$passed passed, $failed failed"; }
+
+work="$(mktemp -d /tmp/mynagate-door-faults.XXXXXX)"
+data="$work/server"
+agent_data="$work/agent"
+server_pid=""
+agent_pid=""
+
+stop_pid() { # pid signal
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill "-$2" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$agent_pid" KILL
+  stop_pid "$server_pid" TERM
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+port="$(free_port)"
+base="http://127.0.0.1:$port"
+
+wait_health() {
+  for _ in $(seq 1 900); do
+    curl -fsS --max-time 2 "$base/health" >/dev/null 2>&1 && return 0
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+# The demo makes an organisation, enrolled virtual cards and an administrator; then it is stopped and
+# the plain server runs on the same data directory, so no simulated taps mix with the agent's.
+"$bin" demo --data "$data" --port "$port" --people 5 --tap-interval 0 >"$work/demo.log" 2>&1 &
+server_pid=$!
+if ! wait_health; then
+  tail -n 30 "$work/demo.log" || true
+  fail "demo organisation created"; summary; exit 1
+fi
+password=""
+for _ in $(seq 1 50); do
+  password="$(awk '$1 == "admin" && $3 == "/" { print $4; exit }' "$work/demo.log")"
+  [ -n "$password" ] && break
+  sleep 0.2
+done
+stop_pid "$server_pid" TERM; server_pid=""
+
+start_server() {
+  "$bin" serve --data "$data" --port "$port" >>"$work/serve.log" 2>&1 &
+  server_pid=$!
+  wait_health
+}
+if start_server; then pass "server started on the demo's data"; else tail -n 30 "$work/serve.log"; fail "server started"; summary; exit 1; fi
+
+if echo "$password" | "$bin" door register --server "$base" --door entrance --username admin --password-stdin --out "$work/agent.json" >/dev/null; then
+  pass "door registered"
+else
+  fail "door registered"; summary; exit 1
+fi
+
+# 10,000 taps at the entrance (a tap door): the five enrolled cards and one that is not enrolled.
+cards=(E0001.vcard E0002.vcard E0003.vcard E0004.vcard E0005.vcard SPARE-1.vcard)
+for i in $(seq 0 $((total - 1))); do echo "${cards[$((i % 6))]}"; done >"$work/taps"
+
+db="$data/mynagate.sqlite"
+outbox="$agent_data/door.sqlite"
+# Taps that happened: distinct event ids on the server and in the outbox.
+decided() {
+  local q="SELECT COUNT(*) FROM (SELECT upper(id) FROM door_events"
+  if [ -f "$outbox" ]; then
+    sqlite3 -cmd ".timeout 5000" "$db" "ATTACH '$outbox' AS agent; $q UNION SELECT upper(id) FROM agent.outbox);"
+  else
+    sqlite3 -cmd ".timeout 5000" "$db" "$q);"
+  fi
+}
+run_agent() { # feeds the taps not yet decided
+  local done_taps; done_taps="$(decided)"
+  tail -n +"$((done_taps + 1))" "$work/taps" >"$work/feed"
+  "$bin" door run "$work/agent.json" --data "$agent_data" --vcard-dir "$data/cards" --poll-seconds 1 \
+    <"$work/feed" >/dev/null 2>>"$work/agent.log" &
+  agent_pid=$!
+}
+
+for k in $(seq 1 "$kills"); do
+  run_agent
+  sleep "$(python3 -c 'import random; print(round(random.uniform(1.5, 4), 2))')"
+  stop_pid "$agent_pid" KILL; agent_pid=""
+  echo "agent killed with -9 ($k of $kills): $(decided) of $total taps decided"
+  if [ "$k" -eq 2 ]; then
+    # The server goes away while the agent keeps deciding offline, then comes back.
+    stop_pid "$server_pid" TERM; server_pid=""
+    run_agent
+    sleep 4
+    stop_pid "$agent_pid" KILL; agent_pid=""
+    echo "agent killed with -9 while the server was down: $(decided) of $total taps decided"
+    if start_server; then pass "server restarted"; else fail "server restarted"; fi
+  fi
+done
+
+# The last run reads to the end of its input, empties its outbox and exits by itself.
+run_agent
+finished=""
+for _ in $(seq 1 3000); do
+  if ! kill -0 "$agent_pid" 2>/dev/null; then finished=yes; break; fi
+  sleep 0.2
+done
+if [ -n "$finished" ] && wait "$agent_pid"; then pass "agent finished its input and exited"; else fail "agent finished its input"; stop_pid "$agent_pid" KILL; fi
+agent_pid=""
+
+events="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(*) FROM door_events WHERE door = 'entrance';")"
+distinct="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(DISTINCT upper(id)) FROM door_events WHERE door = 'entrance';")"
+logged="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(*) FROM audit_records WHERE kind = 'door.decision';")"
+logged_ids="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(DISTINCT json_extract(details, '\$.eventId')) FROM audit_records WHERE kind = 'door.decision';")"
+pending="$(sqlite3 "$outbox" "SELECT COUNT(*) FROM outbox;")"
+[ "$events" -eq "$total" ] && pass "server holds $events door events" || fail "server holds $events door events, not $total"
+[ "$distinct" -eq "$total" ] && pass "all $distinct event ids distinct" || fail "$distinct distinct event ids"
+[ "$logged" -eq "$total" ] && [ "$logged_ids" -eq "$total" ] && pass "event log has $logged door.decision events, distinct ids" \
+  || fail "event log has $logged door.decision events ($logged_ids distinct ids), not $total"
+[ "$pending" -eq 0 ] && pass "outbox empty" || fail "outbox holds $pending events"
+offline="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(*) FROM audit_records WHERE kind = 'door.decision' AND json_extract(details, '\$.offline') = 'true';")"
+[ "$offline" -gt 0 ] && pass "$offline taps decided offline and uploaded later" || fail "no tap was decided offline"
+
+summary
+[ "$failed" -eq 0 ]
