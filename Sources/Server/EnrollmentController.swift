@@ -127,7 +127,7 @@ public enum Enrollment {
         if employee.emergencyCodeHash == nil {
             var rng = SystemRandomNumberGenerator()
             let c = (0..<10).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
-            employee.emergencyCodeHash = try Bcrypt.hash(c)
+            employee.emergencyCodeHash = try Bcrypt.hash(c, cost: state.config.bcryptCost)
             try await employee.save(on: db)
             code = c
         }

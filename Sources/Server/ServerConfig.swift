@@ -32,6 +32,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// Failed password sign-ins before an account is locked, and for how long (minutes).
     public var lockoutThreshold: Int = 5
     public var lockoutMinutes: Int = 15
+    /// bcrypt cost for the emergency codes issued at enrollment (12: about a quarter of a second, which
+    /// is what makes guessing a stolen hash slow). Tests lower it to keep parallel suites light.
+    public var bcryptCost: Int = 12
     /// `mynagate demo` only: the directory of virtual card files. When set, the enrollment page offers
     /// a button that enrolls one of them (the server plays the desk reader with the demo PIN). Not read
     /// from a file or the environment, so a production server never shows it.

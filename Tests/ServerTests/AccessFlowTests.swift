@@ -177,7 +177,7 @@ struct CardSignInTests {
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let (holder, employeeID, _) = try await enroll(s, desk: admin, number: "C0001", groups: ["staff"])
-        try await Accounts.create(username: "c0001", password: "correct horse battery", role: .employee, employeeID: UUID(uuidString: employeeID), on: s.app.db)
+        try await Accounts.create(username: "c0001", password: "correct horse battery", role: .employee, employeeID: UUID(uuidString: employeeID), cost: 4, on: s.app.db)
         let ch = try await s.send(.POST, "/api/v1/session/card/challenge").object()
         let sig = try await holder.sign(digestBase64: ch["digest"] as! String)
         let ok = try await s.send(.POST, "/api/v1/session/card", json: ["challengeId": ch["challengeId"] as! String, "serial": try await holder.serialHex, "signature": sig])

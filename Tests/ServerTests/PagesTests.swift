@@ -72,7 +72,7 @@ struct PagesTests {
     func signInForm() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
-        try await Accounts.create(username: "kanri", password: "correct horse battery", role: .admin, on: s.app.db)
+        try await Accounts.create(username: "kanri", password: "correct horse battery", role: .admin, cost: 4, on: s.app.db)
         let page = try await s.send(.GET, "/")
         let cookie = try #require(page.headers.first(name: .setCookie)).split(separator: ";")[0]
         let token = try #require(field(page.text, "csrf"))

@@ -93,7 +93,7 @@ struct SecurityTests {
     @Test("password sign-in: wrong password 401, lockout after 5 failures, right password after lockout still 429")
     func lockout() async throws {
         let s = try await TestServer.start()
-        try await Accounts.create(username: "taro", password: "correct horse battery", role: .employee, on: s.app.db)
+        try await Accounts.create(username: "taro", password: "correct horse battery", role: .employee, cost: 4, on: s.app.db)
         for _ in 0..<5 {
             #expect(try await s.send(.POST, "/api/v1/session", json: ["username": "taro", "password": "wrong password"]).status == .unauthorized)
         }

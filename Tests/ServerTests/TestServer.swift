@@ -42,6 +42,7 @@ final class TestServer: @unchecked Sendable {
         c.databaseURL = postgresURL
         c.trustAnchors = dir.appendingPathComponent("anchors").path
         c.policyPollMilliseconds = 100
+        c.bcryptCost = 4
         c.port = 0
         try adjust(&c, dir)
         let app = try await Application.make(.testing)
@@ -135,7 +136,7 @@ final class TestServer: @unchecked Sendable {
     /// Creates an account directly and signs it in.
     func user(_ role: Role, employee: UUID? = nil) async throws -> Identity {
         let name = "\(role.rawValue)-\(UUID().uuidString.prefix(8))"
-        try await Accounts.create(username: name, password: "correct horse battery", role: role, employeeID: employee, on: app.db)
+        try await Accounts.create(username: name, password: "correct horse battery", role: role, employeeID: employee, cost: 4, on: app.db)
         return try await signIn(name, "correct horse battery")
     }
 }
