@@ -9,6 +9,7 @@ switches to English; an employee suspends their own card in two steps; the new e
 code suspends their card without signing in. Every check prints PASS or FAIL; the last line is
 "N passed, M failed" and the exit status is non-zero on any failure.
 """
+import time
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 import traceback
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -83,8 +85,18 @@ def html_lang():
     return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
 
 
+def settled(read):
+    # A lookup can catch the old page just as the new one replaces it (a stale element): try again.
+    for _ in range(50):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    return read()
+
+
 def h1():
-    return driver.find_element(By.TAG_NAME, "h1").text
+    return settled(lambda: driver.find_element(By.TAG_NAME, "h1").text)
 
 
 def label(for_id):
@@ -92,7 +104,7 @@ def label(for_id):
 
 
 def live():
-    return driver.find_element(By.ID, "live").text
+    return settled(lambda: driver.find_element(By.ID, "live").text)
 
 
 def error_text():
@@ -104,7 +116,14 @@ def error_text():
 
 
 def submit(button_id):
+    # Every submit posts a form and loads a new page: wait until the old page is gone, so the next
+    # lookup reads the new one.
+    old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, button_id).click()
+    try:
+        WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    except Exception:
+        pass
 
 
 def sign_in(username, password):
