@@ -28,17 +28,7 @@ struct PKIIssueCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The card file to write.", valueName: "CARDFILE"))
     var out: String
 
-    @Option(help: "The holder's name (default: made up).")
-    var name: String?
-
-    @Option(help: "The holder's address (default: made up).")
-    var address: String?
-
-    @Option(help: ArgumentHelp("The holder's birth date (default: made up).", valueName: "YYYYMMDD"))
-    var birth: String?
-
-    @Option(help: ArgumentHelp("male, female or not-applicable (default: made up).", valueName: "SEX"))
-    var sex: String?
+    @OptionGroup var holderOptions: HolderOptions
 
     @Flag(help: "Read the auth PIN and the signing password as two lines from standard input.")
     var pinStdin = false
@@ -57,10 +47,7 @@ struct PKIIssueCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         var arguments = [out, "--ca", directory]
-        if let name { arguments += ["--name", name] }
-        if let address { arguments += ["--address", address] }
-        if let birth { arguments += ["--birth", birth] }
-        if let sex { arguments += ["--sex", sex] }
+        arguments += holderOptions.arguments
         if pinStdin { arguments.append("--pin-stdin") }
         if force { arguments.append("--force") }
         if json { arguments.append("--json") }

@@ -45,17 +45,7 @@ struct VCardNewCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory of the test JPKI hierarchy (default: FILE.ca/).", valueName: "DIR"))
     var ca: String?
 
-    @Option(help: "The holder's name, e.g. \"番号 花子\" (default: made up).")
-    var name: String?
-
-    @Option(help: "The holder's address (default: made up).")
-    var address: String?
-
-    @Option(help: ArgumentHelp("The holder's birth date (default: made up).", valueName: "YYYYMMDD"))
-    var birth: String?
-
-    @Option(help: ArgumentHelp("The holder's sex: male, female or not-applicable (default: made up).", valueName: "SEX"))
-    var sex: String?
+    @OptionGroup var holderOptions: HolderOptions
 
     @Flag(help: "Read the auth PIN and the signing password as two lines from standard input.")
     var pinStdin = false
@@ -65,26 +55,6 @@ struct VCardNewCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the result as JSON.")
     var json = false
-
-    func validate() throws {
-        if let birth, !(birth.utf8.count == 8 && birth.utf8.allSatisfy { (0x30...0x39).contains($0) }) {
-            throw ValidationError("--birth must be 8 digits YYYYMMDD")
-        }
-        if let sex, Self.parseSex(sex) == nil {
-            throw ValidationError("--sex must be male, female or not-applicable")
-        }
-        if let name, name.isEmpty { throw ValidationError("--name must not be empty") }
-        if let address, address.isEmpty { throw ValidationError("--address must not be empty") }
-    }
-
-    static func parseSex(_ text: String) -> CardHolder.Sex? {
-        switch text.lowercased() {
-        case "male", "m", "1": return .male
-        case "female", "f", "2": return .female
-        case "not-applicable", "na", "9": return .notApplicable
-        default: return nil
-        }
-    }
 
     func run() async throws {
         do {
@@ -107,11 +77,7 @@ struct VCardNewCommand: AsyncParsableCommand {
         // Asked before the slow key generation, so a cancelled prompt costs nothing.
         let (authPIN, password) = try readPINs()
 
-        var holder = CardHolder.random()
-        if let name { holder.name = name }
-        if let address { holder.address = address }
-        if let birth { holder.birthDate = birth }
-        if let sex, let parsed = Self.parseSex(sex) { holder.sex = parsed }
+        let holder = holderOptions.applied(to: CardHolder.random())
 
         let caURL = URL(fileURLWithPath: ca ?? file + ".ca")
         let (hierarchy, created) = try loadOrCreateHierarchy(at: caURL)
