@@ -45,7 +45,8 @@ public struct AccessRequest: Sendable, Hashable {
 ///
 /// The checks run in a fixed order that answers a security officer's questions in turn: is the door
 /// ours and the site open; is the card ours, active, valid and not revoked; is the person employed;
-/// did they prove enough for this door; are they allowed in this zone now; are they already inside.
+/// are they allowed in this zone now; are they already inside; and last, did they prove enough for this
+/// door (the PIN), so a PIN is only asked for where it would open the door.
 public enum AccessDecider {
     public static func decide(_ request: AccessRequest, policy: AccessPolicy, presence: PresenceState = PresenceState()) -> Decision {
         guard let door = policy.doors[request.door] else { return Decision(.deny, .unknownDoor) }
@@ -73,18 +74,21 @@ public enum AccessDecider {
         if let from = employee.validFrom, request.time < from { return Decision(.deny, .employeeOutsideValidity, employee: who) }
         if let until = employee.validUntil, request.time >= until { return Decision(.deny, .employeeOutsideValidity, employee: who) }
 
-        if policy.securityLevel(of: door) == .pin {
+        // The PIN is asked for last, once everything else would let the person through: a PIN try is
+        // never spent at a door that would refuse them anyway.
+        let pinDenial: Decision? = {
+            guard policy.securityLevel(of: door) == .pin else { return nil }
             switch request.proof {
             case .tap: return Decision(.deny, .pinRequired, employee: who)
-            case .pinSignature(.valid): break
+            case .pinSignature(.valid): return nil
             case .pinSignature(.wrongPIN(let n)): return Decision(.deny, .pinWrong(triesLeft: n), employee: who)
             case .pinSignature(.pinBlocked): return Decision(.deny, .pinBlocked, employee: who)
             case .pinSignature(.invalid(let why)): return Decision(.deny, .signatureInvalid(why), employee: who)
             }
-        }
+        }()
 
         // Leaving the premises is never refused for lack of permission: people must be able to get out.
-        guard let zone = door.to else { return Decision(.grant, .exitToOutside, employee: who) }
+        guard let zone = door.to else { return pinDenial ?? Decision(.grant, .exitToOutside, employee: who) }
 
         let time = JapanTime(request.time)
         var holidayName: String?
@@ -109,13 +113,15 @@ public enum AccessDecider {
             return Decision(.deny, holidayName.map { .holidayClosed($0) } ?? .outsideSchedule, employee: who)
         }
 
+        var warnings: [DecisionWarning] = []
         if presence.zoneOf[who] == zone, let z = policy.zones[zone] {
             switch z.antiPassback {
             case .hard: return Decision(.deny, .antiPassback, employee: who)
-            case .soft: return Decision(.grant, .granted(group: group), employee: who, warnings: [.passbackSuspected])
+            case .soft: warnings.append(.passbackSuspected)
             case .off: break
             }
         }
-        return Decision(.grant, .granted(group: group), employee: who)
+        if let pinDenial { return pinDenial }
+        return Decision(.grant, .granted(group: group), employee: who, warnings: warnings)
     }
 }

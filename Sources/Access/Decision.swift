@@ -182,5 +182,11 @@ extension DecisionReason {
         "outside_schedule": ("許可時間外", "outside permitted hours"),
         "holiday_closed": ("祝日閉鎖", "closed for a public holiday"),
         "anti_passback": ("アンチパスバック", "anti-passback"),
+        // Codes a door controller records besides decisions (DoorAgent's DoorController and DoorAlarm).
+        "forced_open": ("こじ開け警報（解錠していない扉が開いた）", "forced open: the door opened while locked"),
+        "held_open": ("開放放置警報（解錠時間を過ぎても開いたまま）", "held open: the door stayed open after its release"),
+        "stale_fail_secure": ("同期切れのため閉（安全側）", "snapshot stale: door failed secure"),
+        "stale_fail_safe": ("同期切れのため開放（非常口）", "snapshot stale: door failed safe"),
+        "card_unreadable": ("カード読取失敗", "card could not be read"),
     ]
 }

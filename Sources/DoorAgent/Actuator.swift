@@ -22,13 +22,13 @@ public enum DoorAlarm: String, Sendable, Hashable, Codable {
     case heldOpen = "held_open"
 }
 
-/// A door in memory: records each release and turns door-contact changes into alarms.
+/// Turns door-contact changes into alarms, for any actuator.
 ///
 /// A door that opens while unlocked is a normal passage; one that opens while locked is forced; one
-/// still open `heldOpenGrace` seconds after the release ended is held open.
-public actor SimulatedActuator: Actuator {
-    /// Every release, as (time, seconds).
-    public private(set) var opens: [(time: Date, seconds: Double)] = []
+/// still open `heldOpenGrace` seconds after the release ended is held open. The monitor learns of each
+/// release from ``MonitoredActuator`` (or ``SimulatedActuator``) and of the contact from a sensor
+/// driver (`mynagate door run --contact-socket`).
+public actor DoorContactMonitor {
     /// Every alarm raised, oldest first.
     public private(set) var alarms: [DoorAlarm] = []
     let clock: @Sendable () -> Date
@@ -37,7 +37,7 @@ public actor SimulatedActuator: Actuator {
     var unlockedUntil: Date = .distantPast
     var openedAt: Date?
 
-    /// A simulated door.
+    /// A monitor.
     ///
     /// - Parameters:
     ///   - heldOpenGrace: seconds a door may stay open after the release ends before it counts as held.
@@ -50,10 +50,9 @@ public actor SimulatedActuator: Actuator {
         self.onAlarm = onAlarm
     }
 
-    public func open(seconds: Double) async {
-        let now = clock()
-        opens.append((now, seconds))
-        unlockedUntil = now.addingTimeInterval(seconds)
+    /// The lock was released for `seconds` from now.
+    public func released(seconds: Double) {
+        unlockedUntil = clock().addingTimeInterval(seconds)
     }
 
     /// Whether the lock is released now.
@@ -64,6 +63,7 @@ public actor SimulatedActuator: Actuator {
         let now = clock()
         switch change {
         case .opened:
+            guard openedAt == nil else { return }  // a repeated "open" from a chattering sensor
             openedAt = now
             if now >= unlockedUntil { await raise(.forcedOpen) }
         case .closed:
@@ -76,7 +76,8 @@ public actor SimulatedActuator: Actuator {
         guard let opened = openedAt else { return }
         let limit = max(unlockedUntil, opened).addingTimeInterval(heldOpenGrace)
         if clock() >= limit {
-            openedAt = nil
+            // Raised once per opening: the next alarm needs the door to close and open again.
+            openedAt = .distantFuture
             await raise(.heldOpen)
         }
     }
@@ -85,6 +86,61 @@ public actor SimulatedActuator: Actuator {
         alarms.append(alarm)
         await onAlarm(alarm)
     }
+}
+
+/// Any actuator, with each release told to a ``DoorContactMonitor``.
+public struct MonitoredActuator: Actuator {
+    /// The actuator that drives the lock.
+    public let inner: any Actuator
+    /// The monitor that must know when the door may open.
+    public let monitor: DoorContactMonitor
+
+    /// `inner`, reporting releases to `monitor`.
+    public init(_ inner: any Actuator, monitor: DoorContactMonitor) {
+        self.inner = inner
+        self.monitor = monitor
+    }
+
+    public func open(seconds: Double) async {
+        // The monitor first: a door that swings open the instant the relay clicks is not "forced".
+        await monitor.released(seconds: seconds)
+        await inner.open(seconds: seconds)
+    }
+}
+
+/// A door in memory: records each release and turns door-contact changes into alarms.
+public actor SimulatedActuator: Actuator {
+    /// Every release, as (time, seconds).
+    public private(set) var opens: [(time: Date, seconds: Double)] = []
+    let clock: @Sendable () -> Date
+    /// The door contact's monitor.
+    public let monitor: DoorContactMonitor
+
+    /// A simulated door.
+    ///
+    /// - Parameters:
+    ///   - heldOpenGrace: seconds a door may stay open after the release ends before it counts as held.
+    ///   - clock: the current time; tests pass their own.
+    ///   - onAlarm: called for each alarm (the agent writes it to the outbox as an event).
+    public init(heldOpenGrace: Double = 10, clock: @escaping @Sendable () -> Date = { Date() },
+                onAlarm: @escaping @Sendable (DoorAlarm) async -> Void = { _ in }) {
+        self.clock = clock
+        monitor = DoorContactMonitor(heldOpenGrace: heldOpenGrace, clock: clock, onAlarm: onAlarm)
+    }
+
+    public func open(seconds: Double) async {
+        opens.append((clock(), seconds))
+        await monitor.released(seconds: seconds)
+    }
+
+    /// Every alarm raised, oldest first.
+    public var alarms: [DoorAlarm] { get async { await monitor.alarms } }
+    /// Whether the lock is released now.
+    public var isUnlocked: Bool { get async { await monitor.isUnlocked } }
+    /// Reports a door-contact change.
+    public func contact(_ change: DoorContact) async { await monitor.contact(change) }
+    /// Checks whether an open door has been held past its release; call periodically.
+    public func checkHeldOpen() async { await monitor.checkHeldOpen() }
 }
 
 /// Drives a relay board (or anything else) by running a configured command on each grant, so a site

@@ -175,6 +175,13 @@ public final class VPCDBridge: @unchecked Sendable {
         var decoder = VPCDFrame.Decoder()
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
+            #if canImport(Glibc)
+            // vpcd writes a frame's 2-byte length and its body in two sends without TCP_NODELAY, so
+            // Nagle holds the body until the length is acknowledged; a delayed ACK here would then cost
+            // ~40 ms per APDU. Linux turns quick ACKs off again by itself, so this is set before every read.
+            var quick: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, &quick, socklen_t(MemoryLayout<Int32>.size))
+            #endif
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 { return }

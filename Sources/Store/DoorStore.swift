@@ -86,9 +86,7 @@ public struct CreateDoorTables: AsyncMigration {
 /// (enrollment, suspension, reinstatement, the revocation sweep) so a new way of changing a
 /// credential cannot forget it.
 ///
-/// The stamp is the version after the next bump (every credential change bumps the version); the
-/// snapshot's delta includes stamps equal to the agent's own version too, which covers two changes
-/// racing for the same number.
+/// The stamp is a version taken from the atomic policy counter in the write's own transaction.
 public struct CredentialVersionStamp: AsyncModelMiddleware {
     public typealias Model = CredentialModel
 
@@ -98,25 +96,35 @@ public struct CredentialVersionStamp: AsyncModelMiddleware {
 
     public init() {}
 
+    // Each write takes a fresh version from the atomic counter in the same transaction as the row, so
+    // stamps are handed out in commit order: an agent that has version V can never later miss a row
+    // stamped V or lower (see ``PolicyLoader/bumpVersion(on:)``). Deltas include rows equal to `since`
+    // as well, which costs at most a repeated row.
     public func create(model: CredentialModel, on db: any Database, next: AnyAsyncModelResponder) async throws {
-        model.version = try await PolicyLoader.currentVersion(on: db) + 1
-        try await next.create(model, on: db)
+        try await db.transaction { tx in
+            model.version = try await PolicyLoader.bumpVersion(on: tx)
+            try await next.create(model, on: tx)
+        }
     }
 
     public func update(model: CredentialModel, on db: any Database, next: AnyAsyncModelResponder) async throws {
-        model.version = try await PolicyLoader.currentVersion(on: db) + 1
-        try await next.update(model, on: db)
+        try await db.transaction { tx in
+            model.version = try await PolicyLoader.bumpVersion(on: tx)
+            try await next.update(model, on: tx)
+        }
     }
 
     public func delete(model: CredentialModel, force: Bool, on db: any Database, next: AnyAsyncModelResponder) async throws {
-        let floor = String(try await PolicyLoader.currentVersion(on: db) + 1)
-        if let s = try await SettingModel.find(Self.deltaFloorKey, on: db) {
-            s.value = floor
-            try await s.save(on: db)
-        } else {
-            try await SettingModel(key: Self.deltaFloorKey, value: floor).create(on: db)
+        try await db.transaction { tx in
+            let floor = String(try await PolicyLoader.bumpVersion(on: tx))
+            if let s = try await SettingModel.find(Self.deltaFloorKey, on: tx) {
+                s.value = floor
+                try await s.save(on: tx)
+            } else {
+                try await SettingModel(key: Self.deltaFloorKey, value: floor).create(on: tx)
+            }
+            try await next.delete(model, force: force, on: tx)
         }
-        try await next.delete(model, force: force, on: db)
     }
 
     /// The lowest `since` a delta can start from (0: any).

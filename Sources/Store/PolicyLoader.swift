@@ -1,5 +1,6 @@
 import Access
 import Fluent
+import SQLKit
 import Foundation
 
 /// Builds the in-memory ``AccessPolicy`` from the database, and bumps its version on every change.
@@ -68,15 +69,51 @@ public enum PolicyLoader {
         Int(try await SettingModel.find(versionKey, on: db)?.value ?? "0") ?? 0
     }
 
-    /// Records that the policy changed, so every server reloads it.
-    public static func bumpVersion(on db: any Database) async throws {
-        if let s = try await SettingModel.find(versionKey, on: db) {
-            s.value = String((Int(s.value) ?? 0) + 1)
-            try await s.save(on: db)
-        } else {
-            try await SettingModel(key: versionKey, value: "1").create(on: db)
-        }
+    /// Records that the policy changed, so every server reloads it, and returns the new version.
+    ///
+    /// One atomic `UPDATE … RETURNING` on the counter row, never read-then-write: two servers bumping at
+    /// once get two different versions. Inside a transaction the row stays locked until commit (SQLite
+    /// has one writer; PostgreSQL holds the row lock), so versions are handed out in commit order and a
+    /// reader who sees version V also sees every change stamped V or lower — which is what door
+    /// snapshot deltas (``CredentialVersionStamp``) rely on.
+    @discardableResult
+    public static func bumpVersion(on db: any Database) async throws -> Int {
+        try await increment(versionKey, on: db)
     }
+
+    /// Atomically adds one to the integer setting `key` (created at 1) and returns the new value.
+    public static func increment(_ key: String, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else {
+            // Not an SQL database (never in MynaGate's configurations): read-then-write is all there is.
+            let next = (Int(try await SettingModel.find(key, on: db)?.value ?? "0") ?? 0) + 1
+            if let s = try await SettingModel.find(key, on: db) { s.value = String(next); try await s.save(on: db) }
+            else { try await SettingModel(key: key, value: String(next)).create(on: db) }
+            return next
+        }
+        struct Row: Decodable { var value: String }
+        let updated = try await sql.raw("""
+            UPDATE \(ident: SettingModel.schema) SET \(ident: "value") = CAST(CAST(\(ident: "value") AS INTEGER) + 1 AS TEXT) \
+            WHERE \(ident: "key") = \(bind: key) RETURNING \(ident: "value")
+            """).first(decoding: Row.self)
+        if let updated, let v = Int(updated.value) { return v }
+        // First use: create the row, racing other servers safely; then increment as above.
+        try await sql.raw("""
+            INSERT INTO \(ident: SettingModel.schema) (\(ident: "key"), \(ident: "value")) VALUES (\(bind: key), '0') \
+            ON CONFLICT (\(ident: "key")) DO NOTHING
+            """).run()
+        let row = try await sql.raw("""
+            UPDATE \(ident: SettingModel.schema) SET \(ident: "value") = CAST(CAST(\(ident: "value") AS INTEGER) + 1 AS TEXT) \
+            WHERE \(ident: "key") = \(bind: key) RETURNING \(ident: "value")
+            """).first(decoding: Row.self)
+        guard let row, let v = Int(row.value) else { throw SettingCounterError(key: key) }
+        return v
+    }
+}
+
+/// A counter setting could not be incremented (its row holds something other than an integer).
+public struct SettingCounterError: Error, CustomStringConvertible {
+    public var key: String
+    public var description: String { "the setting \(key) is not an integer counter" }
 }
 
 /// A grant as stored: `{"zone": "office", "schedule": "business"}`.

@@ -34,6 +34,10 @@ struct DoorRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds a grant releases the lock.") var openSeconds: Double = 5
     @Option(help: "A Unix socket where a keypad driver writes PIN lines.") var pinSocket: String?
     @Option(help: "A Unix socket where a display driver reads what the door shows.") var displaySocket: String?
+    @Option(help: ArgumentHelp("A Unix socket where a door-contact sensor driver writes \"open\" or \"closed\" lines.",
+                               discussion: "An opening while the lock is not released is a forced-open alarm; a door still open --held-open-seconds after its release ends is a held-open alarm. Alarms are events in the outbox like decisions."))
+    var contactSocket: String?
+    @Option(help: "Seconds a door may stay open after its release ends before a held-open alarm.") var heldOpenSeconds: Double = 10
     @Option(help: "Seconds between snapshot polls (push, when available, is immediate).") var pollSeconds: Double = 5
     @Flag(help: "Do not open the push WebSocket; poll only.") var noPush = false
 
@@ -42,8 +46,8 @@ struct DoorRunCommand: AsyncParsableCommand {
         guard sources == 1 || (sources == 2 && reader == nil) else {
             throw ValidationError("give --reader, or --vcard/--vcard-dir (virtual cards tapped from standard input)")
         }
-        guard stalenessHours > 0, openSeconds > 0, pollSeconds > 0 else {
-            throw ValidationError("--staleness-hours, --open-seconds and --poll-seconds must be positive")
+        guard stalenessHours > 0, openSeconds > 0, pollSeconds > 0, heldOpenSeconds > 0 else {
+            throw ValidationError("--staleness-hours, --open-seconds, --poll-seconds and --held-open-seconds must be positive")
         }
     }
 
@@ -71,19 +75,33 @@ struct DoorRunCommand: AsyncParsableCommand {
         let pinServer = try pinSocket.map { try UnixSocketLineServer(path: $0) }
         let displayServer = try displaySocket.map { try UnixSocketLineServer(path: $0) }
         let display: any Display = displayServer.map { SocketDisplay(server: $0) } ?? StandardOutputDisplay()
-        let actuator: any Actuator = onGrant.map { CommandActuator(command: $0) } ?? SimulatedActuator()
+        let contactServer = try contactSocket.map { try UnixSocketLineServer(path: $0) }
+        // The controller records alarms, but it needs the actuator to exist first; the box breaks the cycle.
+        let alarmSink = AlarmSink()
+        let monitor = DoorContactMonitor(heldOpenGrace: heldOpenSeconds, onAlarm: { await alarmSink.record($0) })
+        let actuator = MonitoredActuator(onGrant.map { CommandActuator(command: $0) } ?? SimulatedActuator(), monitor: monitor)
         let config = DoorConfiguration(door: registration.door, failMode: failMode, stalenessLimit: stalenessHours * 3600, openSeconds: openSeconds)
         let uploader = Uploader(store: store, server: server)
         let controller = DoorController(configuration: config, sync: sync, store: store, actuator: actuator, display: display,
                                         afterAppend: { uploader.notify() })
+        await alarmSink.attach(controller)
         let heartbeat = HeartbeatReporter(sync: sync, store: store, server: server, configuration: config)
 
         let pushVersions = noPush ? nil : PushListener(registration: registration).versions(log: log)
-        let background = [
+        var background = [
             Task { await sync.run(pollInterval: pollSeconds, wake: pushVersions, log: log) },
             Task { await uploader.run(log: log) },
             Task { await heartbeat.run() },
         ]
+        if let contactServer {
+            background.append(Task { await Self.watchContact(lines: contactServer.lines, monitor: monitor, log: log) })
+            background.append(Task {
+                while !Task.isCancelled {
+                    await monitor.checkHeldOpen()
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+            })
+        }
 
         if let reader {
             try await readerLoop(reader: reader, controller: controller, pinPad: LinePINPad(lines: pinServer?.lines ?? StandardInputLines()), log: log)
@@ -121,8 +139,21 @@ struct DoorRunCommand: AsyncParsableCommand {
         }
         pinServer?.stop()
         displayServer?.stop()
+        contactServer?.stop()
         try await store.close()
         log("stopped: \(await controller.taps) taps, outbox empty")
+    }
+
+    /// Reads door-contact lines until the agent stops: `open`/`opened` and `closed`/`close`.
+    static func watchContact(lines: some LineSource, monitor: DoorContactMonitor, log: @Sendable (String) -> Void) async {
+        while !Task.isCancelled, let line = await lines.nextLine() {
+            switch line.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "open", "opened": await monitor.contact(.opened)
+            case "closed", "close": await monitor.contact(.closed)
+            case "": continue
+            default: log("door contact: ignored a line that is neither \"open\" nor \"closed\"")
+            }
+        }
     }
 
     func cardFile(named name: String) -> URL? {
@@ -154,4 +185,11 @@ struct DoorRunCommand: AsyncParsableCommand {
             _ = try await context.waitForRemoval(reader: reader, timeout: nil)
         }
     }
+}
+
+/// Hands door-contact alarms to the controller once it exists.
+actor AlarmSink {
+    var controller: DoorController?
+    func attach(_ controller: DoorController) { self.controller = controller }
+    func record(_ alarm: DoorAlarm) async { await controller?.recordAlarm(alarm) }
 }

@@ -77,6 +77,11 @@ struct AccessDeciderTests {
         #expect(decide("mynumber-room", Org.hanakoCard, proof: .pinSignature(.pinBlocked)).reason == .pinBlocked)
         // A valid signature does not replace a permission: Taro is not a handler.
         #expect(decide("mynumber-room", Org.taroCard, proof: .pinSignature(.valid)).reason == .noPermission(zone: "mynumber"))
+        // The PIN is asked for last: a tap by someone the door refuses anyway says why at once, so no
+        // PIN try is spent at a door that would not open.
+        #expect(decide("mynumber-room", Org.taroCard).reason == .noPermission(zone: "mynumber"))
+        let sunday = Org.t0 + 3 * Org.day  // the handlers' grant is for business hours only
+        #expect(decide("mynumber-room", Org.hanakoCard, at: sunday).reason == .outsideSchedule)
     }
 
     @Test("schedules: hours, weekends, public holidays")

@@ -103,13 +103,26 @@ struct DoorSyncTests {
         await site.server.stop()
     }
 
-    @Test("a pin door's snapshot carries each credential's certificate")
+    @Test("a pin door's snapshot holds certificates and names only of the people it may let in")
     func pinDoorCertificates() async throws {
         let site = try await DoorSite.make()
+        // D001 (staff) may not enter the My Number room; D002 (handlers) may.
+        let (_, handlerID, _) = try await enroll(site.server, desk: site.admin, number: "D002", groups: ["staff", "handlers"])
         let t = try await site.server.send(.POST, "/api/v1/doors/mynumber-room/token", as: site.admin)
         let r = try await site.server.send(.GET, "/api/v1/doors/mynumber-room/snapshot", as: .init(bearer: t.object()["token"] as? String))
         let snapshot = try DoorWire.decoder().decode(DoorSnapshot.self, from: r.body)
-        #expect(!snapshot.policy.credentials.isEmpty && snapshot.policy.credentials.allSatisfy { !$0.certificate.isEmpty })
+        let employees = Dictionary(uniqueKeysWithValues: snapshot.policy.employees.map { ($0.id, $0) })
+        #expect(snapshot.policy.credentials.count == 2)
+        for c in snapshot.policy.credentials {
+            let allowed = c.credential.employee.rawValue.lowercased() == handlerID.lowercased()
+            #expect(c.certificate.isEmpty == !allowed, "certificate sent for \(allowed ? "an allowed" : "a refused") person: \(!c.certificate.isEmpty)")
+            let e = try #require(employees[c.credential.employee])
+            #expect(e.name.isEmpty == !allowed && e.groups.isEmpty == !allowed)
+        }
+        // Only the group granting this door's zone, with only that grant, and only its schedule.
+        #expect(snapshot.policy.groups.map(\.id.rawValue) == ["handlers"])
+        #expect(snapshot.policy.groups.first?.grants.map(\.zone.rawValue) == ["mynumber-room"])
+        #expect(snapshot.policy.schedules.map(\.id.rawValue) == ["always"])
         // The token of one door does not open another's snapshot.
         #expect(try await site.server.send(.GET, "/api/v1/doors/entrance/snapshot", as: .init(bearer: t.object()["token"] as? String)).status == .unauthorized)
         await site.server.stop()
