@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "DoorProtocol", targets: ["DoorProtocol"]),
         .library(name: "DoorAgent", targets: ["DoorAgent"]),
+        .library(name: "Vault", targets: ["Vault"]),
+        .library(name: "Attendance", targets: ["Attendance"]),
+        .library(name: "CardApplication", targets: ["CardApplication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -123,6 +126,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The My Number vault's rules: purposes, collection requests, identity verification (番号法16条),
+        // envelope encryption under a key-encryption key, purpose-bound use, retention and disposal.
+        // No storage or HTTP here; Store and Server keep and serve what it decides.
+        .target(name: "Vault", dependencies: ["MyNumber", "Access", .product(name: "Crypto", package: "swift-crypto")]),
+        // Working time from door events, the company calendar, overtime as the law counts it, 36協定
+        // checks, self-report gaps and SVG charts. Pure: door events in, values out.
+        .target(name: "Attendance", dependencies: ["Access"]),
+        // Bulk card applications (一括申請): card status, application stages, photo checks, contractor
+        // batches (CSV + ZIP), on-site sessions with city staff, reminders. The My Number never enters it.
+        .target(name: "CardApplication", dependencies: ["Access"]),
         // PC/SC through libpcsclite loaded at run time (nothing needed to build), and the vpcd bridge.
         .target(name: "PCSC", dependencies: ["SmartCard"]),
         .executableTarget(
@@ -184,5 +197,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["mynagate"]),
+        .testTarget(name: "AttendanceTests", dependencies: ["Attendance", "Access"]),
+        .testTarget(name: "CardApplicationTests", dependencies: ["CardApplication", "Access"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "MyNumber", "Access", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -1,0 +1,104 @@
+import Access
+import Foundation
+
+/// A finding of the 36協定 checks, with a stable code and sentences for people in Japanese and English.
+public struct AgreementAlert: Sendable, Hashable, Codable {
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Overtime in the month against 45 h (no special clause).
+        case monthlyOvertime = "monthly_overtime"
+        /// Overtime in the agreement year against 360 h (720 h with the special clause).
+        case yearlyOvertime = "yearly_overtime"
+        /// Months over 45 h in the agreement year against 6 (special clause).
+        case monthsOverMonthlyLimit = "months_over_monthly_limit"
+        /// Overtime + holiday work in the month against < 100 h.
+        case monthlyCap = "monthly_cap"
+        /// Overtime + holiday work averaged over a 2–6 month window against 80 h.
+        case multiMonthAverage = "multi_month_average"
+        /// Over 80 h beyond 40 a week in the month: the worker must be told (安衛則52条の2).
+        case workerNotice = "worker_notice"
+    }
+
+    public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+        /// Information for the worker that the law requires (the 80-hour notice).
+        case notice
+        /// The forecast for the month reaches the limit.
+        case forecast
+        /// The figure has reached the warning share of the limit.
+        case warning
+        /// The limit is reached: work beyond it is unlawful (労基法119条: penalties).
+        case violation
+
+        var rank: Int { switch self { case .notice: 0; case .forecast: 1; case .warning: 2; case .violation: 3 } }
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+
+    public var code: Code
+    public var severity: Severity
+    /// The month checked (for windows, the last month of the window).
+    public var month: YearMonth
+    /// For ``Code/multiMonthAverage``: the window's length in months.
+    public var windowMonths: Int?
+    /// The figure (minutes; for ``Code/monthsOverMonthlyLimit``, a count of months).
+    public var valueMinutes: Int
+    public var limitMinutes: Int
+
+    public init(code: Code, severity: Severity, month: YearMonth, windowMonths: Int?, valueMinutes: Int, limitMinutes: Int) {
+        self.code = code
+        self.severity = severity
+        self.month = month
+        self.windowMonths = windowMonths
+        self.valueMinutes = valueMinutes
+        self.limitMinutes = limitMinutes
+    }
+
+    /// `severity.code`, e.g. `violation.monthly_cap`, for logs and filters.
+    public var fullCode: String { "\(severity.rawValue).\(code.rawValue)" }
+
+    public var ja: String {
+        let v = code == .monthsOverMonthlyLimit ? "\(valueMinutes)か月" : Self.hours(valueMinutes)
+        let l = code == .monthsOverMonthlyLimit ? "\(limitMinutes)か月" : Self.hours(limitMinutes)
+        let what: String
+        switch code {
+        case .monthlyOvertime: what = "\(month)の時間外労働"
+        case .yearlyOvertime: what = "協定年度の時間外労働(\(month)まで)"
+        case .monthsOverMonthlyLimit: what = "協定年度に月45時間を超えた月数"
+        case .monthlyCap: what = "\(month)の時間外・休日労働"
+        case .multiMonthAverage: what = "\(month)までの\(windowMonths ?? 0)か月平均の時間外・休日労働"
+        case .workerNotice:
+            return "\(month)の週40時間を超える労働が\(v)となり、\(l)を超えました。本人への通知が必要です(安衛則52条の2)。医師の面接指導を申し出ることができます。"
+        }
+        switch severity {
+        case .violation: return "\(what)が\(v)で、上限\(l)に達しました(36協定違反)。"
+        case .warning: return "\(what)が\(v)で、上限\(l)に近づいています。"
+        case .forecast: return "\(what)は、このままでは\(v)となり、上限\(l)に達する見込みです。"
+        case .notice: return "\(what)は\(v)です(基準\(l))。"
+        }
+    }
+
+    public var en: String {
+        let v = code == .monthsOverMonthlyLimit ? "\(valueMinutes) months" : Self.hours(valueMinutes, english: true)
+        let l = code == .monthsOverMonthlyLimit ? "\(limitMinutes) months" : Self.hours(limitMinutes, english: true)
+        let what: String
+        switch code {
+        case .monthlyOvertime: what = "Overtime in \(month)"
+        case .yearlyOvertime: what = "Overtime in the agreement year up to \(month)"
+        case .monthsOverMonthlyLimit: what = "Months over 45 h in the agreement year"
+        case .monthlyCap: what = "Overtime and holiday work in \(month)"
+        case .multiMonthAverage: what = "Overtime and holiday work averaged over the \(windowMonths ?? 0) months to \(month)"
+        case .workerNotice:
+            return "Work beyond 40 hours a week in \(month) is \(v), over \(l). The worker must be told (Ordinance on Industrial Safety and Health, art. 52-2) and may ask for a doctor's interview."
+        }
+        switch severity {
+        case .violation: return "\(what) is \(v): the limit of \(l) is reached (Article 36 agreement breached)."
+        case .warning: return "\(what) is \(v), approaching the limit of \(l)."
+        case .forecast: return "\(what) is forecast to reach \(v), reaching the limit of \(l)."
+        case .notice: return "\(what) is \(v) (threshold \(l))."
+        }
+    }
+
+    static func hours(_ minutes: Int, english: Bool = false) -> String {
+        let h = minutes / 60, m = minutes % 60
+        if english { return m == 0 ? "\(h) h" : "\(h) h \(m) min" }
+        return m == 0 ? "\(h)時間" : "\(h)時間\(m)分"
+    }
+}

@@ -1,0 +1,127 @@
+import Access
+import Foundation
+
+/// Checks an ``ApplicationDraft`` and normalises it (full-width digits, half-width or hiragana kana,
+/// full-width spaces), reporting every problem at once so the form can mark all fields together.
+public struct ApplicationDataValidator: Sendable {
+    /// Longest name part accepted. The card prints long names in a smaller font, so this is only a
+    /// guard against pasted text, not a card rule.
+    public var maxNameLength = 40
+    public var maxAddressLength = 200
+    /// Oldest plausible age.
+    public var maxAgeYears = 130
+
+    public init() {}
+
+    /// Returns the validated data or every problem found.
+    /// - Parameter today: the day in Japan, for the birth-date checks.
+    public func validate(_ d: ApplicationDraft, today: CivilDate) -> Result<ApplicationData, ApplicationDataIssues> {
+        var issues: [ApplicationDataIssue] = []
+
+        var formID: ApplicationFormID?
+        if !d.applicationFormID.trimmingWhitespace().isEmpty {
+            do { formID = try ApplicationFormID(d.applicationFormID) } catch { issues.append(.init(.applicationFormID, error)) }
+        }
+
+        func name(_ text: String, _ field: ApplicationField) -> String {
+            let s = collapseSpaces(text)
+            if s.isEmpty { issues.append(.init(field, .missing)) }
+            else if s.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
+            // Names in kanji, kana or Latin letters (foreign residents); digits and most symbols are typos.
+            else if s.unicodeScalars.contains(where: { CharacterSet.decimalDigits.contains($0) || "!\"#$%&()*+,/:;<=>?@[\\]^_`{|}~".unicodeScalars.contains($0) }) {
+                issues.append(.init(field, .nameHasDigitsOrSymbols))
+            }
+            return s
+        }
+        func kana(_ text: String, _ field: ApplicationField) -> String {
+            let s = Self.katakana(collapseSpaces(text.precomposedStringWithCompatibilityMapping))
+            if s.isEmpty { issues.append(.init(field, .missing)) }
+            else if s.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
+            else if !s.unicodeScalars.allSatisfy(Self.isKatakanaOrSpace) { issues.append(.init(field, .notKatakana)) }
+            return s
+        }
+        let family = name(d.familyName, .familyName)
+        let given = name(d.givenName, .givenName)
+        let familyKana = kana(d.familyNameKana, .familyNameKana)
+        let givenKana = kana(d.givenNameKana, .givenNameKana)
+
+        var birth: CivilDate?
+        let birthText = d.birthDate.precomposedStringWithCompatibilityMapping.trimmingWhitespace()
+        if birthText.isEmpty { issues.append(.init(.birthDate, .missing)) }
+        else if let b = CivilDate(birthText) {
+            if b > today { issues.append(.init(.birthDate, .dateInFuture)) }
+            else if b.year < today.year - maxAgeYears { issues.append(.init(.birthDate, .dateTooOld)) }
+            else { birth = b }
+        } else { issues.append(.init(.birthDate, .dateUnreadable)) }
+
+        var postal: String?
+        let postalDigits = d.postalCode.precomposedStringWithCompatibilityMapping.filter { $0 != "-" && $0 != "〒" && !$0.isWhitespace && $0 != "ー" && $0 != "−" }
+        if !postalDigits.isEmpty {
+            if postalDigits.count == 7, postalDigits.allSatisfy(\.isASCIIDigit) { postal = postalDigits }
+            else { issues.append(.init(.postalCode, .postalCodeInvalid)) }
+        }
+
+        let address = collapseSpaces(d.address)
+        if address.isEmpty { issues.append(.init(.address, .missing)) }
+        else if address.count > maxAddressLength { issues.append(.init(.address, .tooLong(max: maxAddressLength))) }
+        var municipality: Municipality?
+        let explicitCity = collapseSpaces(d.city)
+        if !explicitCity.isEmpty {
+            // An explicit city wins; the prefecture still comes from the address when it has one.
+            let parsed = Municipality.parse(address: explicitCity)
+            let pref = parsed?.prefecture ?? Municipality.parse(address: address)?.prefecture
+            municipality = Municipality(prefecture: pref, city: parsed?.city ?? explicitCity)
+        } else if !address.isEmpty {
+            municipality = Municipality.parse(address: address)
+            if municipality == nil { issues.append(.init(.city, .cityNotFound)) }
+        }
+
+        var phone: String?
+        let phoneText = d.phone.precomposedStringWithCompatibilityMapping.filter { !$0.isWhitespace }
+            .replacingOccurrences(of: "ー", with: "-").replacingOccurrences(of: "−", with: "-")
+        if !phoneText.isEmpty {
+            let digits = phoneText.filter(\.isASCIIDigit)
+            if phoneText.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "(" || $0 == ")" }), digits.first == "0", (10...11).contains(digits.count) {
+                phone = phoneText
+            } else { issues.append(.init(.phone, .phoneInvalid)) }
+        }
+        var email: String?
+        let emailText = d.email.precomposedStringWithCompatibilityMapping.trimmingWhitespace()
+        if !emailText.isEmpty {
+            let parts = emailText.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+               !emailText.contains(where: { $0.isWhitespace }), emailText.allSatisfy(\.isASCII) {
+                email = emailText
+            } else { issues.append(.init(.email, .emailInvalid)) }
+        }
+        if phoneText.isEmpty && emailText.isEmpty { issues.append(.init(.phone, .contactMissing)) }
+
+        guard issues.isEmpty, let birth, let municipality else { return .failure(ApplicationDataIssues(issues: issues)) }
+        return .success(ApplicationData(
+            applicationFormID: formID, familyName: family, givenName: given, familyNameKana: familyKana,
+            givenNameKana: givenKana, birthDate: birth, postalCode: postal, address: address,
+            municipality: municipality, phone: phone, email: email))
+    }
+
+    /// Hiragana to katakana (same block, 0x60 apart), so people may type either.
+    static func katakana(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if (0x3041...0x3096).contains(u.value) { out.append(Unicode.Scalar(u.value + 0x60)!) } else { out.append(u) }
+        }
+        return String(out)
+    }
+
+    static func isKatakanaOrSpace(_ u: Unicode.Scalar) -> Bool {
+        (0x30A1...0x30FA).contains(u.value) || u.value == 0x30FC /* ー */ || u.value == 0x30FB /* ・ */ || u.value == 0x3000
+    }
+
+    /// Trims, turns runs of ASCII or full-width spaces into one full-width space (the form's convention).
+    private func collapseSpaces(_ s: String) -> String {
+        s.trimmingWhitespace().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: "\u{3000}")
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Why a CSV could not be written.
+public enum CSVError: Error, Sendable, Hashable, BilingualMessage {
+    /// A character has no Shift_JIS code (e.g. some rare kanji, emoji). Row 0 is the header.
+    case notEncodable(row: Int, column: String, text: String)
+
+    public var code: String { "csv_not_encodable" }
+    public var japaneseMessage: String {
+        if case .notEncodable(let r, let c, let t) = self { return "\(r)行目の「\(c)」（\(t)）にShift_JISで表せない文字があります。UTF-8で出力するか、文字を確認してください。" }
+        return ""
+    }
+    public var englishMessage: String {
+        if case .notEncodable(let r, let c, let t) = self { return "Row \(r), column \"\(c)\" (\(t)) has a character Shift_JIS cannot encode. Use UTF-8 or check the text." }
+        return ""
+    }
+}
+
+/// Writes CSV as RFC 4180 says: CRLF line ends, fields with a comma, a double quote, CR or LF enclosed
+/// in double quotes, inner quotes doubled.
+public enum CSVWriter {
+    /// One field, quoted when needed.
+    public static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The text of the rows, each line ended by CRLF (the last one too).
+    public static func text(_ rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// The bytes of `rows` in `encoding`. `headers` name the columns in error messages.
+    public static func encode(_ rows: [[String]], encoding: CSVEncoding, headers: [String] = []) throws(CSVError) -> Data {
+        switch encoding {
+        case .utf8WithBOM:
+            return Data([0xEF, 0xBB, 0xBF]) + Data(text(rows).utf8)
+        case .shiftJIS:
+            var out = Data()
+            for (r, row) in rows.enumerated() {
+                var cells: [String] = []
+                for (c, cell) in row.enumerated() {
+                    let mapped = toWindows31J(cell)
+                    // Check each cell so the error can say which one.
+                    guard mapped.data(using: .shiftJIS, allowLossyConversion: false) != nil else {
+                        throw .notEncodable(row: r, column: c < headers.count ? headers[c] : "\(c + 1)", text: cell)
+                    }
+                    cells.append(field(mapped))
+                }
+                out += (cells.joined(separator: ",") + "\r\n").data(using: .shiftJIS, allowLossyConversion: false) ?? Data()
+            }
+            return out
+        }
+    }
+
+    /// The characters Japanese input methods produce that JIS X 0208 maps differently from Windows-31J
+    /// (the well-known 波ダッシュ problem): WAVE DASH U+301C, MINUS SIGN U+2212, DOUBLE VERTICAL LINE
+    /// U+2016, EM DASH U+2014, CENT/POUND/NOT SIGN. Foundation's Shift_JIS refuses them, so they
+    /// become their full-width Windows-31J forms instead of failing a whole batch over an address's "〜".
+    static func toWindows31J(_ s: String) -> String {
+        let map: [Unicode.Scalar: Unicode.Scalar] = [
+            "\u{301C}": "\u{FF5E}", "\u{2212}": "\u{FF0D}", "\u{2016}": "\u{2225}", "\u{2014}": "\u{2015}",
+            "\u{00A2}": "\u{FFE0}", "\u{00A3}": "\u{FFE1}", "\u{00AC}": "\u{FFE2}",
+        ]
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars { out.append(map[u] ?? u) }
+        return String(out)
+    }
+}

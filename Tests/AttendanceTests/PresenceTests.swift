@@ -1,0 +1,103 @@
+import Access
+import Foundation
+import Testing
+@testable import Attendance
+
+@Suite struct PresenceTests {
+    @Test func nightShiftBelongsToTheDayItStarted() {
+        // Tue 7 Apr 22:00 – Wed 8 Apr 7:00, out for 45 min at 2:00: one shift, the 7th's (昭63.1.1 基発1号).
+        let days = PresenceBuilder().days(Fx.shift(Fx.apr(7), "22:00", "26:00", "26:45", "31:00"))
+        #expect(days.count == 1)
+        #expect(days[0].date == Fx.apr(7))
+        #expect(days[0].presenceMinutes == 240 + 255)
+        #expect(days[0].breakMinutes == 45)
+        #expect(days[0].breaks.count == 1)
+        #expect(days[0].firstEntry == Fx.at(Fx.apr(7), "22:00"))
+        #expect(days[0].lastExit == Fx.at(Fx.apr(8), "07:00"))
+        #expect(days[0].issues.isEmpty)
+    }
+
+    @Test func longRestStartsANewWorkDay() {
+        // Left at 23:30 on the 7th, back at 8:30 on the 8th: 9 hours of rest, two work days.
+        let days = PresenceBuilder().days(Fx.shift(Fx.apr(7), "09:00", "23:30") + Fx.shift(Fx.apr(8), "08:30", "17:30"))
+        #expect(days.map(\.date) == [Fx.apr(7), Fx.apr(8)])
+        #expect(days.map(\.presenceMinutes) == [870, 540])
+    }
+
+    @Test func sameCalendarDayStaysOneWorkDayEvenAfterALongGap() {
+        let days = PresenceBuilder().days(Fx.shift(Fx.apr(7), "08:00", "12:00", "18:00", "20:00"))
+        #expect(days.count == 1)
+        #expect(days[0].breakMinutes == 360)
+    }
+
+    @Test func missingExitIsFlaggedNotGuessed() {
+        let xs = Fx.xs([(Fx.apr(7), "09:00", .entry), (Fx.apr(8), "09:00", .entry), (Fx.apr(8), "18:00", .exit)])
+        let days = PresenceBuilder().days(xs)
+        #expect(days.map(\.date) == [Fx.apr(7), Fx.apr(8)])
+        #expect(days[0].intervals.isEmpty)
+        #expect(days[0].issues.map(\.kind) == [.missingExit])
+        #expect(days[0].issues[0].eventID == xs[0].eventID)
+        #expect(days[1].presenceMinutes == 540)
+        #expect(days[1].issues.isEmpty)
+        let work = WorkingTimeCalculator(calendar: Fx.calendar).workDays(days)
+        #expect(work[0].workedMinutes == 0)
+        #expect(work[0].needsCorrection)
+    }
+
+    @Test func missingEntryAndTrailingOpenEntry() {
+        let xs = Fx.xs([(Fx.apr(7), "18:00", .exit), (Fx.apr(9), "09:00", .entry)])
+        let days = PresenceBuilder().days(xs)
+        #expect(days.map(\.date) == [Fx.apr(7), Fx.apr(9)])
+        #expect(days[0].issues.map(\.kind) == [.missingEntry])
+        #expect(days[1].issues.map(\.kind) == [.missingExit])
+        #expect(days[1].issues[0].code == "missing_exit")
+        #expect(!days[1].issues[0].ja.isEmpty && !days[1].issues[0].en.isEmpty)
+    }
+
+    @Test func correctionAddsTheMissingExitWithoutTouchingEvents() {
+        let xs = Fx.xs([(Fx.apr(7), "09:00", .entry), (Fx.apr(8), "09:00", .entry), (Fx.apr(8), "18:00", .exit)])
+        let before = xs
+        let fix = Correction(id: "c1", employee: Fx.alice, action: .add(direction: .exit, at: Fx.at(Fx.apr(7), "18:00")),
+                             correctedBy: "manager-1", reason: "退館時にタッチ忘れ(本人申告、上長確認)", madeAt: Fx.at(Fx.apr(9), "10:00"))
+        let days = PresenceBuilder().days(xs, corrections: [fix])
+        #expect(xs == before)
+        #expect(days.map(\.presenceMinutes) == [540, 540])
+        #expect(days.allSatisfy { $0.issues.isEmpty })
+    }
+
+    @Test func voidAndMoveCorrections() {
+        let xs = Fx.shift(Fx.apr(7), "09:00", "18:00", "18:05")  // a stray entry after leaving
+        let fixes = [
+            Correction(id: "v", employee: Fx.alice, action: .void(eventID: xs[2].eventID), correctedBy: "m", reason: "誤タッチ", madeAt: Fx.at(Fx.apr(8), "09:00")),
+            Correction(id: "m", employee: Fx.alice, action: .move(eventID: xs[1].eventID, to: Fx.at(Fx.apr(7), "19:00")), correctedBy: "m", reason: "扉の時計ずれ", madeAt: Fx.at(Fx.apr(8), "09:01")),
+        ]
+        let days = PresenceBuilder().days(xs, corrections: fixes)
+        #expect(days.count == 1)
+        #expect(days[0].presenceMinutes == 600)
+        #expect(days[0].issues.isEmpty)
+    }
+
+    @Test func doubleTapIsOneCrossing() {
+        let xs = Fx.xs([(Fx.apr(7), "09:00", .entry), (Fx.apr(7), "09:00", .entry), (Fx.apr(7), "18:00", .exit)])
+        let days = PresenceBuilder().days(xs)
+        #expect(days[0].issues.isEmpty)
+        #expect(days[0].presenceMinutes == 540)
+    }
+
+    @Test func inputOrderDoesNotMatter() {
+        let bob: EmployeeID = "bob"
+        let all = Fx.shift(Fx.apr(7), "09:00", "18:00") + Fx.shift(Fx.apr(7), "10:00", "19:00", employee: bob) + Fx.shift(Fx.apr(8), "09:00", "17:00")
+        let a = PresenceBuilder().days(all)
+        let b = PresenceBuilder().days(all.reversed())
+        #expect(a.count == 3)
+        #expect(Set(a) == Set(b))
+        #expect(a.filter { $0.employee == Fx.alice }.map(\.presenceMinutes) == [540, 480])
+    }
+
+    @Test func boundaryDirectionFromDoors() {
+        let boundary: Set<ZoneID> = ["lobby"]
+        #expect(CrossingDirection.of(Door(id: "in", name: "正面", from: nil, to: "lobby"), boundaryZones: boundary) == .entry)
+        #expect(CrossingDirection.of(Door(id: "out", name: "退館", from: "lobby", to: nil), boundaryZones: boundary) == .exit)
+        #expect(CrossingDirection.of(Door(id: "f3", name: "3F", from: "lobby", to: "office"), boundaryZones: boundary) == nil)
+    }
+}
