@@ -51,6 +51,9 @@ public struct PushListener: Sendable {
         do {
             try await WebSocket.connect(to: url, headers: headers, on: MultiThreadedEventLoopGroup.singleton) { ws in
                 socket.withLock { $0 = ws }
+                // A link that dies silently (a cut cable, a NAT dropping state) gives no close: a ping
+                // unanswered by the next one closes the socket, and the loop reconnects or polls.
+                ws.pingInterval = .seconds(10)
                 ws.onText { _, text in
                     if let push = try? DoorWire.decoder().decode(DoorPush.self, from: Data(text.utf8)) {
                         continuation.yield(push.version)

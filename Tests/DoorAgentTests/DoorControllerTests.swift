@@ -176,4 +176,25 @@ struct DoorControllerTests {
         #expect(await door.alarms == [.forcedOpen, .heldOpen])
         #expect(await raised.messages.count == 2)
     }
+
+    @Test("the contact monitor works with any actuator: one alarm per opening, a chattering sensor raises nothing more")
+    func contactMonitorWithAnyActuator() async throws {
+        let clock = ManualClock()
+        let monitor = DoorContactMonitor(heldOpenGrace: 10, clock: { clock.now })
+        let relay = SimulatedActuator(clock: { clock.now })
+        let door = MonitoredActuator(relay, monitor: monitor)
+        await door.open(seconds: 5)
+        #expect(await relay.opens.count == 1)
+        #expect(await monitor.isUnlocked)
+        await monitor.contact(.opened)  // a passage while released
+        await monitor.contact(.opened)  // the sensor chatters
+        #expect(await monitor.alarms.isEmpty)
+        clock.advance(16)
+        await monitor.checkHeldOpen()
+        await monitor.checkHeldOpen()
+        #expect(await monitor.alarms == [.heldOpen])  // once, not at every check
+        await monitor.contact(.closed)
+        await monitor.contact(.opened)  // locked again: forced
+        #expect(await monitor.alarms == [.heldOpen, .forcedOpen])
+    }
 }
