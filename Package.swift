@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Access", "Audit",
+                "Access", "Attendance", "Audit",
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Access", "Audit", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard",
+                "Access", "Attendance", "Audit", "CardApplication", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard", "Vault",
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "LeafKit", package: "leaf-kit"),
                 .product(name: "Vapor", package: "vapor"),
@@ -141,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit", "DoorProtocol", "DoorAgent",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
+                "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "X509", package: "swift-certificates"),

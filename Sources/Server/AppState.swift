@@ -28,7 +28,11 @@ public final class AppState: Sendable {
     public var validator: CardCertificateValidator { validatorHolder.current }
 
     init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, snapshotSigner: SnapshotSigner) {
-        let policy = PolicyCache(db: db), events = EventWriter(store: AuditStore(db: db))
+        let policy = PolicyCache(db: db)
+        // Granted crossings of the workplace boundary go to attendance in the same transaction as their record.
+        let events = EventWriter(store: AuditStore(db: db, derive: { records, tx in
+            try await AttendanceStore.record(records, policy: policy.snapshot.policy, on: tx)
+        }))
         let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config
         self.snapshotSigner = snapshotSigner

@@ -23,6 +23,9 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(AddCredentialVersion())
     app.migrations.add(CreateDoorTables())
+    app.migrations.add(CreateAttendanceTables())
+    app.migrations.add(CreateVaultTables())
+    app.migrations.add(CreateCardApplicationTables())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
@@ -96,7 +99,12 @@ func routes(_ app: Application) throws {
     DecisionsController().register(app)
     DoorSyncController().register(app)
     EventsController().register(app)
+    AttendanceController().register(app)
     SystemController().register(app)
+    app.vaultKeys = VaultKeys(config: app.mynagate.config)
+    VaultController().register(app)
+    CardApplicationController().register(app)
+    CardApplicationPages().register(app)
     Pages().register(app)
 }
 

@@ -134,6 +134,11 @@ public enum Enrollment {
         try await state.policy.changed()
         try await state.events.appendNow(AuditDraft(kind: renewed > 0 ? "credential.renewed" : "credential.enrolled", actor: actor, subject: subject,
                                                     details: ["serial": serial, "retired": String(renewed)]))
+        // A card application open for this person closes itself: the card is in MynaGate (issue 9).
+        for closed in try await CardApplications.closeOnEnrollment(employee: employeeID, actor: actor, on: db) {
+            try await state.events.appendNow(AuditDraft(kind: "card_application.card_enrolled", actor: actor, subject: subject,
+                                                        details: ["application": closed.rawValue, "stage": "enrolled"]))
+        }
         return Outcome(credential: m, renewed: renewed, emergencyCode: code)
     }
 }

@@ -39,12 +39,20 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// a button that enrolls one of them (the server plays the desk reader with the demo PIN). Not read
     /// from a file or the environment, so a production server never shows it.
     public var demoCardsDirectory: String?
+    /// The My Number vault's key-encryption key file (`vaultKeyFile`, `MYNAGATE_VAULT_KEY_FILE`); see
+    /// `Vault.Keyring` for the format. Without it (and without `MYNAGATE_VAULT_KEY`) the server runs but
+    /// the vault answers 503. When neither is set, `vault.key` in the data directory is used if present.
+    public var vaultKeyFile: String?
+    /// `MYNAGATE_VAULT_KEY`: one base64 key, or `id:base64[,id:base64…]` with the first current. From the
+    /// environment only (never a file or a log).
+    public var vaultKeyBase64: String?
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
+        case vaultKeyFile
     }
 
     /// Decodes a configuration file: every key is optional, so an operator writes only what differs
@@ -66,6 +74,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         policyPollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .policyPollMilliseconds) ?? d.policyPollMilliseconds
         lockoutThreshold = try c.decodeIfPresent(Int.self, forKey: .lockoutThreshold) ?? d.lockoutThreshold
         lockoutMinutes = try c.decodeIfPresent(Int.self, forKey: .lockoutMinutes) ?? d.lockoutMinutes
+        vaultKeyFile = try c.decodeIfPresent(String.self, forKey: .vaultKeyFile)
     }
 
     /// The configuration from `file` (if any) overlaid with the environment.
@@ -85,7 +94,16 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
         if let v = environment["MYNAGATE_STALE_CRL"] { c.staleCRLHours = v == "fail-closed" ? nil : Int(v) }
         if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
+        if let v = environment["MYNAGATE_VAULT_KEY_FILE"], !v.isEmpty { c.vaultKeyFile = v }
+        if let v = environment["MYNAGATE_VAULT_KEY"], !v.isEmpty { c.vaultKeyBase64 = v }
         return c
+    }
+
+    /// The vault key file in use: ``vaultKeyFile``, or `vault.key` in the data directory if it exists.
+    public var resolvedVaultKeyFile: String? {
+        if let f = vaultKeyFile { return f }
+        let p = (dataDirectory as NSString).appendingPathComponent("vault.key")
+        return FileManager.default.fileExists(atPath: p) ? p : nil
     }
 
     /// The SQLite file used when no `databaseURL` is set.
@@ -104,6 +122,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
+        lines.append("vault key: \(vaultKeyBase64 != nil ? "from MYNAGATE_VAULT_KEY" : (resolvedVaultKeyFile ?? "none (the vault answers 503)"))")
         return lines
     }
 

@@ -26,6 +26,12 @@ struct CSRFMiddleware: AsyncMiddleware {
             if presented.isEmpty, request.headers.contentType == .urlEncodedForm {
                 presented = (try? request.content.get(String.self, at: "csrf")) ?? ""
             }
+            // A file upload form (the card application's photo): the token is a field of the multipart body,
+            // which is collected here (at most the photo route's limit) to read it before the route runs.
+            if presented.isEmpty, request.headers.contentType?.type == "multipart", request.headers.contentType?.subType == "form-data" {
+                _ = try await request.body.collect(max: CardApplicationController.photoBodyLimit.value).get()
+                presented = (try? request.content.get(String.self, at: "csrf")) ?? ""
+            }
             guard !expected.isEmpty, constantTimeEquals(Array(expected.utf8), Array(presented.utf8)) else {
                 throw Abort(.forbidden, reason: "missing or wrong CSRF token")
             }

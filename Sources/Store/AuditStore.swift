@@ -11,8 +11,14 @@ public actor AuditStore {
     private let db: any Database
     private var head: AuditHead?
     private var headLoaded = false
+    /// Called inside each append's transaction with the sealed records, so tables derived from events
+    /// (attendance crossings) are written exactly when the events are.
+    private let derive: (@Sendable ([AuditRecord], any Database) async throws -> Void)?
 
-    public init(db: any Database) { self.db = db }
+    public init(db: any Database, derive: (@Sendable ([AuditRecord], any Database) async throws -> Void)? = nil) {
+        self.db = db
+        self.derive = derive
+    }
 
     /// Appends one record and returns it.
     @discardableResult
@@ -34,6 +40,7 @@ public actor AuditStore {
     /// in the transaction failed (another server storing the same door event first), the transaction is
     /// rolled back and retried on the new head, so `build` must read what it needs inside it.
     public func append(building build: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws -> [AuditRecord] {
+        let derive = self.derive
         for attempt in 0..<5 {
             if !headLoaded || attempt > 0 { head = try await Self.loadHead(on: db); headLoaded = true }
             let start = head
@@ -47,6 +54,7 @@ public actor AuditStore {
                         h = AuditHead(sequence: r.sequence, hash: r.hash)
                     }
                     for r in sealed { try await Self.model(r).create(on: tx) }
+                    if let derive, !sealed.isEmpty { try await derive(sealed, tx) }
                     return (sealed, h)
                 }
                 head = newHead

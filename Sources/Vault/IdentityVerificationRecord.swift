@@ -56,6 +56,7 @@ public struct IdentityVerificationRecord: Sendable, Hashable, Codable, Identifia
 /// A verification that did not satisfy the rule; carries every reason, no number.
 public struct IdentityVerificationError: Error, Sendable, Hashable, Bilingual, CustomStringConvertible {
     public let refusals: [IdentityRefusal]
+    public init(refusals: [IdentityRefusal]) { self.refusals = refusals }
     public var japanese: String { refusals.map(\.japanese).joined(separator: "。") }
     public var english: String { refusals.map(\.english).joined(separator: "; ") }
     public var description: String { "identity verification refused: " + english }

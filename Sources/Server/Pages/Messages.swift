@@ -22,7 +22,9 @@ enum PageLanguage: String, Sendable, CaseIterable {
 /// Every text the pages show, in Japanese and English, in one place so no page hard-codes a language
 /// and a missing translation is visible in review (and in a test, which checks that both are non-empty).
 enum Messages {
-    static let catalogue: [String: (ja: String, en: String)] = [
+    /// Every message: the pages' own below, and the card application pages' (CardApplicationMessages).
+    static let catalogue: [String: (ja: String, en: String)] = base.merging(CardApplicationMessages.catalogue) { a, _ in a }.merging(AttendanceMessages.catalogue) { a, _ in a }.merging(VaultMessages.catalogue) { a, _ in a }
+    static let base: [String: (ja: String, en: String)] = [
         // Frame
         "appName": ("MynaGate 入退室管理", "MynaGate access control"),
         "skipToContent": ("本文へ移動", "Skip to content"),

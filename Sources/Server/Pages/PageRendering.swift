@@ -38,7 +38,14 @@ enum PageMenu {
         ("/doors", "nav_doors", Pages.operations),
         ("/events", "nav_events", Pages.operations),
         ("/enroll", "nav_enroll", Pages.desk),
+        ("/card-applications", "nav_cardApplications", CardApplicationController.clerks),
+        ("/vault/requests", "nav_vault", VaultController.handlerRoles),
+        ("/vault/handlers", "nav_vaultHandlers", [.admin]),
+        ("/attendance", "nav_attendance", AttendancePages.staff),
         ("/my/cards", "nav_myCards", Set(Role.allCases)),
+        ("/my/attendance", "nav_myAttendance", Set(Role.allCases)),
+        ("/vault/my", "nav_myNumber", Set(Role.allCases)),
+        ("/my/card", "nav_myCardApplication", Set(Role.allCases)),
     ]
 
     static func items(for role: Role?, current: String, lang: PageLanguage) -> [NavItem] {

@@ -23,5 +23,7 @@ struct Pages {
         CardsPage().register(read: routes.grouped(PageRoleMiddleware(Self.cardReaders)),
                              act: routes.grouped(PageRoleMiddleware(Self.operations)))
         EnrollPage().register(routes.grouped(PageRoleMiddleware(Self.desk)))
+        AttendancePages().register(everyone: everyone, staff: routes.grouped(PageRoleMiddleware(AttendancePages.staff)))
+        VaultPages().register(routes)
     }
 }

@@ -59,6 +59,19 @@ enum Stylesheet {
         .state-retired{color:#6b7280}
         .code{font-family:ui-monospace,monospace;font-size:1.3rem;letter-spacing:.1em;word-break:break-all}
         .mono{font-family:ui-monospace,monospace;word-break:break-all}
+        textarea{font:inherit;padding:.5rem;border:1px solid #8a94a3;border-radius:6px;width:100%;max-width:48rem}
+        fieldset{border:1px solid #d9dde3;border-radius:6px;margin:.5rem 0;padding:.5rem 1rem}
+        label.choice{font-weight:400;display:block}
+        label.choice input{width:auto}
+        .pre{white-space:pre-wrap}
+        .photo{max-width:12rem;border:1px solid #8a94a3}
+        ul.plain{list-style:none;padding-left:0}
+        @media print{
+          header,.no-print,.skip{display:none}
+          body{background:#fff}
+          section{border:none;padding:0}
+          .page-break{break-before:page}
+        }
         @media (max-width:40rem){
           th,td{padding:.3rem}
           .hide-narrow{display:none}

@@ -1,0 +1,327 @@
+import Access
+import Audit
+import Fluent
+import Foundation
+import MynaCard
+import MyNumber
+import NIOConcurrencyHelpers
+import Store
+import Vapor
+import Vault
+
+extension Request {
+    /// Appends audit records in one transaction with the vault's writes. A refusal thrown inside the
+    /// transaction comes out as itself (the audit store would otherwise retry it as contention).
+    var vaultAppend: VaultAppend {
+        let events = state.events
+        return { build in
+            let refusal = NIOLockedValueBox<VaultError?>(nil)
+            do {
+                _ = try await events.appendNow(building: { tx in
+                    do { return try await build(tx) } catch let e as VaultError {
+                        refusal.withLockedValue { $0 = e }
+                        throw e
+                    }
+                })
+            } catch {
+                if let e = refusal.withLockedValue({ $0 }) { throw e }
+                throw error
+            }
+        }
+    }
+
+    /// The signed-in user as the vault sees them (with the designation looked up).
+    func vaultActor() async throws -> VaultActor {
+        let u = try user
+        let handler = try await VaultService.isHandler(userID: u.id, role: u.role, on: db)
+        return VaultActor(userID: u.id, username: u.username, employeeID: u.employeeID, isHandler: handler)
+    }
+
+    /// The actor, refused unless a designated handler.
+    func vaultHandler() async throws -> VaultActor {
+        let a = try await vaultActor()
+        guard a.isHandler else { throw VaultError.notHandler }
+        return a
+    }
+
+    func uuidParameter(_ name: String = "id") throws -> UUID {
+        guard let id = parameters.get(name, as: UUID.self) else { throw VaultError.bad("\(name) must be a UUID", ja: "IDが正しくありません") }
+        return id
+    }
+}
+
+/// `/api/v1/vault/...`: the My Number vault over HTTP. Handlers (hr role and designated) manage
+/// requests and use numbers; administrators designate handlers; every employee sees their own requests
+/// and access history and gives their numbers.
+struct VaultController {
+    static let handlerRoles: Set<Role> = [.hr]
+    static let registerRoles: Set<Role> = [.admin, .hr]
+
+    func register(_ routes: any RoutesBuilder) {
+        let h = routes.grouped(RoleMiddleware(Self.handlerRoles)).grouped("api", "v1", "vault")
+        h.get("requests", use: listRequests)
+        h.post("requests", use: createRequest)
+        h.get("requests", ":id", use: getRequest)
+        h.post("requests", ":id", "cancel", use: cancelRequest)
+        h.post("requests", ":id", "verifications", use: recordDocuments)
+        h.get("employees", ":id", use: employeeSummary)
+        h.put("employees", ":id", "profile", use: setProfile)
+        h.post("employees", ":id", "holds", use: placeHold)
+        h.post("holds", ":id", "release", use: releaseHold)
+        h.post("numbers", ":id", "reveal", use: reveal)
+        h.post("exports", use: export)
+        h.get("disposals", use: disposals)
+        h.post("disposals", "run", use: runDisposal)
+        routes.grouped(RoleMiddleware(Self.registerRoles)).get("api", "v1", "vault", "register", use: register)
+        let admin = routes.grouped(RoleMiddleware([.admin])).grouped("api", "v1", "vault")
+        admin.get("handlers", use: handlers)
+        admin.post("handlers", use: designate)
+        admin.delete("handlers", ":id", use: undesignate)
+        let me = routes.grouped(RoleMiddleware(Set(Role.allCases))).grouped("api", "v1", "vault", "my")
+        me.get("requests", use: myRequests)
+        me.post("requests", ":id", "acknowledge", use: acknowledge)
+        me.post("requests", ":id", "numbers", use: giveTyped)
+        me.post("requests", ":id", "card", use: giveCard)
+        me.get("access", use: myAccess)
+    }
+
+    // MARK: Requests (handlers)
+
+    struct CreateRequest: Content {
+        var employeeId: UUID
+        var subjects: [VaultService.SubjectInput]
+        var expiresInDays: Int?
+    }
+
+    @Sendable func listRequests(_ req: Request) async throws -> [VaultViews.RequestView] {
+        _ = try await req.vaultHandler()
+        var q = VaultRequestModel.query(on: req.db).sort(\.$createdAt, .descending)
+        if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
+        return try await VaultViews.requests(try await q.limit(500).all(), on: req.db)
+    }
+
+    @Sendable func createRequest(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultHandler()
+        let body = try req.content.decode(CreateRequest.self)
+        let m = try await VaultService.createRequest(employeeID: body.employeeId, subjects: body.subjects, expiresInDays: body.expiresInDays ?? 14,
+                                                     actor: actor, on: req.db, append: req.vaultAppend)
+        return try await VaultViews.request(m, on: req.db).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func getRequest(_ req: Request) async throws -> VaultViews.RequestView {
+        _ = try await req.vaultHandler()
+        guard let m = try await VaultRequestModel.find(try req.uuidParameter(), on: req.db) else { throw VaultError.notFound("request", ja: "依頼") }
+        return try await VaultViews.request(m, on: req.db)
+    }
+
+    @Sendable func cancelRequest(_ req: Request) async throws -> VaultViews.RequestView {
+        let actor = try await req.vaultHandler()
+        let id = try req.uuidParameter()
+        try await VaultService.cancel(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
+        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+    }
+
+    struct Documents: Content {
+        var subjectId: UUID?
+        var documents: [VaultService.DocumentInput]
+    }
+
+    @Sendable func recordDocuments(_ req: Request) async throws -> VaultViews.RequestView {
+        let actor = try await req.vaultHandler()
+        let id = try req.uuidParameter()
+        let body = try req.content.decode(Documents.self)
+        try await VaultService.recordDocuments(requestID: id, subjectID: body.subjectId, documents: body.documents, actor: actor, on: req.db, append: req.vaultAppend)
+        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+    }
+
+    // MARK: Employees, holds
+
+    @Sendable func employeeSummary(_ req: Request) async throws -> VaultViews.EmployeeView {
+        _ = try await req.vaultHandler()
+        guard let e = try await EmployeeModel.find(try req.uuidParameter(), on: req.db) else { throw VaultError.notFound("employee", ja: "従業員") }
+        return try await VaultViews.employee(e, on: req.db)
+    }
+
+    @Sendable func setProfile(_ req: Request) async throws -> VaultViews.EmployeeView {
+        let actor = try await req.vaultHandler()
+        let id = try req.uuidParameter()
+        try await VaultService.setProfile(employeeID: id, try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+        return try await VaultViews.employee(try await EmployeeModel.find(id, on: req.db)!, on: req.db)
+    }
+
+    struct HoldInput: Content { var reason: String }
+    struct Created: Content { var id: UUID }
+
+    @Sendable func placeHold(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultHandler()
+        let id = try await VaultService.placeHold(employeeID: try req.uuidParameter(), reason: try req.content.decode(HoldInput.self).reason,
+                                                  actor: actor, on: req.db, append: req.vaultAppend)
+        return try await Created(id: id).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func releaseHold(_ req: Request) async throws -> HTTPStatus {
+        let actor = try await req.vaultHandler()
+        try await VaultService.releaseHold(holdID: try req.uuidParameter(), actor: actor, on: req.db, append: req.vaultAppend)
+        return .noContent
+    }
+
+    // MARK: Use
+
+    struct PurposeInput: Content { var purpose: String? }
+
+    /// The only response with a number in it: never cached anywhere.
+    static func noStore(_ res: Response) -> Response {
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        res.headers.replaceOrAdd(name: .pragma, value: "no-cache")
+        return res
+    }
+
+    @Sendable func reveal(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultHandler()
+        let id = try req.uuidParameter()
+        let body = try req.content.decode(PurposeInput.self)
+        let keys = req.application.vaultKeys
+        let r = try await VaultService.reveal(recordID: id, purposeCode: body.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
+        return Self.noStore(try await r.encodeResponse(for: req))
+    }
+
+    struct ExportInput: Content {
+        var purpose: String?
+        var encoding: String?
+    }
+
+    @Sendable func export(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultHandler()
+        let body = try req.content.decode(ExportInput.self)
+        let keys = req.application.vaultKeys
+        let encoding = body.encoding ?? "utf-8"
+        let out = try await VaultService.export(purposeCode: body.purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() },
+                                                on: req.db, append: req.vaultAppend)
+        return Self.csv(out.data, encoding: encoding, purpose: body.purpose ?? "")
+    }
+
+    static func csv(_ data: Data, encoding: String, purpose: String) -> Response {
+        let res = Response(status: .ok, body: .init(data: data))
+        res.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=\(encoding == "utf-8" ? "utf-8" : "Shift_JIS")")
+        res.headers.contentDisposition = .init(.attachment, filename: "mynumber-\(purpose).csv")
+        return noStore(res)
+    }
+
+    // MARK: Disposal
+
+    struct DisposalsView: Content {
+        var records: [VaultViews.DisposalRow]
+        var plans: [VaultService.PlanItem]
+    }
+
+    @Sendable func disposals(_ req: Request) async throws -> DisposalsView {
+        _ = try await req.vaultHandler()
+        let date = JapanTime(Date()).date
+        var plans: [VaultService.PlanItem] = []
+        for (n, m, p) in try await VaultService.plans(on: date, db: req.db) { plans.append(try await VaultService.planItem(n, m, p, on: date, db: req.db)) }
+        return DisposalsView(records: try await VaultViews.disposals(on: req.db), plans: plans)
+    }
+
+    struct RunInput: Content { var dryRun: Bool? }
+
+    @Sendable func runDisposal(_ req: Request) async throws -> VaultService.DisposalRun {
+        let actor = try await req.vaultHandler()
+        let body = (try? req.content.decode(RunInput.self)) ?? RunInput()
+        return try await VaultService.runDisposal(dryRun: body.dryRun ?? false, performedBy: actor.username, on: req.db, append: req.vaultAppend)
+    }
+
+    // MARK: Register, handlers
+
+    @Sendable func register(_ req: Request) async throws -> VaultViews.Register {
+        try await VaultViews.register(on: req.db, keys: req.application.vaultKeys, policy: req.state.policy.current)
+    }
+
+    @Sendable func handlers(_ req: Request) async throws -> [VaultViews.HandlerRow] {
+        try await VaultViews.handlers(on: req.db)
+    }
+
+    struct Designate: Content {
+        var username: String
+        var responsible: Bool?
+    }
+
+    @Sendable func designate(_ req: Request) async throws -> Response {
+        let body = try req.content.decode(Designate.self)
+        _ = try await VaultService.designate(username: body.username, responsible: body.responsible ?? false, by: "user:\(try req.user.username)",
+                                             on: req.db, append: req.vaultAppend)
+        return try await VaultViews.handlers(on: req.db).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func undesignate(_ req: Request) async throws -> HTTPStatus {
+        try await VaultService.undesignate(userID: try req.uuidParameter(), by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
+        return .noContent
+    }
+
+    // MARK: Employees' own
+
+    @Sendable func myRequests(_ req: Request) async throws -> [VaultViews.RequestView] {
+        guard let e = try req.user.employeeID else { return [] }
+        return try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).filter(\.$employeeID == e).sort(\.$createdAt, .descending).all(), on: req.db)
+    }
+
+    @Sendable func acknowledge(_ req: Request) async throws -> VaultViews.RequestView {
+        let actor = try await req.vaultActor()
+        let id = try req.uuidParameter()
+        try await VaultService.acknowledge(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
+        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+    }
+
+    /// A typed number. The body is decoded by hand so that a malformed number is refused with what is
+    /// wrong, never with the input.
+    struct Typed: Content {
+        var subjectId: UUID?
+        var number: String
+    }
+
+    static func parseNumber(_ text: String) throws -> IndividualNumber {
+        guard text.utf8.count <= 64 else { throw VaultError.from(NumberError.tooLong) }
+        switch IndividualNumber.check(text) {
+        case .success(let n): return n
+        case .failure(let e): throw VaultError.from(e)
+        }
+    }
+
+    @Sendable func giveTyped(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultActor()
+        let id = try req.uuidParameter()
+        let body = try req.content.decode(Typed.self)
+        let number = try Self.parseNumber(body.number)
+        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .typed, actor: actor,
+                                                 sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
+        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db))
+            .encodeResponse(status: .created, for: req)
+    }
+
+    /// What `mynagate vault give` posts after reading the chip: the number and the 4 items.
+    struct Card: Content {
+        var subjectId: UUID?
+        var number: String
+        var fourItems: VaultService.FourItems
+    }
+
+    @Sendable func giveCard(_ req: Request) async throws -> Response {
+        let actor = try await req.vaultActor()
+        let id = try req.uuidParameter()
+        let body = try req.content.decode(Card.self)
+        let number = try Self.parseNumber(body.number)
+        let items = body.fourItems
+        for (f, v, max) in [("name", items.name, 100), ("address", items.address, 200)] { _ = try FreeText.check(v, field: f, max: max) }
+        guard items.birthDate.count == 8, items.birthDate.allSatisfy(\.isASCII), items.birthDate.allSatisfy(\.isNumber), ["1", "2", "9"].contains(items.sex) else {
+            throw VaultError.bad("fourItems.birthDate must be YYYYMMDD and sex 1, 2 or 9", ja: "生年月日（YYYYMMDD）または性別（1/2/9）が正しくありません")
+        }
+        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .card(items, reader: "本人のカードリーダー"),
+                                                 actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
+        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db))
+            .encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func myAccess(_ req: Request) async throws -> [VaultViews.AccessRow] {
+        guard let e = try req.user.employeeID else { return [] }
+        return try await VaultViews.access(employee: e, on: req.db)
+    }
+}
