@@ -298,6 +298,12 @@ try:
         width = driver.execute_script("return document.documentElement.scrollWidth")
         check("dashboard fits a phone screen (no sideways scrolling)", width <= 400, str(width))
         shot("12-dashboard-phone-ja")
+    # === vault steps (browser_vault section) ===
+
+    # === attendance steps (browser_attendance section) ===
+
+    # === card application steps (browser_apply section) ===
+
 finally:
     driver.quit()
 

@@ -246,5 +246,5 @@ paths:
     get: {summary: Verify the event log's hash chain (admin, security), security: [{session: []}], responses: {"200": {description: intact or where it breaks}}}
   /api/v1/presence:
     get: {summary: Who is in which zone now (admin, security), security: [{session: []}], responses: {"200": {description: zones with employee ids}}}
-"""# + VaultOpenAPI.paths
+"""# + VaultOpenAPI.paths + AttendanceOpenAPI.paths + CardApplicationOpenAPI.paths
 }

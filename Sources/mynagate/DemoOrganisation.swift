@@ -151,7 +151,7 @@ struct DemoOrganisation: Sendable {
         }
         // The employee login is the 11th person, or the last one in a smaller demo (--people 5–10).
         let loginEmployee = min(10, people - 1)
-        let logins = [
+        var logins = [
             Login(role: "admin", username: "admin", password: Accounts.randomPassword()),
             Login(role: "security", username: "security", password: Accounts.randomPassword()),
             Login(role: "hr", username: "hr", password: Accounts.randomPassword()),
@@ -161,6 +161,10 @@ struct DemoOrganisation: Sendable {
             try await Accounts.create(username: l.username, password: l.password, role: Role(rawValue: l.role)!,
                                       employeeID: l.role == "employee" ? employeeIDs[loginEmployee] : (l.role == "hr" ? employeeIDs[0] : nil), on: db)
         }
+        // The vault, attendance and card application modules' demo data (their own files).
+        logins += try await seedVault(app, employees: employeeIDs)
+        logins += try await seedAttendance(app, employees: employeeIDs)
+        logins += try await seedCardApplications(app, employees: employeeIDs)
         var tokens: [String: String] = [:]
         for door in try await DoorModel.query(on: db).all() {
             let id = try door.requireID()
