@@ -70,7 +70,9 @@ public struct VaultError: AbortError, Sendable, CustomStringConvertible {
 
     static let notHandler = VaultError(.forbidden, "not_a_designated_handler",
                                        ja: "個人番号を扱えるのは管理者が指定した事務取扱担当者だけです", en: "only designated handlers (事務取扱担当者) may do this; an administrator designates them")
-    static let noEmployee = VaultError(.forbidden, "no_employee_record",
+    /// Not a refusal of the route (every role may give its own number) but nothing to act on: an account
+    /// without an employee record has no requests, so 404 like a request that is not theirs.
+    static let noEmployee = VaultError(.notFound, "no_employee_record",
                                        ja: "このアカウントは従業員に結び付いていません", en: "this account is not linked to an employee")
     static func notFound(_ what: String, ja: String) -> VaultError { VaultError(.notFound, "not_found", ja: "\(ja)が見つかりません", en: "no such \(what)") }
     static func bad(_ en: String, ja: String) -> VaultError { VaultError(.badRequest, "bad_request", ja: ja, en: en) }

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import MynaCard
+import Vapor
+
+/// `mynagate vault give`: an employee gives their own number from their own card reader. The number and
+/// the 4 items are read from the chip after the text PIN and posted to the server over its session;
+/// nothing is printed or kept here.
+struct VaultGiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "give",
+        abstract: "Give your My Number to a collection request from your own card, at your own PC/SC reader.",
+        discussion: """
+            Signs in, shows the request's purposes (the notice) and acknowledges them when you confirm \
+            (--acknowledge when not interactive), reads the tries left of the text application's PIN \
+            (券面事項入力補助用暗証番号, 4 digits) and says them, asks for the PIN (refusing to send it on the \
+            last try unless confirmed), reads the number and the 4 items (name, address, birth date, sex) \
+            from the chip, and posts them to the server, which matches the 4 items against your HR record. \
+            The number is never printed. With stdin input the password comes first, then the PIN. \
+            Exit status: 0 given, 1 refused or failed, 2 usage error.
+            """
+    )
+
+    @ArgumentParser.Option(help: "The server's base URL, e.g. https://gate.example.co.jp.") var server: String
+    @ArgumentParser.Option(help: "Your username.") var username: String
+    @ArgumentParser.Option(help: "The request's id (default: your only open request).") var request: String?
+    @ArgumentParser.Flag(help: "Acknowledge the request's purposes without asking (you have read them).") var acknowledge = false
+    @ArgumentParser.Flag(help: "Read the password from standard input (one line, before the PIN).") var passwordStdin = false
+    @ArgumentParser.Flag(help: "Print JSON.") var json = false
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pins: PINOptions
+
+    func validate() throws {
+        guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("--server must be an http or https URL")
+        }
+        if let request, UUID(uuidString: request) == nil { throw ValidationError("--request must be a request id (UUID)") }
+    }
+
+    struct SignIn: Content { var username: String; var password: String }
+    struct SignedIn: Content { var csrfToken: String? }
+    struct Subject: Content { var subjectId: UUID; var role: String; var name: String; var purposesJa: [String]; var purposesEn: [String]; var state: String }
+    struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var expiresAt: Date; var subjects: [Subject] }
+    struct Items: Content { var name: String; var address: String; var birthDate: String; var sex: String }
+    struct CardBody: Content { var number: String; var fourItems: Items }
+    struct Difference: Content { var field: String }
+    struct Verification: Content { var cardDifferences: [Difference]? }
+    struct GivenSubject: Content { var role: String; var verification: Verification? }
+    struct GivenRequest: Content { var status: String; var subjects: [GivenSubject] }
+    struct Given: Content { var recordId: UUID; var request: GivenRequest }
+
+    func run() async throws {
+        let password = try readPassword()
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
+        app.logger.logLevel = .error
+        do {
+            try await give(base: base, password: password, client: app.client)
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    private func readPassword() throws -> String {
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIFailure("give the password on standard input") }
+            return line
+        }
+        guard let p = getpass("Password for \(username): ") else { throw CLIFailure("no password given") }
+        return String(cString: p)
+    }
+
+    static func refusal(_ res: ClientResponse) -> String {
+        struct E: Content { var reason: String? }
+        return (try? res.content.decode(E.self).reason) ?? "HTTP \(res.status.code)"
+    }
+
+    private func give(base: String, password: String, client: any Client) async throws {
+        let session = try await client.post(URI(string: base + "/api/v1/session"), content: SignIn(username: username, password: password))
+        guard session.status == .ok, let cookie = session.headers.first(name: .setCookie)?.split(separator: ";").first else {
+            throw CLIFailure("sign-in refused (\(session.status.code)): check the username and password")
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: .cookie, value: String(cookie))
+        headers.add(name: "X-CSRF-Token", value: try session.content.decode(SignedIn.self).csrfToken ?? "")
+
+        let listed = try await client.get(URI(string: base + "/api/v1/vault/my/requests"), headers: headers)
+        guard listed.status == .ok else { throw CLIFailure("cannot list your requests: \(Self.refusal(listed))") }
+        let open = try listed.content.decode([RequestView].self).filter { ["open", "notice_acknowledged"].contains($0.status) }
+        let chosen: RequestView
+        if let request {
+            guard let r = open.first(where: { $0.id.uuidString.lowercased() == request.lowercased() }) else { throw CLIFailure("no open request \(request) for you") }
+            chosen = r
+        } else {
+            guard open.count == 1 else { throw CLIFailure(open.isEmpty ? "you have no open request" : "you have \(open.count) open requests; choose one with --request ID") }
+            chosen = open[0]
+        }
+        guard let own = chosen.subjects.first(where: { $0.role == "employee" }) else { throw CLIFailure("this request does not ask for your own number") }
+        guard own.state == "pending" else { throw CLIFailure("your own number was already given for this request") }
+
+        // The notice: the purposes, before anything is read from the card.
+        FileHandleOutput.standardError.write("利用目的 / purposes: \(own.purposesJa.joined(separator: "、")) (\(own.purposesEn.joined(separator: ", ")))\n")
+        if chosen.status == "open" {
+            if !acknowledge {
+                guard Terminal.isInteractive, Terminal.prompt("上記の利用目的を確認しましたか / acknowledge these purposes? [y/N] ", echo: true).lowercased().hasPrefix("y") else {
+                    throw CLIFailure("the purposes were not acknowledged; nothing was read or sent (use --acknowledge)")
+                }
+            }
+            let ack = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/acknowledge"), headers: headers)
+            guard ack.status == .ok else { throw CLIFailure("acknowledging refused: \(Self.refusal(ack))") }
+        }
+
+        let body: CardBody = try await reportingCardErrors {
+            let c = try await card.open()
+            let tries = try await c.text.triesLeft().value
+            let (pin, attempt) = try pins.obtain(.text, label: "券面事項入力補助用PIN / text PIN", triesLeft: tries)
+            _ = try await c.text.verify(pin, attempt: attempt)
+            let number = try await c.text.myNumber().value
+            let items = try await c.text.basicFourItems().value
+            return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex))
+        }
+        let posted = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card"), headers: headers, content: body)
+        guard posted.status == .created else { throw CLIFailure("the server refused the number: \(Self.refusal(posted))") }
+        let given = try posted.content.decode(Given.self)
+        // Signing out is a courtesy: the session would expire anyway.
+        _ = try? await client.delete(URI(string: base + "/api/v1/session"), headers: headers)
+        let differences = given.request.subjects.first { $0.role == "employee" }?.verification?.cardDifferences?.map(\.field) ?? []
+        if json {
+            let obj: [String: Any] = ["request": chosen.id.uuidString, "record": given.recordId.uuidString, "requestStatus": given.request.status, "differences": differences]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("given: your number is in the vault (record \(given.recordId.uuidString)); request \(given.request.status)")
+            if !differences.isEmpty { print("the card differs from your HR record in: \(differences.joined(separator: ", ")) — HR will check") }
+        }
+    }
+}
