@@ -268,7 +268,14 @@ struct CardApplicationController {
 
     @Sendable func buildBatch(_ req: Request) async throws -> Response {
         try await answer(req) {
-            let b = (try? req.content.decode(BuildBody.self)) ?? BuildBody(applications: nil)
+            // No body means "every reviewed application"; a body that does not decode is refused rather
+            // than read as no body, which would batch everyone.
+            var b = BuildBody(applications: nil)
+            if let n = req.body.data?.readableBytes, n > 0 {
+                do { b = try req.content.decode(BuildBody.self) } catch {
+                    throw CardProblem(.badRequest, code: "body_invalid", ja: "申請の一覧が正しくありません。", en: "applications must be a list of application ids (UUIDs)")
+                }
+            }
             let (batch, files) = try await CardOps.buildBatch(b.applications, req: req)
             return try await Built(batch: CardDTO.batch(batch), fileNames: files).encodeResponse(status: .created, for: req)
         }

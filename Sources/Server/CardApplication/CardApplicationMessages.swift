@@ -187,6 +187,8 @@ enum CardApplicationMessages {
         "ca_editedText": ("編集済み", "edited"),
         "ca_saveTemplate": ("テンプレートを保存", "Save the template"),
         "ca_templateSaved": ("テンプレートを保存しました。", "The template is saved."),
+        "ca_resetTemplate": ("標準の文面に戻す", "Reset to the default text"),
+        "ca_templateReset": ("標準の文面に戻しました。", "The template is back to the default text."),
         "ca_language_ja": ("日本語", "Japanese"),
         "ca_language_en": ("英語", "English"),
     ]

@@ -38,6 +38,7 @@ struct CardApplicationPages {
         clerk.get("card-sessions", ":id", "roster", use: roster)
         clerk.get("card-templates", use: templates)
         clerk.post("card-templates", ":id", use: saveTemplate)
+        clerk.post("card-templates", ":id", "reset", use: resetTemplate)
         clerk.post("card-campaign", use: saveCampaign)
     }
 
@@ -685,6 +686,17 @@ struct CardApplicationPages {
             return try await renderTemplates(req, status: status, error: text)
         }
         req.flash("ca_templateSaved")
+        return req.seeOther("/card-templates")
+    }
+
+    @Sendable func resetTemplate(_ req: Request) async throws -> Response {
+        let id = req.parameters.get("id") ?? ""
+        guard CardApplications.parseTemplateID(id) != nil else {
+            return try await renderTemplates(req, status: .notFound, error: req.pageLanguage == .ja ? "そのテンプレートはありません。" : "No such template.")
+        }
+        try await CardApplications.resetTemplate(id, on: req.db)
+        try await req.audit(kind: "card_application.template_reset", subject: "template:\(id)")
+        req.flash("ca_templateReset")
         return req.seeOther("/card-templates")
     }
 
