@@ -1,2 +1,22 @@
 /// Which roles each Attendance route admits (merged into `routeRoles` in SecurityTests.swift).
-let attendanceRouteRoles: [String: Set<String>] = [:]
+///
+/// Everyone signed in reads their own month; HR and administrators read everyone's, correct, import
+/// self-reports and export payroll; only an administrator changes the settings or purges.
+let attendanceRouteRoles: [String: Set<String>] = {
+    let everyone: Set<String> = ["admin", "security", "hr", "employee"]
+    let staff: Set<String> = ["admin", "hr"]
+    return [
+        "GET /api/v1/me/attendance": everyone, "GET /api/v1/me/attendance/timeline.svg": everyone,
+        "GET /api/v1/attendance/employees/:id": staff, "GET /api/v1/attendance/employees/:id/timeline.svg": staff,
+        "GET /api/v1/attendance/department": staff, "GET /api/v1/attendance/department/heatmap.svg": staff,
+        "GET /api/v1/attendance/alerts": staff, "POST /api/v1/attendance/corrections": staff,
+        "GET /api/v1/attendance/settings": staff, "PUT /api/v1/attendance/settings": ["admin"],
+        "POST /api/v1/attendance/self-reports": staff, "GET /api/v1/attendance/self-reports/gaps": staff,
+        "GET /api/v1/attendance/payroll": staff, "POST /api/v1/attendance/purge": ["admin"],
+        // Pages.
+        "GET /my/attendance": everyone,
+        "GET /attendance": staff, "GET /attendance/people/:id": staff, "POST /attendance/people/:id/corrections": staff,
+        "GET /attendance/department": staff, "GET /attendance/self-reports": staff, "POST /attendance/self-reports": staff,
+        "GET /attendance/settings": staff,
+    ]
+}()

@@ -161,7 +161,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     func merged(with json: Data) throws -> AttendanceSettings {
         let encoder = JSONEncoder()
         var current = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] ?? [:]
-        guard let changes = try JSONSerialization.jsonObject(with: json) as? [String: Any] else { throw Abort(.badRequest, reason: "the body is a JSON object") }
+        // Not JSON, or not an object: the client's mistake (400), never a server error.
+        guard let changes = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { throw Abort(.badRequest, reason: "the body is a JSON object") }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = changes.keys.first(where: { !known.contains($0) }) { throw Abort(.unprocessableEntity, reason: "unknown setting \(unknown)") }
         for (k, v) in changes { current[k] = v }
