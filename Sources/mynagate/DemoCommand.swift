@@ -47,6 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
         c.trustAnchors = demo.anchorsDirectory.path
         // The enrollment page's demo button enrolls the spare virtual cards from here.
         c.demoCardsDirectory = demo.cardsDirectory.path
+        // The vault works out of the box: a key file of its own (0600) in the data directory.
+        try VaultKeyFile.ensureDemoKey(in: dir)
         let interval = tapInterval
         try await ServerRunner.run(c) { app in
             let logins = try await demo.seed(app)

@@ -97,7 +97,7 @@ struct DemoOrganisation: Sendable {
         for (id, name, from, to, level) in [
             ("entrance", "正面玄関", nil, "lobby", nil), ("exit", "退館ゲート", "lobby", nil, nil),
             ("office-2f", "2F 執務室入口", "lobby", "office-2f", nil), ("office-3f", "3F 執務室入口", "lobby", "office-3f", nil),
-            ("server-room", "サーバー室", "office-3f", "server-room", "pin"), ("mynumber-room", "個人番号取扱室", "office-2f", "mynumber-room", nil),
+            ("server-room", "サーバー室", "office-3f", "server-room", "pin"), ("mynumber-room", "個人番号取扱室", "office-2f", "mynumber-room", "pin"),
         ] as [(String, String, String?, String?, String?)] {
             let d = DoorModel()
             d.id = id; d.name = name; d.fromZone = from; d.toZone = to; d.securityLevel = level

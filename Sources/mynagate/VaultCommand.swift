@@ -50,7 +50,9 @@ struct VaultNewKeyCommand: AsyncParsableCommand {
     }
 
     static func quoted(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 }
 
@@ -92,6 +94,10 @@ struct VaultRotateKeyCommand: AsyncParsableCommand {
         }
         let url = URL(fileURLWithPath: path)
         let old = try Keyring.load(contentsOf: url)
+        // Checked before the key file changes, so a mistyped --data leaves everything as it was.
+        if c.databaseURL == nil, !FileManager.default.fileExists(atPath: c.sqlitePath) {
+            throw CLIFailure("no database at \(c.sqlitePath); nothing changed")
+        }
         if !rewrapOnly {
             let id: KeyID
             if let newId {
@@ -109,9 +115,6 @@ struct VaultRotateKeyCommand: AsyncParsableCommand {
             try VaultKeyFile.write(after, to: url)
         }
         let ring = try Keyring.load(contentsOf: url)
-        if c.databaseURL == nil, !FileManager.default.fileExists(atPath: c.sqlitePath) {
-            throw CLIFailure("no database at \(c.sqlitePath) (the key file now has \(ring.currentKeyID.rawValue) as its current key)")
-        }
         let bar = ProgressBox(label: "re-wrapping")
         let (report, counts) = try await VaultDatabase.with(c) { db in
             let r = try await VaultService.rotate(provider: ring, on: db) { done, total in bar.update(done, total) }
@@ -140,7 +143,7 @@ struct VaultRotateKeyCommand: AsyncParsableCommand {
                 var retiredKeys: [String]
             }
             let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
+            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try e.encode(Out(keyFile: url.path, currentKeyId: ring.currentKeyID.rawValue, total: report.total, rewrapped: report.rewrapped,
                                                      alreadyCurrent: report.alreadyCurrent, erased: report.erased, numbersByKey: counts, retiredKeys: retired)), as: UTF8.self))
         } else {

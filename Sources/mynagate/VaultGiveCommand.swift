@@ -40,7 +40,7 @@ struct VaultGiveCommand: AsyncParsableCommand {
     struct SignIn: Content { var username: String; var password: String }
     struct SignedIn: Content { var csrfToken: String? }
     struct Subject: Content { var subjectId: UUID; var role: String; var name: String; var purposesJa: [String]; var purposesEn: [String]; var state: String }
-    struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var expiresAt: Date; var subjects: [Subject] }
+    struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var subjects: [Subject] }
     struct Items: Content { var name: String; var address: String; var birthDate: String; var sex: String }
     struct CardBody: Content { var number: String; var fourItems: Items }
     struct Difference: Content { var field: String }

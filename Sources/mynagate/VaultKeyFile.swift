@@ -91,3 +91,12 @@ enum VaultKeyFile {
         return KeyID(rawValue: f.string(from: date))!
     }
 }
+
+extension VaultKeyFile {
+    /// `vault.key` in the demo's data directory, made once: the server finds it there by default.
+    static func ensureDemoKey(in directory: URL) throws {
+        let url = directory.appendingPathComponent("vault.key")
+        guard !FileManager.default.fileExists(atPath: url.path) else { return }
+        try write(Data(text(id: KeyID(rawValue: "demo-1")!, keyBase64: Keyring.generateKeyBase64()).utf8), to: url)
+    }
+}

@@ -68,6 +68,8 @@ struct SecurityTests {
             ("admin", try await s.user(.admin)), ("security", try await s.user(.security)), ("hr", try await s.user(.hr)),
             ("employee", try await s.user(.employee)), ("anonymous", .anonymous),
         ]
+        // The matrix's hr account is a designated vault handler (事務取扱担当者), as an administrator makes one.
+        try await designateMatrixHandlers(s)
         let registered = s.app.routes.all.map { "\($0.method.rawValue) /" + $0.path.map(\.description).joined(separator: "/") }
         for route in registered {
             #expect(routeRoles[route] != nil, "route \(route) has no entry in the role table")

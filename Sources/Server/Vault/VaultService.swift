@@ -122,6 +122,13 @@ public enum VaultService {
         public var name: String?
         public var relation: String?
         public var purposes: [String]
+        public init(kind: String, dependentId: UUID? = nil, name: String? = nil, relation: String? = nil, purposes: [String]) {
+            self.kind = kind
+            self.dependentId = dependentId
+            self.name = name
+            self.relation = relation
+            self.purposes = purposes
+        }
     }
 
     static func load(_ m: VaultRequestModel) throws -> CollectionRequest {
@@ -577,6 +584,12 @@ public enum VaultService {
         public var birthDate: String?
         public var sex: String?
         public var leavingDate: String?
+        public init(address: String? = nil, birthDate: String? = nil, sex: String? = nil, leavingDate: String? = nil) {
+            self.address = address
+            self.birthDate = birthDate
+            self.sex = sex
+            self.leavingDate = leavingDate
+        }
     }
 
     public static func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {

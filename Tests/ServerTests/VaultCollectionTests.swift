@@ -1,0 +1,206 @@
+import Fluent
+import Foundation
+import MynaCard
+import MynaCardSim
+import Server
+import Store
+import Testing
+import Vapor
+import Vault
+
+/// Collecting numbers over real HTTP: by the card's chip, typed with documents, for dependents; the
+/// notice before anything is given, and requests that expire.
+@Suite("Vault: collection", .serialized)
+struct VaultCollectionTests {
+    @Test("by card: notice first, text PIN, number and 4 items read over APDUs, matched with the record, differences shown")
+    func byCard() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let number = TestNumbers.make()
+        let (employeeID, me) = try await site.employee("V0001", name: "番号 太郎")
+        // The HR record has an old address: the card's new one must show as a difference.
+        let p = try await s.send(.PUT, "/api/v1/vault/employees/\(employeeID)/profile", as: site.handler,
+                                 json: ["address": "東京都港区芝公園4丁目2番8号", "birthDate": "1985-04-02", "sex": "1"])
+        #expect(p.status == .ok, "\(p.text)")
+        let rq = try await site.request(employeeID, purposes: ["withholding_slip", "health_pension_insurance"])
+        let requestID = rq["id"] as! String
+
+        // The employee sees the purposes before giving anything.
+        let mine = try await s.send(.GET, "/api/v1/vault/my/requests", as: me).array()
+        #expect(mine.count == 1)
+        let subject = (mine.first?["subjects"] as? [[String: Any]])?.first
+        #expect(Set(subject?["purposes"] as? [String] ?? []) == ["withholding_slip", "health_pension_insurance"])
+        #expect((subject?["purposesJa"] as? [String])?.contains("源泉徴収票・給与支払報告書") == true)
+
+        let card = try VaultCard.make(number: number, name: "番号　太郎", address: "東京都千代田区千代田1丁目1番1号")
+        let body = try await card.read(on: card.transport())
+        #expect(body["number"] as? String == number)
+        // Giving before the notice is acknowledged is refused.
+        let early = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
+        #expect(early.status == .conflict, "\(early.text)")
+        #expect(!early.text.contains(number))
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/acknowledge", as: me).status == .ok)
+        // Someone else cannot give for this request.
+        let (_, other) = try await site.employee("V0002", name: "別人 花子")
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: other, json: body).status == .notFound)
+
+        let given = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
+        #expect(given.status == .created, "\(given.text)")
+        #expect(!given.text.contains(number))
+        let recordID = given.object()["recordId"] as! String
+        // Once is enough.
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body).status == .conflict)
+
+        // The handler sees the request fulfilled by the card, with the new address as the only difference
+        // (the name differs only by a full-width space).
+        let view = try await s.send(.GET, "/api/v1/vault/requests/\(requestID)", as: site.handler)
+        #expect(view.status == .ok)
+        #expect(view.object()["status"] as? String == "fulfilled")
+        let sv = (view.object()["subjects"] as? [[String: Any]])?.first
+        let verification = sv?["verification"] as? [String: Any]
+        #expect(verification?["method"] as? String == "my_number_card")
+        #expect(verification?["cardReading"] as? String == "chip_with_pin")
+        let diffs = verification?["cardDifferences"] as? [[String: Any]] ?? []
+        #expect(diffs.map { $0["field"] as? String } == ["address"])
+        #expect(diffs.first?["card"] as? String == "東京都千代田区千代田1丁目1番1号")
+        #expect(diffs.first?["record"] as? String == "東京都港区芝公園4丁目2番8号")
+        let docs = verification?["documents"] as? [[String: Any]] ?? []
+        #expect(docs.map { $0["type"] as? String } == ["my_number_card"])
+        #expect(!view.text.contains(number))
+
+        // The designated handler reveals it for a collected purpose.
+        let r = try await site.reveal(recordID, purpose: "withholding_slip")
+        #expect(r.status == .ok, "\(r.text)")
+        #expect(r.object()["number"] as? String == number)
+        #expect(r.headers.first(name: .cacheControl) == "no-store")
+        await site.stop()
+    }
+
+    @Test("typed: a bad check digit is refused without echoing it; documents per 施行規則; dependents with relation")
+    func typed() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let own = TestNumbers.make(), spouse = TestNumbers.make(), child = TestNumbers.make()
+        let (employeeID, me) = try await site.employee("V0101")
+        let rq = try await site.request(employeeID, purposes: ["withholding_slip", "dependent_deduction_declaration"],
+                                        dependents: [("番号 花子", "spouse", ["dependent_deduction_declaration", "national_pension_category3"]),
+                                                     ("番号 一郎", "child", ["dependent_deduction_declaration"])])
+        let requestID = rq["id"] as! String
+        let subjects = rq["subjects"] as! [[String: Any]]
+        #expect(subjects.map { $0["role"] as? String } == ["employee", "spouse", "child"])
+        let spouseID = subjects[1]["subjectId"] as! String, childID = subjects[2]["subjectId"] as! String
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/acknowledge", as: me).status == .ok)
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/acknowledge", as: me).status == .conflict)
+
+        // A bad check digit, hyphenated: refused with what is wrong, never with the input.
+        let wrong = TestNumbers.withWrongCheckDigit(own)
+        let bad = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me,
+                                   json: ["number": "\(wrong.prefix(4))-\(wrong.dropFirst(4).prefix(4))-\(wrong.suffix(4))"])
+        #expect(bad.status.code >= 400 && bad.status.code < 500, "\(bad.status)")
+        #expect(bad.text.contains("check"), "\(bad.text)")
+        #expect(!bad.text.contains(wrong) && !bad.text.contains(String(wrong.suffix(4))))
+
+        let g = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me, json: ["number": own])
+        #expect(g.status == .created, "\(g.text)")
+        let ownRecord = g.object()["recordId"] as! String
+        // Typed and not yet verified: not revealed.
+        #expect(try await site.reveal(ownRecord, purpose: "withholding_slip").status == .conflict)
+
+        // Dependents, given by the employee with the relation recorded.
+        let gs = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me, json: ["subjectId": spouseID, "number": spouse])
+        #expect(gs.status == .created, "\(gs.text)")
+        let gc = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me, json: ["subjectId": childID, "number": child])
+        #expect(gc.status == .created, "\(gc.text)")
+        let childRecord = gc.object()["recordId"] as! String
+        // A card gives only its holder's number.
+        let card = try VaultCard.make(number: TestNumbers.make())
+        let cardBody = try await card.read(on: card.transport())
+        var forSpouse = cardBody
+        forSpouse["subjectId"] = spouseID
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: forSpouse).status.code >= 400)
+
+        // Documents: a photo ID alone is not number confirmation; the 通知書 is not acceptable.
+        let onlyPhoto = try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler,
+                                         json: ["documents": [["type": "drivers_license", "issuer": "東京都公安委員会", "validUntil": "2030-05-01"]]])
+        #expect(onlyPhoto.status == .unprocessableEntity, "\(onlyPhoto.text)")
+        let notice = try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler, json: ["documents": [
+            ["type": "individual_number_notice", "issuer": "地方公共団体情報システム機構"], ["type": "passport", "issuer": "外務大臣", "validUntil": "2031-01-01"],
+        ]])
+        #expect(notice.status == .unprocessableEntity, "\(notice.text)")
+        // 住民票の写し (with the number) + two non-photo IDs.
+        let ok = try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler, json: ["documents": [
+            ["type": "resident_record_with_number", "issuer": "千代田区長"],
+            ["type": "health_insurance_card", "issuer": "全国健康保険協会"], ["type": "pension_book", "issuer": "日本年金機構"],
+        ]])
+        #expect(ok.status == .ok, "\(ok.text)")
+        // The spouse (第3号) needs the company's own verification too, with documents.
+        let spouseDocs = try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler, json: ["subjectId": spouseID, "documents": [
+            ["type": "notification_card", "issuer": "千代田区長", "detailsUnchanged": true], ["type": "passport", "issuer": "外務大臣", "validUntil": "2031-01-01"],
+        ]])
+        #expect(spouseDocs.status == .ok, "\(spouseDocs.text)")
+        let view = try await s.send(.GET, "/api/v1/vault/requests/\(requestID)", as: site.handler)
+        #expect(view.object()["status"] as? String == "fulfilled", "\(view.text)")
+        let vs = view.object()["subjects"] as? [[String: Any]] ?? []
+        let methods = vs.map { ($0["verification"] as? [String: Any])?["method"] as? String }
+        #expect(methods == ["documents", "documents", "dependent_by_employee"], "\(methods)")
+        let ownDocs = ((vs.first?["verification"] as? [String: Any])?["documents"] as? [[String: Any]]) ?? []
+        #expect(ownDocs.map { $0["issuer"] as? String } == ["千代田区長", "全国健康保険協会", "日本年金機構"])
+        for n in [own, spouse, child] { #expect(!view.text.contains(n)) }
+
+        // The employee's summary names relations, never numbers.
+        let summary = try await s.send(.GET, "/api/v1/vault/employees/\(employeeID)", as: site.handler)
+        #expect(summary.status == .ok)
+        let deps = summary.object()["dependents"] as? [[String: Any]] ?? []
+        #expect(Set(deps.map { $0["relation"] as? String ?? "" }) == ["spouse", "child"])
+        #expect((summary.object()["numbers"] as? [[String: Any]])?.count == 3)
+        for n in [own, spouse, child] { #expect(!summary.text.contains(n)) }
+
+        let rc = try await site.reveal(childRecord, purpose: "dependent_deduction_declaration")
+        #expect(rc.object()["number"] as? String == child, "\(rc.text)")
+        #expect(rc.object()["personName"] as? String == "番号 一郎")
+        await site.stop()
+    }
+
+    @Test("a request expires: no acknowledgement or number after its end")
+    func expiry() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let (employeeID, me) = try await site.employee("V0201")
+        #expect(try await s.send(.POST, "/api/v1/vault/requests", as: site.handler,
+                                 json: ["employeeId": employeeID, "subjects": [["kind": "employee", "purposes": ["withholding_slip"]]], "expiresInDays": 0]).status == .unprocessableEntity)
+        let rq = try await site.request(employeeID, purposes: ["withholding_slip"], days: 1)
+        let id = rq["id"] as! String
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(id)/acknowledge", as: me).status == .ok)
+        // A day later, as the database sees it: the request's end moved into the past.
+        try await Self.age(request: id, on: s.app.db)
+        let late = try await s.send(.POST, "/api/v1/vault/my/requests/\(id)/numbers", as: me, json: ["number": TestNumbers.make()])
+        #expect(late.status == .conflict, "\(late.text)")
+        #expect(late.object()["code"] as? String == "expired" || late.text.contains("expired"), "\(late.text)")
+        let view = try await s.send(.GET, "/api/v1/vault/requests/\(id)", as: site.handler)
+        #expect(view.object()["status"] as? String == "expired", "\(view.text)")
+        let summary = try await s.send(.GET, "/api/v1/vault/employees/\(employeeID)", as: site.handler).object()
+        #expect((summary["numbers"] as? [Any])?.isEmpty == true)
+        // A request that was never acknowledged cannot be acknowledged once expired.
+        let rq2 = try await site.request(employeeID, purposes: ["employment_insurance"], days: 1)
+        try await Self.age(request: rq2["id"] as! String, on: s.app.db)
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(rq2["id"] as! String)/acknowledge", as: me).status == .conflict)
+        await site.stop()
+    }
+
+    /// Moves a request's end (in the row and in its stored state) two days back.
+    static func age(request id: String, on db: any Database) async throws {
+        let m = try #require(try await VaultRequestModel.find(UUID(uuidString: id)!, on: db))
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(m.state.utf8)) as? [String: Any])
+        let past = Date().addingTimeInterval(-2 * 86_400)
+        var created = past.addingTimeInterval(-86_400).timeIntervalSinceReferenceDate
+        if let c = state["createdAt"] as? Double { created = min(c, created) }
+        state["createdAt"] = created
+        state["expiresAt"] = past.timeIntervalSinceReferenceDate
+        m.state = String(decoding: try JSONSerialization.data(withJSONObject: state), as: UTF8.self)
+        m.expiresAt = past
+        try await m.save(on: db)
+    }
+}
