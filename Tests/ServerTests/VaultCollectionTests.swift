@@ -190,6 +190,53 @@ struct VaultCollectionTests {
         await site.stop()
     }
 
+    @Test("the demo desk reads the employee's virtual card: tries left read first and shown, the last try only when confirmed")
+    func demoDeskPINRules() async throws {
+        let cards = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-vault-desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: cards, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: cards) }
+        let site = try await VaultSite.start(cards: cards)
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let number = TestNumbers.make()
+        let (e, me) = try await site.employee("V0601", name: "仮想 三郎")
+        let file = cards.appendingPathComponent("V0601.vcard")
+        try VirtualMynaCard(state: try VaultCard.make(number: number, name: "仮想 三郎").state).save(to: file)
+        func tries() throws -> Int { try VirtualMynaCard.load(contentsOf: file).state.textPIN.triesLeft }
+        func form(_ f: String) -> (Data, String) { (Data(f.utf8), "application/x-www-form-urlencoded") }
+        let id = try await site.request(e, purposes: ["employment_insurance"])["id"] as! String
+        let (ack, type) = form("")
+        #expect(try await s.send(.POST, "/vault/my/requests/\(id)/acknowledge", as: me, raw: ack, contentType: type).status == .seeOther)
+        let page = try await s.send(.GET, "/vault/my", as: me)
+        #expect(page.text.contains("<strong class=\"tries-left\">3</strong>"), "\(page.text)")
+        for left in [2, 1] {
+            let (b, t) = form("pin=9999")
+            let r = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b, contentType: t)
+            #expect(r.status.code >= 400)
+            #expect(try tries() == left)
+            #expect(r.text.contains("<strong class=\"tries-left\">\(left)</strong>"), "tries left shown after a wrong PIN")
+        }
+        // One try left: not sent without confirmation, even with the right PIN; nothing spent.
+        #expect(try await s.send(.GET, "/vault/my", as: me).text.contains("confirmLastTry"))
+        let (b1, t1) = form("pin=\(VaultCard.pin)")
+        let unconfirmed = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b1, contentType: t1)
+        #expect(unconfirmed.status.code >= 400)
+        #expect(try tries() == 1)
+        // A malformed PIN is refused before anything reaches the card.
+        let (b2, t2) = form("pin=12&confirmLastTry=on")
+        #expect(try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b2, contentType: t2).status.code >= 400)
+        #expect(try tries() == 1)
+        let (b3, t3) = form("pin=\(VaultCard.pin)&confirmLastTry=on")
+        let ok = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b3, contentType: t3)
+        #expect(ok.status == .seeOther, "\(ok.status) \(ok.text.prefix(300))")
+        #expect(try tries() == 3)
+        let view = try await s.send(.GET, "/api/v1/vault/requests/\(id)", as: site.handler)
+        #expect(view.object()["status"] as? String == "fulfilled")
+        let record = try #require(((view.object()["subjects"] as? [[String: Any]])?.first?["recordId"]) as? String)
+        #expect(try await site.reveal(record, purpose: "employment_insurance").object()["number"] as? String == number)
+        await site.stop()
+    }
+
     /// Moves a request's end (in the row and in its stored state) two days back.
     static func age(request id: String, on db: any Database) async throws {
         let m = try #require(try await VaultRequestModel.find(UUID(uuidString: id)!, on: db))
