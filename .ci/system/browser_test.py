@@ -299,6 +299,73 @@ try:
         check("dashboard fits a phone screen (no sideways scrolling)", width <= 400, str(width))
         shot("12-dashboard-phone-ja")
     # === vault steps (browser_vault section) ===
+    def press(css):
+        # Like submit(), for a button found by CSS (the vault's forms repeat per request or subject).
+        old = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.CSS_SELECTOR, css).click()
+        try:
+            WebDriverWait(driver, 15).until(EC.staleness_of(old))
+        except Exception:
+            pass
+
+    @step("employee gives their My Number with the virtual card")
+    def _():
+        driver.set_window_size(1280, 1000)
+        go("/dashboard")
+        sign_out()
+        sign_in(logins["employee"]["username"], logins["employee"]["password"])
+        go("/vault/my")
+        check("my number page", h1() == "個人番号の提供", h1())
+        notice = driver.find_element(By.CSS_SELECTOR, "ul.notice").text
+        check("the purposes are shown before anything is given", "源泉徴収票・給与支払報告書" in notice and "配偶者" in notice, notice)
+        shot("vault-01-notice-ja")
+        press("button.acknowledge")
+        check("acknowledgement recorded", "利用目的の確認を記録しました" in live(), live())
+        tries = settled(lambda: driver.find_element(By.CSS_SELECTOR, "strong.tries-left").text)
+        check("tries left read from the card and shown before the PIN", tries == "3", tries)
+        driver.find_element(By.CSS_SELECTOR, "input.text-pin").send_keys("1234")
+        shot("vault-02-card-pin-ja")
+        press("button.read-card")
+        check("number given from the card", "個人番号を提供しました" in live(), live())
+        body = driver.find_element(By.TAG_NAME, "body").text
+        check("no 12-digit number on the employee's page", re.search(r"\d{12}", body.replace(" ", "").replace("-", "")) is None)
+        shot("vault-03-given-ja")
+        sign_out()
+
+    @step("handler sees the card's differences and reveals the number for a purpose")
+    def _():
+        sign_in(logins["hr"]["username"], logins["hr"]["password"])
+        go("/vault/requests")
+        number = logins["employee"]["username"].upper()
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#vault-requests-table tbody tr") if number in r.text]
+        check("the employee's request is listed", len(rows) == 1, number)
+        shot("vault-04-requests-ja")
+        old = driver.find_element(By.TAG_NAME, "html")
+        rows[0].find_element(By.CSS_SELECTOR, "a.open-request").click()
+        WebDriverWait(driver, 15).until(EC.staleness_of(old))
+        check("request page", h1() == "収集依頼の詳細", h1())
+        diffs = driver.find_elements(By.CSS_SELECTOR, "table.differences")
+        check("the card's new address is shown as a difference", len(diffs) == 1 and "旧町" in diffs[0].text, diffs[0].text if diffs else "none")
+        check("no number before revealing", re.search(r"\d{12}", driver.find_element(By.TAG_NAME, "main").text) is None)
+        Select(driver.find_element(By.CSS_SELECTOR, "select.reveal-purpose")).select_by_value("health_pension_insurance")
+        shot("vault-05-request-ja")
+        press("button.reveal-button")
+        revealed = settled(lambda: driver.find_element(By.ID, "revealed-number").text)
+        check("the handler sees the 12 digits", re.fullmatch(r"\d{12}", revealed) is not None, "shape: %d chars" % len(revealed))
+        check("the stated purpose is shown", "健康保険・厚生年金保険" in driver.find_element(By.ID, "revealed-purpose").text)
+        shot("vault-06-revealed-ja")
+        state["vault_digits"] = revealed
+        sign_out()
+
+    @step("employee sees who revealed their number and why, never the number")
+    def _():
+        sign_in(logins["employee"]["username"], logins["employee"]["password"])
+        go("/vault/my-access")
+        text = driver.find_element(By.TAG_NAME, "main").text
+        check("the reveal is listed with its purpose", "表示" in text and "健康保険・厚生年金保険" in text and "hr" in text, text[:300])
+        check("the access history shows no number", state.get("vault_digits", "x") not in text and re.search(r"\d{12}", text) is None)
+        shot("vault-07-my-access-ja")
+        sign_out()
 
     # === attendance steps (browser_attendance section) ===
 
