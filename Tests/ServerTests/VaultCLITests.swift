@@ -82,9 +82,9 @@ struct VaultCLITests {
             let (e, who) = try await site.employee("C060\(i)")
             records.append((try await site.collectTyped(e, who: who, number: n, purposes: ["withholding_slip"]), n))
         }
-        // A mistyped data directory changes nothing.
-        let wrongDir = try await Self.run(["vault", "rotate-key", "--key-file", site.keyFile.path, "--data", dir.appendingPathComponent("nowhere").path])
+        // A mistyped data directory changes nothing (SQLite only: with DATABASE_URL the directory holds no database).
         if TestServer.postgresURL == nil {
+            let wrongDir = try await Self.run(["vault", "rotate-key", "--key-file", site.keyFile.path, "--data", dir.appendingPathComponent("nowhere").path])
             #expect(wrongDir.status == 1)
             #expect(try Keyring.load(contentsOf: site.keyFile).keyIDs.map(\.rawValue) == [VaultSite.keyID])
         }
