@@ -370,6 +370,179 @@ try:
     # === attendance steps (browser_attendance section) ===
 
     # === card application steps (browser_apply section) ===
+    import struct
+    import tempfile
+    import zlib
+
+    def portrait_jpeg(width=480, height=616, taken=None, minimum=24 * 1024):
+        """A real baseline JPEG (flat 8×8 blocks: only DC coefficients, quantisation 1, the standard
+        luminance DC Huffman table, one end-of-block code for AC), with EXIF DateTimeOriginal and a
+        comment padding it past the 20 KB rule."""
+        def seg(marker, body):
+            return bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body
+        out = b"\xFF\xD8"
+        if taken:
+            tiff = b"MM\x00\x2A\x00\x00\x00\x08" + struct.pack(">H", 1) + struct.pack(">HHII", 0x8769, 4, 1, 26) + b"\x00\x00\x00\x00"
+            tiff += struct.pack(">H", 1) + struct.pack(">HHII", 0x9003, 2, 20, 44) + b"\x00\x00\x00\x00"
+            tiff += taken.encode() + b"\x00"
+            out += seg(0xE1, b"Exif\x00\x00" + tiff)
+        out += seg(0xDB, b"\x00" + bytes([1] * 64))
+        out += seg(0xC0, bytes([8]) + struct.pack(">HH", height, width) + bytes([3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]))
+        dc_bits = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+        out += seg(0xC4, bytes([0x00] + dc_bits + list(range(12))))
+        out += seg(0xC4, bytes([0x10, 1] + [0] * 15 + [0]))
+        codes, code = [], 0
+        for n, count in enumerate(dc_bits, start=1):
+            for _ in range(count):
+                codes.append((code, n))
+                code += 1
+            code <<= 1
+        bits = []
+
+        def put(value, length):
+            bits.extend((value >> (length - 1 - i)) & 1 for i in range(length))
+
+        def colour(x, y):
+            # A pale background, a darker head and shoulders (Y, Cb, Cr).
+            head = ((x - 0.5) / 0.22) ** 2 + ((y - 0.42) / 0.26) ** 2 <= 1
+            body = y > 0.75 and abs(x - 0.5) < 0.4
+            return (150, 120, 150) if head else (60, 140, 120) if body else (225, 128, 128)
+        prev = [0, 0, 0]
+        for by in range((height + 7) // 8):
+            for bx in range((width + 7) // 8):
+                c = colour((bx * 8 + 4) / width, (by * 8 + 4) / height)
+                for k in range(3):
+                    dc = 8 * (c[k] - 128)
+                    diff = dc - prev[k]
+                    prev[k] = dc
+                    cat = abs(diff).bit_length()
+                    put(*codes[cat])
+                    if cat:
+                        put(diff if diff > 0 else diff + (1 << cat) - 1, cat)
+                    put(0, 1)  # end of block
+        bits.extend([1] * (-len(bits) % 8))
+        data = bytearray()
+        for i in range(0, len(bits), 8):
+            b = int("".join(map(str, bits[i:i + 8])), 2)
+            data.append(b)
+            if b == 0xFF:
+                data.append(0)
+        scan = seg(0xDA, bytes([3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0])) + bytes(data) + b"\xFF\xD9"
+        padding = max(0, minimum - len(out) - len(scan) - 4)
+        if padding:
+            out += seg(0xFE, b" " * padding)
+        return out + scan
+
+    def png_file(width=480, height=616):
+        def chunk(kind, body):
+            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        raw = b"".join(b"\x00" + b"\xc0" * (width * 3) for _ in range(height))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    photo_dir = tempfile.mkdtemp()
+    taken = time.strftime("%Y:%m:%d 10:00:00", time.localtime(time.time() - 10 * 86400))
+    good_photo = os.path.join(photo_dir, "portrait.jpg")
+    open(good_photo, "wb").write(portrait_jpeg(taken=taken))
+    png_photo = os.path.join(photo_dir, "portrait.png")
+    open(png_photo, "wb").write(png_file())
+
+    def signed_out():
+        # The previous section may have left someone signed in: "/" then shows their home page.
+        go("/")
+        driver.implicitly_wait(0)
+        try:
+            if not driver.find_elements(By.ID, "username"):
+                sign_out()
+        finally:
+            driver.implicitly_wait(15)
+
+    @step("card application: the applicant opts in, enters the data and uploads a photo")
+    def _():
+        driver.set_window_size(1280, 1000)
+        signed_out()
+        applicant = logins["applicant"]
+        sign_in(applicant["username"], applicant["password"])
+        go("/my/card")
+        check("applicant sees the card application page", h1() == "マイナンバーカード申請", h1())
+        check("applicant has no card", driver.find_element(By.ID, "card-status").get_attribute("data-status") == "none",
+              driver.find_element(By.ID, "card-status").get_attribute("data-status"))
+        check("the page says applying is voluntary", "任意" in driver.page_source)
+        shot("apply-01-my-card-ja")
+        driver.find_element(By.ID, "route-contractorBatch").click()
+        submit("opt-in")
+        check("opted in", "申請を受け付けました" in live(), live())
+        for field, value in [("applicationFormID", "１２３４５ ６７８９０ １２３４５ ６７８９０ １２３"), ("familyName", "青木"), ("givenName", "直子"),
+                             ("familyNameKana", "あおき"), ("givenNameKana", "なおこ"), ("postalCode", "100-0005"),
+                             ("address", "東京都千代田区丸の内1-1-1"), ("phone", "03-1234-5678")]:
+            el = driver.find_element(By.ID, f"f-{field}")
+            el.clear()
+            el.send_keys(value)
+        driver.execute_script("arguments[0].value = '1985-04-01'", driver.find_element(By.ID, "f-birthDate"))
+        submit("save-data")
+        check("application data saved", "申請情報を保存しました" in live(), live())
+        check("stage is data entered", driver.find_element(By.ID, "application-stage").text == "申請情報入力済み",
+              driver.find_element(By.ID, "application-stage").text)
+        # A PNG is refused with a message that says what to do.
+        driver.find_element(By.ID, "photo-file").send_keys(png_photo)
+        submit("upload-photo")
+        problems = settled(lambda: driver.find_element(By.ID, "photo-problems").text)
+        check("a PNG photo is refused, saying JPEG", "JPEG" in problems, problems)
+        shot("apply-02-photo-refused-ja")
+        driver.find_element(By.ID, "photo-file").send_keys(good_photo)
+        submit("upload-photo")
+        check("the photo is accepted", "顔写真を受け付けました" in live(), live())
+        img = driver.find_element(By.ID, "my-photo")
+        wait.until(lambda d: d.execute_script("return arguments[0].complete", img))
+        width = driver.execute_script("return arguments[0].naturalWidth", img)
+        check("the uploaded photo is shown (decoded by the browser, 480 px wide)", width == 480, str(width))
+        shot("apply-03-photo-ja")
+        sign_out()
+
+    @step("card application: the clerk reviews, builds a batch and records it sent")
+    def _():
+        signed_out()
+        sign_in(logins["hr"]["username"], logins["hr"]["password"])
+        go("/card-applications")
+        check("clerk sees the applications overview", "カード申請" in h1() or "申請" in h1(), h1())
+        shot("apply-04-overview-ja")
+        row = driver.find_element(By.XPATH, "//tr[td[contains(., '青木 直子')]]")
+        row.find_element(By.TAG_NAME, "a").click()
+        wait.until(EC.presence_of_element_located((By.ID, "detail-stage")))
+        check("the application's photo is shown to the clerk", len(driver.find_elements(By.ID, "applicant-photo")) == 1)
+        submit("accept")
+        check("reviewed", "確認済みにしました" in live(), live())
+        go("/card-batches")
+        ready = int(driver.find_element(By.ID, "ready-count").text)
+        check("reviewed applications are ready for a batch", ready >= 1, str(ready))
+        before = len(driver.find_elements(By.CSS_SELECTOR, "#batches-table tbody tr"))
+        submit("build-batch")
+        check("batch built", "一括申請データを作成しました" in live(), live())
+        rows = driver.find_elements(By.CSS_SELECTOR, "#batches-table tbody tr")
+        check("one more batch is listed", len(rows) == before + 1, f"{before} -> {len(rows)}")
+        newest = rows[0]
+        check("the new batch holds every ready application", newest.find_elements(By.TAG_NAME, "td")[2].text == str(ready),
+              newest.find_elements(By.TAG_NAME, "td")[2].text)
+        href = newest.find_element(By.CSS_SELECTOR, "a.download").get_attribute("href")
+        # The pages' CSP allows no script fetches: download with the browser's session cookie instead.
+        import io
+        import urllib.request
+        import zipfile
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+        with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie}), timeout=15) as r:
+            kind, body = r.headers.get("Content-Type", ""), r.read()
+        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        check("the package downloads as a ZIP with the CSV and one photo per application",
+              kind.startswith("application/zip") and "applications.csv" in names and len(names) == ready + 1, f"{kind} {names}")
+        shot("apply-05-batch-built-ja")
+        newest.find_element(By.CSS_SELECTOR, "button.mark-sent").click()
+        wait.until(lambda d: "送付済みにしました" in live())
+        check("batch recorded as sent", "送付済みにしました" in live(), live())
+        shot("apply-06-batch-sent-ja")
+        go("/card-sessions")
+        check("sessions page lists the cities", "横浜市" in driver.page_source)
+        shot("apply-07-sessions-ja")
+        sign_out()
 
 finally:
     driver.quit()

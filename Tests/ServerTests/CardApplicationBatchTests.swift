@@ -186,6 +186,17 @@ struct CardApplicationBatchTests {
         #expect(try await s.send(.POST, "/api/v1/me/card-application/events", as: alice, json: ["event": "noticeReceived"]).status == .conflict)
         let reopen = try await s.send(.POST, "/api/v1/me/card-application", as: alice, json: [String: String]())
         #expect(reopen.status == .conflict && reopen.object()["code"] as? String == "already_enrolled")
+        // Closed: Alice's photo is deleted; the package stays while Bob's application is open.
+        #expect(try await s.send(.GET, "/api/v1/card-applications/\(aliceApp)/photo", as: hr).status == .notFound)
+        #expect(try await s.send(.GET, "/api/v1/card-batches/\(batchID)/package", as: hr).status == .ok)
+        // Bob's card comes too and is enrolled: every application of the batch is closed, so the
+        // package (the photos) is deleted; the batch's record stays.
+        #expect(try await s.send(.POST, "/api/v1/me/card-application/events", as: bob, json: ["event": "cardReceived"]).status == .ok)
+        try await CardFixture.enroll(s, desk: hr, employee: try await s.send(.GET, "/api/v1/me/card-application", as: bob).object()["employeeId"] as! String)
+        let gone = try await s.send(.GET, "/api/v1/card-batches/\(batchID)/package", as: hr)
+        #expect(gone.status == .gone && gone.object()["code"] as? String == "package_deleted", "\(gone.status) \(gone.text.prefix(200))")
+        #expect(try await s.send(.GET, "/api/v1/card-batches", as: hr).array().first?["sentAt"] != nil)
+        #expect(try await CardApplicationPhotoModel.query(on: s.app.db).count() == 0)
         // The event log recorded the closing.
         let admin = try await s.user(.admin)
         let events = try await s.send(.GET, "/api/v1/events?limit=1000", as: admin).text

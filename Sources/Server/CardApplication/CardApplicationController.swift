@@ -287,6 +287,10 @@ struct CardApplicationController {
 
     static func packageResponse(_ id: String, req: Request) async throws -> Response {
         let (m, b) = try await CardOps.batch(id, on: req.db)
+        guard !m.package.isEmpty else {
+            throw CardProblem(.gone, code: "package_deleted", ja: "この一括申請の全員の申請が完了したため、送付データ（顔写真を含む）は削除されました。",
+                              en: "Every application in this batch is closed, so its package (with the photos) has been deleted.")
+        }
         let res = Response(status: .ok, body: .init(data: m.package))
         res.headers.replaceOrAdd(name: .contentType, value: "application/zip")
         res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(b.packageName)\"")

@@ -139,7 +139,25 @@ enum CardApplications {
         var r = loaded.record
         do { try r.apply(event, at: Date(), by: actor) } catch { throw CardProblem(.conflict, error) }
         try await save(r, model: loaded.model, on: db)
+        if !r.isOpen { try await forgetPhotos(of: r, on: db) }
         return r
+    }
+
+    /// A closed application (card enrolled, or withdrawn) needs its face photo no more: the photo is
+    /// deleted, and so is a batch's package once every application in it is closed (the batch's record
+    /// — ids, dates, layout — stays, so the history still says what was sent and when).
+    static func forgetPhotos(of record: ApplicationRecord, on db: any Database) async throws {
+        guard !record.isOpen, let id = uuid(record.id) else { return }
+        try await CardApplicationPhotoModel.query(on: db).filter(\.$applicationID == id).delete()
+        guard let b = record.batch, let m = try await CardBatchModel.find(b.rawValue, on: db), !m.package.isEmpty else { return }
+        let batch = try decode(ContractorBatch.self, m.record)
+        let ids = batch.applications.compactMap(uuid)
+        let stillOpen = try await CardApplicationModel.query(on: db).filter(\.$id ~~ ids)
+            .filter(\.$stage != ApplicationStage.enrolled.rawValue).filter(\.$stage != ApplicationStage.withdrawn.rawValue).count()
+        if stillOpen == 0 {
+            m.package = Data()
+            try await m.save(on: db)
+        }
     }
 
     /// "When a card is enrolled the application closes itself": called by enrollment. Returns the ids closed.
@@ -151,6 +169,7 @@ enum CardApplications {
         let closed = records.closeOnEnrollment(of: employeeID(employee), at: Date(), by: actor)
         for (i, l) in open.enumerated() where closed.contains(l.record.id) {
             try await save(records[i], model: l.model, on: db)
+            try await forgetPhotos(of: records[i], on: db)
         }
         return closed
     }
