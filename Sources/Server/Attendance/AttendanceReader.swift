@@ -42,12 +42,12 @@ public enum AttendanceReader {
             if persons.isEmpty { return [] }
             filter = persons.count == 1 ? " AND person = \(persons[0])" : " AND person IN (\(persons.map(String.init).joined(separator: ",")))"
         }
-        let sql = "SELECT person, minute * 2 + direction AS md, event FROM \(AttendanceStore.crossingsTable) WHERE minute >= \(from) AND minute < \(until)\(filter)"
-        let raw = try await read(sql, on: db)
+        let raw = try await read(where: "minute >= \(from) AND minute < \(until)\(filter)", on: db)
         return group(raw, names: names)
     }
 
-    static func read(_ sql: String, on db: any Database) async throws -> Raw {
+    static func read(where condition: String, on db: any Database) async throws -> Raw {
+        let sql = "SELECT person, minute * 2 + direction AS md, event FROM \(AttendanceStore.crossingsTable) WHERE \(condition)"
         let collector = Collector()
         if let lite = db as? any SQLiteDatabase {
             try await lite.withConnection { conn in
@@ -60,16 +60,22 @@ public enum AttendanceReader {
                 }
             }.get()
         } else if let pg = db as? any PostgresDatabase {
-            let query = PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "SELECT person, minute * 2 + direction AS md, event",
-                                                                          with: "SELECT person::int8, (minute * 2 + direction)::int8, event::int8"))
+            // Rows come as arrays, one row per block of 256 people: PostgresNIO's per-row cost (an async
+            // sequence element, a row decode) is paid 80 times for 20,000 people instead of 2 million
+            // times, and the arrays decode from the binary format in a tight loop. No sort is asked of
+            // the database; `group` orders by person here.
+            let query = PostgresQuery(unsafeSQL: """
+                SELECT array_agg(person::int8), array_agg((minute * 2 + direction)::int8), array_agg(event::int8) \
+                FROM \(AttendanceStore.crossingsTable) WHERE \(condition) GROUP BY person / 256
+                """)
             let logger = db.logger
             try await pg.withConnection { conn in
                 conn.eventLoop.makeFutureWithTask {
                     let rows = try await conn.query(query, logger: logger)
-                    for try await (p, md, e) in rows.decode((Int64, Int64, Int64).self) {
-                        collector.raw.person.append(Int32(truncatingIfNeeded: p))
-                        collector.raw.minuteDirection.append(md)
-                        collector.raw.event.append(e)
+                    for try await (p, md, e) in rows.decode(([Int64], [Int64], [Int64]).self) {
+                        for x in p { collector.raw.person.append(Int32(truncatingIfNeeded: x)) }
+                        collector.raw.minuteDirection.append(contentsOf: md)
+                        collector.raw.event.append(contentsOf: e)
                     }
                 }
             }.get()
