@@ -11,7 +11,10 @@ import Vault
 
 /// Every log line of the test process, at trace level, while a privacy test captures: the server's
 /// application and request loggers included (they are made by the global factory).
-final class LogCapture: LogHandler, @unchecked Sendable {
+///
+/// A struct, as `LogHandler` requires: loggers are copied and their metadata set per request on many
+/// threads at once, which a shared class instance would race on.
+struct LogCapture: LogHandler {
     static let shared = Buffer()
     /// Installed once per process (the logging system allows one bootstrap); other tests' lines still go
     /// to standard error at warning and above, as before.
@@ -32,7 +35,7 @@ final class LogCapture: LogHandler, @unchecked Sendable {
     let label: String
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
-    private let stderr: StreamLogHandler
+    private var stderr: StreamLogHandler
 
     init(label: String) {
         self.label = label
