@@ -187,6 +187,13 @@ struct VaultCollectionTests {
         let rq2 = try await site.request(employeeID, purposes: ["employment_insurance"], days: 1)
         try await Self.age(request: rq2["id"] as! String, on: s.app.db)
         #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(rq2["id"] as! String)/acknowledge", as: me).status == .conflict)
+        // A cancelled request takes nothing either.
+        let rq3 = try await site.request(employeeID, purposes: ["employment_insurance"])
+        let id3 = rq3["id"] as! String
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(id3)/acknowledge", as: me).status == .ok)
+        #expect(try await s.send(.POST, "/api/v1/vault/requests/\(id3)/cancel", as: site.handler).object()["status"] as? String == "cancelled")
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(id3)/numbers", as: me, json: ["number": TestNumbers.make()]).status == .conflict)
+        #expect(try await s.send(.POST, "/api/v1/vault/requests/\(id3)/cancel", as: site.handler).status == .conflict)
         await site.stop()
     }
 

@@ -96,6 +96,24 @@ struct VaultUseTests {
         #expect(!page.text.contains(n1))
         // The other person sees only their own: one collection and one export.
         #expect(try await s.send(.GET, "/api/v1/vault/my/access", as: me2).array().count == 2)
+
+        // An hr account that is not designated gets the refusal page, not the handler's pages.
+        for path in ["/vault/requests", "/vault/export", "/vault/disposals", "/vault/requests/\(UUID().uuidString)"] {
+            #expect(try await s.send(.GET, path, as: plainHR).status == .forbidden, "\(path)")
+        }
+        // Designation withdrawn: the same account is refused at once; designated again, it may reveal again.
+        let handlers = try await s.send(.GET, "/api/v1/vault/handlers", as: site.admin).array()
+        let handlerID = try #require(handlers.first { $0["username"] as? String == site.handlerName }?["userId"] as? String)
+        #expect(try await s.send(.DELETE, "/api/v1/vault/handlers/\(handlerID)", as: site.admin).status == .noContent)
+        #expect(try await site.reveal(r1, purpose: "withholding_slip").status == .forbidden)
+        #expect(try await s.send(.GET, "/vault/requests", as: site.handler).status == .forbidden)
+        #expect(try await s.send(.POST, "/api/v1/vault/handlers", as: site.admin, json: ["username": site.handlerName]).status == .created)
+        #expect(try await site.reveal(r1, purpose: "withholding_slip").object()["number"] as? String == n1)
+        // Only hr accounts can be designated.
+        let adminName = try #require(try await s.send(.GET, "/api/v1/me", as: site.admin).object()["username"] as? String)
+        #expect(try await s.send(.POST, "/api/v1/vault/handlers", as: site.admin, json: ["username": adminName]).status == .unprocessableEntity)
+        let audit = try await s.send(.GET, "/api/v1/events/export?format=json", as: site.admin).text
+        #expect(audit.contains("vault.handler.undesignated") && audit.contains("vault.handler.designated"))
         await site.stop()
     }
 
