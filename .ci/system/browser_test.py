@@ -368,6 +368,79 @@ try:
         sign_out()
 
     # === attendance steps (browser_attendance section) ===
+    def last_month():
+        # The demo seeds door events from the first of last month (Japan time) to yesterday.
+        now = time.gmtime(time.time() + 9 * 3600)
+        y, m = (now.tm_year, now.tm_mon - 1) if now.tm_mon > 1 else (now.tm_year - 1, 12)
+        return f"{y:04d}-{m:02d}"
+
+    def image_shown(element_id):
+        return driver.execute_script(
+            "const i = document.getElementById(arguments[0]); return !!i && i.complete && i.naturalWidth > 0", element_id)
+
+    def open_person(number, month):
+        go(f"/attendance?month={month}")
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "main table tbody tr") if number in r.text]
+        link = rows[0].find_element(By.CSS_SELECTOR, "a") if rows else None
+        if link is not None:
+            old = driver.find_element(By.TAG_NAME, "html")
+            link.click()
+            WebDriverWait(driver, 15).until(EC.staleness_of(old))
+        return link is not None
+
+    @step("HR opens a person's month: table, timeline chart, night shift and missing exit")
+    def _():
+        driver.set_window_size(1280, 1000)
+        go("/")
+        if driver.find_elements(By.ID, "sign-out"):
+            sign_out()
+        sign_in(logins["hr"]["username"], logins["hr"]["password"])
+        month = last_month()
+        go(f"/attendance?month={month}")
+        body = driver.find_element(By.TAG_NAME, "main").text
+        check("everyone's month lists the demo people", "E0008" in body and "E0011" in body, body[:200])
+        shot("attendance-01-everyone-ja")
+        check("night-shift worker's month opens", open_person("E0006", month))
+        check("a person's month page", driver.find_element(By.ID, "attendance-month").text == month)
+        days = driver.find_element(By.ID, "attendance-days").text
+        check("the night shift ends past 24:00 on its work day", "21:0" in days and "30:0" in days, days[:300])
+        check("the timeline chart (SVG) is shown", image_shown("timeline"))
+        check("legal-holiday work in the totals", driver.find_element(By.ID, "total-holiday").text not in ("", "0:00"),
+              driver.find_element(By.ID, "total-holiday").text)
+        shot("attendance-02-night-shift-ja")
+        check("forgotten exit's month opens", open_person("E0004", month))
+        flagged = driver.find_elements(By.CSS_SELECTOR, "#attendance-days tr.needs-correction")
+        check("the missing exit is flagged for correction", len(flagged) == 1 and "退出の記録がありません" in flagged[0].text,
+              flagged[0].text if flagged else "none")
+        check("the correction form is offered", len(driver.find_elements(By.ID, "correction-form")) == 1)
+        shot("attendance-03-missing-exit-ja")
+
+    @step("HR opens a department's heat map; the person over the limit is marked")
+    def _():
+        month = last_month()
+        go(f"/attendance/department?name=%E5%96%B6%E6%A5%AD%E9%83%A8&month={month}")
+        check("department page", driver.find_element(By.ID, "department-name").text == "営業部")
+        check("the heat map (SVG) is shown", image_shown("heatmap"))
+        people = driver.find_element(By.CSS_SELECTOR, "main").text
+        check("the department's people are listed with the one over 45 h", "E0008" in people, people[:300])
+        driver.execute_script("document.getElementById('heatmap').scrollIntoView()")
+        shot("attendance-04-heatmap-ja")
+        go(f"/attendance/department?name=%E5%96%B6%E6%A5%AD%E9%83%A8&month={month}&lang=en")
+        shot("attendance-05-heatmap-en")
+        # The language choice is remembered: back to Japanese for the steps that follow.
+        go(f"/attendance/department?name=%E5%96%B6%E6%A5%AD%E9%83%A8&month={month}&lang=ja")
+        sign_out()
+
+    @step("employee sees their own month and the warning near 45 h")
+    def _():
+        sign_in(logins["employee"]["username"], logins["employee"]["password"])
+        go(f"/my/attendance?month={last_month()}")
+        alerts = driver.find_elements(By.ID, "attendance-alerts")
+        check("the warning near the monthly limit is shown", len(alerts) == 1 and "45" in alerts[0].text, alerts[0].text if alerts else "none")
+        check("no correction form for an employee", len(driver.find_elements(By.ID, "correction-form")) == 0)
+        check("my timeline chart is shown", image_shown("timeline"))
+        shot("attendance-06-my-month-ja")
+        sign_out()
 
     # === card application steps (browser_apply section) ===
     import struct

@@ -12,7 +12,8 @@ extension DemoOrganisation {
     /// first of last month to yesterday, written to the event log as a door agent's uploaded decisions
     /// are (kind `door.decision`, the door's own time in `eventTime`), so the crossings are derived by
     /// the server's real path. Shapes worth seeing on the pages:
-    /// - person 8 (index 7) works until 20:30 every day: over 45 h and the 80-hour notice (⛔ on the heat map);
+    /// - person 8 (index 7) works 8:00–21:15 every work day and 9:00–18:00 on Saturdays: over 45 h
+    ///   (about 97 h in November 2026) and the 80-hour notice (⛔ and "80h" on the heat map);
     /// - the employee login (index 10) stays until 18:55: about 40 h of overtime, near the 45 h limit (⚠);
     /// - person 6 (index 5) works night shifts (21:00–6:00) in the second week of last month, and one Sunday;
     /// - person 4 (index 3) forgot to tap out on the second Friday of last month (flagged for correction).
@@ -22,6 +23,7 @@ extension DemoOrganisation {
         try await app.mynagate.policy.reload()
         var serials: [UUID: String] = [:]
         for c in try await CredentialModel.query(on: db).filter(\.$state == "active").all() { serials[c.employeeID] = c.serial }
+        let context = try await AttendanceContext.load(on: db)
         let today = JapanTime(Date()).date
         let first = YearMonth(today).adding(months: -1).firstDay
         let secondFriday = (7...13).map { first.adding(days: $0) }.first { $0.weekday == .friday }!
@@ -42,7 +44,8 @@ extension DemoOrganisation {
         var day = first
         while day < today {
             defer { day = day.adding(days: 1) }
-            let weekend = day.weekday == .saturday || day.weekday == .sunday
+            // Days off by the company's calendar (weekends, public holidays from the holidays table).
+            let weekend = context.calendar.kind(of: day) != .workDay
             for i in employees.indices {
                 if i == 5 && nightWeek.contains(day) {
                     if !weekend { tap(i, day, 21 * 60, entry: true); tap(i, day, 30 * 60, entry: false) }
@@ -52,9 +55,15 @@ extension DemoOrganisation {
                     tap(i, day, 10 * 60, entry: true); tap(i, day, 15 * 60, entry: false)
                     continue
                 }
+                if i == 7 && day.weekday == .saturday {
+                    // Saturdays too (a company day off: ordinary work, over 40 h a week).
+                    tap(i, day, 9 * 60, entry: true); tap(i, day, 12 * 60, entry: false)
+                    tap(i, day, 13 * 60, entry: true); tap(i, day, 18 * 60, entry: false)
+                    continue
+                }
                 if weekend { continue }
                 let start = i == 7 || i == 10 ? 8 * 60 : 8 * 60 + 30 + Int.random(in: 0..<60, using: &rng)
-                let end = i == 7 ? 20 * 60 + 30 : i == 10 ? 18 * 60 + 55 : 17 * 60 + 30 + Int.random(in: 0..<100, using: &rng)
+                let end = i == 7 ? 21 * 60 + 15 : i == 10 ? 18 * 60 + 55 : 17 * 60 + 30 + Int.random(in: 0..<100, using: &rng)
                 tap(i, day, start, entry: true)
                 if i.isMultiple(of: 2) || i == 7 || i == 10 {
                     // Lunch outside.
