@@ -38,11 +38,13 @@ public enum AttendanceService {
     /// applied. Returns the crossings too (the pages show them beside the corrections).
     public static func report(_ month: YearMonth, people: [Person]?, context: AttendanceContext, on db: any Database) async throws -> (report: MonthReport, crossings: [BoundaryCrossing], corrections: [Correction]) {
         let window = MonthReport.eventWindow(for: month, calendar: context.calendar)
-        let names = try await AttendanceStore.people(on: db)
+        let names: [Int: EmployeeID]
         var persons: [Int]?
         if let people {
-            let wanted = Set(people.map(\.id))
-            persons = names.filter { wanted.contains($0.value) }.map(\.key).sorted()
+            names = try await AttendanceStore.people(employees: people.map(\.id.rawValue), on: db)
+            persons = names.keys.sorted()
+        } else {
+            names = try await AttendanceStore.people(on: db)
         }
         let crossings = try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until),
                                                              persons: persons, names: names, on: db)
