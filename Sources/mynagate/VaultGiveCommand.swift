@@ -15,8 +15,10 @@ struct VaultGiveCommand: AsyncParsableCommand {
             (--acknowledge when not interactive), reads the tries left of the text application's PIN \
             (券面事項入力補助用暗証番号, 4 digits) and says them, asks for the PIN (refusing to send it on the \
             last try unless confirmed), reads the number and the 4 items (name, address, birth date, sex) \
-            from the chip, and posts them to the server, which matches the 4 items against your HR record. \
-            The number is never printed. With stdin input the password comes first, then the PIN. \
+            from the chip, has the card sign the server's challenge with its user-authentication key (利用者証明用 \
+            PIN, tries read first too) to prove it is your enrolled card, and posts them to the server, which \
+            matches the 4 items against your HR record. The number is never printed. With stdin input the \
+            password comes first, then the text PIN, then the auth PIN. \
             Exit status: 0 given, 1 refused or failed, 2 usage error.
             """
     )
@@ -42,7 +44,8 @@ struct VaultGiveCommand: AsyncParsableCommand {
     struct Subject: Content { var subjectId: UUID; var role: String; var name: String; var purposesJa: [String]; var purposesEn: [String]; var state: String }
     struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var subjects: [Subject] }
     struct Items: Content { var name: String; var address: String; var birthDate: String; var sex: String }
-    struct CardBody: Content { var number: String; var fourItems: Items }
+    struct CardBody: Content { var number: String; var fourItems: Items; var challengeId: UUID; var signature: String }
+    struct Challenge: Content { var challengeId: UUID; var digest: String }
     struct Difference: Content { var field: String }
     struct Verification: Content { var cardDifferences: [Difference]? }
     struct GivenSubject: Content { var role: String; var verification: Verification? }
@@ -112,6 +115,10 @@ struct VaultGiveCommand: AsyncParsableCommand {
             guard ack.status == .ok else { throw CLIFailure("acknowledging refused: \(Self.refusal(ack))") }
         }
 
+        let challenge = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card/challenge"), headers: headers)
+        guard challenge.status == .ok else { throw CLIFailure("no challenge for the card: \(Self.refusal(challenge))") }
+        let issued = try challenge.content.decode(Challenge.self)
+        guard let digest = Data(base64Encoded: issued.digest), digest.count == 32 else { throw CLIFailure("the server sent a malformed challenge") }
         let body: CardBody = try await reportingCardErrors {
             let c = try await card.open()
             let tries = try await c.text.triesLeft().value
@@ -119,7 +126,14 @@ struct VaultGiveCommand: AsyncParsableCommand {
             _ = try await c.text.verify(pin, attempt: attempt)
             let number = try await c.text.myNumber().value
             let items = try await c.text.basicFourItems().value
-            return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex))
+            // The same card proves itself: its user-authentication key signs the request's challenge,
+            // which the server checks against the certificate enrolled for you.
+            let authTries = try await c.jpki.triesLeft(.auth).value
+            let (authPIN, authAttempt) = try pins.obtain(.jpkiAuth, label: "利用者証明用PIN / auth PIN", triesLeft: authTries)
+            _ = try await c.jpki.verify(authPIN, attempt: authAttempt)
+            let signature = try await c.jpki.sign(sha256Digest: Array(digest), with: .auth).value
+            return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex),
+                            challengeId: issued.challengeId, signature: Data(signature).base64EncodedString())
         }
         let posted = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card"), headers: headers, content: body)
         guard posted.status == .created else { throw CLIFailure("the server refused the number: \(Self.refusal(posted))") }

@@ -28,7 +28,7 @@ let vaultRouteRoles: [String: Set<String>] = {
         "GET /api/v1/vault/handlers": admin, "POST /api/v1/vault/handlers": admin, "DELETE /api/v1/vault/handlers/:id": admin,
         // API: everyone's own.
         "GET /api/v1/vault/my/requests": everyone, "POST /api/v1/vault/my/requests/:id/acknowledge": everyone,
-        "POST /api/v1/vault/my/requests/:id/numbers": everyone, "POST /api/v1/vault/my/requests/:id/card": everyone,
+        "POST /api/v1/vault/my/requests/:id/numbers": everyone, "POST /api/v1/vault/my/requests/:id/card": everyone, "POST /api/v1/vault/my/requests/:id/card/challenge": everyone,
         "GET /api/v1/vault/my/access": everyone,
         // Pages.
         "GET /vault/requests": handler, "POST /vault/requests": handler, "GET /vault/requests/:id": handler,

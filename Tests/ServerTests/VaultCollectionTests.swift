@@ -34,15 +34,29 @@ struct VaultCollectionTests {
         #expect((subject?["purposesJa"] as? [String])?.contains("源泉徴収票・給与支払報告書") == true)
 
         let card = try VaultCard.make(number: number, name: "番号　太郎", address: "東京都千代田区千代田1丁目1番1号")
-        let body = try await card.read(on: card.transport())
-        #expect(body["number"] as? String == number)
+        try await site.enroll(card, employee: employeeID)
+        let first = try await site.cardBody(card, request: requestID, as: me)
+        #expect(first["number"] as? String == number)
         // Giving before the notice is acknowledged is refused.
-        let early = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
+        let early = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: first)
         #expect(early.status == .conflict, "\(early.text)")
         #expect(!early.text.contains(number))
         #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/acknowledge", as: me).status == .ok)
-        // Someone else cannot give for this request.
+        // The used challenge cannot be replayed.
+        let replay = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: first)
+        #expect(replay.status == .unprocessableEntity && replay.text.contains("card_not_proven"), "\(replay.text)")
+        // A reading without the card's signature, or signed by another (unenrolled) card, is refused.
+        var unsigned = first
+        unsigned.removeValue(forKey: "signature")
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: unsigned).status == .badRequest)
+        let stranger = try VaultCard.make(number: TestNumbers.make())
+        var forged = try await site.cardBody(stranger, request: requestID, as: me)
+        forged["number"] = number
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: forged).status == .unprocessableEntity)
+        // Someone else can neither get a challenge nor give for this request.
         let (_, other) = try await site.employee("V0002", name: "別人 花子")
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card/challenge", as: other).status == .notFound)
+        let body = try await site.cardBody(card, request: requestID, as: me)
         #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: other, json: body).status == .notFound)
 
         let given = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
@@ -50,7 +64,8 @@ struct VaultCollectionTests {
         #expect(!given.text.contains(number))
         let recordID = given.object()["recordId"] as! String
         // Once is enough.
-        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body).status == .conflict)
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me,
+                                 json: try await site.cardBody(card, request: requestID, as: me)).status == .conflict)
 
         // The handler sees the request fulfilled by the card, with the new address as the only difference
         // (the name differs only by a full-width space).

@@ -124,7 +124,8 @@ struct VaultPrivacyTests {
         let id1 = rq1["id"] as! String
         _ = try await send(.POST, "/api/v1/vault/my/requests/\(id1)/acknowledge", as: me1)
         let card = try VaultCard.make(number: byCard)
-        let body = try await card.read(on: card.transport())
+        try await site.enroll(card, employee: e1)
+        let body = try await site.cardBody(card, request: id1, as: me1)
         let g1 = try await send(.POST, "/api/v1/vault/my/requests/\(id1)/card", as: me1, json: body)
         #expect(g1.status == .created, "\(g1.text)")
         let rec1 = g1.object()["recordId"] as? String ?? ""

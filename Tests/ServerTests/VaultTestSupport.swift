@@ -106,6 +106,36 @@ struct VaultSite {
         return g.object()["recordId"] as? String ?? ""
     }
 
+    /// Enrolls `card` for an existing employee through the enrollment API, the handler at the desk.
+    func enroll(_ card: VaultCard, employee: String) async throws {
+        let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: handler, json: ["employeeId": employee])
+        #expect(ch.status == .ok, "\(ch.text)")
+        let m = card.transport()
+        let cert = try await m.jpki.certificateDER(.auth).value
+        _ = try await m.jpki.verify(try PIN(VaultCard.pin, kind: .jpkiAuth))
+        let sig = try await m.jpki.sign(sha256Digest: Array(Data(base64Encoded: ch.object()["digest"] as! String)!), with: .auth).value
+        let done = try await s.send(.POST, "/api/v1/enrollment", as: handler, json: [
+            "employeeId": employee, "challengeId": ch.object()["challengeId"] as! String,
+            "certificate": Data(cert).base64EncodedString(), "signature": Data(sig).base64EncodedString(),
+        ])
+        #expect(done.status == .created, "\(done.text)")
+    }
+
+    /// What `mynagate vault give` posts: the chip's reading and the card's signature over a fresh
+    /// challenge for `request`.
+    func cardBody(_ card: VaultCard, request: String, as who: TestServer.Identity) async throws -> [String: Any] {
+        let m = card.transport()
+        var body = try await card.read(on: m)
+        let ch = try await s.send(.POST, "/api/v1/vault/my/requests/\(request)/card/challenge", as: who)
+        #expect(ch.status == .ok, "\(ch.text)")
+        #expect(try await m.jpki.triesLeft(.auth).value == 3)
+        _ = try await m.jpki.verify(try PIN(VaultCard.pin, kind: .jpkiAuth))
+        let sig = try await m.jpki.sign(sha256Digest: Array(Data(base64Encoded: ch.object()["digest"] as? String ?? "")!), with: .auth).value
+        body["challengeId"] = ch.object()["challengeId"] as? String
+        body["signature"] = Data(sig).base64EncodedString()
+        return body
+    }
+
     func reveal(_ record: String, purpose: String?, as who: TestServer.Identity? = nil) async throws -> TestServer.Reply {
         try await s.send(.POST, "/api/v1/vault/numbers/\(record)/reveal", as: who ?? handler, json: purpose.map { ["purpose": $0] } ?? [String: String]())
     }

@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 import Store
 import Vapor
 import Vault
+import X509
 
 extension Request {
     /// Appends audit records in one transaction with the vault's writes. A refusal thrown inside the
@@ -81,6 +82,7 @@ struct VaultController {
         me.get("requests", use: myRequests)
         me.post("requests", ":id", "acknowledge", use: acknowledge)
         me.post("requests", ":id", "numbers", use: giveTyped)
+        me.post("requests", ":id", "card", "challenge", use: cardChallenge)
         me.post("requests", ":id", "card", use: giveCard)
         me.get("access", use: myAccess)
     }
@@ -297,11 +299,52 @@ struct VaultController {
             .encodeResponse(status: .created, for: req)
     }
 
-    /// What `mynagate vault give` posts after reading the chip: the number and the 4 items.
+    /// What `mynagate vault give` posts after reading the chip: the number and the 4 items, and the
+    /// card's JPKI signature over a challenge bound to this request.
     struct Card: Content {
         var subjectId: UUID?
         var number: String
         var fourItems: VaultService.FourItems
+        var challengeId: UUID
+        /// Base64 of the card's user-authentication signature over the challenge.
+        var signature: String
+    }
+
+    struct CardChallenge: Content {
+        var challengeId: UUID
+        /// Base64 of the SHA-256 the card signs with its user-authentication key.
+        var digest: String
+        var expiresAt: Date
+    }
+
+    /// A challenge for the employee's own card, bound to the request: the chip reading posted by
+    /// `mynagate vault give` is accepted only with the enrolled card's signature over it, so a reading
+    /// cannot be typed in or replayed, and identity is confirmed by the card at the person's own reader.
+    @Sendable func cardChallenge(_ req: Request) async throws -> CardChallenge {
+        let actor = try await req.vaultActor()
+        let id = try req.uuidParameter()
+        _ = try await VaultService.ownRequest(id, actor: actor, on: req.db)
+        let c = try await ChallengeStore.issue(context: Self.challengeContext(id), seconds: max(req.state.config.challengeSeconds, 60), on: req.db)
+        return CardChallenge(challengeId: c.id, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
+    }
+
+    static func challengeContext(_ request: UUID) -> String { "vault:\(request.uuidString.lowercased())" }
+
+    static let cardNotProven = VaultError(.unprocessableEntity, "card_not_proven",
+                                          ja: "カードの署名を確認できません。ご自身の登録済みカードで、新しいチャレンジに署名してください",
+                                          en: "the card's signature does not verify: sign a fresh challenge with your own enrolled card")
+
+    /// Checks the signature against the employee's active enrolled credentials.
+    static func proveCard(employee: UUID, request: UUID, challengeID: UUID, signature text: String, on db: any Database) async throws {
+        guard let signature = Data(base64Encoded: text), (1...1024).contains(signature.count) else { throw cardNotProven }
+        guard case .success(let challenge) = try await ChallengeStore.consume(id: challengeID, context: challengeContext(request), on: db) else { throw cardNotProven }
+        let now = Date()
+        let credentials = try await CredentialModel.query(on: db).filter(\.$employeeID == employee).filter(\.$state == "active").all()
+        let proven = credentials.contains { c in
+            guard now < c.notAfter, let certificate = try? Certificate(derEncoded: Array(c.certificate)) else { return false }
+            return certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption)
+        }
+        guard proven else { throw cardNotProven }
     }
 
     @Sendable func giveCard(_ req: Request) async throws -> Response {
@@ -309,6 +352,9 @@ struct VaultController {
         let id = try req.uuidParameter()
         let body = try req.content.decode(Card.self)
         let number = try Self.parseNumber(body.number)
+        // Someone else's request is refused before the challenge is spent.
+        let (request, _) = try await VaultService.ownRequest(id, actor: actor, on: req.db)
+        try await Self.proveCard(employee: request.employeeID, request: id, challengeID: body.challengeId, signature: body.signature, on: req.db)
         let items = body.fourItems
         for (f, v, max) in [("name", items.name, 100), ("address", items.address, 200)] { _ = try FreeText.check(v, field: f, max: max) }
         guard items.birthDate.count == 8, items.birthDate.allSatisfy(\.isASCII), items.birthDate.allSatisfy(\.isNumber), ["1", "2", "9"].contains(items.sex) else {
