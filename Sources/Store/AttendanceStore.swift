@@ -13,7 +13,7 @@ import SQLKit
 //   attendance_people(person INTEGER, employee_id TEXT UNIQUE)   a small integer per person
 //   attendance_crossings(person, minute, direction, event)       one row per granted boundary crossing
 //       minute: epoch minutes (UTC); direction: 1 entry, 0 exit; event: the audit record's sequence
-//       indexes (minute) for a month of everyone, (person, minute) for one person
+//       indexes (minute, person, direction, event) for a month of everyone (covering), (person, minute) for one person
 //
 // Corrections and self-reports are ordinary Fluent models; settings are one JSON row in `settings`.
 
@@ -138,12 +138,17 @@ public enum AttendanceStore {
     public static let crossingsTable = "attendance_crossings"
 
     /// The two indexes of `attendance_crossings` (the bench drops them for a bulk load and makes them again).
+    ///
+    /// The month index covers every column a month's read selects, so the read is an index-only range
+    /// scan: measured on SQLite, 0.2 µs a row instead of 0.7 µs with an index on `minute` alone and a
+    /// table lookup per row (PostgreSQL: an index-only scan once the table is vacuumed).
     public static func createIndexes(_ sql: any SQLDatabase) async throws {
-        try await sql.raw("CREATE INDEX IF NOT EXISTS attendance_crossings_minute ON \(ident: crossingsTable) (minute)").run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS attendance_crossings_month ON \(ident: crossingsTable) (minute, person, direction, event)").run()
         try await sql.raw("CREATE INDEX IF NOT EXISTS attendance_crossings_person_minute ON \(ident: crossingsTable) (person, minute)").run()
     }
 
     public static func dropIndexes(_ sql: any SQLDatabase) async throws {
+        try await sql.drop(index: "attendance_crossings_month").ifExists().run()
         try await sql.drop(index: "attendance_crossings_minute").ifExists().run()
         try await sql.drop(index: "attendance_crossings_person_minute").ifExists().run()
     }
