@@ -204,6 +204,31 @@ struct CardApplicationBatchTests {
         #expect(events.contains("card_application.batch_sent"))
     }
 
+    @Test("two clerks building at the same moment: one batch, each application in it once")
+    func concurrentBuilds() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr1 = try await s.user(.hr), hr2 = try await s.user(.hr)
+        var ids: [String] = []
+        for i in 0..<4 {
+            let (_, who) = try await CardFixture.person(s, hr: hr1, number: "C\(200 + i)")
+            ids.append(try await s.send(.POST, "/api/v1/me/card-application", as: who, json: ["route": "contractorBatch"]).object()["id"] as! String)
+            #expect(try await s.send(.PUT, "/api/v1/me/card-application/data", as: who, json: CardFixture.data()).status == .ok)
+            #expect(try await CardFixture.upload(s, who, CardFixture.jpeg()).status == .ok)
+            #expect(try await s.send(.POST, "/api/v1/card-applications/\(ids[i])/review", as: hr1, json: ["decision": "accept"]).status == .ok)
+        }
+        async let a = s.send(.POST, "/api/v1/card-batches", as: hr1, json: [String: String]())
+        async let b = s.send(.POST, "/api/v1/card-batches", as: hr2, json: [String: String]())
+        let results = try await [a, b]
+        #expect(results.filter { $0.status == .created }.count == 1, "\(results.map(\.status))")
+        #expect(results.allSatisfy { $0.status == .created || $0.status == .conflict || $0.status == .unprocessableEntity }, "\(results.map(\.status))")
+        let batches = try await s.send(.GET, "/api/v1/card-batches", as: hr1).array()
+        #expect(batches.count == 1 && Set(batches.first?["applications"] as? [String] ?? []) == Set(ids))
+        for app in ids {
+            #expect(try await s.send(.GET, "/api/v1/card-applications/\(app)", as: hr1).object()["batch"] as? String == batches.first?["id"] as? String)
+        }
+    }
+
     @Test("a batch of applications that are not ready is refused whole and stores nothing")
     func batchRefusedWhole() async throws {
         let s = try await TestServer.start()

@@ -2,6 +2,7 @@ import Access
 import CardApplication
 import Fluent
 import Foundation
+import SQLKit
 import Store
 import Vapor
 
@@ -173,7 +174,21 @@ enum CardOps {
             m.package = package.zip
             m.createdAt = package.batch.createdAt
             try await m.create(on: tx)
-            for (model, r) in toSave { try await CardApplications.save(r, model: model, on: tx) }
+            for (model, r) in toSave {
+                // Claimed with one conditional update, never read-then-write: of two clerks building at
+                // the same moment, the second finds the application no longer `reviewed` and its whole
+                // batch is rolled back, so no application is sent to the contractor twice.
+                guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database without SQL") }
+                let claimed = try await sql.raw("""
+                    UPDATE card_applications SET stage = \(bind: ApplicationStage.batched.rawValue), batch_id = \(bind: id.rawValue) \
+                    WHERE id = \(bind: try model.requireID()) AND stage = \(bind: ApplicationStage.reviewed.rawValue) RETURNING id
+                    """).all()
+                guard claimed.count == 1 else {
+                    throw CardProblem(.conflict, code: "application_taken", ja: "ほかの一括申請に入ったか、状態が変わった申請があります。もう一度お試しください。",
+                                      en: "An application was put in another batch or changed meanwhile. Try again.")
+                }
+                try await CardApplications.save(r, model: model, on: tx)
+            }
         }
         try await req.audit(kind: "card_application.batch_built", subject: "batch:\(id.rawValue)", details: ["count": String(entries.count), "layout": layout.name])
         return (package.batch, package.fileNames)
