@@ -17,7 +17,7 @@ import Vault
 struct LogCapture: LogHandler {
     static let shared = Buffer()
     /// Installed once per process (the logging system allows one bootstrap); other tests' lines still go
-    /// to standard error at warning and above, as before.
+    /// to standard output at their configured level, as with the default handler.
     static let installed: Void = {
         LoggingSystem.bootstrap { label in LogCapture(label: label) }
     }()
@@ -34,12 +34,20 @@ struct LogCapture: LogHandler {
 
     let label: String
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    private var stderr: StreamLogHandler
+    /// The level the code set (`app.logger.logLevel = …`), honoured whenever no capture runs.
+    private var configured: Logger.Level = .info
+    private var stdout: StreamLogHandler
+
+    /// Trace while capturing (every line the server could write), else what the code configured: outside
+    /// a capture the handler behaves as the default one, so other tests run as fast and print the same.
+    var logLevel: Logger.Level {
+        get { Self.shared.capturing ? .trace : configured }
+        set { configured = newValue }
+    }
 
     init(label: String) {
         self.label = label
-        stderr = StreamLogHandler.standardError(label: label)
+        stdout = StreamLogHandler.standardOutput(label: label)
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -48,10 +56,13 @@ struct LogCapture: LogHandler {
     }
 
     func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        let all = metadata.merging(extra ?? [:]) { _, b in b }
-        Self.shared.add("\(level) \(label) \(message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
-        if level >= .warning && !Self.shared.capturing {
-            stderr.log(level: level, message: message, metadata: extra, source: source, file: file, function: function, line: line)
+        if Self.shared.capturing {
+            let all = metadata.merging(extra ?? [:]) { _, b in b }
+            Self.shared.add("\(level) \(label) \(message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+        } else if level >= configured {
+            var out = stdout
+            out.metadata = metadata
+            out.log(level: level, message: message, metadata: extra, source: source, file: file, function: function, line: line)
         }
     }
 }
