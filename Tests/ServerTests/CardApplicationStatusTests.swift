@@ -144,6 +144,9 @@ struct CardApplicationStatusTests {
         let (bad, t3) = multipart(csrf: me.csrf, file: CardFixture.png(), type: "image/png")
         let badPage = try await s.send(.POST, "/my/card/photo", as: me, raw: bad, contentType: t3, csrf: false)
         #expect(badPage.status == .unprocessableEntity && badPage.text.contains("JPEG"), "\(badPage.status)")
+        // A multipart body over the photo route's limit is refused before anything reads it.
+        let (huge, t5) = multipart(csrf: me.csrf, file: Data(count: 9 * 1024 * 1024))
+        #expect(try await s.send(.POST, "/my/card/photo", as: me, raw: huge, contentType: t5, csrf: false).status == .payloadTooLarge)
         // The right token in the body: stored, back to the page.
         let (good, t4) = multipart(csrf: me.csrf, file: photo)
         let r = try await s.send(.POST, "/my/card/photo", as: me, raw: good, contentType: t4, csrf: false)
