@@ -110,7 +110,7 @@ struct VaultCLITests {
         await site.stop()
     }
 
-    @Test("give: the employee's own card (a virtual card file) read with the text PIN and posted; the number never printed")
+    @Test("give: the employee's own card (a virtual card file): tries read first, text PIN, chip reading signed by the enrolled card, posted; the number never printed")
     func give() async throws {
         let site = try await VaultSite.start()
         defer { Task { await site.stop() } }
