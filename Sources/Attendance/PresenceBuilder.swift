@@ -74,7 +74,8 @@ public struct PresenceBuilder: Sendable {
         return out
     }
 
-    static func isGrouped(_ xs: [BoundaryCrossing]) -> Bool {
+    /// Whether `xs` is grouped by person with each person's crossings in time order (the single-pass input).
+    public static func isGrouped(_ xs: [BoundaryCrossing]) -> Bool {
         guard xs.count > 1 else { return true }
         var seen: Set<EmployeeID> = [xs[0].employee]
         for i in 1..<xs.count {

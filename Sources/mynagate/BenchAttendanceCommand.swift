@@ -213,7 +213,7 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
             let context = try await AttendanceContext.load(on: db)
             let window = MonthReport.eventWindow(for: month, calendar: context.calendar)
             let t0 = clock.now
-            let names = try await AttendanceStore.people(on: db)
+            let names = try await AttendanceReader.names(on: db)
             let crossings = try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until), names: names, on: db)
             let t1 = clock.now
             let again = MonthReport(month: month, crossings: crossings, calendar: context.calendar, rules: context.rules, presenceRules: context.presenceRules)

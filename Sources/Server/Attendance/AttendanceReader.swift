@@ -89,6 +89,39 @@ public enum AttendanceReader {
         return collector.raw
     }
 
+    final class NameCollector: @unchecked Sendable {
+        var names: [Int: EmployeeID] = [:]
+    }
+
+    /// Employee id by person number for everyone who has crossed — the same as
+    /// `AttendanceStore.people(on:)`, read without Codable (20,000 rows for everyone's month).
+    public static func names(on db: any Database) async throws -> [Int: EmployeeID] {
+        let table = AttendanceStore.peopleTable
+        let collector = NameCollector()
+        if let lite = db as? any SQLiteDatabase {
+            try await lite.withConnection { conn in
+                conn.eventLoop.makeFutureWithTask {
+                    try await conn.query("SELECT person, employee_id FROM \(table)", []) { row in
+                        if let p = row.column("person")?.integer, let e = row.column("employee_id")?.string { collector.names[p] = EmployeeID(rawValue: e) }
+                    }
+                }
+            }.get()
+        } else if let pg = db as? any PostgresDatabase {
+            let logger = db.logger
+            try await pg.withConnection { conn in
+                conn.eventLoop.makeFutureWithTask {
+                    let rows = try await conn.query(PostgresQuery(unsafeSQL: "SELECT array_agg(person::int8), array_agg(employee_id::text) FROM \(table)"), logger: logger)
+                    for try await (p, e) in rows.decode(([Int64]?, [String]?).self) {
+                        for (k, v) in zip(p ?? [], e ?? []) { collector.names[Int(k)] = EmployeeID(rawValue: v) }
+                    }
+                }
+            }.get()
+        } else {
+            return try await AttendanceStore.people(on: db)
+        }
+        return collector.names
+    }
+
     /// Groups rows by person (counting sort by person number, stable, then each run sorted by time if
     /// it is not already).
     static func group(_ raw: Raw, names: [Int: EmployeeID]) -> [BoundaryCrossing] {

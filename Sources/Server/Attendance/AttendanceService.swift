@@ -44,14 +44,55 @@ public enum AttendanceService {
             names = try await AttendanceStore.people(employees: people.map(\.id.rawValue), on: db)
             persons = names.keys.sorted()
         } else {
-            names = try await AttendanceStore.people(on: db)
+            names = try await AttendanceReader.names(on: db)
         }
         let crossings = try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until),
                                                              persons: persons, names: names, on: db)
         let corrections = try await self.corrections(employees: people.map { $0.map(\.id.rawValue) }, from: window.from, until: window.until, on: db)
-        let report = MonthReport(month: month, crossings: crossings, corrections: corrections, calendar: context.calendar,
-                                 rules: context.rules, presenceRules: context.presenceRules)
+        let report = await monthReport(month, crossings: crossings, corrections: corrections, context: context)
         return (report, crossings, corrections)
+    }
+
+    /// ``MonthReport`` on every core. The crossings come grouped by person, so they split at person
+    /// boundaries into parts that are computed concurrently and merged; a person's days never straddle
+    /// two parts, and each correction goes with its person's part (people with only corrections, with
+    /// the last, where the single call puts them too: the order of days is the same). Below 100,000 crossings it is one call.
+    public static func monthReport(_ month: YearMonth, crossings: [BoundaryCrossing], corrections: [Correction], context: AttendanceContext) async -> MonthReport {
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, crossings.count / 100_000)
+        guard parts > 1, PresenceBuilder.isGrouped(crossings) else {
+            return MonthReport(month: month, crossings: crossings, corrections: corrections, calendar: context.calendar,
+                               rules: context.rules, presenceRules: context.presenceRules)
+        }
+        var bounds = [0]
+        for k in 1..<parts {
+            var i = max(bounds[bounds.count - 1], crossings.count * k / parts)
+            while i < crossings.count, i > 0, crossings[i].employee == crossings[i - 1].employee { i += 1 }
+            bounds.append(i)
+        }
+        bounds.append(crossings.count)
+        var partOf: [EmployeeID: Int] = [:]
+        for k in 0..<parts where bounds[k] < bounds[k + 1] {
+            for i in bounds[k]..<bounds[k + 1] where i == bounds[k] || crossings[i].employee != crossings[i - 1].employee { partOf[crossings[i].employee] = k }
+        }
+        var fixes = [[Correction]](repeating: [], count: parts)
+        for c in corrections { fixes[partOf[c.employee] ?? parts - 1].append(c) }
+        let (calendar, rules, presenceRules) = (context.calendar, context.rules, context.presenceRules)
+        let results = await withTaskGroup(of: (Int, MonthReport).self) { group in
+            for k in 0..<parts {
+                let slice = Array(crossings[bounds[k]..<bounds[k + 1]]), own = fixes[k]
+                group.addTask { (k, MonthReport(month: month, crossings: slice, corrections: own, calendar: calendar, rules: rules, presenceRules: presenceRules)) }
+            }
+            var out: [(Int, MonthReport)] = []
+            for await r in group { out.append(r) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var merged = results[0]
+        for r in results.dropFirst() {
+            merged.days += r.days
+            merged.presence += r.presence
+            merged.totals.merge(r.totals) { a, b in a + b }
+        }
+        return merged
     }
 
     /// Corrections that may touch the window: additions and moves to a time near it, and every void or

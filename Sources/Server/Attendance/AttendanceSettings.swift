@@ -182,6 +182,14 @@ public struct AttendanceContext: Sendable {
     public var presenceRules: PresenceRules
     public var agreement: Agreement36
 
+    public init(settings: AttendanceSettings, calendar: CompanyCalendar, rules: WorkRules, presenceRules: PresenceRules, agreement: Agreement36) {
+        self.settings = settings
+        self.calendar = calendar
+        self.rules = rules
+        self.presenceRules = presenceRules
+        self.agreement = agreement
+    }
+
     public static func load(on db: any Database) async throws -> AttendanceContext {
         let settings = try await AttendanceSettings.load(on: db)
         var holidays = HolidayCalendar()
