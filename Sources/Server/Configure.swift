@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(CreateAttendanceTables())
     app.migrations.add(CreateVaultTables())
     app.migrations.add(CreateCardApplicationTables())
+    app.migrations.add(CreatePhotoIDChecks())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
@@ -105,6 +106,7 @@ func routes(_ app: Application) throws {
     VaultController().register(app)
     CardApplicationController().register(app)
     CardApplicationPages().register(app)
+    PhotoIDChecks().register(app)
     Pages().register(app)
 }
 

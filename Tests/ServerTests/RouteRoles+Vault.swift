@@ -40,6 +40,9 @@ let vaultRouteRoles: [String: Set<String>] = {
         "GET /vault/handlers": admin, "POST /vault/handlers": admin, "POST /vault/handlers/:id/remove": admin,
         "GET /vault/my": everyone, "POST /vault/my/requests/:id/acknowledge": everyone, "POST /vault/my/requests/:id/give": everyone,
         "POST /vault/my/requests/:id/card": everyone, "GET /vault/my-access": everyone,
+        // The card shown as photo ID: desks (reception, HR, security), not only handlers — no number involved.
+        "GET /api/v1/photo-id-checks": ["admin", "hr", "security"], "POST /api/v1/photo-id-checks": ["admin", "hr", "security"],
+        "GET /photo-id": ["admin", "hr", "security"], "POST /photo-id": ["admin", "hr", "security"],
     ]
 }()
 

@@ -23,7 +23,7 @@ enum PageLanguage: String, Sendable, CaseIterable {
 /// and a missing translation is visible in review (and in a test, which checks that both are non-empty).
 enum Messages {
     /// Every message: the pages' own below, and the card application pages' (CardApplicationMessages).
-    static let catalogue: [String: (ja: String, en: String)] = base.merging(CardApplicationMessages.catalogue) { a, _ in a }.merging(AttendanceMessages.catalogue) { a, _ in a }.merging(VaultMessages.catalogue) { a, _ in a }
+    static let catalogue: [String: (ja: String, en: String)] = base.merging(CardApplicationMessages.catalogue) { a, _ in a }.merging(AttendanceMessages.catalogue) { a, _ in a }.merging(VaultMessages.catalogue) { a, _ in a }.merging(PhotoIDMessages.catalogue) { a, _ in a }
     static let base: [String: (ja: String, en: String)] = [
         // Frame
         "appName": ("MynaGate 入退室管理", "MynaGate access control"),

@@ -41,6 +41,7 @@ enum PageMenu {
         ("/card-applications", "nav_cardApplications", CardApplicationController.clerks),
         ("/vault/requests", "nav_vault", VaultController.handlerRoles),
         ("/vault/handlers", "nav_vaultHandlers", [.admin]),
+        ("/photo-id", "nav_photoID", PhotoIDChecks.roles),
         ("/attendance", "nav_attendance", AttendancePages.staff),
         ("/my/cards", "nav_myCards", Set(Role.allCases)),
         ("/my/attendance", "nav_myAttendance", Set(Role.allCases)),

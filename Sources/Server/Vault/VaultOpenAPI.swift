@@ -66,6 +66,13 @@ enum VaultOpenAPI {
     post: {summary: "Give my number as read from my card's chip after the text PIN (mynagate vault give): number and the 4 items, matched with the HR record, with my enrolled card's signature over the request's challenge", parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}], security: [{session: []}], requestBody: {content: {application/json: {schema: {type: object, required: [number, fourItems, challengeId, signature], properties: {subjectId: {type: string, format: uuid}, number: {type: string}, challengeId: {type: string, format: uuid}, signature: {type: string, description: base64}, fourItems: {type: object, required: [name, address, birthDate, sex], properties: {name: {type: string}, address: {type: string}, birthDate: {type: string}, sex: {type: string}}}}}}}}, responses: {"201": {description: given and verified}, "422": {description: "the card's signature does not verify (card_not_proven), or the number is invalid"}}}
   /api/v1/vault/my/access:
     get: {summary: "Every collect, reveal, export and disposal of my and my dependents' numbers: who, when, purpose (never the number)", security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/photo-id-checks:
+    get: {summary: "Records of a My Number card shown as photo ID (admin, hr, security): issuer, validity end, who checked, when, why — never the number; ?employee=UUID", security: [{session: []}], responses: {"200": {description: list, newest first, up to 200}}}
+    post:
+      summary: Record a My Number card checked as photo ID (front side only; no image kept)
+      security: [{session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [issuer, validUntil, occasion], properties: {employeeId: {type: string, format: uuid}, employeeNumber: {type: string}, issuer: {type: string, maxLength: 60}, validUntil: {type: string, format: date}, occasion: {type: string, maxLength: 200}}}}}}
+      responses: {"201": {description: recorded}, "400": {description: no employee or a malformed date}, "404": {description: no such employee}, "422": {description: "expired card, blank issuer, or a 12-digit number in free text"}}
 
 """#
 }
