@@ -13,8 +13,8 @@ extension DemoOrganisation {
     /// are (kind `door.decision`, the door's own time in `eventTime`), so the crossings are derived by
     /// the server's real path. Shapes worth seeing on the pages:
     /// - person 8 (index 7) works 8:00–21:15 every work day and 9:00–18:00 on Saturdays: over 45 h
-    ///   (about 97 h in November 2026) and the 80-hour notice (⛔ and "80h" on the heat map);
-    /// - the employee login (index 10) stays until 18:55: about 40 h of overtime, near the 45 h limit (⚠);
+    ///   (about 97 h in November 2026) and the 80-hour notice ("!!" and "80h" on the heat map);
+    /// - the employee login (index 10) stays until 18:55: about 40 h of overtime, near the 45 h limit ("!");
     /// - person 6 (index 5) works night shifts (21:00–6:00) in the second week of last month, and one Sunday;
     /// - person 4 (index 3) forgot to tap out on the second Friday of last month (flagged for correction).
     /// Returns no extra logins.

@@ -56,7 +56,7 @@ struct AttendanceAdminTests {
         let near = (dept["people"] as? [[String: Any]] ?? []).filter { $0["nearLimit"] as? Bool == true }.compactMap { $0["employeeNumber"] as? String }
         #expect(near == ["H1"])
         expectSVG(try await s.send(.GET, "/api/v1/attendance/department/heatmap.svg?month=2026-11&name=%E4%BA%BA%E4%BA%8B%E9%83%A8", as: site.hr),
-                  contains: ["⛔", "80h"])
+                  contains: ["!!", "80h"])
         // The worker sees their own notice.
         let worker = try await s.user(.employee, employee: UUID(uuidString: heavy.id))
         let mine = try await s.send(.GET, "/api/v1/me/attendance?month=2026-11", as: worker).object()

@@ -261,7 +261,8 @@ struct AttendanceController {
         var markers: [EmployeeID: String] = [:]
         for row in dto.people where row.nearLimit {
             let worst = row.alerts.first
-            markers[EmployeeID(rawValue: row.employeeId)] = worst?.severity == "violation" ? "⛔" : "⚠"
+            // Plain marks: the emoji signs are missing from common Japanese fonts and showed as boxes.
+            markers[EmployeeID(rawValue: row.employeeId)] = worst?.severity == "violation" ? "!!" : "!"
         }
         for row in dto.people where row.alerts.contains(where: { $0.code == "worker_notice" }) {
             markers[EmployeeID(rawValue: row.employeeId), default: ""] += " 80h"
