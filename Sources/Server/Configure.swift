@@ -10,11 +10,16 @@ import Store
 import Trust
 import Vapor
 
+/// PostgreSQL connections each event loop may open. More than one, so a request's large read can run
+/// on two connections at once (the attendance month for everyone) and one slow query does not hold up
+/// the other requests on its loop; with 2 loops per server, 8 connections per server at most.
+public let postgresConnectionsPerEventLoop = 4
+
 /// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the
 /// in-memory policy, trust, TLS, and every route.
 public func configure(_ app: Application, config: ServerConfig) async throws {
     if let url = config.databaseURL {
-        app.databases.use(try .postgres(url: url), as: .psql)
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
     } else {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
@@ -27,6 +32,7 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(CreateVaultTables())
     app.migrations.add(CreateCardApplicationTables())
     app.migrations.add(CreatePhotoIDChecks())
+    app.migrations.add(CreateAttendanceMonths())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {

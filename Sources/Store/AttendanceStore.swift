@@ -182,10 +182,17 @@ public enum AttendanceStore {
         return out
     }
 
-    /// Writes the crossings in `records` on `db` (inside the transaction that appends them).
-    public static func record(_ records: [AuditRecord], policy: AccessPolicy, on db: any Database) async throws {
+    /// Writes the crossings in `records` on `db` (inside the transaction that appends them), and raises
+    /// the version of the months they touch (``AttendanceMonthStore``) unless `touchingMonths` is false
+    /// (the backfill, which runs before that table exists and before anything is kept).
+    public static func record(_ records: [AuditRecord], policy: AccessPolicy, touchingMonths: Bool = true, on db: any Database) async throws {
         let derived = derive(records, policy: policy)
         guard !derived.isEmpty, let sql = db as? any SQLDatabase else { return }
+        if touchingMonths {
+            var months: Set<YearMonth> = []
+            for minute in Set(derived.map { $0.minute / 1_440 }) { months.formUnion(AttendanceMonthStore.months(touchedAt: minute * 1_440)) }
+            try await AttendanceMonthStore.touch(months, on: sql)
+        }
         let persons = try await personNumbers(for: Set(derived.map(\.employee.rawValue)), on: sql)
         for start in stride(from: 0, to: derived.count, by: 500) {
             let chunk = derived[start..<min(start + 500, derived.count)]
@@ -228,7 +235,7 @@ public enum AttendanceStore {
             let page = try await AuditRecordModel.query(on: db).filter(\.$id > after).filter(\.$kind == "door.decision")
                 .sort(\.$id, .ascending).limit(pageSize).all()
             guard let last = page.last?.id else { break }
-            try await record(page.map(AuditStore.record(from:)), policy: policy, on: db)
+            try await record(page.map(AuditStore.record(from:)), policy: policy, touchingMonths: false, on: db)
             after = last
         }
     }

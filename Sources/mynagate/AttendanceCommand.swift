@@ -33,7 +33,7 @@ struct AttendanceDatabaseOptions: ParsableArguments {
         let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
         app.logger.logLevel = .error
         do {
-            if let url = c.databaseURL { app.databases.use(try .postgres(url: url), as: .psql) } else { app.databases.use(.sqlite(.file(c.sqlitePath)), as: .sqlite) }
+            if let url = c.databaseURL { app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql) } else { app.databases.use(.sqlite(.file(c.sqlitePath)), as: .sqlite) }
             let r = try await body(app.db)
             try await app.asyncShutdown()
             return r

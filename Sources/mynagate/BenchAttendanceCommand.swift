@@ -62,6 +62,12 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
         var seconds: [Double]
         var readSeconds: Double
         var computeSeconds: Double
+        /// The 36協定 checks for everyone (what the alerts and department pages add to the report): the
+        /// earlier months computed and kept (cold), then read back from the kept figures (warm).
+        var checkedMonths: Int
+        var alertsColdSeconds: Double
+        var alertsWarmSeconds: Double
+        var peopleWithAlerts: Int
         var maxRSSMegabytes: Double
         var workedMinutes: Int
         var presenceMinutes: Int
@@ -112,6 +118,8 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
                   report: \(String(format: "%.3f s best, %.3f s first", best, m.seconds.first ?? 0)) of \(m.seconds.count); \(m.rows) rows read, \(m.peopleWithDays) people \
                 (read \(String(format: "%.3f", m.readSeconds)) s, compute \(String(format: "%.3f", m.computeSeconds)) s), peak RSS \(String(format: "%.0f", m.maxRSSMegabytes)) MB
                   worked \(m.workedMinutes / 60) h, presence in the month \(m.presenceMinutes / 60) h
+                  36協定 checks for everyone (\(m.checkedMonths) earlier months): \(String(format: "%.3f s", m.alertsColdSeconds)) computing and keeping them, \
+                \(String(format: "%.3f s", m.alertsWarmSeconds)) from the kept figures; \(m.peopleWithAlerts) people with alerts
                   peer (\(r.peer)): \(r.peerSeconds.map { String(format: "%.3f s", $0) } ?? "not run"), presence \(r.peerPresenceMinutes.map { "\($0 / 60) h" } ?? "—")
                 """)
         }
@@ -193,7 +201,7 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
         let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
         app.logger.logLevel = .error
         do {
-            if kind == "sqlite" { app.databases.use(.sqlite(.file(target)), as: .sqlite) } else { app.databases.use(try .postgres(url: target), as: .psql) }
+            if kind == "sqlite" { app.databases.use(.sqlite(.file(target)), as: .sqlite) } else { app.databases.use(try .postgres(url: target, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql) }
             let db = app.db
             let month = self.month
             let clock = ContinuousClock()
@@ -218,10 +226,20 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
             let t1 = clock.now
             let again = MonthReport(month: month, crossings: crossings, calendar: context.calendar, rules: context.rules, presenceRules: context.presenceRules)
             let t2 = clock.now
+            // The checks: earlier months from nothing kept (cold), then from the kept figures (warm).
+            if let sql = db as? any SQLDatabase { try await sql.raw("DELETE FROM \(ident: AttendanceMonthStore.table)").run() }
+            let everyone = names.map { AttendanceService.Person(uuid: UUID(), id: $0.value, number: $0.value.rawValue, name: "", department: "") }
+            let t3 = clock.now
+            _ = try await AttendanceService.alerts(month, people: everyone, current: again, context: context, on: db)
+            let t4 = clock.now
+            let alerts = try await AttendanceService.alerts(month, people: everyone, current: again, context: context, on: db)
+            let t5 = clock.now
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let r = report ?? again
             let m = Measurement(rows: rows, peopleWithDays: r.totals.count, seconds: times, readSeconds: benchSeconds(t1 - t0), computeSeconds: benchSeconds(t2 - t1),
+                                checkedMonths: AttendanceService.checkedMonths(month, agreement: context.agreement),
+                                alertsColdSeconds: benchSeconds(t4 - t3), alertsWarmSeconds: benchSeconds(t5 - t4), peopleWithAlerts: alerts.count,
                                 maxRSSMegabytes: Double(usage.ru_maxrss) / 1024, workedMinutes: r.totals.values.reduce(0) { $0 + $1.workedMinutes },
                                 presenceMinutes: r.presence.reduce(0) { $0 + $1.presenceMinutes })
             print(String(decoding: try JSONEncoder().encode(m), as: UTF8.self))

@@ -44,6 +44,8 @@ public enum AttendanceBulkLoad {
         guard let sql = db as? any SQLDatabase else { throw FluentError.missingField(name: "SQL database") }
         try await AttendanceStore.dropIndexes(sql)
         try await sql.raw("DELETE FROM \(ident: AttendanceStore.crossingsTable)").run()
+        // Loaded rows raise no month's version, so nothing kept from before may stand.
+        try await sql.raw("DELETE FROM \(ident: AttendanceMonthStore.table)").run()
         let table = AttendanceStore.crossingsTable
         if let lite = db as? any SQLiteDatabase {
             try await lite.withConnection { conn in

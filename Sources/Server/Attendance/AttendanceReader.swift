@@ -28,6 +28,17 @@ public enum AttendanceReader {
             minuteDirection.reserveCapacity(n)
             event.reserveCapacity(n)
         }
+        /// A row as read: `person << 32 | minute × 2 + direction`, and the event.
+        @inline(__always) mutating func add(packed: Int64, event e: Int64) {
+            person.append(Int32(truncatingIfNeeded: packed >> 32))
+            minuteDirection.append(packed & 0xFFFF_FFFF)
+            event.append(e)
+        }
+        mutating func append(_ other: Raw) {
+            person += other.person
+            minuteDirection += other.minuteDirection
+            event += other.event
+        }
     }
 
     final class Collector: @unchecked Sendable {
@@ -42,44 +53,79 @@ public enum AttendanceReader {
             if persons.isEmpty { return [] }
             filter = persons.count == 1 ? " AND person = \(persons[0])" : " AND person IN (\(persons.map(String.init).joined(separator: ",")))"
         }
-        let raw = try await read(where: "minute >= \(from) AND minute < \(until)\(filter)", on: db)
+        let raw = try await read(from: from, until: until, filter: filter, on: db)
         return group(raw, names: names)
     }
 
-    static func read(where condition: String, on db: any Database) async throws -> Raw {
-        let sql = "SELECT person, minute * 2 + direction AS md, event FROM \(AttendanceStore.crossingsTable) WHERE \(condition)"
+    /// Reads `from ≤ minute < until` (and `filter`, an SQL condition, when given). A large window is read
+    /// in two halves by minute at once, on two connections, so the database's scan and the decoding use
+    /// both cores; the halves are joined in time order, so `group` keeps each person's crossings in order.
+    static func read(from: Int, until: Int, filter: String = "", on db: any Database) async throws -> Raw {
+        // A week of everyone's crossings is worth splitting; a person's or a department's month is not.
+        let parts = filter.isEmpty && until - from >= 7 * 1_440 ? min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        let cuts = (0...parts).map { from + (until - from) * $0 / parts }
+        func condition(_ k: Int) -> String { "minute >= \(cuts[k]) AND minute < \(cuts[k + 1])\(filter)" }
+        if parts == 1 { return try await read(where: condition(0), on: db) }
+        // SQLite: the side connection is opened before either half starts, since finding the file takes
+        // the pooled connection, which the first half then holds.
+        var side: SQLiteConnection?
+        if let lite = db as? any SQLiteDatabase { side = try await SQLiteSideReader.open(beside: lite) }
+        async let first = read(where: condition(0), on: db)
+        async let second = read(where: condition(1), on: db, side: side)
+        var raw = try await first
+        raw.append(try await second)
+        return raw
+    }
+
+    /// One range: person and minute × 2 + direction packed into one integer (`person << 32 | md`), so
+    /// each crossing is two integers on the wire.
+    static func read(where condition: String, on db: any Database, side: SQLiteConnection? = nil) async throws -> Raw {
+        let table = AttendanceStore.crossingsTable
         let collector = Collector()
         if let lite = db as? any SQLiteDatabase {
-            try await lite.withConnection { conn in
-                conn.eventLoop.makeFutureWithTask {
-                    try await conn.query(sql, []) { row in
-                        collector.raw.person.append(Int32(truncatingIfNeeded: row.column("person")?.integer ?? 0))
-                        collector.raw.minuteDirection.append(Int64(row.column("md")?.integer ?? 0))
-                        collector.raw.event.append(Int64(row.column("event")?.integer ?? 0))
-                    }
+            let sql = "SELECT (person << 32) | (minute * 2 + direction) AS p, event AS e FROM \(table) WHERE \(condition)"
+            // SQLiteNIO reads a row at a time; the column-by-name lookups are most of its cost, hence
+            // short names and two columns.
+            let onRow: @Sendable (SQLiteRow) -> Void = { row in
+                collector.raw.add(packed: Int64(row.column("p")?.integer ?? 0), event: Int64(row.column("e")?.integer ?? 0))
+            }
+            if let extra = side {
+                // A second connection to the same file, for this half only: the pool has one.
+                do {
+                    try await extra.query(sql, [], onRow)
+                    try? await extra.close()
+                } catch {
+                    try? await extra.close()
+                    throw error
                 }
+                return collector.raw
+            }
+            try await lite.withConnection { conn in
+                conn.eventLoop.makeFutureWithTask { try await conn.query(sql, [], onRow) }
             }.get()
         } else if let pg = db as? any PostgresDatabase {
             // Rows come as arrays, one row per block of 256 people: PostgresNIO's per-row cost (an async
             // sequence element, a row decode) is paid 80 times for 20,000 people instead of 2 million
-            // times, and the arrays decode from the binary format in a tight loop. No sort is asked of
-            // the database; `group` orders by person here.
+            // times. The arrays are taken as their raw binary form and parsed here (`Int8ArrayBinary`):
+            // PostgresNIO's generic `[Int64]` decoding costs more than the database's whole scan.
             let query = PostgresQuery(unsafeSQL: """
-                SELECT array_agg(person::int8), array_agg((minute * 2 + direction)::int8), array_agg(event::int8) \
-                FROM \(AttendanceStore.crossingsTable) WHERE \(condition) GROUP BY person / 256
+                SELECT array_agg((person << 32) | (minute * 2 + direction)), array_agg(event) \
+                FROM \(table) WHERE \(condition) GROUP BY person / 256
                 """)
             let logger = db.logger
             try await pg.withConnection { conn in
                 conn.eventLoop.makeFutureWithTask {
                     let rows = try await conn.query(query, logger: logger)
-                    for try await (p, md, e) in rows.decode(([Int64], [Int64], [Int64]).self) {
-                        for x in p { collector.raw.person.append(Int32(truncatingIfNeeded: x)) }
-                        collector.raw.minuteDirection.append(contentsOf: md)
-                        collector.raw.event.append(contentsOf: e)
+                    for try await (p, e) in rows.decode((ByteBuffer, ByteBuffer).self) {
+                        let packed = try Int8ArrayBinary.values(p), events = try Int8ArrayBinary.values(e)
+                        guard packed.count == events.count else { throw Int8ArrayBinary.Malformed() }
+                        collector.raw.reserve(collector.raw.person.count + packed.count)
+                        for (x, y) in zip(packed, events) { collector.raw.add(packed: x, event: y) }
                     }
                 }
             }.get()
         } else if let generic = db as? any SQLDatabase {
+            let sql = "SELECT person, minute * 2 + direction AS md, event FROM \(table) WHERE \(condition)"
             try await generic.raw(SQLQueryString(sql)).run { row in
                 collector.raw.person.append(Int32(truncatingIfNeeded: (try? row.decode(column: "person", as: Int.self)) ?? 0))
                 collector.raw.minuteDirection.append(Int64((try? row.decode(column: "md", as: Int.self)) ?? 0))

@@ -16,6 +16,14 @@ public enum AttendanceService {
         public var number: String
         public var name: String
         public var department: String
+
+        public init(uuid: UUID, id: EmployeeID, number: String, name: String, department: String) {
+            self.uuid = uuid
+            self.id = id
+            self.number = number
+            self.name = name
+            self.department = department
+        }
     }
 
     /// Everyone (or one department, or one person), by employee number.
@@ -114,13 +122,13 @@ public enum AttendanceService {
         return try await q.sort(\.$madeAt).all().compactMap(\.correction)
     }
 
-    /// The figures of each month from `first` to `last` per person, for the 36協定 checks.
+    /// The figures of each month from `first` to `last` per person, for the 36協定 checks: kept figures
+    /// where they are current, else computed (and kept when computed for everyone), see ``MonthFiguresCache``.
     public static func history(_ people: [Person], from first: YearMonth, through last: YearMonth, context: AttendanceContext, on db: any Database) async throws -> [EmployeeID: [YearMonth: MonthFigures]] {
         var out: [EmployeeID: [YearMonth: MonthFigures]] = [:]
         var m = first
         while m <= last {
-            let r = try await report(m, people: people, context: context, on: db).report
-            for (e, t) in r.totals { out[e, default: [:]][m] = MonthFigures(t) }
+            for (e, f) in try await MonthFiguresCache.figures(m, people: people, context: context, on: db) { out[e, default: [:]][m] = f }
             m = m.adding(months: 1)
         }
         return out
@@ -129,6 +137,12 @@ public enum AttendanceService {
     /// The months the checks of `month` read: the agreement year so far and the five months before.
     static func checkedRange(_ month: YearMonth, agreement: Agreement36) -> YearMonth {
         min(month.agreementYearStart(startMonth: agreement.yearStartMonth), month.adding(months: -5))
+    }
+
+    /// How many months before `month` its checks read.
+    public static func checkedMonths(_ month: YearMonth, agreement: Agreement36) -> Int {
+        let first = checkedRange(month, agreement: agreement)
+        return (month.year - first.year) * 12 + month.month - first.month
     }
 
     /// Today in Japan.
@@ -181,6 +195,8 @@ public enum AttendanceService {
         m.correctedBy = actor
         m.reason = reason
         m.madeAt = Date()
+        // The months whose figures this correction changes: around its time, and around the event's.
+        var touched: Set<YearMonth> = []
         switch input.action {
         case "add":
             guard let d = input.direction.flatMap(CrossingDirection.init(rawValue:)), let at = input.at else {
@@ -194,8 +210,9 @@ public enum AttendanceService {
             guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
             // The event must be a crossing of this person.
             let names = try await AttendanceStore.personNumbers(for: [input.employeeId.uuidString], on: sql)
-            let found = try await sql.raw("SELECT event FROM \(ident: AttendanceStore.crossingsTable) WHERE event = \(bind: seq) AND person = \(bind: names[input.employeeId.uuidString] ?? -1)").all()
-            guard !found.isEmpty else { throw Abort(.unprocessableEntity, reason: "event \(e) is not a crossing of this employee") }
+            let found = try await sql.raw("SELECT minute FROM \(ident: AttendanceStore.crossingsTable) WHERE event = \(bind: seq) AND person = \(bind: names[input.employeeId.uuidString] ?? -1)").all()
+            guard let row = found.first else { throw Abort(.unprocessableEntity, reason: "event \(e) is not a crossing of this employee") }
+            touched.formUnion(AttendanceMonthStore.months(touchedAt: try row.decode(column: "minute", as: Int.self)))
             m.action = input.action
             m.eventID = String(seq)
             if input.action == "move" {
@@ -205,7 +222,12 @@ public enum AttendanceService {
         default:
             throw Abort(.unprocessableEntity, reason: "action is add, move or void")
         }
-        try await m.create(on: db)
+        if let at = m.at { touched.formUnion(AttendanceMonthStore.months(touchedAt: EpochMinute.of(at))) }
+        let months = touched
+        try await db.transaction { tx in
+            try await m.create(on: tx)
+            if let sql = tx as? any SQLDatabase { try await AttendanceMonthStore.touch(months, on: sql) }
+        }
         return m
     }
 
@@ -345,6 +367,10 @@ public enum AttendanceService {
                 g.group(.and) { a in a.filter(\.$at == nil); a.filter(\.$madeAt < cutoffDate) }
             }.delete()
             try await AttendanceSelfReportModel.query(on: tx).filter(\.$date < first.description).delete()
+            // Kept figures: months before the first kept day are gone; the months whose reports read
+            // the purged days (up to a week after, for the 40-hour week) are computed again.
+            try await AttendanceMonthStore.forget(before: YearMonth(first), on: s)
+            try await AttendanceMonthStore.touch(through: YearMonth(first.adding(days: 8)), on: s)
             return [draft]
         }
         let records: [AuditRecord]

@@ -181,22 +181,32 @@ public struct AttendanceContext: Sendable {
     public var rules: WorkRules
     public var presenceRules: PresenceRules
     public var agreement: Agreement36
+    /// Names the settings and holidays this context was loaded from, so figures computed with it can be
+    /// kept and known again (``MonthFiguresCache``); `nil` for a context made in code, whose figures are
+    /// never kept.
+    public var key: String?
 
-    public init(settings: AttendanceSettings, calendar: CompanyCalendar, rules: WorkRules, presenceRules: PresenceRules, agreement: Agreement36) {
+    public init(settings: AttendanceSettings, calendar: CompanyCalendar, rules: WorkRules, presenceRules: PresenceRules, agreement: Agreement36, key: String? = nil) {
         self.settings = settings
         self.calendar = calendar
         self.rules = rules
         self.presenceRules = presenceRules
         self.agreement = agreement
+        self.key = key
     }
 
     public static func load(on db: any Database) async throws -> AttendanceContext {
         let settings = try await AttendanceSettings.load(on: db)
         var holidays = HolidayCalendar()
+        var rows: [(String, String)] = []
         for h in try await HolidayModel.query(on: db).all() {
-            if let key = h.id, let d = CivilDate(key) { holidays.add(d, name: h.name) }
+            if let key = h.id, let d = CivilDate(key) {
+                holidays.add(d, name: h.name)
+                rows.append((key, h.name))
+            }
         }
         return AttendanceContext(settings: settings, calendar: settings.calendar(holidays: holidays), rules: settings.rules,
-                                 presenceRules: settings.presenceRules, agreement: settings.agreement)
+                                 presenceRules: settings.presenceRules, agreement: settings.agreement,
+                                 key: MonthFiguresCache.key(settings: settings, holidays: rows))
     }
 }
