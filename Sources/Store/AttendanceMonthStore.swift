@@ -19,14 +19,19 @@ import SQLKit
 public enum AttendanceMonthStore {
     public static let table = "attendance_months"
 
-    /// The months whose reports read a crossing at `minute` (an epoch minute): a month's report reads
-    /// from a week before its first day (the 40-hour week) to two days after its last (night shifts),
-    /// see `MonthReport.eventWindow`, so a crossing touches its own month and possibly a neighbour. A
-    /// day more on each side than the window needs, so no change of week start can miss one.
+    /// The months whose reports read a crossing at `minute` (an epoch minute).
     public static func months(touchedAt minute: Int) -> Set<YearMonth> {
-        let day = JapanTime(EpochMinute.date(minute)).date
+        months(touchedOn: JapanTime(EpochMinute.date(minute)).date)
+    }
+
+    /// The months whose reports read a crossing on `day` (Japan time). A month's report reads from the
+    /// day before the start of the week of its first day (at most 7 days before it, whatever the week
+    /// start) to the day after its last (a night shift ending then), see `MonthReport.eventWindow`: so
+    /// the months from that of the day before to that of a week later. A crossing in a month's last
+    /// week also touches the next month; one on a month's first day, the month before.
+    public static func months(touchedOn day: CivilDate) -> Set<YearMonth> {
         var out: Set<YearMonth> = []
-        var m = YearMonth(day.adding(days: -3)), last = YearMonth(day.adding(days: 8))
+        var m = YearMonth(day.adding(days: -1)), last = YearMonth(day.adding(days: 7))
         while m <= last {
             out.insert(m)
             m = m.adding(months: 1)

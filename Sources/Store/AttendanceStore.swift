@@ -190,7 +190,7 @@ public enum AttendanceStore {
         guard !derived.isEmpty, let sql = db as? any SQLDatabase else { return }
         if touchingMonths {
             var months: Set<YearMonth> = []
-            for minute in Set(derived.map { $0.minute / 1_440 }) { months.formUnion(AttendanceMonthStore.months(touchedAt: minute * 1_440)) }
+            for day in Set(derived.map { JapanTime(EpochMinute.date($0.minute)).date }) { months.formUnion(AttendanceMonthStore.months(touchedOn: day)) }
             try await AttendanceMonthStore.touch(months, on: sql)
         }
         let persons = try await personNumbers(for: Set(derived.map(\.employee.rawValue)), on: sql)

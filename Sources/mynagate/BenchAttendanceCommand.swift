@@ -115,7 +115,7 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
             let best = m.seconds.min() ?? 0
             print("""
                 \(r.database): \(r.totalRows) rows in the table\(r.loadSeconds.map { String(format: ", loaded in %.1f s + indexes %.1f s", $0, r.indexSeconds ?? 0) } ?? " (reused)")
-                  report: \(String(format: "%.3f s best, %.3f s first", best, m.seconds.first ?? 0)) of \(m.seconds.count); \(m.rows) rows read, \(m.peopleWithDays) people \
+                  report: \(String(format: "%.3f s best, %.3f s median, %.3f s first", best, median(m.seconds), m.seconds.first ?? 0)) of \(m.seconds.count); \(m.rows) rows read, \(m.peopleWithDays) people \
                 (read \(String(format: "%.3f", m.readSeconds)) s, compute \(String(format: "%.3f", m.computeSeconds)) s), peak RSS \(String(format: "%.0f", m.maxRSSMegabytes)) MB
                   worked \(m.workedMinutes / 60) h, presence in the month \(m.presenceMinutes / 60) h
                   36協定 checks for everyone (\(m.checkedMonths) earlier months): \(String(format: "%.3f s", m.alertsColdSeconds)) computing and keeping them, \
@@ -302,6 +302,13 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
         }
         return (label, best, presence)
     }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    guard !s.isEmpty else { return 0 }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 func benchSeconds(_ d: Duration) -> Double {

@@ -135,6 +135,35 @@ struct AttendanceMonthFiguresTests {
         #expect(gone.version == 0 && gone.figures == nil)
     }
 
+    @Test("a crossing touches exactly the months whose reports read it, whatever the week start")
+    func touchedMonths() {
+        func months(_ y: Int, _ m: Int, _ d: Int) -> [String] {
+            AttendanceMonthStore.months(touchedOn: CivilDate(year: y, month: m, day: d)).sorted().map(\.description)
+        }
+        #expect(months(2026, 11, 1) == ["2026-10", "2026-11"], "a night shift from 31 October ends on the 1st")
+        #expect(months(2026, 11, 2) == ["2026-11"])
+        #expect(months(2026, 11, 23) == ["2026-11"])
+        #expect(months(2026, 11, 24) == ["2026-11", "2026-12"], "December's first week can start a week before the 1st")
+        #expect(months(2026, 12, 31) == ["2026-12", "2027-01"])
+        #expect(months(2027, 1, 1) == ["2026-12", "2027-01"])
+        // Against the report's own window: every month whose window holds a day is among the day's months.
+        for start in Weekday.allCases {
+            let calendar = CompanyCalendar(weekStart: start)
+            var missed: [String] = []
+            for offset in 0..<400 {
+                let day = CivilDate(year: 2026, month: 1, day: 1).adding(days: offset)
+                let touched = AttendanceMonthStore.months(touchedOn: day)
+                for k in -2...2 {
+                    let m = YearMonth(day).adding(months: k)
+                    let w = MonthReport.eventWindow(for: m, calendar: calendar)
+                    let (from, until) = (JapanTime.instant(day), JapanTime.instant(day.adding(days: 1)))
+                    if from < w.until && until > w.from && !touched.contains(m) { missed.append("\(day) \(m)") }
+                }
+            }
+            #expect(missed.isEmpty, "week start \(start): \(missed.prefix(5))")
+        }
+    }
+
     @Test("the stored form: read back as written; anything else is refused, not guessed")
     func storedForm() {
         let figures: [EmployeeID: MonthFigures] = [
