@@ -15,15 +15,24 @@ import Vapor
 /// the other requests on its loop; with 2 loops per server, 8 connections per server at most.
 public let postgresConnectionsPerEventLoop = 4
 
-/// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the
-/// in-memory policy, trust, TLS, and every route.
-public func configure(_ app: Application, config: ServerConfig) async throws {
+/// Points `app` at the configured database: PostgreSQL at `DATABASE_URL` (with
+/// ``postgresConnectionsPerEventLoop``), else the SQLite file in the data directory. The server and the
+/// commands that work on the database without a server all open it here.
+public func useDatabase(_ app: Application, config: ServerConfig) throws {
     if let url = config.databaseURL {
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
     } else {
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
     }
+}
+
+/// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the
+/// in-memory policy, trust, TLS, and every route.
+public func configure(_ app: Application, config: ServerConfig) async throws {
+    if config.databaseURL == nil {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+    }
+    try useDatabase(app, config: config)
     app.migrations.add(CreateSchemaV1())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(AddCredentialVersion())

@@ -30,17 +30,7 @@ struct AttendanceDatabaseOptions: ParsableArguments {
         if c.databaseURL == nil, !FileManager.default.fileExists(atPath: c.sqlitePath) {
             throw CLIFailure("no database at \(c.sqlitePath) (start `mynagate serve` once to create it)")
         }
-        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
-        app.logger.logLevel = .error
-        do {
-            if let url = c.databaseURL { app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql) } else { app.databases.use(.sqlite(.file(c.sqlitePath)), as: .sqlite) }
-            let r = try await body(app.db)
-            try await app.asyncShutdown()
-            return r
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
+        return try await ConfiguredDatabase.with(c, body)
     }
 }
 

@@ -40,7 +40,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             throw CLIFailure("no database at \(c.sqlitePath)")
         }
         let expected = head
-        let result = try await withDatabase(c) { db in try await AuditStore.verify(on: db, expectedHead: expected) }
+        let result = try await ConfiguredDatabase.with(c) { db in try await AuditStore.verify(on: db, expectedHead: expected) }
         switch result {
         case .intact(let n, let h):
             print(json ? "{\"intact\":true,\"count\":\(n),\"head\":\(h.map { "\"\($0.sequence):\($0.hashHex)\"" } ?? "null")}"
@@ -48,21 +48,6 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         case .broken(let at, let why):
             print(json ? "{\"intact\":false,\"brokenAt\":\(at),\"problem\":\"\(why)\"}" : "BROKEN at record \(at): \(why)")
             throw ExitCode(1)
-        }
-    }
-
-    /// Opens the configured database without starting a server.
-    func withDatabase<T: Sendable>(_ c: ServerConfig, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
-        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
-        app.logger.logLevel = .error
-        do {
-            if let url = c.databaseURL { app.databases.use(try .postgres(url: url), as: .psql) } else { app.databases.use(.sqlite(.file(c.sqlitePath)), as: .sqlite) }
-            let r = try await body(app.db)
-            try await app.asyncShutdown()
-            return r
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
         }
     }
 }

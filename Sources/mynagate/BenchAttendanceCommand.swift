@@ -201,7 +201,9 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
         let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
         app.logger.logLevel = .error
         do {
-            if kind == "sqlite" { app.databases.use(.sqlite(.file(target)), as: .sqlite) } else { app.databases.use(try .postgres(url: target, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql) }
+            var c = ServerConfig()
+            if kind == "sqlite" { c.dataDirectory = (target as NSString).deletingLastPathComponent } else { c.databaseURL = target }
+            try useDatabase(app, config: c)
             let db = app.db
             let month = self.month
             let clock = ContinuousClock()

@@ -116,7 +116,7 @@ struct VaultRotateKeyCommand: AsyncParsableCommand {
         }
         let ring = try Keyring.load(contentsOf: url)
         let bar = ProgressBox(label: "re-wrapping")
-        let (report, counts) = try await VaultDatabase.with(c) { db in
+        let (report, counts) = try await ConfiguredDatabase.with(c) { db in
             let r = try await VaultService.rotate(provider: ring, on: db) { done, total in bar.update(done, total) }
             return (r, try await VaultService.countsByKey(on: db))
         }
@@ -178,25 +178,4 @@ final class ProgressBox: @unchecked Sendable {
         }
     }
     func finish() { lock.withLock { bar?.finish() } }
-}
-
-/// Opens the configured database (SQLite in the data directory, or `DATABASE_URL`) without a server.
-enum VaultDatabase {
-    static func with<T: Sendable>(_ c: ServerConfig, _ body: @Sendable (any Database) async throws -> T) async throws -> T {
-        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
-        app.logger.logLevel = .error
-        do {
-            if let url = c.databaseURL {
-                app.databases.use(try .postgres(url: url), as: .psql)
-            } else {
-                app.databases.use(.sqlite(.file(c.sqlitePath)), as: .sqlite)
-            }
-            let r = try await body(app.db)
-            try await app.asyncShutdown()
-            return r
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
-    }
 }
