@@ -175,7 +175,9 @@ struct AttendanceMonthFiguresTests {
         #expect(MonthFiguresCache.decode(MonthFiguresCache.encode([:])) == [:])
         #expect(MonthFiguresCache.decode(data.dropLast()) == nil)
         #expect(MonthFiguresCache.decode(data + Data([0])) == nil)
-        #expect(MonthFiguresCache.decode(Data("MGF2".utf8) + data.dropFirst(4)) == nil)
+        #expect(MonthFiguresCache.decode(Data("MGF1".utf8) + data.dropFirst(4)) == nil, "another form's mark")
+        let long: [EmployeeID: MonthFigures] = [EmployeeID(rawValue: String(repeating: "x", count: 300)): MonthFigures(overtimeMinutes: 1, holidayMinutes: 2, workedMinutes: 3)]
+        #expect(MonthFiguresCache.decode(MonthFiguresCache.encode(long)) == long, "no id is dropped")
         #expect(MonthFiguresCache.decode(Data()) == nil)
     }
 }

@@ -126,9 +126,11 @@ public enum AttendanceService {
     /// where they are current, else computed (and kept when computed for everyone), see ``MonthFiguresCache``.
     public static func history(_ people: [Person], from first: YearMonth, through last: YearMonth, context: AttendanceContext, on db: any Database) async throws -> [EmployeeID: [YearMonth: MonthFigures]] {
         var out: [EmployeeID: [YearMonth: MonthFigures]] = [:]
+        guard first <= last else { return out }
+        let everyone = try await MonthFiguresCache.computesEveryone(for: people, on: db)
         var m = first
         while m <= last {
-            for (e, f) in try await MonthFiguresCache.figures(m, people: people, context: context, on: db) { out[e, default: [:]][m] = f }
+            for (e, f) in try await MonthFiguresCache.figures(m, people: people, everyone: everyone, context: context, on: db) { out[e, default: [:]][m] = f }
             m = m.adding(months: 1)
         }
         return out
@@ -367,10 +369,12 @@ public enum AttendanceService {
                 g.group(.and) { a in a.filter(\.$at == nil); a.filter(\.$madeAt < cutoffDate) }
             }.delete()
             try await AttendanceSelfReportModel.query(on: tx).filter(\.$date < first.description).delete()
-            // Kept figures: months before the first kept day are gone; the months whose reports read
-            // the purged days (up to a week after, for the 40-hour week) are computed again.
+            // Kept figures: months before the first kept day are gone; those whose reports read the
+            // last purged day (the same rule as a crossing's) are computed again.
             try await AttendanceMonthStore.forget(before: YearMonth(first), on: s)
-            try await AttendanceMonthStore.touch(through: YearMonth(first.adding(days: 8)), on: s)
+            if let last = AttendanceMonthStore.months(touchedOn: first.adding(days: -1)).max() {
+                try await AttendanceMonthStore.touch(through: last, on: s)
+            }
             return [draft]
         }
         let records: [AuditRecord]
