@@ -26,8 +26,12 @@ public final class AppState: Sendable {
 
     /// The enrollment validator: trust anchors, JPKI rules, and the CRL indexes as last loaded.
     public var validator: CardCertificateValidator { validatorHolder.current }
+    /// Validates the signing certificates (署名用電子証明書) that bind a card to a person at enrollment:
+    /// the `sign/` trust anchors, JPKI rules; no revocation source (see docs/SECURITY.md).
+    public let signingValidator: CardCertificateValidator
 
-    init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, snapshotSigner: SnapshotSigner) {
+    init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, signingValidator: CardCertificateValidator,
+         snapshotSigner: SnapshotSigner) {
         let policy = PolicyCache(db: db)
         // Granted crossings of the workplace boundary go to attendance in the same transaction as their record.
         let events = EventWriter(store: AuditStore(db: db, derive: { records, tx in
@@ -35,6 +39,7 @@ public final class AppState: Sendable {
         }))
         let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config
+        self.signingValidator = signingValidator
         self.snapshotSigner = snapshotSigner
         self.doorPush = DoorPushHub()
         self.policy = policy

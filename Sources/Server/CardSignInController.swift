@@ -7,7 +7,12 @@ import X509
 
 /// Sign-in with the card at a desk reader: the card signs a server challenge after its PIN, the
 /// signature is checked against the certificate enrolled for the person, and the account linked to that
-/// person is signed in. No password is involved, and the My Number is never read.
+/// person is signed in. The My Number is never read.
+///
+/// The card replaces the password only for accounts of role employee, or for an account whose owner
+/// opted in with their password (``UserModel/cardSignIn``). For admin, security and hr the card is
+/// otherwise a second factor: the same request carries the password (security review C1 and L4: a card
+/// enrolled by someone else, or relayed through a compromised PIN reader, never opens such an account alone).
 struct CardSignInController {
     let auth: AuthController
 
@@ -22,6 +27,8 @@ struct CardSignInController {
         var serial: String
         /// The card's signature over the challenge (base64).
         var signature: String
+        /// The account's password, when the account is privileged and has not opted in to the card alone.
+        var password: String?
     }
 
     func register(_ routes: any RoutesBuilder) {
@@ -51,7 +58,16 @@ struct CardSignInController {
             throw refused
         }
         if let until = user.lockedUntil, until > Date() { throw Abort(.tooManyRequests, reason: "account locked; try again later") }
-        try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": "card", "serial": credential.serial],
+        if user.role != Role.employee.rawValue, user.cardSignIn != true {
+            guard let password = f.password else {
+                throw Abort(.unauthorized, reason: "this account signs in with its password as well as the card")
+            }
+            guard password.count <= 1024, try await req.password.async.verify(password, created: user.passwordHash) else {
+                try await req.audit(kind: "account.sign_in_failed", subject: "user:\(user.username)", details: ["method": "card+password"])
+                throw refused
+            }
+        }
+        try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": f.password == nil ? "card" : "card+password", "serial": credential.serial],
                             actorOverride: "user:\(user.username)")
         return AuthController.SignedIn(username: user.username, role: user.role, csrfToken: try auth.startSession(for: user, on: req))
     }

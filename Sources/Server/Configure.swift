@@ -36,6 +36,9 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(CreateSchemaV1())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(AddCredentialVersion())
+    // Before any later migration reads credentials through the model (which has these columns); on a
+    // database migrated before it existed, it simply runs last.
+    app.migrations.add(AddCredentialBinding())
     app.migrations.add(CreateDoorTables())
     app.migrations.add(CreateAttendanceTables())
     app.migrations.add(CreateVaultTables())
@@ -50,6 +53,8 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
     }
 
+    // bcrypt through `req.password.async` runs on a thread pool, at the configured cost.
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
     let tls = config.tlsCertificate != nil
     app.sessions.use(.fluent)
     app.sessions.configuration = SessionsConfiguration(cookieName: "mynagate_session") { id in
@@ -66,7 +71,8 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         anchors = try TrustAnchors.load(from: URL(fileURLWithPath: dir))
     }
     let validator = CardCertificateValidator(anchors: anchors, purpose: .auth)
-    app.mynagate = AppState(config: config, db: app.db, validator: validator, snapshotSigner: try await SnapshotSigner.load(on: app.db))
+    app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: CardCertificateValidator(anchors: anchors, purpose: .sign),
+                            snapshotSigner: try await SnapshotSigner.load(on: app.db))
     let push = app.mynagate.doorPush
     await app.mynagate.policy.onVersionChange { push.policyChanged($0) }
     try await app.mynagate.policy.reload()
@@ -112,6 +118,7 @@ func routes(_ app: Application) throws {
     ConfigController().register(app)
     CredentialsController().register(app)
     EnrollmentController().register(app)
+    CredentialApprovalController().register(app)
     DecisionsController().register(app)
     DoorSyncController().register(app)
     EventsController().register(app)

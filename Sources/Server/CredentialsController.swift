@@ -19,6 +19,14 @@ struct CredentialsController {
         var state: String
         var suspensionReason: String?
         var stateChangedAt: Date?
+        /// How the card was bound to the person (`signing_certificate`, `holder_session`, `legacy`).
+        var binding: String?
+        /// The operator who enrolled it.
+        var enrolledBy: String?
+        /// While pending: `approval` and/or `holder`.
+        var waitingFor: [String]?
+        /// For a retired card: who enrolled the card that replaced it (shown to the owner).
+        var retiredBy: String?
     }
     struct Pending: Content {
         var confirmation: UUID
@@ -48,8 +56,15 @@ struct CredentialsController {
     }
 
     static func dto(_ m: CredentialModel) -> CredentialDTO {
-        CredentialDTO(id: m.id, employeeId: m.employeeID, issuer: m.issuer, serial: m.serial, notBefore: m.notBefore, notAfter: m.notAfter,
-                      state: m.state, suspensionReason: m.suspensionReason, stateChangedAt: m.stateChangedAt)
+        var waiting: [String]?
+        if m.state == "pending" {
+            waiting = []
+            if m.needsApproval == true, m.approvedBy == nil { waiting?.append("approval") }
+            if m.needsHolder == true, m.holderConfirmedAt == nil { waiting?.append("holder") }
+        }
+        return CredentialDTO(id: m.id, employeeId: m.employeeID, issuer: m.issuer, serial: m.serial, notBefore: m.notBefore, notAfter: m.notAfter,
+                             state: m.state, suspensionReason: m.suspensionReason, stateChangedAt: m.stateChangedAt,
+                             binding: m.binding, enrolledBy: m.enrolledBy, waitingFor: waiting, retiredBy: m.retiredBy)
     }
 
     @Sendable func list(_ req: Request) async throws -> [CredentialDTO] {

@@ -12,6 +12,11 @@ import X509
 /// chain and revocation are checked, and the credential is bound to the employee. A renewal (a new card,
 /// or a new certificate after 5 years) goes the same way and retires the previous credential; history
 /// is kept.
+///
+/// The desk operator is not trusted to say whose card it is (security review C1): the card is bound to
+/// the person by their signing certificate (name and birth date against the HR record) or by the
+/// holder's own acceptance, and a card for someone with a privileged account waits for a second
+/// administrator's approval and the owner's confirmation (``CredentialBinding``).
 struct EnrollmentController {
     struct Start: Content { var employeeId: UUID }
     struct Started: Content {
@@ -26,14 +31,19 @@ struct EnrollmentController {
         var challengeId: UUID
         /// The auth certificate, base64 DER, as read from the card.
         var certificate: String
-        /// The card's signature over the challenge, base64.
+        /// The card's auth-key signature over the challenge, base64.
         var signature: String
+        /// The signing certificate (base64 DER), read after the holder typed the signing password.
+        var signingCertificate: String?
+        /// The signing key's signature over the same challenge (base64).
+        var signingSignature: String?
     }
     struct Enrolled: Content {
         var credential: CredentialsController.CredentialDTO
         var renewed: Int
-        /// Shown once: the code that suspends this person's cards without signing in.
-        var emergencyCode: String?
+        /// What the card still waits for: `approval` (an administrator other than the operator),
+        /// `holder` (the owner accepts it in their own session). Empty when it is active.
+        var waitingFor: [String]
     }
 
     func register(_ routes: any RoutesBuilder) {
@@ -44,6 +54,7 @@ struct EnrollmentController {
 
     @Sendable func start(_ req: Request) async throws -> Started {
         let s = try req.content.decode(Start.self)
+        try await Enrollment.checkOperator(try Enrollment.Desk(req.user), mayEnroll: s.employeeId, on: req.db)
         let c = try await Enrollment.challenge(employeeID: s.employeeId, on: req.db, state: req.state)
         return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
     }
@@ -53,11 +64,20 @@ struct EnrollmentController {
         guard let der = Data(base64Encoded: f.certificate), let signature = Data(base64Encoded: f.signature) else {
             throw Abort(.badRequest, reason: "certificate and signature must be base64")
         }
-        let actor = "user:\(try req.user.username)"
+        var holder: Enrollment.HolderEvidence?
+        switch (f.signingCertificate, f.signingSignature) {
+        case (nil, nil): holder = nil
+        case (let c?, let s?):
+            guard let cd = Data(base64Encoded: c), let sd = Data(base64Encoded: s), cd.count <= 16_384, sd.count <= 1024 else {
+                throw Abort(.badRequest, reason: "signingCertificate and signingSignature must be base64")
+            }
+            holder = Enrollment.HolderEvidence(signingCertificateDER: cd, signature: Array(sd))
+        default: throw Abort(.badRequest, reason: "signingCertificate and signingSignature go together")
+        }
         let r = try await Enrollment.complete(employeeID: f.employeeId, challengeID: f.challengeId, certificateDER: der, signature: Array(signature),
-                                              on: req.db, state: req.state, actor: actor)
-        return try await Enrolled(credential: CredentialsController.dto(r.credential), renewed: r.renewed, emergencyCode: r.emergencyCode)
-            .encodeResponse(status: .created, for: req)
+                                              holder: holder, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
+        return try await Enrolled(credential: CredentialsController.dto(r.credential), renewed: r.renewed, waitingFor: r.waitingFor)
+            .encodeResponse(status: r.waitingFor.isEmpty ? .created : .accepted, for: req)
     }
 }
 
@@ -66,7 +86,39 @@ public enum Enrollment {
     public struct Outcome: Sendable {
         public var credential: CredentialModel
         public var renewed: Int
-        public var emergencyCode: String?
+        /// Empty when the credential is active; else `approval` and/or `holder`.
+        public var waitingFor: [String]
+    }
+
+    /// Who is at the desk. A signed-in operator is held to the rules below; ``system(_:)`` is the
+    /// server enrolling for itself (the demo's seeding, before any account exists).
+    public struct Desk: Sendable {
+        var actor: String
+        var role: Role?
+        var userID: UUID?
+        var employeeID: UUID?
+
+        init(_ user: SessionUser) {
+            actor = "user:\(user.username)"
+            role = user.role
+            userID = user.id
+            employeeID = user.employeeID
+        }
+        private init(actor: String) { self.actor = actor }
+
+        /// The server itself: no operator rules apply, but the card is still bound by evidence.
+        public static func system(_ name: String) -> Desk { Desk(actor: "system:\(name)") }
+    }
+
+    /// The signing certificate the holder's card gave after its signing password, and the signing key's
+    /// signature over the enrollment challenge.
+    public struct HolderEvidence: Sendable {
+        public var signingCertificateDER: Data
+        public var signature: [UInt8]
+        public init(signingCertificateDER: Data, signature: [UInt8]) {
+            self.signingCertificateDER = signingCertificateDER
+            self.signature = signature
+        }
     }
 
     /// A challenge bound to this employee's enrollment (2 minutes: the person types a PIN).
@@ -75,70 +127,174 @@ public enum Enrollment {
         return try await ChallengeStore.issue(context: "enroll:\(employeeID.uuidString)", seconds: max(state.config.challengeSeconds, 120), on: db)
     }
 
-    /// Checks the proof of possession, the certificate (chain, policy, revocation) and binds it.
-    public static func complete(employeeID: UUID, challengeID: UUID, certificateDER der: Data, signature: [UInt8], on db: any Database,
-                                state: AppState, actor: String) async throws -> Outcome {
+    /// The highest role among the accounts linked to `employeeID` (`nil`: no account).
+    static func highestRole(of employeeID: UUID, on db: any Database) async throws -> Role? {
+        let roles = try await UserModel.query(on: db).filter(\.$employeeID == employeeID).all().map { user -> Role in
+            guard let role = Role(rawValue: user.role) else {
+                // An account with a role this server does not know is treated as the most privileged.
+                return .admin
+            }
+            return role
+        }
+        return roles.max { $0.rank < $1.rank }
+    }
+
+    /// An operator never enrolls a card for their own record, nor for someone whose account outranks theirs.
+    static func checkOperator(_ desk: Desk, mayEnroll employeeID: UUID, on db: any Database) async throws {
+        guard let role = desk.role else { return }
+        if desk.employeeID == employeeID {
+            throw Abort(.forbidden, reason: "an operator cannot enroll a card for their own record; another operator must")
+        }
+        if let target = try await highestRole(of: employeeID, on: db), target.rank > role.rank {
+            throw Abort(.forbidden, reason: "this person's account has a higher role than yours; an administrator must enroll their card")
+        }
+    }
+
+    /// Checks the proof of possession, the certificate (chain, policy, revocation) and the binding to the
+    /// person, then makes the credential active or leaves it pending (see ``CredentialBinding``).
+    public static func complete(employeeID: UUID, challengeID: UUID, certificateDER der: Data, signature: [UInt8], holder: HolderEvidence?,
+                                by desk: Desk, on db: any Database, state: AppState) async throws -> Outcome {
         guard let employee = try await EmployeeModel.find(employeeID, on: db) else { throw Abort(.notFound, reason: "no such employee") }
+        try await checkOperator(desk, mayEnroll: employeeID, on: db)
+        let actor = desk.actor
+        let subject = "employee:\(employeeID.uuidString)"
+        func refuse(_ why: String, _ status: HTTPStatus = .unprocessableEntity, _ reason: String) async throws -> Never {
+            try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_refused", actor: actor, subject: subject, details: ["why": why]))
+            throw Abort(status, reason: reason)
+        }
         let certificate: Certificate
         do { certificate = try Certificate(derEncoded: Array(der)) } catch { throw Abort(.unprocessableEntity, reason: "the certificate does not parse") }
-        let subject = "employee:\(employeeID.uuidString)"
+        let challenge: Challenge
         switch try await ChallengeStore.consume(id: challengeID, context: "enroll:\(employeeID.uuidString)", on: db) {
         case .failure(let why): throw Abort(.unprocessableEntity, reason: why.description)
-        case .success(let challenge):
-            guard certificate.publicKey.isValidSignature(signature, for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
-                try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_refused", actor: actor, subject: subject, details: ["why": "signature"]))
-                throw Abort(.unprocessableEntity, reason: "the card's signature does not match its certificate")
-            }
+        case .success(let c): challenge = c
+        }
+        guard certificate.publicKey.isValidSignature(signature, for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
+            try await refuse("signature", .unprocessableEntity, "the card's signature does not match its certificate")
         }
         let result = await state.validator.validate(certificate, at: Date())
         if let failure = result.failure {
-            try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_refused", actor: actor, subject: subject, details: ["why": "\(failure)"]))
-            throw Abort(.unprocessableEntity, reason: "certificate not accepted: \(failure)")
+            try await refuse("\(failure)", .unprocessableEntity, "certificate not accepted: \(failure)")
         }
+
+        // Whose card is it? Evidence the operator cannot make up alone.
+        var evidence: CredentialBinding.Evidence?
+        if let holder {
+            evidence = try await checkSigningCertificate(holder, challenge: challenge, employee: employee, state: state, db: db, refuse: refuse)
+        }
+        let highest = try await highestRole(of: employeeID, on: db)
+        let privileged = desk.role != nil && highest.map { $0 != .employee } == true
+        let needsHolder = evidence == nil || privileged
+        if evidence == nil, highest == nil {
+            try await refuse("no_binding", .unprocessableEntity,
+                             "the card cannot be bound to this person: they have no account to accept it in, so the holder must give the signing password at the desk (name and birth date are matched with the HR record)")
+        }
+
         let issuer = certificate.issuer.description
         let serial = certificate.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()
         if let existing = try await CredentialModel.query(on: db).filter(\.$issuer == issuer).filter(\.$serial == serial).first() {
             guard existing.employeeID == employeeID else { throw Abort(.conflict, reason: "this card is enrolled to another person") }
-            throw Abort(.conflict, reason: "this card is already enrolled")
+            throw Abort(.conflict, reason: existing.state == "pending" ? "this card is already waiting for approval" : "this card is already enrolled")
         }
         let m = CredentialModel()
+        m.employeeID = employeeID
+        m.kind = CredentialKey.Kind.jpkiAuth.rawValue
+        m.issuer = issuer
+        m.serial = serial
+        m.certificate = der
+        m.notBefore = certificate.notValidBefore
+        m.notAfter = certificate.notValidAfter
+        m.state = "pending"
+        m.stateChangedAt = Date()
+        m.binding = evidence?.rawValue
+        m.enrolledBy = actor
+        m.needsApproval = privileged
+        m.needsHolder = needsHolder
+        guard privileged || needsHolder else {
+            let renewed = try await activate(m, creating: true, actor: actor, on: db, state: state)
+            return Outcome(credential: m, renewed: renewed, waitingFor: [])
+        }
+        try await m.create(on: db)
+        var waiting: [String] = []
+        if privileged { waiting.append("approval") }
+        if needsHolder { waiting.append("holder") }
+        try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_pending", actor: actor, subject: subject,
+                                                    details: ["serial": serial, "waiting": waiting.joined(separator: ","), "binding": evidence?.rawValue ?? "none"]))
+        return Outcome(credential: m, renewed: 0, waitingFor: waiting)
+    }
+
+    /// The signing certificate: a valid JPKI signing certificate whose key signed this challenge, naming
+    /// the person the HR record describes. Its address and sex are not looked at and nothing of it is stored.
+    static func checkSigningCertificate(_ holder: HolderEvidence, challenge: Challenge, employee: EmployeeModel, state: AppState, db: any Database,
+                                        refuse: (String, HTTPStatus, String) async throws -> Never) async throws -> CredentialBinding.Evidence {
+        let signing: Certificate
+        do { signing = try Certificate(derEncoded: Array(holder.signingCertificateDER)) } catch {
+            throw Abort(.unprocessableEntity, reason: "the signing certificate does not parse")
+        }
+        guard signing.publicKey.isValidSignature(holder.signature, for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
+            try await refuse("signing_signature", .unprocessableEntity, "the signing key's signature does not match the signing certificate")
+        }
+        guard !state.signingValidator.anchors.isEmpty(for: .sign) else {
+            try await refuse("no_signing_anchors", .unprocessableEntity, "no trust anchors for signing certificates are configured (trust anchors directory, sign/)")
+        }
+        if let failure = await state.signingValidator.validate(signing, at: Date()).failure {
+            try await refuse("signing_\(failure)", .unprocessableEntity, "signing certificate not accepted: \(failure)")
+        }
+        guard let identity = SigningCertificateIdentity(certificate: signing) else {
+            try await refuse("signing_no_identity", .unprocessableEntity, "the signing certificate carries no name and birth date")
+        }
+        let profile = try await VaultProfileModel.find(try employee.requireID(), on: db)
+        guard let birth = profile?.birthDate, !birth.isEmpty else {
+            try await refuse("no_birth_date", .unprocessableEntity, "the HR record has no birth date to match the signing certificate with")
+        }
+        guard identity.matches(name: employee.name, birthDate: birth) else {
+            // The values stay out of the log and the answer: the mismatch alone is the finding.
+            try await refuse("signing_mismatch", .unprocessableEntity, "the signing certificate's name or birth date does not match the HR record")
+        }
+        return .signingCertificate
+    }
+
+    /// Makes `m` the person's active credential: earlier ones are retired (history kept, the owner sees
+    /// who replaced them), the policy reloads, an open card application closes.
+    @discardableResult
+    static func activate(_ m: CredentialModel, creating: Bool, actor: String, on db: any Database, state: AppState) async throws -> Int {
+        let employeeID = m.employeeID
         let renewed = try await db.transaction { tx -> Int in
-            // Renewal: earlier credentials of this person are retired, not deleted (history).
             var retired = 0
-            for old in try await CredentialModel.query(on: tx).filter(\.$employeeID == employeeID).filter(\.$state != "retired").all() {
+            for old in try await CredentialModel.query(on: tx).filter(\.$employeeID == employeeID)
+                .filter(\.$state != "retired").filter(\.$state != "pending").all() {
                 old.state = "retired"
                 old.stateChangedAt = Date()
+                old.retiredBy = m.enrolledBy ?? actor
                 try await old.save(on: tx)
                 retired += 1
             }
-            m.employeeID = employeeID
-            m.kind = CredentialKey.Kind.jpkiAuth.rawValue
-            m.issuer = issuer
-            m.serial = serial
-            m.certificate = der
-            m.notBefore = certificate.notValidBefore
-            m.notAfter = certificate.notValidAfter
             m.state = "active"
             m.stateChangedAt = Date()
-            try await m.create(on: tx)
+            if creating { try await m.create(on: tx) } else { try await m.save(on: tx) }
             return retired
         }
-        var code: String?
-        if employee.emergencyCodeHash == nil {
-            var rng = SystemRandomNumberGenerator()
-            let c = (0..<10).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
-            employee.emergencyCodeHash = try Bcrypt.hash(c, cost: state.config.bcryptCost)
-            try await employee.save(on: db)
-            code = c
-        }
         try await state.policy.changed()
+        let subject = "employee:\(employeeID.uuidString)"
         try await state.events.appendNow(AuditDraft(kind: renewed > 0 ? "credential.renewed" : "credential.enrolled", actor: actor, subject: subject,
-                                                    details: ["serial": serial, "retired": String(renewed)]))
+                                                    details: ["serial": m.serial, "retired": String(renewed), "binding": m.binding ?? "none",
+                                                              "enrolledBy": m.enrolledBy ?? actor]))
         // A card application open for this person closes itself: the card is in MynaGate (issue 9).
         for closed in try await CardApplications.closeOnEnrollment(employee: employeeID, actor: actor, on: db) {
             try await state.events.appendNow(AuditDraft(kind: "card_application.card_enrolled", actor: actor, subject: subject,
                                                         details: ["application": closed.rawValue, "stage": "enrolled"]))
         }
-        return Outcome(credential: m, renewed: renewed, emergencyCode: code)
+        return renewed
+    }
+}
+
+extension Role {
+    /// For "an operator cannot enroll for anyone with a higher role": employee < hr = security < admin.
+    var rank: Int {
+        switch self {
+        case .employee: return 0
+        case .hr, .security: return 1
+        case .admin: return 2
+        }
     }
 }

@@ -119,8 +119,8 @@ paths:
     post: {summary: "Card sign-in, step 1: a challenge for the desk reader's card", responses: {"200": {description: challenge}}}
   /api/v1/session/card:
     post:
-      summary: "Card sign-in, step 2: the card's auth serial and its signature over the challenge (after the PIN)"
-      requestBody: {content: {application/json: {schema: {type: object, required: [challengeId, serial, signature], properties: {challengeId: {type: string, format: uuid}, serial: {type: string}, signature: {type: string, format: byte}}}}}}
+      summary: "Card sign-in, step 2: the card's auth serial and its signature over the challenge (after the PIN); admin, security and hr accounts also give the password unless they opted in"
+      requestBody: {content: {application/json: {schema: {type: object, required: [challengeId, serial, signature], properties: {challengeId: {type: string, format: uuid}, serial: {type: string}, signature: {type: string, format: byte}, password: {type: string}}}}}}
       responses: {"200": {description: signed in; returns csrfToken}, "401": {description: card not accepted}}
   /api/v1/me:
     get: {summary: The signed-in user, security: [{session: []}], responses: {"200": {description: user}}}
@@ -154,7 +154,65 @@ paths:
   /api/v1/enrollment/challenges:
     post: {summary: Start enrollment at a desk (admin, hr, security), security: [{session: []}], responses: {"200": {description: challenge, content: {application/json: {schema: {$ref: "#/components/schemas/Challenge"}}}}}}
   /api/v1/enrollment:
-    post: {summary: Finish enrollment with the card's certificate and signature, security: [{session: []}], responses: {"201": {description: enrolled; emergencyCode shown once}, "409": {description: already enrolled}, "422": {description: signature or certificate refused}}}
+    post:
+      summary: "Finish enrollment: the auth certificate and its signature over the challenge, and (to bind the card to the person) the signing certificate and its signature"
+      security: [{session: []}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [employeeId, challengeId, certificate, signature]
+              properties:
+                employeeId: {type: string, format: uuid}
+                challengeId: {type: string, format: uuid}
+                certificate: {type: string, format: byte}
+                signature: {type: string, format: byte}
+                signingCertificate: {type: string, format: byte}
+                signingSignature: {type: string, format: byte}
+      responses:
+        "201": {description: "enrolled and active"}
+        "202": {description: "enrolled and pending: waitingFor lists approval (a second administrator) and/or holder (the owner accepts in their own session)"}
+        "403": {description: "the operator's own record, or a person whose account outranks the operator"}
+        "409": {description: "already enrolled"}
+        "422": {description: "signature, certificate or binding refused"}
+  /api/v1/credentials/{id}/approve:
+    post:
+      summary: "Approve a pending card for a person with a privileged account (admin; never the operator who enrolled it)"
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      security: [{session: []}]
+      responses: {"200": {description: "the card, active once the holder has also confirmed"}, "403": {description: "the enrolling operator or the approver's own record"}, "409": {description: "not pending"}}
+  /api/v1/credentials/{id}/reject:
+    post:
+      summary: "Refuse a pending card (admin)"
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      security: [{session: []}]
+      responses: {"204": {description: "removed"}, "409": {description: "not pending"}}
+  /api/v1/me/credentials/{id}/confirm:
+    post:
+      summary: "Accept a card enrolled for me, with my password"
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      security: [{session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [password], properties: {password: {type: string}}}}}}
+      responses: {"200": {description: "the card, active once nothing else is missing"}, "422": {description: "wrong password"}, "404": {description: "not my card"}}
+  /api/v1/me/credentials/{id}/reject:
+    post:
+      summary: "This card enrolled for me is not mine: remove it (security sees the refusal in the event log)"
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      security: [{session: []}]
+      responses: {"204": {description: "removed"}, "404": {description: "not my card"}}
+  /api/v1/me/card-sign-in:
+    put:
+      summary: "Opt in or out of signing in with the card alone (admin, security and hr accounts otherwise need the password with the card)"
+      security: [{session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [password, enabled], properties: {password: {type: string}, enabled: {type: boolean}}}}}}
+      responses: {"200": {description: "the setting"}, "422": {description: "wrong password"}}
+  /api/v1/me/emergency-code:
+    post:
+      summary: "Issue my emergency code (suspends my cards without signing in); shown once, the previous code stops working"
+      security: [{session: []}]
+      requestBody: {content: {application/json: {schema: {type: object, required: [password], properties: {password: {type: string}}}}}}
+      responses: {"201": {description: "the code"}, "422": {description: "wrong password"}, "409": {description: "the account has no employee record"}}
   /api/v1/zones:
     get: {summary: Zones (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/zones/{id}:

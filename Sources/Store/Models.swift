@@ -17,6 +17,10 @@ public final class UserModel: Model, @unchecked Sendable {
     @OptionalField(key: "employee_id") public var employeeID: UUID?
     @Field(key: "failed_attempts") public var failedAttempts: Int
     @OptionalField(key: "locked_until") public var lockedUntil: Date?
+    /// The owner opted in, with their password, to signing in with their card alone. Accounts of role
+    /// employee may always sign in with the card; for admin, security and hr the card is otherwise only a
+    /// second factor beside the password (security review C1).
+    @OptionalField(key: "card_sign_in") public var cardSignIn: Bool?
     public init() {}
     public init(username: String, passwordHash: String, role: String, employeeID: UUID?) {
         self.username = username
@@ -64,7 +68,8 @@ public final class CredentialModel: Model, @unchecked Sendable {
     @Field(key: "certificate") public var certificate: Data
     @Field(key: "not_before") public var notBefore: Date
     @Field(key: "not_after") public var notAfter: Date
-    /// active, suspended, retired
+    /// pending (awaiting binding or approval, see ``CredentialBinding``), active, suspended, retired,
+    /// rejected (the holder or an administrator refused a pending card)
     @Field(key: "state") public var state: String
     @OptionalField(key: "suspension_reason") public var suspensionReason: String?
     @OptionalField(key: "state_changed_at") public var stateChangedAt: Date?
@@ -72,6 +77,20 @@ public final class CredentialModel: Model, @unchecked Sendable {
     /// ``CredentialVersionStamp``): door snapshots send only credentials changed since the agent's version.
     @OptionalField(key: "version") public var version: Int?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// How the card was bound to the person (``CredentialBinding/Evidence``); `nil` while pending on the holder.
+    @OptionalField(key: "binding") public var binding: String?
+    /// The desk operator who enrolled it (`user:…`).
+    @OptionalField(key: "enrolled_by") public var enrolledBy: String?
+    /// Whether an administrator other than the operator must approve it (the person holds a privileged account).
+    @OptionalField(key: "needs_approval") public var needsApproval: Bool?
+    /// The approving administrator (`user:…`).
+    @OptionalField(key: "approved_by") public var approvedBy: String?
+    /// Whether the holder must accept it in their own session.
+    @OptionalField(key: "needs_holder") public var needsHolder: Bool?
+    /// When the holder accepted it.
+    @OptionalField(key: "holder_confirmed_at") public var holderConfirmedAt: Date?
+    /// For a retired card: who enrolled the card that replaced it, shown to the owner.
+    @OptionalField(key: "retired_by") public var retiredBy: String?
     public init() {}
 }
 

@@ -14,7 +14,7 @@ struct DemoOrganisation: Sendable {
     static let pin = DemoDesk.pin
     /// Cards made but not enrolled, for trying the enrollment page (`SPARE-1.vcard` …).
     static let spareCards = 3
-    static let signingPassword = "DEMO2026"
+    static let signingPassword = DemoDesk.signingPassword
 
     var caDirectory: URL { directory.appendingPathComponent("ca") }
     var anchorsDirectory: URL { directory.appendingPathComponent("anchors") }
@@ -56,11 +56,14 @@ struct DemoOrganisation: Sendable {
             hierarchy = try TestJPKIHierarchy.generate()
             try hierarchy.save(to: caDirectory)
         }
-        let authAnchors = anchorsDirectory.appendingPathComponent("auth")
-        try fm.createDirectory(at: authAnchors, withIntermediateDirectories: true)
-        let anchor = authAnchors.appendingPathComponent("demo-auth-ca.pem")
-        if !fm.fileExists(atPath: anchor.path) {
-            try fm.copyItem(at: caDirectory.appendingPathComponent(TestJPKIHierarchy.FileName.authCA), to: anchor)
+        // Auth anchors for doors and sign-in; sign anchors for binding a card to its holder at enrollment.
+        for (purpose, file) in [("auth", TestJPKIHierarchy.FileName.authCA), ("sign", TestJPKIHierarchy.FileName.signCA)] {
+            let dir = anchorsDirectory.appendingPathComponent(purpose)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            let anchor = dir.appendingPathComponent("demo-\(purpose)-ca.pem")
+            if !fm.fileExists(atPath: anchor.path) {
+                try fm.copyItem(at: caDirectory.appendingPathComponent(file), to: anchor)
+            }
         }
         try fm.createDirectory(at: cardsDirectory, withIntermediateDirectories: true)
         for i in 0..<people {
@@ -139,15 +142,23 @@ struct DemoOrganisation: Sendable {
         }
         let state = app.mynagate
         try await state.policy.changed()
-        // Enroll every card through the real path: a challenge, the card's PIN, its signature.
+        // Enroll every card through the real path: a challenge, the card's PIN and signature, and its
+        // signing certificate matched with the HR record's name and birth date.
+        let events = state.events
+        let append: VaultAppend = { build in _ = try await events.appendNow(building: build) }
+        let importer = VaultActor(userID: nil, username: "demo-hr-import", employeeID: nil, isHandler: false)
         for i in 0..<people {
-            let card = MynaCard(transport: EmulatedCardTransport(card: try VirtualMynaCard.load(contentsOf: cardFile(i))))
+            let virtual = try VirtualMynaCard.load(contentsOf: cardFile(i))
+            // The HR master's birth date, as an HR import would bring it.
+            var profile = VaultService.ProfileInput()
+            let b = virtual.state.holder.birthDate
+            profile.birthDate = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
+            try await VaultService.setProfile(employeeID: employeeIDs[i], profile, actor: importer, on: db, append: append)
+            let card = MynaCard(transport: EmulatedCardTransport(card: virtual))
             let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], on: db, state: state)
-            let der = try await card.jpki.certificateDER(.auth).value
-            _ = try await card.jpki.verify(try PIN(Self.pin, kind: .jpkiAuth))
-            let signature = try await card.jpki.sign(sha256Digest: challenge.digest, with: .auth).value
+            let (der, signature, holder) = try await DemoDesk.sign(card, digest: challenge.digest)
             _ = try await Enrollment.complete(employeeID: employeeIDs[i], challengeID: challenge.id, certificateDER: Data(der), signature: signature,
-                                              on: db, state: state, actor: "user:demo-desk")
+                                              holder: holder, by: .system("demo-desk"), on: db, state: state)
         }
         // The employee login is the 11th person, or the last one in a smaller demo (--people 5–10).
         let loginEmployee = min(10, people - 1)

@@ -34,15 +34,8 @@ func enroll(_ s: TestServer, desk: TestServer.Identity, number: String, groups: 
     let e = try await s.send(.POST, "/api/v1/employees", as: desk, json: ["employeeNumber": number, "name": "試験 \(number)", "department": "人事部", "groups": groups])
     #expect(e.status == .created, "\(e.text)")
     let employeeID = e.object()["id"] as! String
-    let holder = try CardHolderFixture.make()
-    let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: desk, json: ["employeeId": employeeID])
-    #expect(ch.status == .ok, "\(ch.text)")
-    let cert = try await holder.card.jpki.certificateDER(.auth).value
-    let sig = try await holder.sign(digestBase64: ch.object()["digest"] as! String)
-    let done = try await s.send(.POST, "/api/v1/enrollment", as: desk, json: [
-        "employeeId": employeeID, "challengeId": ch.object()["challengeId"] as! String,
-        "certificate": Data(cert).base64EncodedString(), "signature": sig,
-    ])
+    let holder = try CardHolderFixture.make(name: "試験 \(number)")
+    let done = try await s.enrollCard(holder.card, holder: holder.state.holder, employee: employeeID, as: desk)
     #expect(done.status == .created, "\(done.text)")
     let credentialID = (done.object()["credential"] as? [String: Any])?["id"] as? String ?? ""
     return (holder, employeeID, credentialID)

@@ -1,5 +1,7 @@
 import Access
 import CardApplication
+import Fluent
+import Store
 import Foundation
 import Server
 import Testing
@@ -80,15 +82,9 @@ enum CardFixture {
     /// Enrolls a fresh virtual card for an existing employee through the real path: a challenge, the
     /// card's PIN over APDUs, its signature, the certificate checked against the test anchors.
     static func enroll(_ s: TestServer, desk: TestServer.Identity, employee: String) async throws {
-        let holder = try CardHolderFixture.make()
-        let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: desk, json: ["employeeId": employee])
-        #expect(ch.status == .ok, "\(ch.text)")
-        let cert = try await holder.card.jpki.certificateDER(.auth).value
-        let sig = try await holder.sign(digestBase64: ch.object()["digest"] as! String)
-        let done = try await s.send(.POST, "/api/v1/enrollment", as: desk, json: [
-            "employeeId": employee, "challengeId": ch.object()["challengeId"] as! String,
-            "certificate": Data(cert).base64EncodedString(), "signature": sig,
-        ])
+        let name = try #require(try await EmployeeModel.find(UUID(uuidString: employee), on: s.app.db)).name
+        let holder = try CardHolderFixture.make(name: name)
+        let done = try await s.enrollCard(holder.card, holder: holder.state.holder, employee: employee, as: desk)
         #expect(done.status == .created, "\(done.text)")
     }
 

@@ -192,12 +192,14 @@ struct PagesTests {
         await s.stop()
     }
 
-    @Test("demo desk enrolls a virtual card file from the page; its emergency code then suspends it without signing in")
+    @Test("demo desk enrolls a virtual card file from the page, bound by its signing certificate; the holder's own emergency code then suspends it without signing in")
     func demoDeskEnrollment() async throws {
         let cards = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-demo-cards-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: cards, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: cards) }
-        let state = try TestServer.hierarchy.issueCard(holder: CardHolder.random(), authPIN: DemoDesk.pin, signingPassword: "ABC123")
+        var holder = CardHolder.random()
+        holder.name = "デモ 太郎"
+        let state = try TestServer.hierarchy.issueCard(holder: holder, authPIN: DemoDesk.pin, signingPassword: DemoDesk.signingPassword)
         try VirtualMynaCard(state: state).save(to: cards.appendingPathComponent("SPARE-1.vcard"))
         let s = try await TestServer.start { c, _ in c.demoCardsDirectory = cards.path }
         defer { Task { await s.stop() } }
@@ -206,6 +208,7 @@ struct PagesTests {
         let picked = try await s.send(.GET, "/enroll?employee=D0001", as: hr)
         #expect(picked.text.contains("デモ 太郎"))
         let employeeID = try #require(field(picked.text, "employeeId"))
+        try await s.setHRBirthDate(employee: employeeID, holder.birthDate)
         let challenge = try await post(s, "/enroll/challenge", as: hr, form: ["csrf": hr.csrf!, "employeeId": employeeID])
         #expect(challenge.status == .ok)
         #expect(challenge.text.contains("デモ用仮想カードで登録"))
@@ -216,8 +219,16 @@ struct PagesTests {
         ])
         #expect(enrolled.status == .ok, "\(enrolled.text)")
         #expect(enrolled.text.contains("カードを登録しました"))
-        let code = try #require(enrolled.text.range(of: "id=\"emergency-code\">").map { String(enrolled.text[$0.upperBound...].prefix(10)) })
-        #expect(code.allSatisfy { $0.isNumber })
+        // The desk operator never sees the emergency code: the holder issues it in their own session.
+        #expect(!enrolled.text.contains("emergency-code"))
+        #expect(enrolled.text.contains("緊急コードは本人が"))
+        try await Accounts.create(username: "d0001", password: "correct horse battery", role: .employee, employeeID: UUID(uuidString: employeeID), cost: 4, on: s.app.db)
+        let owner = try await s.signIn("d0001", "correct horse battery")
+        #expect(try await s.send(.POST, "/api/v1/me/emergency-code", as: owner, json: ["password": "wrong password!"]).status == .unprocessableEntity)
+        let issued = try await s.send(.POST, "/api/v1/me/emergency-code", as: owner, json: ["password": "correct horse battery"])
+        #expect(issued.status == .created, "\(issued.text)")
+        let code = try #require(issued.object()["code"] as? String)
+        #expect(code.count == 10 && code.allSatisfy { $0.isNumber })
         // Once enrolled, the file is no longer offered.
         let again = try await post(s, "/enroll/challenge", as: hr, form: ["csrf": hr.csrf!, "employeeId": employeeID])
         #expect(!again.text.contains("SPARE-1.vcard"))

@@ -7,6 +7,7 @@ import Vapor
 /// route cannot ship without a decision about who may call it.
 let routeRoles: [String: Set<String>] = baseRouteRoles.merging(vaultRouteRoles) { a, _ in a }
     .merging(attendanceRouteRoles) { a, _ in a }.merging(cardApplicationRouteRoles) { a, _ in a }
+    .merging(credentialRouteRoles) { a, _ in a }
 
 /// The access module's routes; the vault's, attendance's and card applications' are in their own files.
 let baseRouteRoles: [String: Set<String>] = {

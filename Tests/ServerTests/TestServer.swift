@@ -33,10 +33,13 @@ final class TestServer: @unchecked Sendable {
     static func start(_ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> TestServer {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let anchors = dir.appendingPathComponent("anchors/auth")
-        try FileManager.default.createDirectory(at: anchors, withIntermediateDirectories: true)
         try hierarchy.save(to: dir.appendingPathComponent("ca"))
-        try FileManager.default.copyItem(at: dir.appendingPathComponent("ca/auth-ca.pem"), to: anchors.appendingPathComponent("ca.pem"))
+        // Auth anchors for doors and sign-in; sign anchors for binding a card to its holder at enrollment.
+        for purpose in ["auth", "sign"] {
+            let anchors = dir.appendingPathComponent("anchors/\(purpose)")
+            try FileManager.default.createDirectory(at: anchors, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: dir.appendingPathComponent("ca/\(purpose)-ca.pem"), to: anchors.appendingPathComponent("ca.pem"))
+        }
         var c = ServerConfig()
         c.dataDirectory = dir.path
         c.databaseURL = postgresURL
@@ -147,11 +150,16 @@ struct CardHolderFixture {
     let state: VirtualCardState
     static let pin = "1234"
 
-    static func make() throws -> CardHolderFixture {
+    static let signingPassword = "ABC123"
+
+    /// A card for a random holder, or for `name` (the HR record's name, so the signing certificate binds it).
+    static func make(name: String? = nil) throws -> CardHolderFixture {
+        var holder = CardHolder.random()
+        if let name { holder.name = name }
         // Issued a minute ago, as real cards are issued long before enrollment: a certificate whose
         // notBefore is this very second can be "not yet valid" to a check made a moment later, once
         // the time is encoded in whole seconds.
-        let state = try TestServer.hierarchy.issueCard(holder: CardHolder.random(), authPIN: pin, signingPassword: "ABC123",
+        let state = try TestServer.hierarchy.issueCard(holder: holder, authPIN: pin, signingPassword: signingPassword,
                                                        issuedAt: Date().addingTimeInterval(-60))
         return CardHolderFixture(card: MynaCard(transport: EmulatedCardTransport(card: VirtualMynaCard(state: state))), state: state)
     }
@@ -160,10 +168,63 @@ struct CardHolderFixture {
         get async throws { try await card.jpki.readAuthCertificateSerial().value.bytes.map { String(format: "%02X", $0) }.joined() }
     }
 
+    /// The holder's side of binding at the desk: the signing password typed, the signing certificate read
+    /// and the challenge signed with the signing key — the enrollment body's `signingCertificate` and
+    /// `signingSignature`.
+    func signingFields(digestBase64: String) async throws -> [String: String] {
+        try await CardHolderFixture.signingFields(card, digestBase64: digestBase64)
+    }
+
+    static func signingFields(_ card: MynaCard, password: String = signingPassword, digestBase64: String) async throws -> [String: String] {
+        _ = try await card.jpki.verify(try PIN(password, kind: .jpkiSigning))
+        let der = try await card.jpki.certificateDER(.signing).value
+        let sig = try await card.jpki.sign(sha256Digest: Array(Data(base64Encoded: digestBase64) ?? Data()), with: .signing).value
+        return ["signingCertificate": Data(der).base64EncodedString(), "signingSignature": Data(sig).base64EncodedString()]
+    }
+
     /// Signs a base64 digest from the server after the PIN, as a desk or a door would.
     func sign(digestBase64: String, pin: String = CardHolderFixture.pin) async throws -> String {
         _ = try await card.jpki.verify(try PIN(pin, kind: .jpkiAuth), attempt: .confirmedLastTry)
         let sig = try await card.jpki.sign(sha256Digest: Array(Data(base64Encoded: digestBase64)!), with: .auth).value
         return Data(sig).base64EncodedString()
+    }
+}
+
+extension TestServer {
+    /// Sends an HTML form the way a browser does (the CSRF token goes in the form, as the pages put it).
+    func form(_ path: String, as who: Identity, _ fields: [String: String]) async throws -> Reply {
+        var all = fields
+        if let csrf = who.csrf, all["csrf"] == nil { all["csrf"] = csrf }
+        let body = all.map { k, v in "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        return try await send(.POST, path, as: who, raw: Data(body.utf8), contentType: "application/x-www-form-urlencoded", csrf: false)
+    }
+
+    /// Puts `birthDate` (`YYYYMMDD`, as a card holder's) in the HR record of `employee` unless it has one,
+    /// as the HR master would hold it: enrollment matches the signing certificate against it.
+    func setHRBirthDate(employee: String, _ birthDate: String) async throws {
+        guard let id = UUID(uuidString: employee) else { throw Abort(.badRequest, reason: "employee id") }
+        let iso = "\(birthDate.prefix(4))-\(birthDate.dropFirst(4).prefix(2))-\(birthDate.suffix(2))"
+        if let p = try await VaultProfileModel.find(id, on: app.db) {
+            if p.birthDate.isEmpty { p.birthDate = iso; try await p.save(on: app.db) }
+        } else {
+            let p = VaultProfileModel()
+            p.id = id; p.address = ""; p.birthDate = iso; p.sex = ""
+            try await p.create(on: app.db)
+        }
+    }
+
+    /// Enrolls `card` for `employee` at the desk through the API, bound by its signing certificate: a
+    /// challenge, the PIN and the auth signature, the signing password and the signing signature.
+    func enrollCard(_ card: MynaCard, holder: CardHolder, employee: String, as desk: Identity) async throws -> Reply {
+        try await setHRBirthDate(employee: employee, holder.birthDate)
+        let ch = try await send(.POST, "/api/v1/enrollment/challenges", as: desk, json: ["employeeId": employee])
+        guard ch.status == .ok, let digest = ch.object()["digest"] as? String, let challenge = ch.object()["challengeId"] as? String else { return ch }
+        let cert = try await card.jpki.certificateDER(.auth).value
+        _ = try await card.jpki.verify(try PIN(CardHolderFixture.pin, kind: .jpkiAuth), attempt: .confirmedLastTry)
+        let sig = try await card.jpki.sign(sha256Digest: Array(Data(base64Encoded: digest) ?? Data()), with: .auth).value
+        var body: [String: Any] = ["employeeId": employee, "challengeId": challenge,
+                                   "certificate": Data(cert).base64EncodedString(), "signature": Data(sig).base64EncodedString()]
+        for (k, v) in try await CardHolderFixture.signingFields(card, digestBase64: digest) { body[k] = v }
+        return try await send(.POST, "/api/v1/enrollment", as: desk, json: body)
     }
 }

@@ -108,16 +108,7 @@ struct VaultSite {
 
     /// Enrolls `card` for an existing employee through the enrollment API, the handler at the desk.
     func enroll(_ card: VaultCard, employee: String) async throws {
-        let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: handler, json: ["employeeId": employee])
-        #expect(ch.status == .ok, "\(ch.text)")
-        let m = card.transport()
-        let cert = try await m.jpki.certificateDER(.auth).value
-        _ = try await m.jpki.verify(try PIN(VaultCard.pin, kind: .jpkiAuth))
-        let sig = try await m.jpki.sign(sha256Digest: Array(Data(base64Encoded: ch.object()["digest"] as! String)!), with: .auth).value
-        let done = try await s.send(.POST, "/api/v1/enrollment", as: handler, json: [
-            "employeeId": employee, "challengeId": ch.object()["challengeId"] as! String,
-            "certificate": Data(cert).base64EncodedString(), "signature": Data(sig).base64EncodedString(),
-        ])
+        let done = try await s.enrollCard(card.transport(), holder: card.holder, employee: employee, as: handler)
         #expect(done.status == .created, "\(done.text)")
     }
 

@@ -5,7 +5,8 @@ import Store
 import Vapor
 
 /// `/cards` (admin, security, hr): every credential with its state; suspend and reinstate (admin,
-/// security) as CSRF-protected forms calling the same code as the API.
+/// security) as CSRF-protected forms calling the same code as the API; approve or refuse a pending card
+/// for a person with a privileged account (admin; never the operator who enrolled it).
 struct CardsPage {
     struct Row: Encodable, Sendable {
         var id: String
@@ -17,14 +18,18 @@ struct CardsPage {
         var stateClass: String
         var canSuspend: Bool
         var canReinstate: Bool
+        var canApprove: Bool
+        /// While pending: what it waits for and who enrolled it.
+        var note: String?
     }
     struct Data: Encodable, Sendable {
         var cards: [Row]
         var empty: Bool
     }
 
-    func register(read: any RoutesBuilder, act: any RoutesBuilder) {
+    func register(read: any RoutesBuilder, act: any RoutesBuilder, admin: any RoutesBuilder) {
         read.get("cards", use: list)
+        admin.post("cards", ":id", "approve", use: approve)
         act.post("cards", ":id", "suspend", use: suspend)
         act.post("cards", ":id", "reinstate", use: reinstate)
     }
@@ -33,11 +38,14 @@ struct CardsPage {
         let lang = req.pageLanguage
         let policy = await req.state.policy.current
         let mayAct = try Pages.operations.contains(req.user.role)
+        let mayApprove = try req.user.role == .admin
         let rows = try await CredentialModel.query(on: req.db).sort(\.$createdAt, .descending).limit(10_000).all().map { m in
             let e = policy.employees[EmployeeID(rawValue: m.employeeID.uuidString)]
             return Row(id: m.id?.uuidString ?? "", holder: e.map { "\($0.employeeNumber) \($0.name)" } ?? m.employeeID.uuidString, serial: m.serial,
                        issuer: m.issuer, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
-                       stateClass: "state-\(m.state)", canSuspend: mayAct && m.state == "active", canReinstate: mayAct && m.state == "suspended")
+                       stateClass: "state-\(m.state)", canSuspend: mayAct && m.state == "active", canReinstate: mayAct && m.state == "suspended",
+                       canApprove: mayApprove && m.state == "pending" && m.needsApproval == true && m.approvedBy == nil,
+                       note: MyCardsPage.row(m, lang: lang).note.map { "\($0) (\(m.enrolledBy ?? ""))" })
         }
         return try await req.renderPage("cards", titleKey: "cardsTitle", Data(cards: rows, empty: rows.isEmpty))
     }
@@ -52,6 +60,20 @@ struct CardsPage {
     @Sendable func suspend(_ req: Request) async throws -> Response {
         try await CredentialsController.suspend(try await find(req), reason: .securityOfficer, on: req)
         req.flash("cardSuspended")
+        return req.seeOther("/cards")
+    }
+
+    @Sendable func approve(_ req: Request) async throws -> Response {
+        let m = try await find(req)
+        do {
+            guard m.state == "pending" else { throw Abort(.conflict, reason: "this card is not waiting for approval") }
+            _ = try await CredentialApprovalController.approve(m, on: req)
+        } catch let abort as any AbortError {
+            req.logger.info("card approval refused: \(abort.reason)")
+            req.flash("cardApprovalRefused")
+            return req.seeOther("/cards")
+        }
+        req.flash("cardApproved")
         return req.seeOther("/cards")
     }
 

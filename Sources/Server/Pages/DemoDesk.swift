@@ -14,6 +14,9 @@ import X509
 public enum DemoDesk {
     /// The auth PIN of every demo virtual card.
     public static let pin = "1234"
+    /// The signing password of every demo virtual card: the demo desk plays the holder typing it, so the
+    /// card's signing certificate binds it to the person (name and birth date against the HR record).
+    public static let signingPassword = "DEMO2026"
 
     /// Card files in `directory` whose certificate is not enrolled yet, by file name.
     static func unenrolledCards(in directory: String, on db: any Database) async throws -> [String] {
@@ -27,8 +30,9 @@ public enum DemoDesk {
         }
     }
 
-    /// Reads the card file's certificate, has the card sign `digest` after the PIN, and completes the
-    /// enrollment through ``Enrollment/complete(employeeID:challengeID:certificateDER:signature:on:state:actor:)``,
+    /// Reads the card file's certificate, has the card sign `digest` after the PIN — and with the signing
+    /// key after the signing password, giving the signing certificate — and completes the enrollment
+    /// through ``Enrollment/complete(employeeID:challengeID:certificateDER:signature:holder:by:on:state:)``,
     /// which checks everything as it does for a real desk.
     static func enroll(file name: String, employeeID: UUID, challengeID: UUID, digest: [UInt8], on req: Request) async throws -> Enrollment.Outcome {
         guard let directory = req.state.config.demoCardsDirectory else { throw Abort(.notFound, reason: "not a demo server") }
@@ -39,10 +43,20 @@ public enum DemoDesk {
         let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else { throw Abort(.badRequest, reason: "unknown card file") }
         let card = MynaCard(transport: EmulatedCardTransport(card: try VirtualMynaCard.load(contentsOf: url)))
+        let (der, signature, holder) = try await sign(card, digest: digest)
+        return try await Enrollment.complete(employeeID: employeeID, challengeID: challengeID, certificateDER: Data(der), signature: signature,
+                                             holder: holder, by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
+    }
+
+    /// What a desk reader gets from a demo card for `digest`: the auth certificate and signature (after
+    /// the PIN), and the signing certificate and signature (after the signing password).
+    public static func sign(_ card: MynaCard, digest: [UInt8]) async throws -> ([UInt8], [UInt8], Enrollment.HolderEvidence) {
         let der = try await card.jpki.certificateDER(.auth).value
         _ = try await card.jpki.verify(try PIN(pin, kind: .jpkiAuth))
         let signature = try await card.jpki.sign(sha256Digest: digest, with: .auth).value
-        return try await Enrollment.complete(employeeID: employeeID, challengeID: challengeID, certificateDER: Data(der), signature: signature,
-                                             on: req.db, state: req.state, actor: "user:\(try req.user.username)")
+        _ = try await card.jpki.verify(try PIN(signingPassword, kind: .jpkiSigning))
+        let signingDER = try await card.jpki.certificateDER(.signing).value
+        let signingSignature = try await card.jpki.sign(sha256Digest: digest, with: .signing).value
+        return (der, signature, Enrollment.HolderEvidence(signingCertificateDER: Data(signingDER), signature: signingSignature))
     }
 }

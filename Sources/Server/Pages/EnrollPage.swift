@@ -21,7 +21,8 @@ struct EnrollPage {
     struct Result: Encodable, Sendable {
         var serial: String
         var renewed: Int
-        var emergencyCode: String?
+        /// What the card still waits for, in the page's language; `nil` when it is active.
+        var waiting: String?
     }
     struct Data: Encodable, Sendable {
         var query: String
@@ -85,8 +86,10 @@ struct EnrollPage {
         var data = Data(query: m.employeeNumber, employee: Self.info(m), challenge: nil, demo: true, demoCards: [], noDemoCards: false, result: nil)
         do {
             let outcome = try await DemoDesk.enroll(file: form.card, employeeID: form.employeeId, challengeID: form.challengeId, digest: Array(digest), on: req)
-            data.result = Result(serial: outcome.credential.serial, renewed: outcome.renewed, emergencyCode: outcome.emergencyCode)
-            return try await req.renderPage("enroll", titleKey: "enrollTitle", data, message: req.text("enrolled"), switchPath: "/enroll")
+            let waiting = outcome.waitingFor.map { req.text("enrollWaiting_\($0)") }.joined(separator: " ")
+            data.result = Result(serial: outcome.credential.serial, renewed: outcome.renewed, waiting: waiting.isEmpty ? nil : waiting)
+            return try await req.renderPage("enroll", titleKey: "enrollTitle", data, message: req.text(waiting.isEmpty ? "enrolled" : "enrollPending"),
+                                            switchPath: "/enroll")
         } catch let abort as any AbortError {
             return try await req.renderPage("enroll", titleKey: "enrollTitle", data, status: abort.status, error: req.errorText(abort), switchPath: "/enroll")
         }

@@ -4,7 +4,10 @@ import Store
 import Vapor
 
 /// `/my/cards` (anyone signed in): my cards, and "lost or stolen — suspend" in two steps: the first
-/// button asks, a confirmation page explains, the second button suspends.
+/// button asks, a confirmation page explains, the second button suspends. Also what only the owner may
+/// do, each with their password again: accept or refuse a card enrolled for them (``CredentialBinding``),
+/// see which enrollment retired an earlier card, issue their emergency code, and (for admin, security and
+/// hr accounts) choose whether the card alone signs them in.
 struct MyCardsPage {
     struct CardRow: Encodable, Sendable {
         var id: String
@@ -13,10 +16,25 @@ struct MyCardsPage {
         var state: String
         var stateClass: String
         var canSuspend: Bool
+        /// Waiting for the holder's acceptance (a form with the password is shown).
+        var canAccept: Bool
+        /// What it still waits for, or who retired it, in the page's language.
+        var note: String?
     }
     struct ListData: Encodable, Sendable {
         var cards: [CardRow]
         var empty: Bool
+        /// Shown once, right after the owner issued it.
+        var emergencyCode: String?
+        var hasEmployeeRecord: Bool
+        /// A privileged account: the card-sign-in choice is offered.
+        var privileged: Bool
+        var cardSignIn: Bool
+    }
+    struct PasswordForm: Content { var password: String }
+    struct CardSignInForm: Content {
+        var password: String
+        var enabled: String?
     }
     struct ConfirmData: Encodable, Sendable {
         var confirmation: String
@@ -30,20 +48,88 @@ struct MyCardsPage {
         routes.get("my", "cards", use: show)
         routes.post("my", "cards", ":id", "suspend-request", use: request)
         routes.post("my", "cards", "suspend-confirm", use: confirm)
+        routes.post("my", "cards", ":id", "accept", use: accept)
+        routes.post("my", "cards", ":id", "refuse", use: refuse)
+        routes.post("my", "emergency-code", use: emergencyCode)
+        routes.post("my", "card-sign-in", use: cardSignIn)
     }
 
     static func row(_ m: CredentialModel, lang: PageLanguage) -> CardRow {
-        CardRow(id: m.id?.uuidString ?? "", serial: m.serial, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
-                stateClass: "state-\(m.state)", canSuspend: m.state == "active")
+        var note: String?
+        let dto = CredentialsController.dto(m)
+        if let waiting = dto.waitingFor, !waiting.isEmpty {
+            note = waiting.map { Messages.text("enrollWaiting_\($0)", lang) }.joined(separator: " ")
+        } else if m.state == "retired", let by = m.retiredBy {
+            note = Messages.text("retiredByNote", lang) + " " + by
+        }
+        return CardRow(id: m.id?.uuidString ?? "", serial: m.serial, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
+                       stateClass: "state-\(m.state)", canSuspend: m.state == "active",
+                       canAccept: m.state == "pending" && m.needsHolder == true && m.holderConfirmedAt == nil, note: note)
     }
 
-    @Sendable func show(_ req: Request) async throws -> Response {
+    func render(_ req: Request, emergencyCode: String? = nil, status: HTTPStatus = .ok, error: String? = nil, message: String? = nil) async throws -> Response {
         var rows: [CardRow] = []
-        if let e = try req.user.employeeID {
+        let user = try req.user
+        if let e = user.employeeID {
             rows = try await CredentialModel.query(on: req.db).filter(\.$employeeID == e).sort(\.$createdAt, .descending).all()
                 .map { Self.row($0, lang: req.pageLanguage) }
         }
-        return try await req.renderPage("my-cards", titleKey: "myCardsTitle", ListData(cards: rows, empty: rows.isEmpty))
+        let account = try await UserModel.find(user.id, on: req.db)
+        let data = ListData(cards: rows, empty: rows.isEmpty, emergencyCode: emergencyCode, hasEmployeeRecord: user.employeeID != nil,
+                            privileged: user.role != .employee, cardSignIn: account?.cardSignIn == true)
+        let res = try await req.renderPage("my-cards", titleKey: "myCardsTitle", data, status: status, error: error, message: message)
+        if emergencyCode != nil { res.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
+        return res
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response { try await render(req) }
+
+    /// Runs an owner's act and shows the page again with its outcome; a refusal is shown in the form's place.
+    func act(_ req: Request, done: String, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+        } catch let abort as any AbortError {
+            return try await render(req, status: abort.status, error: abort.reason == PasswordCheck.wrong ? req.text("passwordWrong") : req.errorText(abort))
+        }
+        req.flash(done)
+        return req.seeOther("/my/cards")
+    }
+
+    func ownCard(_ req: Request) async throws -> CredentialModel {
+        guard let id = req.parameters.get("id", as: UUID.self), let m = try await CredentialModel.find(id, on: req.db), m.state == "pending" else {
+            throw Abort(.notFound, reason: "no such card")
+        }
+        return m
+    }
+
+    @Sendable func accept(_ req: Request) async throws -> Response {
+        let password = (try? req.content.decode(PasswordForm.self))?.password ?? ""
+        return try await act(req, done: "cardAccepted") {
+            _ = try await CredentialApprovalController.confirm(try await ownCard(req), password: password, on: req)
+        }
+    }
+
+    @Sendable func refuse(_ req: Request) async throws -> Response {
+        try await act(req, done: "cardRefused") {
+            try await CredentialApprovalController.holderReject(try await ownCard(req), on: req)
+        }
+    }
+
+    @Sendable func emergencyCode(_ req: Request) async throws -> Response {
+        let password = (try? req.content.decode(PasswordForm.self))?.password ?? ""
+        do {
+            let code = try await CredentialApprovalController.issueEmergencyCode(password: password, on: req)
+            return try await render(req, emergencyCode: code, message: req.text("emergencyCodeIssued"))
+        } catch let abort as any AbortError {
+            return try await render(req, status: abort.status, error: abort.reason == PasswordCheck.wrong ? req.text("passwordWrong") : req.errorText(abort))
+        }
+    }
+
+    @Sendable func cardSignIn(_ req: Request) async throws -> Response {
+        let form = try? req.content.decode(CardSignInForm.self)
+        return try await act(req, done: "cardSignInSaved") {
+            _ = try await CredentialApprovalController.setCardSignIn(form?.enabled == "on", password: form?.password ?? "", on: req)
+        }
     }
 
     @Sendable func request(_ req: Request) async throws -> Response {

@@ -21,7 +21,7 @@ struct Pages {
         EmployeesPage().register(read: routes.grouped(PageRoleMiddleware(Self.peopleReaders)),
                                  write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)))
         CardsPage().register(read: routes.grouped(PageRoleMiddleware(Self.cardReaders)),
-                             act: routes.grouped(PageRoleMiddleware(Self.operations)))
+                             act: routes.grouped(PageRoleMiddleware(Self.operations)), admin: routes.grouped(PageRoleMiddleware([.admin])))
         EnrollPage().register(routes.grouped(PageRoleMiddleware(Self.desk)))
         AttendancePages().register(everyone: everyone, staff: routes.grouped(PageRoleMiddleware(AttendancePages.staff)))
         VaultPages().register(routes)
