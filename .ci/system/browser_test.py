@@ -3,10 +3,11 @@
 
 Usage: browser_test.py BASE_URL DEMO_LOGINS_JSON SCREENSHOT_DIR
 
-Against a running `mynagate demo`: the administrator signs in in Japanese, adds an employee, enrolls a
-spare virtual card for them on the enrollment page, suspends a card, reads and filters the event log,
-switches to English; an employee suspends their own card in two steps; the new employee's emergency
-code suspends their card without signing in. Every check prints PASS or FAIL; the last line is
+Against a running `mynagate demo`: the administrator signs in in Japanese, adds an employee with the
+name and birth date of a spare virtual card's holder, enrolls that card for them on the enrollment page
+(bound by its signing certificate; the desk never sees an emergency code), suspends a card, reads and
+filters the event log, switches to English; an employee suspends their own card in two steps; the HR
+handler issues their own emergency code on their cards page, and it suspends their card without signing in. Every check prints PASS or FAIL; the last line is
 "N passed, M failed" and the exit status is non-zero on any failure.
 """
 import time
@@ -167,36 +168,43 @@ try:
 
     @step("add an employee")
     def _():
+        # The new hire is the holder of the demo's spare card SPARE-1: the HR record gets the name and the
+        # birth date printed on that card, which enrollment matches with its signing certificate.
+        card = json.load(open(os.path.join(os.path.dirname(LOGINS), "cards", "SPARE-1.vcard"), encoding="utf-8"))
+        b = card["holder"]["birthDate"]
+        state["name"] = card["holder"]["name"]
         go("/employees/new")
         check("employee form labels are Japanese", label("employeeNumber") == "社員番号" and label("name") == "氏名")
+        check("employee form asks for the birth date", label("birthDate") == "生年月日", label("birthDate"))
         driver.find_element(By.ID, "employeeNumber").send_keys("B9001")
-        driver.find_element(By.ID, "name").send_keys("ブラウザ 試験")
+        driver.find_element(By.ID, "name").send_keys(state["name"])
+        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "birthDate"), f"{b[:4]}-{b[4:6]}-{b[6:]}")
         driver.find_element(By.ID, "department").send_keys("総務部")
         submit("save-employee")
         wait.until(EC.url_contains("/employees"))
         check("employee added (message in the live region)", "従業員を登録しました" in live(), live())
-        check("employee listed", "ブラウザ 試験" in driver.find_element(By.ID, "employees-table").text)
+        check("employee listed", state["name"] in driver.find_element(By.ID, "employees-table").text)
 
     @step("enroll a card on the enrollment page")
     def _():
         go("/enroll")
         driver.find_element(By.ID, "enroll-employee").send_keys("B9001")
         submit("pick-employee")
-        check("enrollment page shows the employee", "ブラウザ 試験" in driver.find_element(By.ID, "enroll-employee-table").text)
+        check("enrollment page shows the employee", state["name"] in driver.find_element(By.ID, "enroll-employee-table").text)
         submit("issue-challenge")
         wait.until(EC.presence_of_element_located((By.ID, "challenge-id")))
         check("challenge issued", len(driver.find_element(By.ID, "challenge-id").text) == 36)
         cards = Select(driver.find_element(By.ID, "demo-card"))
         spare = [o.get_attribute("value") for o in cards.options if o.get_attribute("value").startswith("SPARE-")]
-        check("a spare demo card is offered", bool(spare), str([o.text for o in cards.options]))
-        cards.select_by_value(spare[0])
+        check("a spare demo card is offered with its holder's name", "SPARE-1.vcard" in spare and
+              any(state["name"] in o.text for o in cards.options), str([o.text for o in cards.options]))
+        cards.select_by_value("SPARE-1.vcard")
         shot("03-enroll-challenge-ja")
         submit("demo-enroll")
         wait.until(EC.presence_of_element_located((By.ID, "enroll-result")))
-        check("card enrolled", "カードを登録しました" in live(), live())
-        code = driver.find_element(By.ID, "emergency-code").text
-        check("emergency code shown once (10 digits)", re.fullmatch(r"\d{10}", code) is not None, code)
-        state["code"] = code
+        check("card enrolled (bound by its signing certificate)", "カードを登録しました" in live(), live())
+        check("the desk is shown no emergency code", len(driver.find_elements(By.ID, "emergency-code")) == 0)
+        check("the desk is told the person issues it", "緊急コードは本人が" in driver.find_element(By.ID, "enroll-result").text)
         state["serial"] = driver.find_element(By.ID, "enrolled-serial").text
         shot("04-enrolled-ja")
 
@@ -282,9 +290,21 @@ try:
 
     @step("lost card with the emergency code, without signing in")
     def _():
+        # The HR handler (E0001) issues their own emergency code on their cards page, with the password.
+        sign_in(logins["hr"]["username"], logins["hr"]["password"])
+        go("/my/cards")
+        driver.find_element(By.ID, "code-password").send_keys("not the password")
+        submit("issue-code")
+        check("a wrong password issues no code", len(driver.find_elements(By.ID, "emergency-code")) == 0 and
+              "パスワードが違います" in error_text(), error_text())
+        driver.find_element(By.ID, "code-password").send_keys(logins["hr"]["password"])
+        submit("issue-code")
+        code = driver.find_element(By.ID, "emergency-code").text
+        check("emergency code shown once to its owner (10 digits)", re.fullmatch(r"\d{10}", code) is not None, code)
+        sign_out()
         go("/lost-card")
-        driver.find_element(By.ID, "employeeNumber").send_keys("B9001")
-        driver.find_element(By.ID, "code").send_keys(state["code"])
+        driver.find_element(By.ID, "employeeNumber").send_keys("E0001")
+        driver.find_element(By.ID, "code").send_keys(code)
         submit("lost-next")
         wait.until(EC.presence_of_element_located((By.ID, "confirm-suspend")))
         check("lost card: confirmation step", "利用停止" in driver.find_element(By.ID, "confirm-text").text)

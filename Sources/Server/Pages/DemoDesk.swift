@@ -18,15 +18,24 @@ public enum DemoDesk {
     /// card's signing certificate binds it to the person (name and birth date against the HR record).
     public static let signingPassword = "DEMO2026"
 
+    /// A demo card file offered at the desk, with the holder's name and birth date as printed on the
+    /// card's face, so a demo user can create the matching HR record.
+    struct CardOption: Encodable, Sendable {
+        var file: String
+        var label: String
+    }
+
     /// Card files in `directory` whose certificate is not enrolled yet, by file name.
-    static func unenrolledCards(in directory: String, on db: any Database) async throws -> [String] {
+    static func unenrolledCards(in directory: String, on db: any Database) async throws -> [CardOption] {
         let enrolled = Set(try await CredentialModel.query(on: db).field(\.$serial).all().map(\.serial))
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".vcard") }.sorted()
-        return names.filter { name in
+        return names.compactMap { name in
             let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
             guard let data = try? Data(contentsOf: url), let state = try? JSONDecoder().decode(VirtualCardState.self, from: data),
-                  let cert = try? Certificate(derEncoded: state.authCertificate) else { return false }
-            return !enrolled.contains(cert.serialNumber.bytes.map { String(format: "%02X", $0) }.joined())
+                  let cert = try? Certificate(derEncoded: state.authCertificate),
+                  !enrolled.contains(cert.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()) else { return nil }
+            let b = state.holder.birthDate
+            return CardOption(file: name, label: "\(name) — \(state.holder.name) (\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2)))")
         }
     }
 

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Access
 import Store
 import Vapor
 
@@ -24,6 +25,8 @@ struct EmployeesPage {
         var department: String?
         var site: String?
         var groups: String?
+        /// `YYYY-MM-DD`: the HR record's birth date, which enrollment matches with the card's signing certificate.
+        var birthDate: String?
     }
     struct FormData: Encodable, Sendable {
         var employeeNumber: String
@@ -31,6 +34,7 @@ struct EmployeesPage {
         var department: String
         var site: String
         var groups: String
+        var birthDate: String = ""
     }
 
     func register(read: any RoutesBuilder, write: any RoutesBuilder) {
@@ -59,13 +63,25 @@ struct EmployeesPage {
         let groups = trimmed(f.groups).split(whereSeparator: { $0 == "," || $0 == "、" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let dto = EmployeesController.EmployeeDTO(employeeNumber: trimmed(f.employeeNumber), name: trimmed(f.name), department: trimmed(f.department),
                                                   site: trimmed(f.site), status: "active", groups: groups)
+        let birth = trimmed(f.birthDate)
         do {
-            _ = try await EmployeesController.create(dto, on: req)
+            if !birth.isEmpty, CivilDate(birth) == nil { throw Abort(.unprocessableEntity, reason: "birthDate must be YYYY-MM-DD") }
+            let m = try await EmployeesController.create(dto, on: req)
+            if !birth.isEmpty {
+                // The HR record beyond the employee table lives in the vault profile (no number in it).
+                var profile = VaultService.ProfileInput()
+                profile.birthDate = birth
+                let user = try req.user
+                let events = req.state.events
+                try await VaultService.setProfile(employeeID: try m.requireID(), profile,
+                                                  actor: VaultActor(userID: user.id, username: user.username, employeeID: user.employeeID, isHandler: false),
+                                                  on: req.db, append: { build in _ = try await events.appendNow(building: build) })
+            }
         } catch let abort as any AbortError {
             // The refused number is not echoed back: it may be a My Number typed by mistake.
             let refusedNumber = abort.reason.contains("My Number")
             let data = FormData(employeeNumber: refusedNumber ? "" : dto.employeeNumber, name: dto.name, department: dto.department,
-                                site: dto.site ?? "", groups: groups.joined(separator: ","))
+                                site: dto.site ?? "", groups: groups.joined(separator: ","), birthDate: birth)
             let message = abort.status == .conflict ? req.text("duplicateNumber") : req.errorText(abort)
             return try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", data, status: abort.status, error: message)
         }

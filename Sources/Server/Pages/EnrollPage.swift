@@ -29,7 +29,7 @@ struct EnrollPage {
         var employee: EmployeeInfo?
         var challenge: ChallengeInfo?
         var demo: Bool
-        var demoCards: [String]
+        var demoCards: [DemoDesk.CardOption]
         var noDemoCards: Bool
         var result: Result?
     }
@@ -70,7 +70,7 @@ struct EnrollPage {
         let form = try req.content.decode(ChallengeForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
         let c = try await Enrollment.challenge(employeeID: form.employeeId, on: req.db, state: req.state)
-        var cards: [String] = []
+        var cards: [DemoDesk.CardOption] = []
         if let dir = req.state.config.demoCardsDirectory { cards = try await DemoDesk.unenrolledCards(in: dir, on: req.db) }
         let data = Data(query: m.employeeNumber, employee: Self.info(m),
                         challenge: ChallengeInfo(id: c.id.uuidString, digest: Foundation.Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),

@@ -148,6 +148,8 @@ enum Messages {
         "approveCard": ("承認", "Approve"),
         "cardApproved": ("カードを承認しました（本人の受け入れ後に有効になります）。", "The card is approved (usable once the holder accepts it)."),
         "cardApprovalRefused": ("承認できません。登録した担当者や本人は承認できません。", "Not approved: the operator who enrolled the card, or its holder, cannot approve it."),
+        "birthDate": ("生年月日", "Date of birth"),
+        "birthDateHint": ("カード登録のとき、署名用電子証明書の氏名・生年月日と照合します。", "Matched with the name and birth date of the card's signing certificate at enrollment."),
         "passwordWrong": ("パスワードが違います。", "The password is wrong."),
         "acceptCard": ("自分のカードとして受け入れる", "Accept as my card"),
         "refuseCard": ("自分のカードではない", "Not my card"),
