@@ -191,6 +191,12 @@ public actor LocalStore {
     public func adopt(registration digest: String) async throws -> Bool {
         let stored = try await connection.query("SELECT value FROM meta WHERE key = 'registration'", []).first?.column("value")?.string
         guard stored != digest else { return false }
+        guard stored != nil else {
+            // The first registration this store sees: nothing of another registration to forget (a store
+            // from an older release keeps no signed bodies, so its snapshot is refused at load anyway).
+            _ = try await connection.query("INSERT INTO meta (key, value) VALUES ('registration', ?)", [.text(digest)])
+            return false
+        }
         // The registration is recorded last: a crash before it forgets the snapshot again at the next start.
         _ = try await connection.query("DELETE FROM snapshot_parts", [])
         _ = try await connection.query("DELETE FROM snapshot", [])
