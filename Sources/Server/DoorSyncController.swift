@@ -138,11 +138,12 @@ struct DoorSyncController {
 
     /// The most recently received quarantined events, newest first.
     static func quarantined(limit: Int, on db: any Database) async throws -> [QuarantinedEventDTO] {
-        try await QuarantinedDoorEventModel.query(on: db).sort(\.$receivedAt, .descending).limit(limit).all().map { m in
+        try await QuarantinedDoorEventModel.query(on: db).sort(\.$receivedAt, .descending).limit(limit).all().compactMap { m in
+            guard let id = m.id else { return nil }
             // The body was written by this server from a decoded event; one that no longer reads is shown
             // by its columns only rather than hiding the row.
             let e = try? DoorWire.decoder().decode(DoorEvent.self, from: Data(m.body.utf8))
-            return QuarantinedEventDTO(id: m.id ?? UUID(), door: m.door, eventTime: m.eventTime, receivedAt: m.receivedAt, reason: m.reason,
+            return QuarantinedEventDTO(id: id, door: m.door, eventTime: m.eventTime, receivedAt: m.receivedAt, reason: m.reason,
                                        reasonText: DoorEventVetting.Reason(rawValue: m.reason)?.english ?? m.reason, serial: e?.serial.uppercased() ?? "",
                                        outcome: e?.outcome.rawValue ?? "", doorReason: e?.reason ?? "", claimedEmployee: e?.employee?.rawValue,
                                        holder: m.resolvedEmployee)
