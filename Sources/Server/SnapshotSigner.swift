@@ -89,10 +89,17 @@ public struct SnapshotSigner: Sendable {
     /// Deletes the old setting so the private key is no longer in the database, and on SQLite overwrites
     /// the freed page and folds the write-ahead log, so the bytes do not linger in the file.
     static func deleteLegacy(_ setting: SettingModel, on db: any Database) async throws {
-        let sqlite = (db as? any SQLDatabase)?.dialect.name == "sqlite"
-        if sqlite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete=ON").run() }
-        try await setting.delete(on: db)
-        if sqlite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
+        guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else {
+            try await setting.delete(on: db)
+            return
+        }
+        // One connection for all three: `secure_delete` is a setting of the connection that deletes.
+        try await db.withConnection { conn in
+            guard let sql = conn as? any SQLDatabase else { throw SnapshotSignerError.unreadableLegacy }
+            try await sql.raw("PRAGMA secure_delete=ON").run()
+            try await setting.delete(on: conn)
+            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        }
     }
 
     /// The key in `file`, or nil when there is no file. Refuses a file others may read.

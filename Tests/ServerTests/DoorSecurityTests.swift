@@ -261,6 +261,12 @@ struct DoorSecurityTests {
         #expect(try await SettingModel.find("snapshot_signing_key", on: second.app.db) == nil)
         #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == legacy.rawRepresentation.base64EncodedString())
+        // The bytes do not linger in the database file or its log either.
+        let db = first.directory.appendingPathComponent("mynagate.sqlite").path
+        for f in [db, db + "-wal"] where FileManager.default.fileExists(atPath: f) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: f))
+            #expect(bytes.range(of: Data(legacy.rawRepresentation.base64EncodedString().utf8)) == nil, "\(f) still holds the moved key")
+        }
         let moved = try await AuditRecordModel.query(on: second.app.db).filter(\.$kind == "door.snapshot_key_moved").all()
         #expect(moved.count == 1 && moved.first?.actor == "system:startup")
 
