@@ -6,9 +6,9 @@ import NIOHTTP1
 
 /// The four calls an agent makes to its server. A protocol so tests can answer without a network.
 public protocol DoorServer: Sendable {
-    /// The snapshot after version `since` (a full one when `since` is nil): the exact body bytes and the
-    /// signature header, unverified.
-    func snapshot(since: Int?) async throws -> SignedBody
+    /// The snapshot after version `since` (a full one when `since` is nil), asked with `nonce` for the
+    /// server to sign back: the exact body bytes and the signature header, unverified.
+    func snapshot(since: Int?, nonce: String) async throws -> SignedBody
     /// Uploads events; the server keeps each id once.
     func upload(_ batch: DoorEventBatch) async throws -> DoorEventBatchResult
     /// Reports the agent's state for the dashboard.
@@ -37,6 +37,25 @@ public struct DoorServerError: Error, Sendable, CustomStringConvertible {
     public var call: String
 
     public var description: String { "\(call): HTTP \(status)" }
+}
+
+/// Whether `server` (a base URL) may be used: `https`, or `http` to a loopback address (the link never
+/// leaves the machine), or `http` anywhere when the operator says the link is protected otherwise (a
+/// VPN, a TLS-terminating tunnel). Plain HTTP over a network would carry the door's token in clear and
+/// let anyone on the path answer for the server.
+///
+/// - Returns: nil when allowed, else a sentence saying why not and what to do.
+public func insecureServerProblem(_ server: String, allowInsecureHTTP: Bool) -> String? {
+    guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else {
+        return "\(server) is not a URL"
+    }
+    if scheme == "https" || allowInsecureHTTP { return nil }
+    guard scheme == "http" else { return "\(server) is neither http nor https" }
+    let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+    if bare == "localhost" || bare == "::1" || bare.hasPrefix("127.") && bare.split(separator: ".").count == 4 && bare.split(separator: ".").allSatisfy({ UInt8($0) != nil }) {
+        return nil
+    }
+    return "\(server) is plain http to another machine: the door's token would travel in clear and anyone on the path could answer for the server; use https, or pass --allow-insecure-http if the link is protected otherwise (a VPN or tunnel)"
 }
 
 /// The door API over HTTP with the door's bearer token.
@@ -73,8 +92,8 @@ public struct HTTPDoorServer: DoorServer {
         return r
     }
 
-    public func snapshot(since: Int?) async throws -> SignedBody {
-        let query = since.map { "?since=\($0)" } ?? ""
+    public func snapshot(since: Int?, nonce: String) async throws -> SignedBody {
+        let query = (since.map { "?since=\($0)&" } ?? "?") + "nonce=\(nonce.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         let response = try await client.execute(request("/snapshot\(query)", method: .GET), timeout: timeout)
         let body = try await response.body.collect(upTo: 256 << 20)
         guard response.status == .ok else { throw DoorServerError(status: Int(response.status.code), call: "snapshot") }

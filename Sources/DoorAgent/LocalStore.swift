@@ -2,8 +2,17 @@ import DoorProtocol
 import Foundation
 import NIOCore
 import SQLiteNIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The door controller's own SQLite file: the last verified snapshot and the outbox of events.
+///
+/// The file holds every enrolled serial and the names of the people the door admits, so it is created
+/// readable by its owner only (0600; SQLite gives its `-wal` and `-shm` files the same mode). The
+/// snapshot is kept as the signed bodies it was built from — the last full one and the deltas since,
+/// each with the server's signature — so the agent verifies them again when it starts and a snapshot
+/// changed on disk is refused.
 ///
 /// The file is opened in WAL mode with `synchronous=FULL`, so a committed append survives a `kill -9`
 /// and a power cut: ``append(_:)`` returns only after the event is on disk, and the door acts only after
@@ -26,6 +35,16 @@ public actor LocalStore {
 
     /// Opens (creating if needed) the store at `path`.
     public static func open(path: String) async throws -> LocalStore {
+        // Made 0600 before SQLite opens it, never readable by others for a moment; an existing file made
+        // by an older release is restricted too.
+        let fd = Glibc.open(path, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw LocalStoreError.cannotCreate(path, String(cString: strerror(errno))) }
+        let restricted = fchmod(fd, 0o600)
+        Glibc.close(fd)
+        guard restricted == 0 else { throw LocalStoreError.cannotCreate(path, "cannot restrict it to its owner") }
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            guard chmod(path + suffix, 0o600) == 0 else { throw LocalStoreError.cannotCreate(path + suffix, "cannot restrict it to its owner") }
+        }
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         let store = LocalStore(connection: connection)
         try await store.prepare()
@@ -52,6 +71,16 @@ public actor LocalStore {
                 received_at REAL NOT NULL,
                 synced_at REAL NOT NULL)
             """, [])
+        // The signed bodies the snapshot was built from: seq 1 the last full one, then each delta.
+        _ = try await connection.query("""
+            CREATE TABLE IF NOT EXISTS snapshot_parts (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                body BLOB NOT NULL,
+                signature TEXT NOT NULL)
+            """, [])
+        // Which registration the snapshot belongs to (a digest of the agent file), so a new registration
+        // can start from a clean snapshot.
+        _ = try await connection.query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", [])
         // seq keeps upload order; the event id is the server's idempotency key.
         _ = try await connection.query("""
             CREATE TABLE IF NOT EXISTS outbox (
@@ -123,8 +152,61 @@ public actor LocalStore {
                               syncedAt: Date(timeIntervalSince1970: synced))
     }
 
-    /// Replaces the snapshot. Call only with a snapshot whose signature verified (or the merge of such).
-    public func saveSnapshot(_ snapshot: DoorSnapshot, receivedAt: Date) async throws {
+    /// The signed bodies the stored snapshot was built from, oldest (the full one) first.
+    public func signedParts() async throws -> [SignedBody] {
+        let rows = try await connection.query("SELECT body, signature FROM snapshot_parts ORDER BY seq", [])
+        return try rows.map { row in
+            guard let buffer = row.column("body")?.blob, let signature = row.column("signature")?.string else { throw LocalStoreError.corruptRow("snapshot_parts") }
+            return SignedBody(body: Data(buffer.readableBytesView), signature: signature)
+        }
+    }
+
+    /// The version of the stored snapshot as recorded beside it, even when its body no longer verifies:
+    /// the agent never goes below it.
+    public func storedVersion() async throws -> Int? {
+        try await connection.query("SELECT version FROM snapshot WHERE slot = 1", []).first?.column("version")?.integer
+    }
+
+    /// Replaces the snapshot with `snapshot`, built from `signed`: the full body it came in (`full`), or
+    /// a delta applied to the stored one. Call only after `signed` verified.
+    public func saveSnapshot(_ snapshot: DoorSnapshot, signed: SignedBody, full: Bool, receivedAt: Date) async throws {
+        guard let signature = signed.signature else { throw LocalStoreError.corruptRow("an unsigned snapshot cannot be stored") }
+        // No explicit transaction: the outbox shares this connection, and an append made while one is open
+        // would be undone by its rollback. Each statement is safe to be the last before a crash instead: a
+        // full body left after older parts replays as a reset, and the row's version only ever rises.
+        _ = try await connection.query("INSERT INTO snapshot_parts (body, signature) VALUES (?, ?)",
+                                       [.blob(ByteBuffer(bytes: signed.body)), .text(signature)])
+        try await saveSnapshot(snapshot, receivedAt: receivedAt)
+        if full { _ = try await connection.query("DELETE FROM snapshot_parts WHERE seq < (SELECT MAX(seq) FROM snapshot_parts)", []) }
+    }
+
+    /// How many deltas are stored over the full snapshot.
+    public func deltaCount() async throws -> Int {
+        let n = try await connection.query("SELECT COUNT(*) AS n FROM snapshot_parts", []).first?.column("n")?.integer ?? 0
+        return max(0, n - 1)
+    }
+
+    /// Forgets the snapshot (not the outbox) when the agent file names another registration than the one
+    /// the snapshot was received under. Returns whether it did.
+    public func adopt(registration digest: String) async throws -> Bool {
+        let stored = try await connection.query("SELECT value FROM meta WHERE key = 'registration'", []).first?.column("value")?.string
+        guard stored != digest else { return false }
+        guard stored != nil else {
+            // The first registration this store sees: nothing of another registration to forget (a store
+            // from an older release keeps no signed bodies, so its snapshot is refused at load anyway).
+            _ = try await connection.query("INSERT INTO meta (key, value) VALUES ('registration', ?)", [.text(digest)])
+            return false
+        }
+        // The registration is recorded last: a crash before it forgets the snapshot again at the next start.
+        _ = try await connection.query("DELETE FROM snapshot_parts", [])
+        _ = try await connection.query("DELETE FROM snapshot", [])
+        _ = try await connection.query("INSERT INTO meta (key, value) VALUES ('registration', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                       [.text(digest)])
+        return stored != nil
+    }
+
+    /// Replaces the merged snapshot row (its version is the floor the agent never goes below).
+    func saveSnapshot(_ snapshot: DoorSnapshot, receivedAt: Date) async throws {
         let body = try encoder.encode(snapshot)
         _ = try await connection.query("""
             INSERT INTO snapshot (slot, version, body, received_at, synced_at) VALUES (1, ?, ?, ?, ?)
@@ -144,4 +226,6 @@ public actor LocalStore {
 public enum LocalStoreError: Error, Sendable, Hashable {
     /// A row of `table` lacks a column or has the wrong type.
     case corruptRow(String)
+    /// The file could not be created or restricted to its owner.
+    case cannotCreate(String, String)
 }

@@ -7,6 +7,12 @@ import Foundation
 ///
 /// A refused snapshot (bad signature, wrong door, unreadable) changes nothing: the door keeps deciding
 /// from what it had, and the staleness clock keeps running, since the server was not reached honestly.
+///
+/// Nothing in between the agent and the server can turn the door back: each request carries a fresh
+/// random nonce the server signs back inside the body, so a recorded answer replayed later is refused
+/// (and does not restart the staleness clock); a body whose generation time is far from the agent's
+/// clock is refused; and a snapshot older than the one held is never installed, full or delta (only a
+/// new registration, which starts the store afresh, goes back).
 public actor SnapshotSync {
     /// What a decision reads: the policy, its version, and when the server was last reached.
     public struct State: Sendable {
@@ -23,7 +29,13 @@ public actor SnapshotSync {
     let verifier: SnapshotVerifier
     let door: String
     let clock: @Sendable () -> Date
+    /// How far the server's `generatedAt` may be from the agent's clock.
+    let clockTolerance: TimeInterval
+    /// Deltas kept over the full snapshot before the agent asks for a full one again.
+    let maxStoredDeltas: Int
     var state: State?
+    /// The highest version this agent has held: nothing older is installed.
+    var versionFloor = 0
     /// Certificates by credential key, rebuilt with each snapshot so a `pin` tap finds one without a scan.
     var certificates: [CredentialKey: Data] = [:]
     /// The last refusal, for the log and for tests.
@@ -36,18 +48,59 @@ public actor SnapshotSync {
 
     /// A sync over `server`, verifying with `verifier`, keeping its result in `store`.
     public init(store: LocalStore, server: any DoorServer, verifier: SnapshotVerifier, door: String,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, clockTolerance: TimeInterval = 300, maxStoredDeltas: Int = 32) {
         self.store = store
         self.server = server
         self.verifier = verifier
         self.door = door
         self.clock = clock
+        self.clockTolerance = clockTolerance
+        self.maxStoredDeltas = maxStoredDeltas
     }
 
-    /// Loads the snapshot kept on disk, so a restarted agent decides before it reaches the server.
+    /// Loads the snapshot kept on disk, so a restarted agent decides before it reaches the server. Each
+    /// signed body it was built from is verified again; if any fails the agent holds no snapshot (and
+    /// fetches a full one), but never accepts a version below the one recorded.
+    ///
+    /// - Throws: ``SnapshotRefusal/storedSnapshotInvalid(_:)`` when the stored snapshot does not verify.
     public func loadFromStore() async throws {
         guard let stored = try await store.snapshot() else { return }
-        install(stored.snapshot, syncedAt: stored.syncedAt)
+        versionFloor = max(versionFloor, try await store.storedVersion() ?? 0)
+        var merged: DoorSnapshot?
+        do {
+            let parts = try await store.signedParts()
+            guard !parts.isEmpty else { throw SnapshotRefusal.storedSnapshotInvalid("no signed body is kept with it") }
+            for part in parts {
+                let s: DoorSnapshot
+                do { s = try verifier.verify(body: part.body, signature: part.signature, door: door) } catch {
+                    throw SnapshotRefusal.storedSnapshotInvalid("\(error)")
+                }
+                if let m = merged {
+                    guard s.version >= m.version else { throw SnapshotRefusal.storedSnapshotInvalid("its versions go backwards") }
+                    merged = m.applying(s)
+                } else {
+                    guard s.full else { throw SnapshotRefusal.storedSnapshotInvalid("it does not start from a full snapshot") }
+                    merged = s
+                }
+            }
+        } catch let refusal as SnapshotRefusal {
+            lastRefusal = refusal
+            throw refusal
+        }
+        guard let merged, merged.version == stored.snapshot.version else {
+            let refusal = SnapshotRefusal.storedSnapshotInvalid("the signed bodies do not make the recorded version")
+            lastRefusal = refusal
+            throw refusal
+        }
+        install(merged, syncedAt: stored.syncedAt)
+    }
+
+    /// A fresh random nonce for one request: 32 random bytes, base64url without padding.
+    static func makeNonce() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     /// The current state, if the door has ever received a snapshot.
@@ -62,9 +115,11 @@ public actor SnapshotSync {
     ///   ``SnapshotRefusal`` (reached, but the answer was refused; the old snapshot stays).
     @discardableResult
     public func syncOnce() async throws -> Bool {
-        let since = state?.snapshot.version
+        // Too many deltas kept on disk: ask for a full snapshot, which replaces them.
+        let since = try await store.deltaCount() >= maxStoredDeltas ? nil : state?.snapshot.version
+        let nonce = Self.makeNonce()
         let signed: SignedBody
-        do { signed = try await server.snapshot(since: since) } catch {
+        do { signed = try await server.snapshot(since: since, nonce: nonce) } catch {
             if offlineSince == nil { offlineSince = clock() }
             isOnline = false
             throw error
@@ -72,15 +127,22 @@ public actor SnapshotSync {
         offlineSince = nil
         isOnline = true
         let received: DoorSnapshot
-        do { received = try verifier.verify(body: signed.body, signature: signed.signature, door: door) } catch {
+        let now = clock()
+        do throws(SnapshotRefusal) {
+            received = try verifier.verify(body: signed.body, signature: signed.signature, door: door)
+            guard received.nonce == nonce else { throw SnapshotRefusal.staleNonce }
+            let skew = received.generatedAt.timeIntervalSince(now)
+            guard abs(skew) <= clockTolerance else { throw SnapshotRefusal.clockMismatch(Int(skew.rounded())) }
+            let held = max(versionFloor, state?.snapshot.version ?? 0)
+            guard received.version >= held else { throw SnapshotRefusal.olderVersion(received.version, held) }
+        } catch {
             lastRefusal = error
             throw error
         }
-        let now = clock()
         guard let old = state else {
             // A delta means nothing without the snapshot it builds on.
             guard received.full else { throw SnapshotRefusal.malformed("a delta arrived before any full snapshot") }
-            try await store.saveSnapshot(received, receivedAt: now)
+            try await store.saveSnapshot(received, signed: signed, full: true, receivedAt: now)
             install(received, syncedAt: now)
             return true
         }
@@ -91,12 +153,13 @@ public actor SnapshotSync {
             return false
         }
         let merged = old.snapshot.applying(received)
-        try await store.saveSnapshot(merged, receivedAt: now)
+        try await store.saveSnapshot(merged, signed: signed, full: received.full, receivedAt: now)
         install(merged, syncedAt: now)
         return true
     }
 
     func install(_ snapshot: DoorSnapshot, syncedAt: Date) {
+        versionFloor = max(versionFloor, snapshot.version)
         state = State(policy: snapshot.accessPolicy(), snapshot: snapshot, syncedAt: syncedAt)
         certificates = Dictionary(snapshot.policy.credentials.map { ($0.credential.key, $0.certificate) }, uniquingKeysWith: { $1 })
     }

@@ -43,6 +43,18 @@ public enum SnapshotRefusal: Error, Sendable, Hashable, CustomStringConvertible 
     case malformed(String)
     /// Signed, but for another door.
     case wrongDoor(String)
+    /// Signed, but not an answer to this request: the nonce inside is not the one the agent just sent
+    /// (a body recorded earlier and replayed).
+    case staleNonce
+    /// Signed, but the server's `generatedAt` is this many seconds from the agent's clock (beyond the
+    /// tolerance): a replay, or a clock to fix.
+    case clockMismatch(Int)
+    /// Signed, but older than the snapshot the agent holds (version received, version held): installing it
+    /// would undo suspensions. Only a new registration lets the agent go back.
+    case olderVersion(Int, Int)
+    /// The snapshot kept on disk does not verify (changed on disk, or stored by a release that kept no
+    /// signature); the agent starts without it and fetches a full one.
+    case storedSnapshotInvalid(String)
 
     public var description: String {
         switch self {
@@ -51,6 +63,10 @@ public enum SnapshotRefusal: Error, Sendable, Hashable, CustomStringConvertible 
         case .badSignature: return "the snapshot's signature does not verify with the server's key"
         case .malformed(let why): return "the signed snapshot could not be read: \(why)"
         case .wrongDoor(let door): return "the snapshot was made for door \(door)"
+        case .staleNonce: return "the snapshot does not answer this request (its nonce is another's): a replayed body"
+        case .clockMismatch(let seconds): return "the snapshot's generation time is \(seconds) s from this door's clock"
+        case .olderVersion(let received, let held): return "the snapshot's version \(received) is older than the \(held) this door holds"
+        case .storedSnapshotInvalid(let why): return "the stored snapshot does not verify: \(why)"
         }
     }
 }

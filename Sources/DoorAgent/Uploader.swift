@@ -16,6 +16,9 @@ public actor Uploader {
     public private(set) var acknowledged = 0
     /// Of those, how many the server said it already held.
     public private(set) var duplicates = 0
+    /// Of those, how many the server kept in quarantine (it could not vouch for them). They leave the
+    /// outbox like the rest: the server holds them for review, and sending them again changes nothing.
+    public private(set) var quarantined = 0
 
     /// An uploader from `store` to `server`, `batchSize` events at a time (at most the protocol's limit).
     public init(store: LocalStore, server: any DoorServer, batchSize: Int = DoorEventBatch.maxEvents) {
@@ -42,6 +45,10 @@ public actor Uploader {
             try await store.remove(ids: batch.map(\.id))
             acknowledged += batch.count
             duplicates += result.duplicates
+            quarantined += result.quarantined
+            if result.quarantined > 0 {
+                FileHandle.standardError.write(Data("the server quarantined \(result.quarantined) of \(batch.count) uploaded events (see its quarantine list)\n".utf8))
+            }
             total += batch.count
         }
     }

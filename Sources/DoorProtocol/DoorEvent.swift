@@ -52,15 +52,33 @@ public struct DoorEventBatch: Sendable, Hashable, Codable {
     public init(events: [DoorEvent]) { self.events = events }
 }
 
-/// The server's answer to a batch: how many events were new, and how many it already held (an
-/// earlier, possibly unacknowledged, upload). The agent may drop the whole batch from its outbox.
+/// The server's answer to a batch: how many events were new, how many it already held (an earlier,
+/// possibly unacknowledged, upload), and how many of the new ones it quarantined (kept for a security
+/// officer to review, never counted as attendance). The agent drops the whole batch from its outbox in
+/// every case: the server holds each event, so sending it again would change nothing.
 public struct DoorEventBatchResult: Sendable, Hashable, Codable {
-    /// Events stored now.
+    /// Events stored now as door decisions.
     public var accepted: Int
     /// Events the server already held, or repeated within the batch.
     public var duplicates: Int
-    public init(accepted: Int, duplicates: Int) {
+    /// Events stored now in quarantine: the server could not vouch for them (an unknown card, a person
+    /// other than the card's holder, a time in the future or older than a door keeps events, a card not
+    /// valid at that time).
+    public var quarantined: Int
+
+    public init(accepted: Int, duplicates: Int, quarantined: Int = 0) {
         self.accepted = accepted
         self.duplicates = duplicates
+        self.quarantined = quarantined
+    }
+
+    private enum CodingKeys: String, CodingKey { case accepted, duplicates, quarantined }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        accepted = try c.decode(Int.self, forKey: .accepted)
+        duplicates = try c.decode(Int.self, forKey: .duplicates)
+        // A server older than quarantine does not send the field.
+        quarantined = try c.decodeIfPresent(Int.self, forKey: .quarantined) ?? 0
     }
 }

@@ -15,18 +15,25 @@ public struct DoorSnapshot: Sendable, Hashable, Codable {
     public var full: Bool
     /// The door this snapshot was made for.
     public var door: DoorID
-    /// When the server built it (the agent's staleness clock starts from its own receipt, not this).
+    /// When the server built it (the agent's staleness clock starts from its own receipt, not this). The
+    /// agent refuses a body whose time is too far from its own clock.
     public var generatedAt: Date
+    /// The random value the agent sent with its request (`nonce=`), signed back by the server: a body
+    /// recorded earlier and replayed carries another request's nonce and is refused. `nil` only in a
+    /// snapshot that was never requested over the network (a local bench).
+    public var nonce: String?
     /// The door's part of the policy: complete when ``full``, else the small tables and changed credentials.
     public var policy: Policy
     /// Credentials deleted since `since` (always empty in a full snapshot).
     public var removedCredentials: [CredentialKey]
 
-    public init(version: Int, full: Bool, door: DoorID, generatedAt: Date, policy: Policy, removedCredentials: [CredentialKey] = []) {
+    public init(version: Int, full: Bool, door: DoorID, generatedAt: Date, nonce: String? = nil, policy: Policy,
+                removedCredentials: [CredentialKey] = []) {
         self.version = version
         self.full = full
         self.door = door
         self.generatedAt = generatedAt
+        self.nonce = nonce
         self.policy = policy
         self.removedCredentials = removedCredentials
     }

@@ -27,10 +27,35 @@ public enum DoorWire {
         d.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
             let text = try c.decode(String.self)
+            // The parser rolls an impossible date over (2026-02-30 becomes 03-02): refuse it instead, so a
+            // forged or corrupted time is never read as a real one.
+            guard isCalendarDate(text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a real calendar date and time") }
             if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
             if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 date")
         }
         return d
+    }
+
+    /// Whether `text` starts `YYYY-MM-DDTHH:MM:SS` with a month, day, hour, minute and second that exist
+    /// (the day within its month, leap years counted).
+    static func isCalendarDate(_ text: String) -> Bool {
+        let u = Array(text.utf8)
+        guard u.count >= 19, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
+              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":") else { return false }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard (48...57).contains(u[i]) else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
+            return n
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+              let minute = number(14..<16), let second = number(17..<19) else { return false }
+        guard year >= 1, (1...12).contains(month), hour <= 23, minute <= 59, second <= 59 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
     }
 }

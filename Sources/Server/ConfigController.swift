@@ -218,6 +218,8 @@ struct ConfigController {
         let id = try Self.id(req)
         let t = try req.content.decode(Toggle.self)
         var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: req.db)?.value ?? "[]"))
+        // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
+        guard try await DoorModel.find(id, on: req.db) != nil || (!t.on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }
         if t.on { set.insert(id) } else { set.remove(id) }
         try await setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: req.db)
         try await req.audit(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)")

@@ -1,3 +1,4 @@
+import Audit
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -45,6 +46,7 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(CreateCardApplicationTables())
     app.migrations.add(CreatePhotoIDChecks())
     app.migrations.add(CreateAttendanceMonths())
+    app.migrations.add(CreateDoorEventQuarantine())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
@@ -71,8 +73,13 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         anchors = try TrustAnchors.load(from: URL(fileURLWithPath: dir))
     }
     let validator = CardCertificateValidator(anchors: anchors, purpose: .auth)
+    let signingKey = try await SnapshotSigner.load(file: config.resolvedSnapshotSigningKeyFile, on: app.db)
     app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: CardCertificateValidator(anchors: anchors, purpose: .sign),
-                            snapshotSigner: try await SnapshotSigner.load(on: app.db))
+                            snapshotSigner: signingKey.signer)
+    if signingKey.movedFromDatabase {
+        try await app.mynagate.events.appendNow(AuditDraft(kind: "door.snapshot_key_moved", actor: "system:startup", subject: "setting:\(SnapshotSigner.legacySettingKey)",
+                                                           details: ["file": config.resolvedSnapshotSigningKeyFile]))
+    }
     let push = app.mynagate.doorPush
     await app.mynagate.policy.onVersionChange { push.policyChanged($0) }
     try await app.mynagate.policy.reload()

@@ -11,7 +11,8 @@ import X509
 /// The door controllers' API: challenges for `pin` doors and decisions.
 ///
 /// Door controllers authenticate with their own token (`Authorization: Bearer …`), issued by an
-/// administrator per door; security staff signed in may also call it (the enrollment desk's test tap).
+/// administrator per door; security staff signed in may also call it (the enrollment desk's test tap),
+/// and their decisions are recorded with the officer as actor, not as the door.
 struct DecisionsController {
     struct DecisionRequest: Content {
         /// The auth certificate's serial, hex (what a `tap` door reads in 3 APDUs).
@@ -48,7 +49,7 @@ struct DecisionsController {
     }
 
     func register(_ routes: any RoutesBuilder) {
-        let door = routes.grouped("api", "v1", "doors", ":id").grouped(DoorAuthMiddleware())
+        let door = routes.grouped("api", "v1", "doors", ":id").grouped(DoorAuthMiddleware(allowStaff: true))
         door.post("decisions", use: decide)
         door.post("challenges", use: challenge)
     }
@@ -84,17 +85,31 @@ struct DecisionsController {
         let request = AccessRequest(door: doorID, credential: key, time: Date(), proof: proof, revocation: revoked ? .revoked : .good)
         let decision = await req.state.presence.decide(request, policy: policy)
         let employee = decision.employee.flatMap { policy.employees[$0] }
+        // A staff session asking (the desk's test tap) is recorded as that person, so it never looks like
+        // the door itself decided; only a request with the door's token is the door.
+        let actor = req.headers.bearerAuthorization == nil ? req.auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "door:\(doorID)" : "door:\(doorID)"
         await req.state.events.enqueue(AuditDraft(
-            kind: "door.decision", actor: "door:\(doorID)", subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
+            kind: "door.decision", actor: actor, subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
             details: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code, "door": doorID.rawValue, "serial": key.serial,
                       "warnings": decision.warnings.map(\.rawValue).joined(separator: ",")]))
         req.state.metrics.increment("mynagate_decisions_total", labels: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code])
         req.state.metrics.observeDecision(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         return DecisionResponse(
             outcome: decision.outcome.rawValue, reason: decision.reason.code, messageJa: decision.reason.japaneseSentence,
-            messageEn: decision.reason.englishSentence, employeeId: decision.employee?.rawValue, employeeName: employee?.name,
+            messageEn: decision.reason.englishSentence, employeeId: decision.employee?.rawValue,
+            employeeName: Self.mayName(employee, decision: decision, door: policy.doors[doorID], policy: policy) ? employee?.name : nil,
             securityLevel: policy.doors[doorID].map { policy.securityLevel(of: $0).rawValue } ?? "tap", policyVersion: policy.version,
             warnings: decision.warnings.map(\.rawValue))
+    }
+
+    /// Whether the answer may carry the person's name: on a grant, or when one of their groups grants the
+    /// zone this door leads into (the door's own snapshot names exactly those people). A refusal of
+    /// anyone else must not tell the door, or whoever holds its token, who the card belongs to.
+    static func mayName(_ employee: Employee?, decision: Decision, door: Door?, policy: AccessPolicy) -> Bool {
+        guard let employee else { return false }
+        if decision.isGranted { return true }
+        guard let zone = door?.to else { return false }
+        return employee.groups.contains { policy.groups[$0]?.grants.contains { $0.zone == zone } == true }
     }
 
     /// What the holder proved at a `pin` door: the card's own PIN verdict, or the challenge signature

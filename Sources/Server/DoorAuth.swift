@@ -5,11 +5,18 @@ import Store
 import Vapor
 
 /// Door controllers present `Authorization: Bearer <token>`; only the token's SHA-256 is stored, and a
-/// token works only for its own door. Signed-in administrators and security officers are let through
-/// too (the enrollment desk tests a tap).
+/// token works only for its own door.
+///
+/// Signed-in administrators and security officers are let through only where `allowStaff` says so:
+/// the decisions and challenges the enrollment desk uses for a test tap (recorded with the officer as
+/// actor). The agent-only routes — snapshot, event upload, heartbeat, push — refuse every session with
+/// 403: an uploaded event claims a door decided something, which no person can vouch for.
 struct DoorAuthMiddleware: AsyncMiddleware {
+    var allowStaff = false
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let user = request.auth.get(SessionUser.self) {
+        if let user = request.auth.get(SessionUser.self), request.headers.bearerAuthorization == nil {
+            guard allowStaff else { throw Abort(.forbidden, reason: "only the door's own agent (its token) may use this; staff sessions may not") }
             guard user.role == .admin || user.role == .security else { throw Abort(.forbidden, reason: "doors and security staff only") }
             return try await next.respond(to: request)
         }
@@ -34,6 +41,9 @@ struct DoorAuthMiddleware: AsyncMiddleware {
 /// Issuing and revoking door tokens (stored as settings `door_token:<door>` holding the hash).
 public enum DoorTokens {
     static let settingPrefix = "door_token:"
+    /// Setting `door_registered:<door>`: when the door's first token was issued (ISO 8601). No event of
+    /// that door can be older, so an upload claiming an earlier time is quarantined.
+    static let registeredPrefix = "door_registered:"
 
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -49,10 +59,21 @@ public enum DoorTokens {
         } else {
             try await SettingModel(key: key, value: hash(token)).create(on: db)
         }
+        // The first registration only: a re-registered agent still uploads what it decided before.
+        if try await SettingModel.find(registeredPrefix + door, on: db) == nil {
+            try await SettingModel(key: registeredPrefix + door, value: Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))).create(on: db)
+        }
         // Every server holds the hashes in memory: a new version makes them reload (the old token of
         // this door stops working everywhere within the polling interval).
         try await PolicyLoader.bumpVersion(on: db)
         return token
+    }
+
+    /// When `door` was first registered, if this server recorded it (doors registered by an older release
+    /// have no record).
+    static func registeredAt(door: String, on db: any Database) async throws -> Date? {
+        guard let s = try await SettingModel.find(registeredPrefix + door, on: db) else { return nil }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s.value)
     }
 
     /// Revokes `door`'s token; every server stops accepting it within its polling interval (this one at

@@ -10,17 +10,19 @@ import Vapor
 /// (full or a delta by version), an idempotent upload of the decisions they took, a heartbeat, and a
 /// push channel announcing new policy versions.
 ///
-/// Door-token routes, like decisions: the agent's own bearer token, or a signed-in administrator or
-/// security officer. Bodies use ``DoorWire``'s JSON so server and agent read the same bytes.
+/// Door-token routes: the agent's own bearer token only (a staff session gets 403; see
+/// ``DoorAuthMiddleware``). Bodies use ``DoorWire``'s JSON so server and agent read the same bytes.
 struct DoorSyncController {
     func register(_ routes: any RoutesBuilder) {
-        let door = routes.grouped("api", "v1", "doors", ":id").grouped(DoorAuthMiddleware())
+        let door = routes.grouped("api", "v1", "doors", ":id").grouped(DoorAuthMiddleware(allowStaff: false))
         door.get("snapshot", use: snapshot)
         // 1,000 events of a few hundred bytes each do not fit the default 256 kB.
         door.on(.POST, "events", body: .collect(maxSize: "2mb"), use: events)
         door.post("heartbeat", use: heartbeat)
         door.webSocket("push", onUpgrade: push)
-        routes.grouped(RoleMiddleware([.admin, .security])).get("api", "v1", "doors", "status", use: status)
+        let staff = routes.grouped(RoleMiddleware([.admin, .security]))
+        staff.get("api", "v1", "doors", "status", use: status)
+        staff.get("api", "v1", "doors", "quarantine", use: quarantine)
     }
 
     // MARK: Snapshot
@@ -34,7 +36,16 @@ struct DoorSyncController {
         // A delta needs a starting point this server can vouch for: a version it has passed (an agent
         // ahead of this server was talking to a newer one) and not before a deletion it cannot replay.
         let full = since.map { $0 <= 0 || $0 > policy.version || $0 < floor } ?? true
-        let snapshot = try await DoorSnapshotBuilder.build(door: door, policy: policy, since: full ? nil : since, on: req.db)
+        // The agent's random nonce, signed back inside the body: a body recorded and replayed later
+        // carries another request's nonce, and the agent refuses it.
+        let nonce = req.query[String.self, at: "nonce"]
+        if let nonce {
+            guard (16...128).contains(nonce.count), nonce.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw Abort(.badRequest, reason: "nonce must be 16 to 128 letters, digits, - or _")
+            }
+        }
+        var snapshot = try await DoorSnapshotBuilder.build(door: door, policy: policy, since: full ? nil : since, on: req.db)
+        snapshot.nonce = nonce
         let body = try DoorWire.encoder().encode(snapshot)
         let response = Response(status: .ok, body: .init(data: body))
         response.headers.contentType = .json
@@ -59,23 +70,84 @@ struct DoorSyncController {
             if seen.insert(e.id).inserted { unique.append(e) }
         }
         let receivedAt = Date()
-        let fresh = unique
+        let config = req.state.config
+        let window = DoorEventVetting.Window(now: receivedAt, skew: TimeInterval(config.doorEventFutureSkewSeconds),
+                                             maxAge: TimeInterval(config.doorEventMaxAgeDays) * 86_400,
+                                             registeredAt: try await DoorTokens.registeredAt(door: doorID, on: req.db))
+        let verdicts = try await DoorEventVetting.vet(unique, window: window, on: req.db)
+        let fresh = Array(zip(unique, verdicts))
         let records = try await req.state.events.appendNow(building: { tx in
             // Read inside the transaction: a retry after another server stored some of these sees them.
             var stored = Set<UUID>()
             for start in stride(from: 0, to: fresh.count, by: 500) {
-                let chunk = fresh[start..<min(start + 500, fresh.count)].map(\.id)
+                let chunk = fresh[start..<min(start + 500, fresh.count)].map(\.0.id)
                 stored.formUnion(try await DoorEventModel.query(on: tx).filter(\.$id ~~ chunk).field(\.$id).all().compactMap(\.id))
             }
-            let new = fresh.filter { !stored.contains($0.id) }
+            let new = fresh.filter { !stored.contains($0.0.id) }
             guard !new.isEmpty else { return [] }
-            try await new.map { DoorEventModel(id: $0.id, door: doorID, eventTime: $0.time, receivedAt: receivedAt) }.create(on: tx)
-            return new.map { DoorEventCheck.draft(for: $0, door: doorID, at: receivedAt) }
+            // Every id is kept, quarantined or not, so a retried upload is a duplicate either way.
+            try await new.map { DoorEventModel(id: $0.0.id, door: doorID, eventTime: $0.0.time, receivedAt: receivedAt) }.create(on: tx)
+            var drafts: [AuditDraft] = []
+            for (e, verdict) in new {
+                switch verdict {
+                case .accept(let subject):
+                    drafts.append(DoorEventCheck.draft(for: e, subject: subject, door: doorID, at: receivedAt))
+                case .quarantine(let reason, let holder):
+                    let body = String(decoding: try DoorWire.encoder().encode(e), as: UTF8.self)
+                    try await QuarantinedDoorEventModel(id: e.id, door: doorID, eventTime: e.time, receivedAt: receivedAt, reason: reason.rawValue,
+                                                        resolvedEmployee: holder?.rawValue, body: body).create(on: tx)
+                    drafts.append(DoorEventCheck.quarantineDraft(for: e, reason: reason, holder: holder, door: doorID, at: receivedAt))
+                }
+            }
+            return drafts
         })
-        let result = DoorEventBatchResult(accepted: records.count, duplicates: batch.events.count - records.count)
+        let quarantined = records.filter { $0.kind == DoorEventCheck.quarantinedKind }.count
+        let result = DoorEventBatchResult(accepted: records.count - quarantined, duplicates: batch.events.count - records.count, quarantined: quarantined)
+        if quarantined > 0 {
+            req.logger.warning("door \(doorID): \(quarantined) uploaded event(s) quarantined (see GET /api/v1/doors/quarantine)")
+        }
         req.state.metrics.increment("mynagate_door_events_total", labels: ["result": "accepted"], by: result.accepted)
         req.state.metrics.increment("mynagate_door_events_total", labels: ["result": "duplicate"], by: result.duplicates)
+        req.state.metrics.increment("mynagate_door_events_total", labels: ["result": "quarantined"], by: result.quarantined)
         return try Self.wire(result)
+    }
+
+    // MARK: Quarantine
+
+    /// One quarantined event, for security officers and administrators.
+    struct QuarantinedEventDTO: Content {
+        var id: UUID
+        var door: String
+        var eventTime: Date
+        var receivedAt: Date
+        var reason: String
+        var reasonText: String
+        var serial: String
+        var outcome: String
+        var doorReason: String
+        /// The person the door named, if any.
+        var claimedEmployee: String?
+        /// The card's holder by the server's own records, if known.
+        var holder: String?
+    }
+
+    @Sendable func quarantine(_ req: Request) async throws -> [QuarantinedEventDTO] {
+        let limit = min(max(req.query[Int.self, at: "limit"] ?? 200, 1), 1_000)
+        return try await Self.quarantined(limit: limit, on: req.db)
+    }
+
+    /// The most recently received quarantined events, newest first.
+    static func quarantined(limit: Int, on db: any Database) async throws -> [QuarantinedEventDTO] {
+        try await QuarantinedDoorEventModel.query(on: db).sort(\.$receivedAt, .descending).limit(limit).all().compactMap { m in
+            guard let id = m.id else { return nil }
+            // The body was written by this server from a decoded event; one that no longer reads is shown
+            // by its columns only rather than hiding the row.
+            let e = try? DoorWire.decoder().decode(DoorEvent.self, from: Data(m.body.utf8))
+            return QuarantinedEventDTO(id: id, door: m.door, eventTime: m.eventTime, receivedAt: m.receivedAt, reason: m.reason,
+                                       reasonText: DoorEventVetting.Reason(rawValue: m.reason)?.english ?? m.reason, serial: e?.serial.uppercased() ?? "",
+                                       outcome: e?.outcome.rawValue ?? "", doorReason: e?.reason ?? "", claimedEmployee: e?.employee?.rawValue,
+                                       holder: m.resolvedEmployee)
+        }
     }
 
     // MARK: Heartbeat and status
@@ -84,6 +156,8 @@ struct DoorSyncController {
         let doorID = try req.parameters.require("id")
         let beat: DoorHeartbeat = try Self.decode(req)
         guard beat.snapshotVersion >= 0, beat.outboxDepth >= 0, doorID.count <= 128 else { throw Abort(.badRequest, reason: "negative version or outbox depth") }
+        // Only configured doors have a status row: no one can fill the dashboard with doors that do not exist.
+        guard await req.state.policy.current.doors[DoorID(rawValue: doorID)] != nil else { throw Abort(.notFound, reason: "no such door") }
         for attempt in 0..<2 {
             let m = try await DoorStatusModel.find(doorID, on: req.db) ?? DoorStatusModel()
             m.id = doorID
@@ -141,8 +215,8 @@ struct DoorSyncController {
 
     @Sendable func push(_ req: Request, _ ws: WebSocket) async {
         let doorID = (try? req.parameters.require("id")) ?? ""
-        // A staff session has no token to revoke; a door's connection is tied to its token.
-        let tokenHash = req.auth.get(SessionUser.self) == nil ? req.headers.bearerAuthorization.map { DoorTokens.hash($0.token) } : nil
+        // Only a door's agent gets here (with its token): the connection is tied to that token.
+        let tokenHash = req.headers.bearerAuthorization.map { DoorTokens.hash($0.token) }
         ws.pingInterval = .seconds(20)
         req.state.doorPush.add(ws, door: doorID, tokenHash: tokenHash, version: req.state.policy.snapshot.policy.version)
     }
@@ -177,14 +251,31 @@ enum DoorEventCheck {
         guard e.warnings.count <= 8, e.warnings.allSatisfy({ $0.count <= 64 }) else { throw Abort(.badRequest, reason: "event \(e.id): too many warnings") }
     }
 
-    /// The record: the same kind and details as an online decision, plus where it came from.
-    static func draft(for e: DoorEvent, door: String, at receivedAt: Date) -> AuditDraft {
+    /// The audit kind of a quarantined upload (never read by attendance, which reads `door.decision`).
+    static let quarantinedKind = "door.event_quarantined"
+
+    /// The record: the same kind and details as an online decision, plus where it came from. The subject
+    /// is the server's own finding (``DoorEventVetting``), not the agent's claim.
+    static func draft(for e: DoorEvent, subject: String, door: String, at receivedAt: Date) -> AuditDraft {
+        AuditDraft(time: receivedAt, kind: "door.decision", actor: "door:\(door)", subject: subject, details: details(of: e, door: door))
+    }
+
+    /// The record of a quarantined upload: what the door claimed, and why the server did not believe it.
+    static func quarantineDraft(for e: DoorEvent, reason: DoorEventVetting.Reason, holder: EmployeeID?, door: String, at receivedAt: Date) -> AuditDraft {
+        var details = details(of: e, door: door)
+        details["quarantine"] = reason.rawValue
+        details["why"] = reason.english
+        if let claimed = e.employee { details["claimedEmployee"] = claimed.rawValue }
+        return AuditDraft(time: receivedAt, kind: quarantinedKind, actor: "door:\(door)",
+                          subject: holder.map { "employee:\($0.rawValue)" } ?? "credential:\(e.serial.uppercased())", details: details)
+    }
+
+    static func details(of e: DoorEvent, door: String) -> [String: String] {
         var details = ["outcome": e.outcome.rawValue, "reason": e.reason, "door": door, "serial": e.serial.uppercased(),
                        "warnings": e.warnings.joined(separator: ","), "offline": String(e.offline), "eventId": e.id.uuidString.lowercased(),
                        "snapshotVersion": String(e.snapshotVersion),
                        "eventTime": e.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))]
         if let issuer = e.issuer { details["issuer"] = issuer }
-        return AuditDraft(time: receivedAt, kind: "door.decision", actor: "door:\(door)",
-                          subject: e.employee.map { "employee:\($0)" } ?? "credential:\(e.serial.uppercased())", details: details)
+        return details
     }
 }

@@ -76,6 +76,7 @@ components:
         full: {type: boolean}
         door: {type: string}
         generatedAt: {type: string, format: date-time}
+        nonce: {type: [string, "null"], description: "the nonce the agent sent with this request, signed back"}
         policy: {type: object, description: "doors, zones, groups, schedules, holidays, employees, credentials (with state, certificate DER base64 at pin doors, version), lockdown, emergencyUnlocked"}
         removedCredentials: {type: array, items: {type: object}}
     DoorEvent:
@@ -226,7 +227,7 @@ paths:
     post: {summary: Issue the door controller's token (shown once; replaces the previous one) (admin), security: [{session: []}], responses: {"200": {description: "token, with snapshotPublicKey (base64 raw Ed25519) to verify snapshots", content: {application/json: {schema: {type: object, properties: {door: {type: string}, token: {type: string}, snapshotPublicKey: {type: string, format: byte}}}}}}}}
     delete: {summary: Revoke the door controller's token (admin), security: [{session: []}], responses: {"204": {description: revoked}}}
   /api/v1/doors/{id}/emergency-unlock:
-    post: {summary: Unlock or relock a door for an emergency (admin, security), parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: done}}}
+    post: {summary: Unlock or relock a door for an emergency (admin, security); 404 for a door that is not configured, parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{session: []}], responses: {"200": {description: done}}}
   /api/v1/doors/{id}/challenges:
     post: {summary: A challenge for a pin door, parameters: [{name: id, in: path, required: true, schema: {type: string}}], security: [{door: []}, {session: []}], responses: {"200": {description: challenge, content: {application/json: {schema: {$ref: "#/components/schemas/Challenge"}}}}}}
   /api/v1/doors/{id}/decisions:
@@ -238,32 +239,34 @@ paths:
       responses: {"200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}}
   /api/v1/doors/{id}/snapshot:
     get:
-      summary: The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: since, in: query, required: false, schema: {type: integer}}]
-      security: [{door: []}, {session: []}]
+      summary: "The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough. The agent's nonce is signed back in the body (field nonce). Door token only: a staff session gets 403"
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: since, in: query, required: false, schema: {type: integer}}, {name: nonce, in: query, required: false, schema: {type: string, minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$"}}]
+      security: [{door: []}]
       responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}}
   /api/v1/doors/{id}/events:
     post:
-      summary: Upload decisions taken at the door (at most 1000; idempotent by event id)
+      summary: "Upload decisions taken at the door (at most 1000; idempotent by event id). The server resolves the person from the serial itself; events it cannot vouch for (unknown card, another person, a time in the future or too old, a card not valid then) are quarantined, not refused. Door token only: a staff session gets 403"
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      security: [{door: []}, {session: []}]
+      security: [{door: []}]
       requestBody: {content: {application/json: {schema: {type: object, required: [events], properties: {events: {type: array, maxItems: 1000, items: {$ref: "#/components/schemas/DoorEvent"}}}}}}}
-      responses: {"200": {description: counts, content: {application/json: {schema: {type: object, properties: {accepted: {type: integer}, duplicates: {type: integer}}}}}}, "413": {description: more than 1000 events}}
+      responses: {"200": {description: counts, content: {application/json: {schema: {type: object, properties: {accepted: {type: integer}, duplicates: {type: integer}, quarantined: {type: integer}}}}}}, "403": {description: a staff session}, "413": {description: more than 1000 events}}
   /api/v1/doors/{id}/heartbeat:
     post:
-      summary: The door agent's state (snapshot version, offline or stale, outbox depth)
+      summary: The door agent's state (snapshot version, offline or stale, outbox depth); door token only, configured doors only (404 otherwise)
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      security: [{door: []}, {session: []}]
+      security: [{door: []}]
       requestBody: {content: {application/json: {schema: {type: object, required: [snapshotVersion, online, mode, outboxDepth], properties: {snapshotVersion: {type: integer}, online: {type: boolean}, offlineSince: {type: [string, "null"], format: date-time}, staleSince: {type: [string, "null"], format: date-time}, mode: {type: string, enum: [normal, stale-fail-secure, stale-fail-safe]}, outboxDepth: {type: integer}}}}}}
       responses: {"204": {description: recorded}}
   /api/v1/doors/{id}/push:
     get:
-      summary: WebSocket; the server sends {"version":N} at connect and at every policy change
+      summary: WebSocket; the server sends {"version":N} at connect and at every policy change (door token only)
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      security: [{door: []}, {session: []}]
+      security: [{door: []}]
       responses: {"101": {description: switching to WebSocket}}
   /api/v1/doors/status:
     get: {summary: Each door's last heartbeat and its age (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
+  /api/v1/doors/quarantine:
+    get: {summary: "Uploaded door events the server quarantined, newest first, with the reason (admin, security); never counted as attendance", parameters: [{name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}], security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/groups:
     get: {summary: Access groups (admin, security), security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/groups/{id}:

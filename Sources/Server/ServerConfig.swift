@@ -46,6 +46,16 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// `MYNAGATE_VAULT_KEY`: one base64 key, or `id:base64[,id:base64…]` with the first current. From the
     /// environment only (never a file or a log).
     public var vaultKeyBase64: String?
+    /// The Ed25519 key that signs door snapshots (`snapshotSigningKeyFile`,
+    /// `MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE`); default `snapshot-signing.key` in the data directory. Made
+    /// (0600) at the first start; with PostgreSQL every server must be given the same file.
+    public var snapshotSigningKeyFile: String?
+    /// How far in the future (by the server's clock) an uploaded door event may be, for clock skew
+    /// between door and server, before it is quarantined (seconds).
+    public var doorEventFutureSkewSeconds: Int = 300
+    /// The oldest an uploaded door event may be (days): an older one is quarantined, as no door keeps
+    /// events that long without reaching the server.
+    public var doorEventMaxAgeDays: Int = 30
 
     public init() {}
 
@@ -53,6 +63,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
+        case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
     }
 
     /// Decodes a configuration file: every key is optional, so an operator writes only what differs
@@ -75,6 +86,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lockoutThreshold = try c.decodeIfPresent(Int.self, forKey: .lockoutThreshold) ?? d.lockoutThreshold
         lockoutMinutes = try c.decodeIfPresent(Int.self, forKey: .lockoutMinutes) ?? d.lockoutMinutes
         vaultKeyFile = try c.decodeIfPresent(String.self, forKey: .vaultKeyFile)
+        snapshotSigningKeyFile = try c.decodeIfPresent(String.self, forKey: .snapshotSigningKeyFile)
+        doorEventFutureSkewSeconds = try c.decodeIfPresent(Int.self, forKey: .doorEventFutureSkewSeconds) ?? d.doorEventFutureSkewSeconds
+        doorEventMaxAgeDays = try c.decodeIfPresent(Int.self, forKey: .doorEventMaxAgeDays) ?? d.doorEventMaxAgeDays
     }
 
     /// The configuration from `file` (if any) overlaid with the environment.
@@ -96,6 +110,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
         if let v = environment["MYNAGATE_VAULT_KEY_FILE"], !v.isEmpty { c.vaultKeyFile = v }
         if let v = environment["MYNAGATE_VAULT_KEY"], !v.isEmpty { c.vaultKeyBase64 = v }
+        if let v = environment["MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE"], !v.isEmpty { c.snapshotSigningKeyFile = v }
         return c
     }
 
@@ -104,6 +119,12 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let f = vaultKeyFile { return f }
         let p = (dataDirectory as NSString).appendingPathComponent("vault.key")
         return FileManager.default.fileExists(atPath: p) ? p : nil
+    }
+
+    /// The snapshot signing key file in use: ``snapshotSigningKeyFile``, else `snapshot-signing.key` in
+    /// the data directory.
+    public var resolvedSnapshotSigningKeyFile: String {
+        snapshotSigningKeyFile ?? (dataDirectory as NSString).appendingPathComponent("snapshot-signing.key")
     }
 
     /// The SQLite file used when no `databaseURL` is set.
@@ -122,6 +143,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
+        lines.append("door snapshot signing key: \(resolvedSnapshotSigningKeyFile)")
         lines.append("vault key: \(vaultKeyBase64 != nil ? "from MYNAGATE_VAULT_KEY" : (resolvedVaultKeyFile ?? "none (the vault answers 503)"))")
         return lines
     }

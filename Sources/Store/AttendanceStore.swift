@@ -164,13 +164,17 @@ public enum AttendanceStore {
     /// The crossings in `records` (kind `door.decision`, outcome `grant`, a known person, a door across
     /// the workplace boundary in `policy`). The time is the door's own (`eventTime`, for events decided
     /// offline and uploaded later), else the record's.
+    ///
+    /// Uploaded events the server could not vouch for are recorded as `door.event_quarantined` and never
+    /// read here; the person of an uploaded grant is the server's finding from the card's serial, not the
+    /// door's claim (security issue 14, H1). A record marked as quarantined is skipped whatever its kind.
     public static func derive(_ records: [AuditRecord], policy: AccessPolicy) -> [Derived] {
         let boundary = Set(policy.zones.values.filter(\.isWorkplaceBoundary).map(\.id))
         guard !boundary.isEmpty else { return [] }
         var out: [Derived] = []
         for r in records where r.kind == "door.decision" && r.subject.hasPrefix("employee:") {
             guard let details = try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8)),
-                  details["outcome"] == "grant", let doorID = details["door"], let door = policy.doors[DoorID(rawValue: doorID)],
+                  details["outcome"] == "grant", details["quarantine"] == nil, let doorID = details["door"], let door = policy.doors[DoorID(rawValue: doorID)],
                   let direction = CrossingDirection.of(door, boundaryZones: boundary) else { continue }
             var time = r.time
             if let t = details["eventTime"], let parsed = try? Date(t, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {

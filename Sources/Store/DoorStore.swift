@@ -132,3 +132,32 @@ public struct CredentialVersionStamp: AsyncModelMiddleware {
         Int(try await SettingModel.find(deltaFloorKey, on: db)?.value ?? "0") ?? 0
     }
 }
+
+/// A door event the server received but could not vouch for, kept apart from the door decisions so it
+/// never becomes an attendance crossing or a payroll minute, and shown to security and administrators
+/// with the reason. Its id is also in `door_events`, so an upload retried later is a duplicate.
+public final class QuarantinedDoorEventModel: Model, @unchecked Sendable {
+    public static let schema = "door_event_quarantine"
+    /// The event's own id (made by the agent).
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "door") public var door: String
+    /// The time the agent claimed.
+    @Field(key: "event_time") public var eventTime: Date
+    @Field(key: "received_at") public var receivedAt: Date
+    /// A code (``DoorEventQuarantineReason``-style, e.g. `employee_mismatch`).
+    @Field(key: "reason") public var reason: String
+    /// The person the server found for the serial, if any (internal id).
+    @OptionalField(key: "resolved_employee") public var resolvedEmployee: String?
+    /// The event as uploaded (door wire JSON), for review.
+    @Field(key: "body") public var body: String
+    public init() {}
+    public init(id: UUID, door: String, eventTime: Date, receivedAt: Date, reason: String, resolvedEmployee: String?, body: String) {
+        self.id = id
+        self.door = door
+        self.eventTime = eventTime
+        self.receivedAt = receivedAt
+        self.reason = reason
+        self.resolvedEmployee = resolvedEmployee
+        self.body = body
+    }
+}

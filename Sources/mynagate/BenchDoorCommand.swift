@@ -247,15 +247,22 @@ final class CountingCard: CardEmulator, @unchecked Sendable {
 /// The server side of the benchmark's door: a snapshot signed with the benchmark's key; uploads kept
 /// nowhere (the outbox is what is measured, not the network).
 struct LocalSnapshotServer: DoorServer {
-    let body: Data
-    let signature: String
+    let snapshot: DoorSnapshot
+    let key: Curve25519.Signing.PrivateKey
 
     init(snapshot: DoorSnapshot, key: Curve25519.Signing.PrivateKey) {
-        body = try! DoorWire.encoder().encode(snapshot)
-        signature = try! key.signature(for: body).base64EncodedString()
+        self.snapshot = snapshot
+        self.key = key
     }
 
-    func snapshot(since: Int?) async throws -> SignedBody { SignedBody(body: body, signature: signature) }
+    /// Signed per request, with the agent's nonce and the current time, as the server does.
+    func snapshot(since: Int?, nonce: String) async throws -> SignedBody {
+        var s = snapshot
+        s.nonce = nonce
+        s.generatedAt = Date()
+        let body = try DoorWire.encoder().encode(s)
+        return SignedBody(body: body, signature: try key.signature(for: body).base64EncodedString())
+    }
     func upload(_ batch: DoorEventBatch) async throws -> DoorEventBatchResult { DoorEventBatchResult(accepted: batch.events.count, duplicates: 0) }
     func heartbeat(_ heartbeat: DoorHeartbeat) async throws {}
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoorAgent
 import DoorProtocol
 import Foundation
 import Vapor
@@ -23,11 +24,15 @@ struct DoorRegisterCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "An administrator's username.") var username: String
     @ArgumentParser.Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
     @ArgumentParser.Option(help: "Where to write the agent file (JSON, mode 0600).") var out: String
+    @ArgumentParser.Flag(help: "Allow a plain http:// server that is not on this machine (only when the link is protected otherwise, e.g. a VPN).")
+    var allowInsecureHTTP = false
 
     func validate() throws {
         guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ValidationError("--server must be an http or https URL")
         }
+        // The password and then the token cross this link.
+        if let problem = insecureServerProblem(server, allowInsecureHTTP: allowInsecureHTTP) { throw ValidationError(problem) }
         guard !door.isEmpty, door.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("--door must be a door id (letters, digits, - and _)")
         }

@@ -40,14 +40,18 @@ struct DoorRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds a door may stay open after its release ends before a held-open alarm.") var heldOpenSeconds: Double = 10
     @Option(help: "Seconds between snapshot polls (push, when available, is immediate).") var pollSeconds: Double = 5
     @Flag(help: "Do not open the push WebSocket; poll only.") var noPush = false
+    @Flag(help: "Allow a plain http:// server that is not on this machine (only when the link is protected otherwise, e.g. a VPN).")
+    var allowInsecureHTTP = false
+    @Option(help: "Seconds the server's snapshot time may differ from this door's clock before the snapshot is refused.")
+    var clockToleranceSeconds: Double = 300
 
     func validate() throws {
         let sources = (vcards.isEmpty ? 0 : 1) + (vcardDir == nil ? 0 : 1) + (reader == nil ? 0 : 1)
         guard sources == 1 || (sources == 2 && reader == nil) else {
             throw ValidationError("give --reader, or --vcard/--vcard-dir (virtual cards tapped from standard input)")
         }
-        guard stalenessHours > 0, openSeconds > 0, pollSeconds > 0, heldOpenSeconds > 0 else {
-            throw ValidationError("--staleness-hours, --open-seconds, --poll-seconds and --held-open-seconds must be positive")
+        guard stalenessHours > 0, openSeconds > 0, pollSeconds > 0, heldOpenSeconds > 0, clockToleranceSeconds > 0 else {
+            throw ValidationError("--staleness-hours, --open-seconds, --poll-seconds, --held-open-seconds and --clock-tolerance-seconds must be positive")
         }
     }
 
@@ -58,14 +62,22 @@ struct DoorRunCommand: AsyncParsableCommand {
         } catch {
             throw CLIFailure("cannot read the agent file \(agentFile): \(error)")
         }
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        if let problem = insecureServerProblem(registration.server, allowInsecureHTTP: allowInsecureHTTP) { throw CLIFailure(problem) }
+        // The agent's own directory: the store in it names people and every enrolled serial.
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: data)
         let store = try await LocalStore.open(path: URL(fileURLWithPath: data).appendingPathComponent("door.sqlite").path)
         let server = HTTPDoorServer(registration: registration)
         let verifier: SnapshotVerifier
         do { verifier = try SnapshotVerifier(base64PublicKey: registration.snapshotPublicKey) } catch { throw CLIFailure("\(error)") }
-        let sync = SnapshotSync(store: store, server: server, verifier: verifier, door: registration.door)
-        try await sync.loadFromStore()
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("door \(registration.door): \($0)\n".utf8)) }
+        // A new registration (another token, key, door or server) is the one way to start the snapshot
+        // afresh and accept a lower version; the outbox is kept and uploaded with the new token.
+        if try await store.adopt(registration: registration.digest) { log("new registration: the stored snapshot was dropped") }
+        let sync = SnapshotSync(store: store, server: server, verifier: verifier, door: registration.door, clockTolerance: clockToleranceSeconds)
+        do { try await sync.loadFromStore() } catch let refusal as SnapshotRefusal {
+            log("\(refusal); starting without it")
+        }
         // Without a stored snapshot every tap would be refused as stale, so the first start waits for one
         // sync; a restart decides from its stored snapshot at once and lets the sync loop catch up.
         if await sync.current == nil {

@@ -110,7 +110,7 @@ struct DoorControllerTests {
         let server = FakeServer()
         var snapshot = Fixture.snapshot(door: "door-pin")
         snapshot.policy.credentials[0].certificate = Data(Fixture.stranger.authCertificate)
-        server.serve(Fixture.signed(snapshot))
+        server.serve(snapshot)
         let rig = try await Rig.make(door: "door-pin", server: server)
         let d = await rig.controller.handleTap(card: Fixture.card(VirtualMynaCard(state: Fixture.enrolled)), pinPad: ScriptedPINPad(pins: [Fixture.pin]))
         #expect(d.reason == .signatureInvalid("signature does not match the enrolled certificate"))

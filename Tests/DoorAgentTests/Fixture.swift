@@ -66,26 +66,50 @@ enum Fixture {
     }
 }
 
-/// A server in memory: serves whatever signed body the test sets, keeps uploaded events by id.
+/// A server in memory: serves a snapshot signed per request with the agent's nonce (as the real server
+/// does), or a fixed signed body the test sets (a replay, a forgery); keeps uploaded events by id.
 final class FakeServer: DoorServer {
     struct State {
+        /// Signed at each request, with the request's nonce and the current time.
+        var live: (snapshot: DoorSnapshot, key: Curve25519.Signing.PrivateKey)?
+        /// Served as is, whatever the request.
         var snapshot: SignedBody?
+        /// Every body served, as an eavesdropper on the link would record them.
+        var served: [SignedBody] = []
+        /// The server's clock (the rig sets the test's clock: server and door agree on the time).
+        var now: @Sendable () -> Date = { Date() }
         var reachable = true
         var events: [UUID: DoorEvent] = [:]
         var uploads = 0
         var heartbeats: [DoorHeartbeat] = []
+        /// How many of the next upload's new events the server reports quarantined.
+        var quarantineNext: Int?
     }
     let state = Mutex(State())
 
     struct Unreachable: Error {}
 
-    func serve(_ body: SignedBody) { state.withLock { $0.snapshot = body } }
+    func serve(_ body: SignedBody) { state.withLock { $0.snapshot = body; $0.live = nil } }
+    func serve(_ snapshot: DoorSnapshot, key: Curve25519.Signing.PrivateKey = Fixture.signingKey) {
+        state.withLock { $0.live = (snapshot, key); $0.snapshot = nil }
+    }
+    var served: [SignedBody] { state.withLock { $0.served } }
     func setReachable(_ r: Bool) { state.withLock { $0.reachable = r } }
     var events: [UUID: DoorEvent] { state.withLock { $0.events } }
 
-    func snapshot(since: Int?) async throws -> SignedBody {
+    func snapshot(since: Int?, nonce: String) async throws -> SignedBody {
         try state.withLock { s in
-            guard s.reachable, let b = s.snapshot else { throw Unreachable() }
+            guard s.reachable else { throw Unreachable() }
+            if let (snapshot, key) = s.live {
+                var answer = snapshot
+                answer.nonce = nonce
+                answer.generatedAt = s.now()
+                let body = Fixture.signed(answer, key: key)
+                s.served.append(body)
+                return body
+            }
+            guard let b = s.snapshot else { throw Unreachable() }
+            s.served.append(b)
             return b
         }
     }
@@ -99,7 +123,7 @@ final class FakeServer: DoorServer {
                 s.events[e.id] = e
                 accepted += 1
             }
-            return DoorEventBatchResult(accepted: accepted, duplicates: batch.events.count - accepted)
+            return DoorEventBatchResult(accepted: accepted, duplicates: batch.events.count - accepted, quarantined: s.quarantineNext.map { min($0, accepted) } ?? 0)
         }
     }
 
@@ -143,11 +167,12 @@ struct Rig {
                      server: FakeServer = FakeServer(), syncFirst: Bool = true) async throws -> Rig {
         let store = try await LocalStore.open(path: directory.appendingPathComponent("door.sqlite").path)
         let clock = ManualClock()
+        server.state.withLock { $0.now = { clock.now } }
         let sync = SnapshotSync(store: store, server: server, verifier: try SnapshotVerifier(base64PublicKey: Fixture.publicKeyBase64),
                                 door: door, clock: { clock.now })
         try await sync.loadFromStore()
         if syncFirst {
-            if server.state.withLock({ $0.snapshot == nil }) { server.serve(Fixture.signed(Fixture.snapshot(door: door))) }
+            if server.state.withLock({ $0.snapshot == nil && $0.live == nil }) { server.serve(Fixture.snapshot(door: door)) }
             try await sync.syncOnce()
         }
         let actuator = OutboxCheckingActuator(store: store)

@@ -42,7 +42,7 @@ struct SnapshotSyncTests {
         let rig = try await Rig.make(door: "door-tap", directory: dir, server: server)
         var delta = Fixture.snapshot(door: "door-tap", version: 2, state: .suspended(reason: .reportedLost, at: Date()), full: false)
         delta.policy.credentials[0].version = 2
-        server.serve(Fixture.signed(delta))
+        server.serve(delta)
         #expect(try await rig.sync.syncOnce())
         let decision = await rig.controller.handleTap(card: Fixture.card(.init(state: Fixture.enrolled)), pinPad: ScriptedPINPad(pins: []))
         #expect(decision.reason == .credentialSuspended(.reportedLost))
@@ -67,7 +67,7 @@ struct SnapshotSyncTests {
         var delta = Fixture.snapshot(door: "door-tap", version: 2, full: false)
         delta.policy.credentials = []
         delta.removedCredentials = [Fixture.credentialKey]
-        rig.server.serve(Fixture.signed(delta))
+        rig.server.serve(delta)
         try await rig.sync.syncOnce()
         let decision = await rig.controller.handleTap(card: Fixture.card(.init(state: Fixture.enrolled)), pinPad: ScriptedPINPad(pins: []))
         #expect(decision.reason == .unknownCredential)

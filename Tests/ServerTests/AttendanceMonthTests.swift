@@ -23,19 +23,32 @@ struct AttendanceSite {
         let serial: String
     }
 
+    /// When the fixture's doors and cards are taken to have been in service since: the tests upload
+    /// months of history, which the server quarantines unless the door was registered and the card
+    /// enrolled and valid before it (security issue 14, H1).
+    static let inServiceSince = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
+
     static func make() async throws -> AttendanceSite {
-        let s = try await TestServer.start()
+        let s = try await TestServer.start { c, _ in c.doorEventMaxAgeDays = 3_650 }
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let out = try await s.send(.PUT, "/api/v1/doors/exit", as: admin, json: ["name": "通用口(出)", "fromZone": "lobby"])
         #expect(out.status == .ok, "\(out.text)")
         let a = try await s.send(.POST, "/api/v1/doors/entrance/token", as: admin).object()["token"] as? String
         let b = try await s.send(.POST, "/api/v1/doors/exit/token", as: admin).object()["token"] as? String
+        for door in ["entrance", "exit"] {
+            let registered = try #require(try await SettingModel.find("door_registered:\(door)", on: s.app.db))
+            registered.value = inServiceSince.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            try await registered.save(on: s.app.db)
+        }
         return AttendanceSite(server: s, admin: admin, hr: try await s.user(.hr), entrance: .init(bearer: a), exit: .init(bearer: b))
     }
 
     func person(_ number: String) async throws -> Person {
         let (holder, id, _) = try await enroll(server, desk: admin, number: number, groups: ["staff"])
+        let serial = try await holder.serialHex
+        try await CredentialModel.query(on: server.app.db).filter(\.$serial == serial)
+            .set(\.$createdAt, to: Self.inServiceSince).set(\.$notBefore, to: Self.inServiceSince).update()
         return Person(id: id, number: number, serial: try await holder.serialHex)
     }
 

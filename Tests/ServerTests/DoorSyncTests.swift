@@ -90,9 +90,12 @@ struct DoorSyncTests {
         #expect(try await site.snapshot(since: delta.version + 100).full)
         #expect(try await site.snapshot(since: 0).full)
 
-        // The same key on every start: it is kept in the database.
-        let stored = try await SettingModel.find("snapshot_signing_key", on: site.server.app.db)
-        #expect(stored != nil)
+        // The key is kept in a 0600 file in the data directory, never in the database (which holds only
+        // the public key, to notice a server given another file).
+        #expect(try await SettingModel.find("snapshot_signing_key", on: site.server.app.db) == nil)
+        #expect(try await SettingModel.find("snapshot_signing_public_key", on: site.server.app.db)?.value == site.publicKey.rawRepresentation.base64EncodedString())
+        let keyFile = site.server.directory.appendingPathComponent("snapshot-signing.key").path
+        #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
         #expect(try await site.server.send(.DELETE, "/api/v1/doors/entrance/token", as: site.admin).status == .noContent)
         for path in ["snapshot", "push"] {

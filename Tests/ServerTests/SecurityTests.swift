@@ -29,9 +29,10 @@ let baseRouteRoles: [String: Set<String>] = {
         "POST /api/v1/doors/:id/token": ["admin"], "DELETE /api/v1/doors/:id/token": ["admin"],
         "POST /api/v1/doors/:id/emergency-unlock": ["admin", "security"],
         "POST /api/v1/doors/:id/decisions": ["admin", "security"], "POST /api/v1/doors/:id/challenges": ["admin", "security"],
-        "GET /api/v1/doors/:id/snapshot": ["admin", "security"], "POST /api/v1/doors/:id/events": ["admin", "security"],
-        "POST /api/v1/doors/:id/heartbeat": ["admin", "security"], "GET /api/v1/doors/:id/push": ["admin", "security"],
-        "GET /api/v1/doors/status": ["admin", "security"],
+        // The agent-only routes take the door's token and no session at all (security issue 14, H1).
+        "GET /api/v1/doors/:id/snapshot": [], "POST /api/v1/doors/:id/events": [],
+        "POST /api/v1/doors/:id/heartbeat": [], "GET /api/v1/doors/:id/push": [],
+        "GET /api/v1/doors/status": ["admin", "security"], "GET /api/v1/doors/quarantine": ["admin", "security"],
         "GET /api/v1/groups": ["admin", "security"], "PUT /api/v1/groups/:id": ["admin"],
         "GET /api/v1/schedules": ["admin", "security"], "PUT /api/v1/schedules/:id": ["admin"],
         "GET /api/v1/holidays": ["admin", "security"], "POST /api/v1/holidays/import": ["admin"],

@@ -5,7 +5,8 @@ import Store
 import Vapor
 
 /// `/doors` (admin, security): zones, doors with their effective security level, access groups and
-/// schedules. An administrator can change a door's security level here.
+/// schedules. An administrator can change a door's security level here. Uploaded door events the server
+/// quarantined are listed with their reason, for review (they never count as attendance).
 struct DoorsPage {
     struct ZoneRow: Encodable, Sendable {
         var id: String
@@ -37,7 +38,18 @@ struct DoorsPage {
         var windows: String
         var holidayRule: String
     }
+    struct QuarantineRow: Encodable, Sendable {
+        var received: String
+        var door: String
+        var eventTime: String
+        var serial: String
+        var outcome: String
+        var claimed: String
+        var holder: String
+        var why: String
+    }
     struct Data: Encodable, Sendable {
+        var quarantine: [QuarantineRow]
         var zones: [ZoneRow]
         var doors: [DoorRow]
         var groups: [GroupRow]
@@ -84,7 +96,16 @@ struct DoorsPage {
             let text = order.compactMap { day in w[day].map { "\(day.prefix(3)) \($0.joined(separator: ","))" } }.joined(separator: "; ")
             return ScheduleRow(id: s.id ?? "", name: s.name, windows: text, holidayRule: s.holidayRule)
         }
-        let data = Data(zones: zones, doors: doors, groups: groups, schedules: schedules, canEdit: try req.user.role == .admin)
+        let time = { (d: Date) in PageTime.show(d) }
+        let names = { (id: String?) -> String in
+            guard let id else { return "" }
+            return policy.employees[EmployeeID(rawValue: id)].map { "\($0.name) (\($0.employeeNumber))" } ?? id
+        }
+        let quarantine = try await DoorSyncController.quarantined(limit: 100, on: req.db).map { q in
+            QuarantineRow(received: time(q.receivedAt), door: q.door, eventTime: time(q.eventTime), serial: q.serial, outcome: "\(q.outcome) \(q.doorReason)",
+                          claimed: names(q.claimedEmployee), holder: names(q.holder), why: q.reasonText)
+        }
+        let data = Data(quarantine: quarantine, zones: zones, doors: doors, groups: groups, schedules: schedules, canEdit: try req.user.role == .admin)
         return try await req.renderPage("doors", titleKey: "doorsTitle", data)
     }
 

@@ -1,0 +1,35 @@
+import Access
+import DoorProtocol
+import Foundation
+import XCTest
+
+/// The door wire refuses dates that do not exist instead of rolling them over (security issue 14, H1):
+/// `2026-02-30` must not quietly become 2 March in an uploaded event.
+final class DoorWireDateTests: XCTestCase {
+    struct Stamp: Decodable { var time: Date }
+
+    func decode(_ text: String) throws -> Date {
+        try DoorWire.decoder().decode(Stamp.self, from: Data(#"{"time":"\#(text)"}"#.utf8)).time
+    }
+
+    func testImpossibleDatesAreRefused() {
+        for bad in ["2026-02-30T00:00:00Z", "2025-02-29T12:00:00Z", "2026-13-01T00:00:00Z", "2026-04-31T00:00:00.000Z",
+                    "2026-01-01T24:00:00Z", "2026-01-01T10:60:00Z", "2026-01-01T10:00:61Z", "0000-01-01T00:00:00Z", "2026-1-01T00:00:00Z"] {
+            XCTAssertThrowsError(try decode(bad), bad)
+        }
+    }
+
+    func testRealDatesStillRead() throws {
+        XCTAssertEqual(try decode("2024-02-29T00:00:00Z"), Date(timeIntervalSince1970: 1_709_164_800))
+        XCTAssertEqual(try decode("2026-12-05T01:02:03.456Z").timeIntervalSince1970, 1_796_432_523.456, accuracy: 0.0005)
+        XCTAssertNoThrow(try decode("1970-01-01T00:00:00Z"))
+    }
+
+    func testTheSnapshotCarriesTheNonce() throws {
+        let s = DoorSnapshot(version: 3, full: true, door: "front", generatedAt: Date(timeIntervalSince1970: 1_760_000_000), nonce: "n0nce-abcdefghijklmnop",
+                             policy: .init())
+        let back = try DoorWire.decoder().decode(DoorSnapshot.self, from: DoorWire.encoder().encode(s))
+        XCTAssertEqual(back.nonce, "n0nce-abcdefghijklmnop")
+        XCTAssertEqual(back, s)
+    }
+}
