@@ -40,13 +40,12 @@ struct EventsController {
         f.door = req.query[String.self, at: "door"]
         f.kind = req.query[String.self, at: "kind"]
         f.outcome = req.query[String.self, at: "outcome"]
-        let iso = ISO8601DateFormatter()
         if let text = req.query[String.self, at: "from"] {
-            guard let d = iso.date(from: text) else { throw Abort(.badRequest, reason: "from must be ISO 8601") }
+            guard let d = StrictDate.instant(text) else { throw Abort(.badRequest, reason: "from: \(StrictDate.instantRule)") }
             f.from = d
         }
         if let text = req.query[String.self, at: "to"] {
-            guard let d = iso.date(from: text) else { throw Abort(.badRequest, reason: "to must be ISO 8601") }
+            guard let d = StrictDate.instant(text) else { throw Abort(.badRequest, reason: "to: \(StrictDate.instantRule)") }
             f.to = d
         }
         f.before = req.query[Int64.self, at: "before"]

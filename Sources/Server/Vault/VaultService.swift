@@ -445,7 +445,7 @@ public enum VaultService {
             let issuer = d.issuer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "" : try FreeText.check(d.issuer, field: "issuer", max: 100)
             var until: CivilDate?
             if let text = d.validUntil, !text.isEmpty {
-                guard let c = CivilDate(text) else { throw VaultError.bad("validUntil must be YYYY-MM-DD", ja: "有効期限はYYYY-MM-DDで入力してください") }
+                guard let c = StrictDate.day(text) else { throw VaultError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
                 until = c
             }
             docs.append(PresentedDocument(type: type, issuer: issuer, validUntil: until, detailsUnchanged: type == .notificationCard ? (d.detailsUnchanged ?? nil) : nil))
@@ -614,12 +614,12 @@ public enum VaultService {
         let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !address.isEmpty { _ = try FreeText.check(address, field: "address", max: 200) }
         let birth = p.birthDate ?? ""
-        if !birth.isEmpty, CivilDate(birth) == nil { throw VaultError.bad("birthDate must be YYYY-MM-DD", ja: "生年月日はYYYY-MM-DDで入力してください") }
+        if !birth.isEmpty, StrictDate.day(birth) == nil { throw VaultError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
         let sex = p.sex ?? ""
         guard ["", "1", "2", "9"].contains(sex) else { throw VaultError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
         var leavingText: String?
         if let l = p.leavingDate, !l.isEmpty {
-            guard let c = CivilDate(l) else { throw VaultError.bad("leavingDate must be YYYY-MM-DD", ja: "退職日はYYYY-MM-DDで入力してください") }
+            guard let c = StrictDate.day(l) else { throw VaultError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
             leavingText = c.description
         }
         let leaving = leavingText
