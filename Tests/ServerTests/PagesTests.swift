@@ -146,7 +146,7 @@ struct PagesTests {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
-        let (_, employeeID, credentialID) = try await enroll(s, desk: hr, number: "M0001", groups: ["staff"])
+        let (_, employeeID, credentialID) = try await enroll(s, desk: hr, number: "M0001", groups: [])
         let me = try await s.user(.employee, employee: UUID(uuidString: employeeID)!)
         let list = try await s.send(.GET, "/my/cards", as: me)
         #expect(list.text.contains("/my/cards/\(credentialID)/suspend-request"))
@@ -175,7 +175,7 @@ struct PagesTests {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
-        let (_, _, credentialID) = try await enroll(s, desk: hr, number: "K0001", groups: ["staff"])
+        let (_, _, credentialID) = try await enroll(s, desk: hr, number: "K0001", groups: [])
         #expect(!(try await s.send(.GET, "/cards", as: hr).text.contains("/cards/\(credentialID)/suspend")), "hr sees no suspend button")
         let security = try await s.user(.security)
         #expect(try await s.send(.GET, "/cards", as: security).text.contains("/cards/\(credentialID)/suspend"))
