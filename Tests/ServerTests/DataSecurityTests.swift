@@ -169,6 +169,19 @@ struct DataSecurityTests {
         #expect(rows.count > 1, "\(text)")
         #expect(!rows.flatMap { $0 }.contains { $0.first.map { "=+-@\t\r".contains($0) } ?? false }, "\(rows)")
         await s.stop()
+
+        // The vault export's header names the handler: a username is whatever an account was created with.
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let name = "=HYPERLINK(\"http://x.example/\")"
+        try await Accounts.create(username: name, password: "correct horse battery", role: .hr, cost: 4, on: site.s.app.db)
+        #expect(try await site.s.send(.POST, "/api/v1/vault/handlers", as: site.admin, json: ["username": name]).status == .created)
+        let handler = try await site.s.signIn(name, "correct horse battery")
+        let export = try await site.s.send(.POST, "/api/v1/vault/exports", as: handler, json: ["purpose": "withholding_slip", "encoding": "utf-8"])
+        #expect(export.status == .ok, "\(export.text)")
+        let header = CardFixture.csv(String(decoding: export.body.starts(with: [0xEF, 0xBB, 0xBF]) ? export.body.dropFirst(3) : export.body, as: UTF8.self))
+        #expect(header.contains { $0.first == "# 出力者" && $0.dropFirst().first == "'" + name }, "\(header)")
+        await site.stop()
     }
 
     // MARK: L5
