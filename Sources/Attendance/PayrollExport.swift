@@ -73,16 +73,3 @@ public struct WorkDayRow: Sendable, Hashable, Codable {
         issues = d.issues.map(\.code)
     }
 }
-
-enum CSVField {
-    /// Quotes a field when needed, and defuses spreadsheet formulas (a leading `=`, `+`, `-`, `@`)
-    /// with a leading apostrophe (OWASP "CSV injection").
-    static func escape(_ s: String) -> String {
-        var v = s
-        if let f = v.first, "=+-@\t\r".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
-}

@@ -1,4 +1,5 @@
 import Audit
+import Access
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -31,7 +32,8 @@ public func useDatabase(_ app: Application, config: ServerConfig) throws {
 /// in-memory policy, trust, TLS, and every route.
 public func configure(_ app: Application, config: ServerConfig) async throws {
     if config.databaseURL == nil {
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        // 0700 directory, 0600 database files, before SQLite opens anything (DataFiles).
+        try DataFiles.prepare(config)
     }
     try useDatabase(app, config: config)
     app.migrations.add(CreateSchemaV1())
@@ -57,12 +59,16 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
 
     // bcrypt through `req.password.async` runs on a thread pool, at the configured cost.
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    // Dates in JSON bodies are read strictly: a real day in 1900–2100, one ISO 8601 form (StrictDate).
+    ContentConfiguration.global.use(decoder: StrictDate.jsonDecoder(), for: .json)
     let tls = config.tlsCertificate != nil
     app.sessions.use(.fluent)
     app.sessions.configuration = SessionsConfiguration(cookieName: "mynagate_session") { id in
         HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(8 * 3600), maxAge: nil, domain: nil, path: "/",
                           isSecure: tls, isHTTPOnly: true, sameSite: .lax)
     }
+    // Errors never carry a database's text to the client, whatever the environment (see ErrorResponses).
+    ErrorResponses.use(on: app)
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware())
     app.middleware.use(CSRFMiddleware())

@@ -71,7 +71,7 @@ struct CredentialsController {
         var q = CredentialModel.query(on: req.db).sort(\.$createdAt, .descending)
         if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
         if let s = req.query[String.self, at: "state"] { q = q.filter(\.$state == s) }
-        return try await q.limit(min(req.query[Int.self, at: "limit"] ?? 1000, 10_000)).all().map(Self.dto)
+        return try await q.limit(req.queryLimit(default: 1000)).all().map(Self.dto)
     }
 
     @Sendable func mine(_ req: Request) async throws -> [CredentialDTO] {

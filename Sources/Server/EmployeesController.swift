@@ -3,7 +3,8 @@ import MyNumber
 import Store
 import Vapor
 
-/// People records. HR and administrators write; security reads.
+/// People records. HR and administrators write (only administrators what opens doors: see
+/// ``adminOnly``); security reads.
 struct EmployeesController {
     struct EmployeeDTO: Content {
         var id: UUID?
@@ -35,7 +36,7 @@ struct EmployeesController {
     func list(_ req: Request) async throws -> [EmployeeDTO] {
         var q = EmployeeModel.query(on: req.db).sort(\.$employeeNumber)
         if let dept = req.query[String.self, at: "department"] { q = q.filter(\.$department == dept) }
-        return try await q.limit(min(req.query[Int.self, at: "limit"] ?? 1000, 10_000)).all().map(Self.dto)
+        return try await q.limit(req.queryLimit(default: 1000)).all().map(Self.dto)
     }
 
     @Sendable
@@ -55,19 +56,35 @@ struct EmployeesController {
         return try await Self.dto(m).encodeResponse(status: .created, for: req)
     }
 
+    /// Who may change what: HR keeps the people records (number, name, department, site) and creates
+    /// people; only an administrator changes what opens doors — access groups, status and the validity
+    /// window (`Role.swift`: admin configures groups). A person HR creates starts with no groups (a
+    /// non-empty `groups` from HR is refused, not dropped, so the caller knows) until an administrator
+    /// assigns them.
+    static let adminOnly = "only an administrator changes access groups, status and validity (validFrom/validUntil); HR creates people without groups and an administrator assigns them"
+
     /// Validates, refuses a duplicate number, stores, records the event and refreshes the policy: the
     /// API and the new-employee page go through here, so the rules live in one place.
     static func create(_ dto: EmployeeDTO, on req: Request) async throws -> EmployeeModel {
         try validate(dto)
+        let groups = dto.groups ?? []
+        if try req.user.role != .admin {
+            guard groups.isEmpty, (dto.status ?? "active") == "active", dto.validFrom == nil, dto.validUntil == nil else {
+                throw Abort(.forbidden, reason: adminOnly)
+            }
+        }
+        try await checkGroupsExist(groups, on: req.db)
         if try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == dto.employeeNumber).first() != nil {
             throw Abort(.conflict, reason: "employee number already in use")
         }
         let m = EmployeeModel(employeeNumber: dto.employeeNumber, name: dto.name, department: dto.department, site: dto.site ?? "",
-                              status: dto.status ?? "active", groups: dto.groups ?? [])
+                              status: dto.status ?? "active", groups: groups)
         m.validFrom = dto.validFrom
         m.validUntil = dto.validUntil
         try await m.create(on: req.db)
-        try await req.audit(kind: "config.employee.created", subject: "employee:\(m.id!.uuidString)", details: ["employeeNumber": m.employeeNumber])
+        var details = ["employeeNumber": m.employeeNumber]
+        for (k, v) in auditValues(m) where !v.isEmpty { details["\(k).after"] = v }
+        try await req.audit(kind: "config.employee.created", subject: "employee:\(try m.requireID().uuidString)", details: details)
         try await req.state.policy.changed()
         return m
     }
@@ -77,18 +94,69 @@ struct EmployeesController {
         let m = try await find(req)
         let dto = try req.content.decode(EmployeeDTO.self)
         try Self.validate(dto)
+        let before = Self.auditValues(m)
+        let isAdmin = try req.user.role == .admin
+        if !isAdmin {
+            // HR may send the record back as it read it; a change to what opens doors is refused. An
+            // omitted field is left as it is (HR cannot clear a validity window by leaving it out).
+            let groupsChange = dto.groups.map { $0 != JSONList.decode(m.groups) } ?? false
+            let statusChange = dto.status.map { $0 != m.status } ?? false
+            let fromChange = dto.validFrom.map { !Self.sameSecond($0, m.validFrom) } ?? false
+            let untilChange = dto.validUntil.map { !Self.sameSecond($0, m.validUntil) } ?? false
+            if groupsChange || statusChange || fromChange || untilChange { throw Abort(.forbidden, reason: Self.adminOnly) }
+        }
+        if dto.employeeNumber != m.employeeNumber,
+           try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == dto.employeeNumber).first() != nil {
+            throw Abort(.conflict, reason: "employee number already in use")
+        }
         m.employeeNumber = dto.employeeNumber
         m.name = dto.name
         m.department = dto.department
         if let site = dto.site { m.site = site }
-        if let status = dto.status { m.status = status }
-        if let groups = dto.groups { m.groups = JSONList.encode(groups) }
-        m.validFrom = dto.validFrom
-        m.validUntil = dto.validUntil
+        if isAdmin {
+            if let groups = dto.groups {
+                try await Self.checkGroupsExist(groups, on: req.db)
+                m.groups = JSONList.encode(groups)
+            }
+            if let status = dto.status { m.status = status }
+            m.validFrom = dto.validFrom
+            m.validUntil = dto.validUntil
+        }
         try await m.save(on: req.db)
-        try await req.audit(kind: "config.employee.updated", subject: "employee:\(m.id!.uuidString)")
+        let after = Self.auditValues(m)
+        var details: [String: String] = [:]
+        for (k, v) in after where before[k] != v {
+            details["\(k).before"] = before[k] ?? ""
+            details["\(k).after"] = v
+        }
+        try await req.audit(kind: "config.employee.updated", subject: "employee:\(try m.requireID().uuidString)", details: details)
         try await req.state.policy.changed()
         return Self.dto(m)
+    }
+
+    /// The fields an audit record shows before and after a change (no My Number is ever among them:
+    /// ``validate(_:)`` refuses one as an employee number).
+    static func auditValues(_ m: EmployeeModel) -> [String: String] {
+        let iso = ISO8601DateFormatter()
+        return ["employeeNumber": m.employeeNumber, "name": m.name, "department": m.department, "site": m.site, "status": m.status,
+                "groups": JSONList.decode(m.groups).joined(separator: ","),
+                "validFrom": m.validFrom.map { iso.string(from: $0) } ?? "", "validUntil": m.validUntil.map { iso.string(from: $0) } ?? ""]
+    }
+
+    /// Stored dates may carry fractions a client's ISO 8601 text does not: equal to the second is the same.
+    static func sameSecond(_ a: Date, _ b: Date?) -> Bool {
+        guard let b else { return false }
+        return abs(a.timeIntervalSince(b)) < 1
+    }
+
+    /// Every group id must name a configured group: an unknown id grants nothing today but would
+    /// grant whatever a group created later under that id grants.
+    static func checkGroupsExist(_ groups: [String], on db: any Database) async throws {
+        let wanted = Set(groups)
+        guard !wanted.isEmpty else { return }
+        let known = Set(try await AccessGroupModel.query(on: db).filter(\.$id ~~ Array(wanted)).all().compactMap(\.id))
+        let unknown = wanted.subtracting(known).sorted()
+        guard unknown.isEmpty else { throw Abort(.unprocessableEntity, reason: "no such access group: \(unknown.joined(separator: ", "))") }
     }
 
     /// Field rules. An employee number that is a valid My Number is refused: the number must never

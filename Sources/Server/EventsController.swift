@@ -1,3 +1,4 @@
+import Access
 import Audit
 import Fluent
 import Foundation
@@ -39,13 +40,12 @@ struct EventsController {
         f.door = req.query[String.self, at: "door"]
         f.kind = req.query[String.self, at: "kind"]
         f.outcome = req.query[String.self, at: "outcome"]
-        let iso = ISO8601DateFormatter()
         if let text = req.query[String.self, at: "from"] {
-            guard let d = iso.date(from: text) else { throw Abort(.badRequest, reason: "from must be ISO 8601") }
+            guard let d = StrictDate.instant(text) else { throw Abort(.badRequest, reason: "from: \(StrictDate.instantRule)") }
             f.from = d
         }
         if let text = req.query[String.self, at: "to"] {
-            guard let d = iso.date(from: text) else { throw Abort(.badRequest, reason: "to must be ISO 8601") }
+            guard let d = StrictDate.instant(text) else { throw Abort(.badRequest, reason: "to: \(StrictDate.instantRule)") }
             f.to = d
         }
         f.before = req.query[Int64.self, at: "before"]
@@ -85,7 +85,7 @@ struct EventsController {
 
     @Sendable func search(_ req: Request) async throws -> [EventDTO] {
         try await req.state.events.flush()
-        let limit = max(1, min(req.query[Int.self, at: "limit"] ?? 100, 1000))
+        let limit = req.queryLimit(default: 100, maximum: 1000)
         return try await query(req).sort(\.$id, .descending).limit(limit).all().map(Self.dto)
     }
 
@@ -110,7 +110,7 @@ struct EventsController {
             for r in rows {
                 let fields = [String(r.sequence), iso.string(from: r.time), r.kind, r.actor, r.subject, r.details["outcome"] ?? "", r.details["reason"] ?? "",
                               r.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")]
-                text += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+                text += CSVField.line(fields) + "\r\n"
             }
             let data: Data
             switch encoding {
@@ -127,17 +127,6 @@ struct EventsController {
         default:
             throw Abort(.badRequest, reason: "format must be csv or json")
         }
-    }
-
-    static func csvField(_ s: String) -> String {
-        // Cells starting with = + - @ are quoted with a leading apostrophe so a spreadsheet does not
-        // run them as formulas.
-        var v = s
-        if let f = v.first, "=+-@".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || v != s {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
     }
 
     @Sendable func verify(_ req: Request) async throws -> Verification {

@@ -141,11 +141,11 @@ paths:
     post: {summary: Lost card without signing in, step 2, responses: {"200": {description: suspended}, "404": {description: unknown or expired}}}
   /api/v1/employees:
     get: {summary: List employees (admin, hr, security), security: [{session: []}], responses: {"200": {description: list, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Employee"}}}}}}}
-    post: {summary: Create an employee (admin, hr), security: [{session: []}], requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Employee"}}}}, responses: {"201": {description: created}, "409": {description: number in use}, "422": {description: invalid}}}
+    post: {summary: Create an employee (admin, hr; only admin sets groups, status other than active, validFrom/validUntil), security: [{session: []}], requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Employee"}}}}, responses: {"201": {description: created}, "403": {description: "hr setting groups, status or validity"}, "409": {description: number in use}, "422": {description: "invalid, or an unknown access group"}}}
   /api/v1/employees/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
     get: {summary: One employee, security: [{session: []}], responses: {"200": {description: employee}, "404": {description: not found}}}
-    patch: {summary: Update an employee (admin, hr), security: [{session: []}], responses: {"200": {description: updated}}}
+    patch: {summary: "Update an employee (admin, hr). Only admin changes groups, status, validFrom/validUntil (hr may send them unchanged); audited with before/after values", security: [{session: []}], responses: {"200": {description: updated}, "403": {description: "hr changing groups, status or validity"}, "409": {description: number in use}, "422": {description: "invalid, or an unknown access group"}}}
   /api/v1/credentials:
     get: {summary: List cards (admin, security, hr), security: [{session: []}], responses: {"200": {description: list}}}
   /api/v1/credentials/{id}/suspend:

@@ -33,8 +33,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The demo's directory holds card keys, the vault key and the database: 0700, files 0600 (DataFiles).
+        DataFiles.restrictNewFiles()
         let dir = URL(fileURLWithPath: data)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try DataFiles.secureDirectory(dir.path)
         let demo = DemoOrganisation(directory: dir, people: people)
         try demo.prepareFiles { done, total in
             FileHandleOutput.standardError.write("\rmaking virtual cards \(done)/\(total)")

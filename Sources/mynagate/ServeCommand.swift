@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Port to listen on.") var port: Int?
 
     func run() async throws {
+        // Everything the server writes (database, WAL, keys) is for its own user only (DataFiles).
+        DataFiles.restrictNewFiles()
         var c = try ServerConfig.load(file: config)
         if let data { c.dataDirectory = data }
         if let host { c.host = host }

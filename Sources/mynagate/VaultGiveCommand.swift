@@ -146,6 +146,8 @@ struct VaultGiveCommand: AsyncParsableCommand {
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("given: your number is in the vault (record \(given.recordId.uuidString)); request \(given.request.status)")
+            // Nothing signed covers the digits read at the employee's own reader, so HR checks documents first.
+            if given.request.status != "fulfilled" { print("HR will check your documents (e.g. your My Number card at the desk) before the number is used") }
             if !differences.isEmpty { print("the card differs from your HR record in: \(differences.joined(separator: ", ")) — HR will check") }
         }
     }

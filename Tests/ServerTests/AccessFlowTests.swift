@@ -31,9 +31,16 @@ func setUpSite(_ s: TestServer, admin: TestServer.Identity) async throws {
 
 /// Creates an employee and enrolls a fresh virtual card through the API; returns the card and ids.
 func enroll(_ s: TestServer, desk: TestServer.Identity, number: String, groups: [String]) async throws -> (CardHolderFixture, String, String) {
-    let e = try await s.send(.POST, "/api/v1/employees", as: desk, json: ["employeeNumber": number, "name": "試験 \(number)", "department": "人事部", "groups": groups])
+    let person: [String: Any] = ["employeeNumber": number, "name": "試験 \(number)", "department": "人事部"]
+    let e = try await s.send(.POST, "/api/v1/employees", as: desk, json: person)
     #expect(e.status == .created, "\(e.text)")
     let employeeID = e.object()["id"] as! String
+    // Only an administrator assigns access groups (issue 14, M1): the desk creates, an admin assigns.
+    if !groups.isEmpty {
+        let assigned = try await s.send(.PATCH, "/api/v1/employees/\(employeeID)", as: try await s.user(.admin),
+                                        json: person.merging(["groups": groups]) { _, b in b })
+        #expect(assigned.status == .ok, "\(assigned.text)")
+    }
     let holder = try CardHolderFixture.make(name: "試験 \(number)")
     let done = try await s.enrollCard(holder.card, holder: holder.state.holder, employee: employeeID, as: desk)
     #expect(done.status == .created, "\(done.text)")

@@ -106,7 +106,7 @@ struct PagesTests {
         let hr = try await s.user(.hr)
         let form = try await s.send(.GET, "/employees/new", as: hr)
         #expect(form.text.contains("<input type=\"hidden\" name=\"csrf\" value=\"\(hr.csrf!)\">"))
-        let fields = ["employeeNumber": "P0001", "name": "山田 花子", "department": "総務部", "groups": "staff"]
+        let fields = ["employeeNumber": "P0001", "name": "山田 花子", "department": "総務部"]
         #expect(try await post(s, "/employees/new", as: hr, form: fields).status == .forbidden)
         #expect(try await s.send(.GET, "/api/v1/employees", as: hr).array().isEmpty)
         var withToken = fields
@@ -146,7 +146,7 @@ struct PagesTests {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
-        let (_, employeeID, credentialID) = try await enroll(s, desk: hr, number: "M0001", groups: ["staff"])
+        let (_, employeeID, credentialID) = try await enroll(s, desk: hr, number: "M0001", groups: [])
         let me = try await s.user(.employee, employee: UUID(uuidString: employeeID)!)
         let list = try await s.send(.GET, "/my/cards", as: me)
         #expect(list.text.contains("/my/cards/\(credentialID)/suspend-request"))
@@ -175,7 +175,7 @@ struct PagesTests {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
-        let (_, _, credentialID) = try await enroll(s, desk: hr, number: "K0001", groups: ["staff"])
+        let (_, _, credentialID) = try await enroll(s, desk: hr, number: "K0001", groups: [])
         #expect(!(try await s.send(.GET, "/cards", as: hr).text.contains("/cards/\(credentialID)/suspend")), "hr sees no suspend button")
         let security = try await s.user(.security)
         #expect(try await s.send(.GET, "/cards", as: security).text.contains("/cards/\(credentialID)/suspend"))
@@ -204,7 +204,7 @@ struct PagesTests {
         let s = try await TestServer.start { c, _ in c.demoCardsDirectory = cards.path }
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
-        #expect(try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "D0001", "name": "デモ 太郎", "department": "総務部", "groups": ["staff"]]).status == .created)
+        #expect(try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "D0001", "name": "デモ 太郎", "department": "総務部"]).status == .created)
         let picked = try await s.send(.GET, "/enroll?employee=D0001", as: hr)
         #expect(picked.text.contains("デモ 太郎"))
         let employeeID = try #require(field(picked.text, "employeeId"))

@@ -135,9 +135,14 @@ struct VaultCLITests {
                                     "--acknowledge", "--json"], stdin: "correct horse battery\n\(VaultCard.pin)\n\(VaultCard.pin)\n")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.components(separatedBy: "残り3回").count == 3, "tries left said before each PIN (text, auth): \(r.stderr)")
-        #expect(r.json["requestStatus"] as? String == "fulfilled", "\(r.stdout)")
+        // Nothing signed covers the digits from the own reader (issue 14, M2): it awaits the handler's documents.
+        #expect(r.json["requestStatus"] as? String == "notice_acknowledged", "\(r.stdout)")
         #expect(!r.stdout.contains(number) && !r.stderr.contains(number))
         let record = try #require(r.json["record"] as? String)
+        #expect(try await site.reveal(record, purpose: "withholding_slip").status.code >= 400)
+        let requestID = try #require(r.json["request"] as? String)
+        #expect(try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler, json: ["documents": [
+            ["type": "my_number_card", "issuer": "千代田区長", "validUntil": "2034-04-02"]]]).status == .ok)
         #expect(try await site.reveal(record, purpose: "withholding_slip").object()["number"] as? String == number)
         _ = rq
         await site.stop()

@@ -12,7 +12,7 @@ import Vault
 /// notice before anything is given, and requests that expire.
 @Suite("Vault: collection", .serialized)
 struct VaultCollectionTests {
-    @Test("by card: notice first, text PIN, number and 4 items read over APDUs, matched with the record, differences shown")
+    @Test("by card from the own reader: notice first, text PIN, the enrolled card's signature; the number awaits the handler's documents")
     func byCard() async throws {
         let site = try await VaultSite.start()
         defer { Task { await site.stop() } }
@@ -67,22 +67,22 @@ struct VaultCollectionTests {
         #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me,
                                  json: try await site.cardBody(card, request: requestID, as: me)).status == .conflict)
 
-        // The handler sees the request fulfilled by the card, with the new address as the only difference
-        // (the name differs only by a full-width space).
+        // The card's signature covers the challenge, not the digits (issue 14, M2): the number given from
+        // the employee's own reader waits, unusable, for the handler's document check like a typed one.
         let view = try await s.send(.GET, "/api/v1/vault/requests/\(requestID)", as: site.handler)
         #expect(view.status == .ok)
-        #expect(view.object()["status"] as? String == "fulfilled")
+        #expect(view.object()["status"] as? String == "notice_acknowledged", "\(view.text)")
         let sv = (view.object()["subjects"] as? [[String: Any]])?.first
-        let verification = sv?["verification"] as? [String: Any]
-        #expect(verification?["method"] as? String == "my_number_card")
-        #expect(verification?["cardReading"] as? String == "chip_with_pin")
-        let diffs = verification?["cardDifferences"] as? [[String: Any]] ?? []
-        #expect(diffs.map { $0["field"] as? String } == ["address"])
-        #expect(diffs.first?["card"] as? String == "東京都千代田区千代田1丁目1番1号")
-        #expect(diffs.first?["record"] as? String == "東京都港区芝公園4丁目2番8号")
-        let docs = verification?["documents"] as? [[String: Any]] ?? []
-        #expect(docs.map { $0["type"] as? String } == ["my_number_card"])
+        #expect(sv?["verification"] == nil || sv?["verification"] is NSNull, "\(view.text)")
+        #expect(!view.text.contains("chip_with_pin"))
         #expect(!view.text.contains(number))
+        #expect(try await site.reveal(recordID, purpose: "withholding_slip").status.code >= 400)
+        // The handler sees the card at the desk and records it; then the number is verified.
+        let checked = try await s.send(.POST, "/api/v1/vault/requests/\(requestID)/verifications", as: site.handler, json: ["documents": [
+            ["type": "my_number_card", "issuer": "千代田区長", "validUntil": "2034-04-02"],
+        ]])
+        #expect(checked.status == .ok, "\(checked.text)")
+        #expect(checked.object()["status"] as? String == "fulfilled", "\(checked.text)")
 
         // The designated handler reveals it for a collected purpose.
         let r = try await site.reveal(recordID, purpose: "withholding_slip")

@@ -140,6 +140,9 @@ struct VaultPrivacyTests {
         let g1 = try await send(.POST, "/api/v1/vault/my/requests/\(id1)/card", as: me1, json: body)
         #expect(g1.status == .created, "\(g1.text)")
         let rec1 = g1.object()["recordId"] as? String ?? ""
+        // Given from the own reader: usable once the handler has seen the card (issue 14, M2).
+        #expect(try await send(.POST, "/api/v1/vault/requests/\(id1)/verifications", as: site.handler, json: ["documents": [
+            ["type": "my_number_card", "issuer": "千代田区長", "validUntil": "2034-04-02"]]]).status == .ok)
 
         // 2. Typed with a bad check digit (refused), then right; a spouse; documents.
         let (e2, me2) = try await site.employee("P0002", name: "記号 花子")

@@ -88,9 +88,7 @@ public struct ApplicationDataValidator: Sendable {
         var email: String?
         let emailText = d.email.precomposedStringWithCompatibilityMapping.trimmingWhitespace()
         if !emailText.isEmpty {
-            let parts = emailText.split(separator: "@", omittingEmptySubsequences: false)
-            if parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-               !emailText.contains(where: { $0.isWhitespace }), emailText.allSatisfy(\.isASCII) {
+            if Self.isEmailAddress(emailText) {
                 email = emailText
             } else { issues.append(.init(.email, .emailInvalid)) }
         }
@@ -117,6 +115,28 @@ public struct ApplicationDataValidator: Sendable {
     }
 
     /// Trims, turns runs of ASCII or full-width spaces into one full-width space (the form's convention).
+    /// An address as mail systems accept it (RFC 5322 dot-atom, which is what people type): a local
+    /// part of letters, digits and `!#$%&'*+/=?^_`{|}~-` in dot-separated runs, and a domain of
+    /// letter/digit/hyphen labels (none starting or ending with a hyphen) ending in a letters-only
+    /// top-level label; at most 64 + 254 characters. Quotes, parentheses, spaces and non-ASCII are
+    /// refused, and so is a local part starting with a spreadsheet formula character (`= + - @`): the
+    /// address goes into the contractor's CSV, and no real address needs it.
+    public static func isEmailAddress(_ text: String) -> Bool {
+        guard text.count <= 254, text.allSatisfy(\.isASCII) else { return false }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        let local = parts[0], domain = parts[1]
+        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
+        guard (1...64).contains(local.count), let first = local.first, !"=+-@".contains(first) else { return false }
+        let localRuns = local.split(separator: ".", omittingEmptySubsequences: false)
+        guard localRuns.allSatisfy({ !$0.isEmpty && $0.allSatisfy { atext.contains($0) } }) else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let top = labels.last, top.count >= 2, top.allSatisfy(\.isLetter) else { return false }
+        return labels.allSatisfy { l in
+            (1...63).contains(l.count) && l.first != "-" && l.last != "-" && l.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        }
+    }
+
     private func collapseSpaces(_ s: String) -> String {
         s.trimmingWhitespace().split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).joined(separator: "\u{3000}")
     }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 
 /// Why a CSV could not be written.
@@ -19,11 +20,10 @@ public enum CSVError: Error, Sendable, Hashable, BilingualMessage {
 /// Writes CSV as RFC 4180 says: CRLF line ends, fields with a comma, a double quote, CR or LF enclosed
 /// in double quotes, inner quotes doubled.
 public enum CSVWriter {
-    /// One field, quoted when needed.
-    public static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// One field through the project's one CSV rule, ``Access/CSVField/escape(_:)``: quoted when needed,
+    /// and a leading `=`, `+`, `-`, `@`, tab or CR defused with an apostrophe. The applicant types the
+    /// address and e-mail, and HR and the contractor open this file in a spreadsheet.
+    public static func field(_ s: String) -> String { CSVField.escape(s) }
 
     /// The text of the rows, each line ended by CRLF (the last one too).
     public static func text(_ rows: [[String]]) -> String {

@@ -187,8 +187,8 @@ struct AttendanceController {
 
     static func month(_ req: Request) throws -> YearMonth {
         guard let text = req.query[String.self, at: "month"], !text.isEmpty else { return YearMonth(AttendanceService.today) }
-        guard let m = YearMonth(text), (1970...9999).contains(m.year) else { throw Abort(.badRequest, reason: "month is YYYY-MM") }
-        return m
+        guard let m = StrictDate.month(text) else { throw Abort(.badRequest, reason: "month is YYYY-MM, in the years 1900–2100") }
+        return YearMonth(year: m.year, month: m.month)
     }
 
     static func person(_ uuid: UUID, on db: any Database) async throws -> AttendanceService.Person {

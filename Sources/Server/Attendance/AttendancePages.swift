@@ -328,7 +328,7 @@ struct AttendancePages {
 
     @Sendable func importSelfReports(_ req: Request) async throws -> Response {
         let f = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
-        let month = f.month.flatMap { YearMonth($0) } ?? YearMonth(AttendanceService.today)
+        let month = f.month.flatMap { StrictDate.month($0) }.map { YearMonth(year: $0.year, month: $0.month) } ?? YearMonth(AttendanceService.today)
         let csv = f.csv ?? ""
         guard !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             let data = try await selfReportData(req, month: month)

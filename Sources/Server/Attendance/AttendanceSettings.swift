@@ -98,7 +98,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         if !weeklyDaysOff.allSatisfy(weekday.contains) || !weekday.contains(legalHoliday) || !weekday.contains(weekStart) {
             p.append("weekdays are 0 (Sunday) to 6 (Saturday)")
         }
-        if (companyHolidays + extraWorkDays).contains(where: { CivilDate($0) == nil }) { p.append("dates are YYYY-MM-DD") }
+        if (companyHolidays + extraWorkDays).contains(where: { StrictDate.day($0) == nil }) { p.append("dates: \(StrictDate.dayRule)") }
         if !(60...1440).contains(dailyLimitMinutes) || !(60...10080).contains(weeklyLimitMinutes) || !(0...dailyLimitMinutes).contains(scheduledDailyMinutes) {
             p.append("daily limit 60–1440, weekly limit 60–10080, scheduled hours 0–daily limit (minutes)")
         }

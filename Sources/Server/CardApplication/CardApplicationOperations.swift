@@ -284,8 +284,8 @@ enum CardOps {
     static func agree(_ id: String, _ a: Agreement, req: Request) async throws -> OnSiteSession {
         let (m, s0) = try await session(id, on: req.db)
         var s = s0
-        guard let date = CivilDate(a.date) else {
-            throw CardProblem(.unprocessableEntity, code: "date_invalid", ja: "日付は 2026-12-01 のように入力してください。", en: "Enter the date as 2026-12-01.")
+        guard let date = StrictDate.day(a.date) else {
+            throw CardProblem(.unprocessableEntity, code: "date_invalid", ja: "日付は 2026-12-01 のように、1900〜2100年の実在する日付で入力してください。", en: "Enter the date as 2026-12-01 (\(StrictDate.dayRule)).")
         }
         var minute: Int?
         if let t = a.startTime?.trimmingCharacters(in: .whitespaces), !t.isEmpty {

@@ -34,6 +34,8 @@ struct EmployeesPage {
         var department: String
         var site: String
         var groups: String
+        /// Only an administrator assigns access groups (``EmployeesController/adminOnly``); HR's form has no groups field.
+        var canAssignGroups: Bool
         var birthDate: String = ""
     }
 
@@ -54,7 +56,8 @@ struct EmployeesPage {
     }
 
     @Sendable func newForm(_ req: Request) async throws -> Response {
-        try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", FormData(employeeNumber: "", name: "", department: "", site: "", groups: "staff"))
+        try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", FormData(employeeNumber: "", name: "", department: "", site: "", groups: try req.user.role == .admin ? "staff" : "",
+                                                                                             canAssignGroups: try req.user.role == .admin))
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
@@ -81,7 +84,7 @@ struct EmployeesPage {
             // The refused number is not echoed back: it may be a My Number typed by mistake.
             let refusedNumber = abort.reason.contains("My Number")
             let data = FormData(employeeNumber: refusedNumber ? "" : dto.employeeNumber, name: dto.name, department: dto.department,
-                                site: dto.site ?? "", groups: groups.joined(separator: ","), birthDate: birth)
+                                site: dto.site ?? "", groups: groups.joined(separator: ","), canAssignGroups: try req.user.role == .admin, birthDate: birth)
             let message = abort.status == .conflict ? req.text("duplicateNumber") : req.errorText(abort)
             return try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", data, status: abort.status, error: message)
         }

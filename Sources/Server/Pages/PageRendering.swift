@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Vapor
 
@@ -159,6 +160,8 @@ enum PageTime {
 
     /// Reads an `<input type="datetime-local">` value (`2026-05-01T09:00`, seconds optional) as Japan time.
     static func parseLocal(_ text: String) -> Date? {
+        // The day strictly first (a real day in 1900–2100): a formatter may roll 2026-02-30 over to March.
+        guard StrictDate.day(text.prefix(10)) != nil else { return nil }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone

@@ -109,8 +109,8 @@ struct PhotoIDChecks {
         let issuer = try FreeText.check(input.issuer ?? "", field: "issuer", max: 60)
         // A free-text field is where a number would slip in: refused here, and masked by the domain too.
         let occasion = try FreeText.check(input.occasion ?? "", field: "occasion", max: 200)
-        guard let validUntil = CivilDate(input.validUntil ?? "") else {
-            throw VaultError.bad("validUntil must be a date YYYY-MM-DD", ja: "有効期限は YYYY-MM-DD の日付で入力してください")
+        guard let validUntil = StrictDate.day(input.validUntil ?? "") else {
+            throw VaultError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限は YYYY-MM-DD（1900〜2100年の実在する日付）で入力してください")
         }
         let now = Date()
         let record: CardAsPhotoIDRecord

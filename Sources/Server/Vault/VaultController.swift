@@ -317,9 +317,11 @@ struct VaultController {
         var expiresAt: Date
     }
 
-    /// A challenge for the employee's own card, bound to the request: the chip reading posted by
-    /// `mynagate vault give` is accepted only with the enrolled card's signature over it, so a reading
-    /// cannot be typed in or replayed, and identity is confirmed by the card at the person's own reader.
+    /// A challenge for the employee's own card, bound to the request: the number posted by
+    /// `mynagate vault give` is accepted only with the enrolled card's signature over it, so it cannot
+    /// be posted for someone else, replayed or made with another card. The signature does not cover the
+    /// digits, so the number is recorded as given from the employee's own reader and awaits the
+    /// handler's document check like a typed one (``VaultService/Source/ownReader``).
     @Sendable func cardChallenge(_ req: Request) async throws -> CardChallenge {
         let actor = try await req.vaultActor()
         let id = try req.uuidParameter()
@@ -355,14 +357,16 @@ struct VaultController {
         // Someone else's request is refused before the challenge is spent.
         let (request, _) = try await VaultService.ownRequest(id, actor: actor, on: req.db)
         try await Self.proveCard(employee: request.employeeID, request: id, challengeID: body.challengeId, signature: body.signature, on: req.db)
+        // The 4 items are still checked as input, but not compared as a chip reading: nothing signed covers them.
         let items = body.fourItems
         for (f, v, max) in [("name", items.name, 100), ("address", items.address, 200)] { _ = try FreeText.check(v, field: f, max: max) }
         guard items.birthDate.count == 8, items.birthDate.allSatisfy(\.isASCII), items.birthDate.allSatisfy(\.isNumber), ["1", "2", "9"].contains(items.sex) else {
             throw VaultError.bad("fourItems.birthDate must be YYYYMMDD and sex 1, 2 or 9", ja: "生年月日（YYYYMMDD）または性別（1/2/9）が正しくありません")
         }
-        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .card(items, reader: "本人のカードリーダー"),
+        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader,
                                                  actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
-        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db))
+        guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw VaultError.notFound("request", ja: "依頼") }
+        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(row, on: req.db))
             .encodeResponse(status: .created, for: req)
     }
 

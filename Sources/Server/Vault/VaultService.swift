@@ -242,8 +242,16 @@ public enum VaultService {
 
     /// How a number reached the vault.
     public enum Source: Sendable {
-        /// Read from the card's chip after the text PIN, with the 4 items; `where` says which reader.
+        /// Read from the card's chip by the server itself after the text PIN (a desk reader the server
+        /// drives, such as the demo desk), with the 4 items; `reader` says which reader. Only a reading
+        /// the server made is a chip reading: it verifies number and identity alone.
         case card(FourItems, reader: String)
+        /// Posted by `mynagate vault give` from the employee's own reader. The card's JPKI signature
+        /// over the server's challenge proves the enrolled card and its holder were there, but it does
+        /// not cover the digits or the 4 items (the text application's own signature cannot be
+        /// checked), so the server cannot tell them from typed digits: recorded like a typed number,
+        /// unusable until the handler records the documents checked (issue 14, M2).
+        case ownReader
         /// Typed by the employee.
         case typed
     }
@@ -299,7 +307,10 @@ public enum VaultService {
 
     /// The employee gives one subject's number for a request (the notice must be acknowledged).
     ///
-    /// - card: number and identity confirmed by the card alone; the request's subject is fulfilled.
+    /// - card: read by the server from the chip; number and identity confirmed by the card alone; the
+    ///   request's subject is fulfilled.
+    /// - own reader: as posted from the employee's reader; like a typed number of their own, it awaits
+    ///   the handler's record of documents.
     /// - typed, the employee's own: stored, and awaits the handler's record of documents
     ///   (``recordDocuments``); it cannot be revealed before.
     /// - typed, a dependent's: the employee's verification with the relation (``VerificationMethod/dependentByEmployee``);
@@ -341,6 +352,11 @@ public enum VaultService {
                     documents: [PresentedDocument(type: .myNumberCard, issuer: chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
                     cardReading: .chipWithPIN, request: r.id)
             } catch { throw VaultError.from(error) }
+        case .ownReader:
+            guard subject.role == .employee else {
+                throw VaultError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
+            }
+            sourceCode = "own_reader"
         case .typed:
             if case .dependent = subject.role {
                 sourceCode = "dependent"
@@ -429,7 +445,7 @@ public enum VaultService {
             let issuer = d.issuer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "" : try FreeText.check(d.issuer, field: "issuer", max: 100)
             var until: CivilDate?
             if let text = d.validUntil, !text.isEmpty {
-                guard let c = CivilDate(text) else { throw VaultError.bad("validUntil must be YYYY-MM-DD", ja: "有効期限はYYYY-MM-DDで入力してください") }
+                guard let c = StrictDate.day(text) else { throw VaultError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
                 until = c
             }
             docs.append(PresentedDocument(type: type, issuer: issuer, validUntil: until, detailsUnchanged: type == .notificationCard ? (d.detailsUnchanged ?? nil) : nil))
@@ -552,13 +568,14 @@ public enum VaultService {
         }
         lines.sort { ($0.employeeNumber, $0.relation == "本人" ? 0 : 1, $0.name) < ($1.employeeNumber, $1.relation == "本人" ? 0 : 1, $1.name) }
         let now = Date()
-        var text = "# 利用目的,\(purpose.japanese),\(purpose.rawValue)\r\n"
-        text += "# 出力者,\(actor.username)\r\n"
-        text += "# 出力日時,\(PageTime.show(now))\r\n"
-        text += "# 件数,\(lines.count)\r\n"
-        text += "社員番号,氏名,続柄,個人番号\r\n"
+        // Every cell through the one CSV rule, the header's too: a username is chosen by whoever created the account.
+        var text = CSVField.line(["# 利用目的", purpose.japanese, purpose.rawValue]) + "\r\n"
+        text += CSVField.line(["# 出力者", actor.username]) + "\r\n"
+        text += CSVField.line(["# 出力日時", PageTime.show(now)]) + "\r\n"
+        text += CSVField.line(["# 件数", String(lines.count)]) + "\r\n"
+        text += CSVField.line(["社員番号", "氏名", "続柄", "個人番号"]) + "\r\n"
         for l in lines {
-            text += [l.employeeNumber, l.name, l.relation, l.digits].map(EventsController.csvField).joined(separator: ",") + "\r\n"
+            text += CSVField.line([l.employeeNumber, l.name, l.relation, l.digits]) + "\r\n"
         }
         let count = lines.count
         let entries = lines.map { (id: $0.row.id!, employee: $0.row.employeeID, dependent: $0.row.dependentID, role: $0.role) }
@@ -597,12 +614,12 @@ public enum VaultService {
         let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !address.isEmpty { _ = try FreeText.check(address, field: "address", max: 200) }
         let birth = p.birthDate ?? ""
-        if !birth.isEmpty, CivilDate(birth) == nil { throw VaultError.bad("birthDate must be YYYY-MM-DD", ja: "生年月日はYYYY-MM-DDで入力してください") }
+        if !birth.isEmpty, StrictDate.day(birth) == nil { throw VaultError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
         let sex = p.sex ?? ""
         guard ["", "1", "2", "9"].contains(sex) else { throw VaultError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
         var leavingText: String?
         if let l = p.leavingDate, !l.isEmpty {
-            guard let c = CivilDate(l) else { throw VaultError.bad("leavingDate must be YYYY-MM-DD", ja: "退職日はYYYY-MM-DDで入力してください") }
+            guard let c = StrictDate.day(l) else { throw VaultError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
             leavingText = c.description
         }
         let leaving = leavingText
