@@ -180,6 +180,8 @@ public actor EventWriter {
     private let store: AuditStore
     private var pending: [AuditDraft] = []
     private var flushTask: Task<Void, Never>?
+    /// The batch being written, if any (see ``flush()``).
+    private var writing: Task<Void, any Error>?
 
     init(store: AuditStore) { self.store = store }
 
@@ -210,12 +212,29 @@ public actor EventWriter {
         }
     }
 
-    /// Writes everything queued.
+    /// Writes everything queued, after any write already under way: the actor is reentrant, so without
+    /// waiting, a second caller would find the queue empty and return while the first batch is still on
+    /// its way to the database (a "flushed" decision not yet readable). A batch that fails to write goes
+    /// back to the front of the queue, and the error reaches the caller.
     public func flush() async throws {
         flushTask = nil
+        while let current = writing {
+            _ = await current.result
+            // Whoever sees the finished write first clears it, so no caller waits on it again.
+            if writing == current { writing = nil }
+        }
         guard !pending.isEmpty else { return }
         let batch = pending
         pending = []
-        _ = try await store.append(batch)
+        let store = self.store
+        let task = Task<Void, any Error> { _ = try await store.append(batch) }
+        writing = task
+        defer { if writing == task { writing = nil } }
+        do {
+            try await task.value
+        } catch {
+            pending.insert(contentsOf: batch, at: 0)
+            throw error
+        }
     }
 }

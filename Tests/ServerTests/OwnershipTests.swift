@@ -83,7 +83,7 @@ struct OwnershipTests {
         // The application first: an enrolled person has a card and cannot apply for one.
         let app = try await s.send(.POST, "/api/v1/me/card-application", as: victim, json: ["route": "contractorBatch"])
         let applicationID = try #require(app.object()["id"] as? String, "\(app.text)")
-        try await site.enroll(try VaultCard.make(number: TestNumbers.make()), employee: victimID)
+        try await site.enroll(try VaultCard.make(number: TestNumbers.make(), name: "被害 花子"), employee: victimID)
         let credentialID = try #require(try await s.send(.GET, "/api/v1/me/credentials", as: victim).array().first?["id"] as? String)
         let pending = try await s.send(.POST, "/api/v1/me/credentials/\(credentialID)/suspend-request", as: victim)
         let confirmation = try #require(pending.object()["confirmation"] as? String, "\(pending.text)")
