@@ -41,7 +41,12 @@ struct HashedSessionDriver: AsyncSessionDriver {
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
         // Ours are 64 hex characters; anything else is not looked up at all.
         guard sessionID.string.count == 64 else { return nil }
-        guard let m = try await WebSessionModel.find(Self.key(sessionID), on: request.db), m.expiresAt > Date() else { return nil }
+        guard let m = try await WebSessionModel.find(Self.key(sessionID), on: request.db) else { return nil }
+        guard m.expiresAt > Date() else {
+            // Past its limit: gone now rather than at the next purge.
+            try await m.delete(on: request.db)
+            return nil
+        }
         let data = try JSONDecoder().decode(SessionData.self, from: Data(m.data.utf8))
         request.storage[ReadKey.self] = data
         return data
@@ -83,7 +88,7 @@ struct SessionTimes {
         seen = Date(timeIntervalSince1970: s)
     }
 
-    static func stamp(_ date: Date) -> String { String(Int(date.timeIntervalSince1970)) }
+    static func stamp(_ date: Date) -> String { String(format: "%.3f", date.timeIntervalSince1970) }
 }
 
 extension AppState {

@@ -26,6 +26,11 @@ struct SessionUserMiddleware: AsyncMiddleware {
                 }
             } else {
                 request.logger.info("session ended by the idle or absolute limit")
+                // Deleted here as well as by the sessions middleware, which skips its cleanup when the
+                // route answers with an error (a 401 is the usual answer to an expired session).
+                if let sid = request.session.id {
+                    try await request.application.sessions.driver.deleteSession(sid, for: request).get()
+                }
                 request.session.destroy()
             }
         }

@@ -110,8 +110,8 @@ final class TestServer: @unchecked Sendable {
     }
 
     func send(_ method: HTTPMethod, _ path: String, as who: Identity = .anonymous, json: Any? = nil, raw: Data? = nil,
-              contentType: String? = nil, csrf: Bool = true) async throws -> Reply {
-        var headers = HTTPHeaders()
+              contentType: String? = nil, csrf: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> Reply {
+        var headers = extra
         if let c = who.cookie { headers.add(name: .cookie, value: c) }
         if csrf, let t = who.csrf { headers.add(name: "X-CSRF-Token", value: t) }
         if let b = who.bearer { headers.bearerAuthorization = BearerAuthorization(token: b) }
