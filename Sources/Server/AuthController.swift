@@ -1,3 +1,4 @@
+import Audit
 import Fluent
 import Store
 import Vapor
@@ -56,10 +57,13 @@ struct AuthController {
             throw refused
         }
         guard await PasswordCheck.verify(password, hash: counted.passwordHash, on: req) else {
-            try await req.audit(kind: "account.sign_in_failed", subject: "user:\(username)", details: ["attempt": String(counted.attempt)],
-                                actorOverride: "anonymous")
+            // Queued like door decisions (written within 20 ms, in one batch): a burst of failures is
+            // attacker-driven, and one append per request would contend for the chain's head.
+            await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
+                                                      details: ["attempt": String(counted.attempt)]))
             if counted.attempt == threshold {
-                try await req.audit(kind: "account.locked", subject: "user:\(username)", details: ["minutes": String(config.lockoutMinutes)])
+                await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
+                                                          details: ["minutes": String(config.lockoutMinutes)]))
             }
             throw refused
         }

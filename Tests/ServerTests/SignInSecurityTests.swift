@@ -29,7 +29,8 @@ struct SignInSecurityTests {
     }
 
     func audits(_ s: TestServer, kind: String, subject: String) async throws -> Int {
-        try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == kind).filter(\.$subject == subject).count()
+        try await s.app.mynagate.events.flush()
+        return try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == kind).filter(\.$subject == subject).count()
     }
 
     func count(_ s: TestServer, _ table: String) async throws -> Int {
