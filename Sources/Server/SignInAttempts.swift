@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOPosix
 import SQLKit
 import Store
 import Synchronization
@@ -78,13 +79,22 @@ enum SignInAttempts {
     }
 }
 
-/// bcrypt off the event loop (on the application's thread pool): a quarter of a second of hashing per
-/// check would otherwise stall every request sharing the loop.
+/// bcrypt off the event loop, on a pool of its own: a quarter of a second of hashing per check would
+/// otherwise stall every request sharing the loop, and on the application's blocking pool it would
+/// hold up the SQLite statements that run there (a burst of sign-ins would slow every request).
 enum PasswordCheck {
+    /// Two threads for the whole process, started once and kept for its lifetime. Checks beyond two at
+    /// a time wait their turn; the sign-in rate limits bound how many arrive.
+    static let pool: NIOThreadPool = {
+        let p = NIOThreadPool(numberOfThreads: 2)
+        p.start()
+        return p
+    }()
+
     /// Whether `secret` matches `hash`. A stored hash that cannot be read is logged and counts as wrong.
     static func verify(_ secret: String, hash: String, on req: Request) async -> Bool {
         do {
-            return try await req.password.async.verify(secret, created: hash).get()
+            return try await pool.runIfActive(eventLoop: req.eventLoop) { try Bcrypt.verify(secret, created: hash) }.get()
         } catch {
             req.logger.error("bcrypt could not check a stored hash", metadata: ["error": .string(String(describing: error))])
             return false
@@ -102,7 +112,7 @@ enum PasswordCheck {
     /// A real bcrypt hash of nothing in particular at `cost`, made once per cost.
     static func dummyHash(cost: Int, on req: Request) async throws -> String {
         if let h = dummies.withLock({ $0[cost] }) { return h }
-        let h = try await req.application.threadPool.runIfActive(eventLoop: req.eventLoop) {
+        let h = try await pool.runIfActive(eventLoop: req.eventLoop) {
             try Bcrypt.hash("mynagate-no-such-secret", cost: cost)
         }.get()
         dummies.withLock { $0[cost] = h }

@@ -8,7 +8,12 @@ import Vapor
 
 /// Security issue 14, sign-in and sessions: each test performs the attack from the review over real
 /// HTTP and checks that it now does no harm, and that the legitimate path still works.
-@Suite("Sign-in security (issue 14)")
+///
+/// Serialized: the parallel-guess tests put 40 concurrent writes on one SQLite file, and SQLiteNIO's
+/// busy handler spins on the process-wide blocking pool (two threads here) while it waits for a lock;
+/// several such bursts from servers running side by side can hold every thread of that pool while the
+/// transactions holding the locks wait for one (a hang seen when these tests ran in parallel).
+@Suite("Sign-in security (issue 14)", .serialized)
 struct SignInSecurityTests {
     // MARK: helpers
 
