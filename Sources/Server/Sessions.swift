@@ -31,7 +31,10 @@ struct SessionUserMiddleware: AsyncMiddleware {
                 if let sid = request.session.id {
                     try await request.application.sessions.driver.deleteSession(sid, for: request).get()
                 }
-                request.session.destroy()
+                // Emptied rather than destroyed: a destroyed session cannot be written again in this
+                // request, so signing in anew with the stale cookie would set no cookie at all.
+                request.session.id = nil
+                request.session.data = SessionData()
             }
         }
         return try await next.respond(to: request)
