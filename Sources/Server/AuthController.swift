@@ -1,12 +1,17 @@
+import Audit
 import Fluent
 import Store
 import Vapor
 
 /// Password sign-in with bcrypt and a lockout after repeated failures; sign-out; who am I.
+///
+/// Guessing is bounded three ways: the per-client and global rate limit of this server
+/// (``SignInLimits``), and the per-account count in the database, taken before the password is checked
+/// (``SignInAttempts``), so that parallel requests on any number of servers check at most
+/// ``ServerConfig/lockoutThreshold`` passwords per lock period. A locked account, a wrong password and an
+/// unknown name get the same answer after the same bcrypt time, so the answer tells nothing about which.
 struct AuthController {
     let config: ServerConfig
-    /// A real hash of nothing in particular, to spend bcrypt's time on unknown usernames.
-    static let dummyHash: String = (try? Bcrypt.hash("mynagate-no-such-user")) ?? ""
 
     struct SignIn: Content {
         var username: String
@@ -20,7 +25,9 @@ struct AuthController {
     }
 
     func register(_ routes: any RoutesBuilder) {
-        routes.post("api", "v1", "session", use: signIn)
+        // JSON only: a browser form from another site can post urlencoded or plain text without asking,
+        // but not JSON, so the API sign-in cannot be used to sign a visitor into the attacker's account.
+        routes.grouped(JSONBodyOnly()).post("api", "v1", "session", use: signIn)
         routes.delete("api", "v1", "session", use: signOut)
         routes.grouped(RoleMiddleware(Set(Role.allCases))).get("api", "v1", "me", use: me)
     }
@@ -32,33 +39,36 @@ struct AuthController {
         return SignedIn(username: user.username, role: user.role, csrfToken: try startSession(for: user, on: req))
     }
 
-    /// Checks the password under the lockout rule and records the attempt in the event log.
+    /// Checks the password under the rate limits and the lockout rule and records the outcome in the
+    /// event log: every password checked and found wrong (`account.sign_in_failed`), the lock, the success.
     func authenticate(username: String, password: String, on req: Request) async throws -> UserModel {
         guard username.count <= 128, password.count <= 1024 else { throw Abort(.badRequest, reason: "username or password too long") }
-        let now = Date()
-        guard let user = try await UserModel.query(on: req.db).filter(\.$username == username).first() else {
-            // Spend the same time as a real check so a missing account is not distinguishable by timing.
-            _ = try? Bcrypt.verify(password, created: AuthController.dummyHash)
-            throw Abort(.unauthorized, reason: "wrong username or password")
+        try req.application.signInLimits.password.check(req)
+        let refused = Abort(.unauthorized, reason: "wrong username or password")
+        let threshold = max(1, config.lockoutThreshold)
+        guard let counted = try await SignInAttempts.countPassword(username: username, threshold: threshold,
+                                                                   lockSeconds: config.lockoutMinutes * 60, on: req.db) else {
+            try await PasswordCheck.spendTime(password, cost: config.bcryptCost, on: req)
+            throw refused
         }
-        if let until = user.lockedUntil, until > now {
-            throw Abort(.tooManyRequests, reason: "account locked after repeated failures; try again later")
+        guard counted.attempt <= threshold else {
+            // Locked: the password is not checked at all, but the time of a check is spent.
+            try await PasswordCheck.spendTime(password, cost: config.bcryptCost, on: req)
+            throw refused
         }
-        guard (try? Bcrypt.verify(password, created: user.passwordHash)) == true else {
-            user.failedAttempts += 1
-            if user.failedAttempts >= config.lockoutThreshold {
-                user.lockedUntil = now.addingTimeInterval(TimeInterval(config.lockoutMinutes * 60))
-                user.failedAttempts = 0
-                try await user.save(on: req.db)
-                try await req.audit(kind: "account.locked", subject: "user:\(user.username)", details: ["minutes": String(config.lockoutMinutes)])
-            } else {
-                try await user.save(on: req.db)
+        guard await PasswordCheck.verify(password, hash: counted.passwordHash, on: req) else {
+            // Queued like door decisions (written within 20 ms, in one batch): a burst of failures is
+            // attacker-driven, and one append per request would contend for the chain's head.
+            await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
+                                                      details: ["attempt": String(counted.attempt)]))
+            if counted.attempt == threshold {
+                await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
+                                                          details: ["minutes": String(config.lockoutMinutes)]))
             }
-            throw Abort(.unauthorized, reason: "wrong username or password")
+            throw refused
         }
-        user.failedAttempts = 0
-        user.lockedUntil = nil
-        try await user.save(on: req.db)
+        try await SignInAttempts.passwordSucceeded(userID: counted.userID, on: req.db)
+        guard let user = try await UserModel.find(counted.userID, on: req.db) else { throw refused }
         try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", actorOverride: "user:\(user.username)")
         return user
     }
@@ -70,6 +80,10 @@ struct AuthController {
         let csrf = randomToken()
         req.session.data["uid"] = try user.requireID().uuidString
         req.session.data["csrf"] = csrf
+        // The idle and absolute limits are counted from here (see SessionUserMiddleware).
+        let now = SessionTimes.stamp(Date())
+        req.session.data[SessionTimes.createdKey] = now
+        req.session.data[SessionTimes.seenKey] = now
         return csrf
     }
 
@@ -90,5 +104,20 @@ struct AuthController {
     func me(_ req: Request) async throws -> Me {
         let u = try req.user
         return Me(username: u.username, role: u.role.rawValue, employeeID: u.employeeID, csrfToken: req.session.data["csrf"] ?? "")
+    }
+}
+
+/// Refuses a request whose body is not declared `application/json` (415). Requests without a body
+/// pass (the card challenge is a bare POST). Another site's form can only send urlencoded, multipart
+/// or plain text without a CORS preflight this server never grants.
+struct JSONBodyOnly: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let hasBody = request.body.data.map { $0.readableBytes > 0 } ?? (request.headers.first(name: .contentLength).map { $0 != "0" } ?? request.headers.contains(name: .transferEncoding))
+        if hasBody || request.headers.contentType != nil {
+            guard let ct = request.headers.contentType, ct.type == "application", ct.subType == "json" else {
+                throw Abort(.unsupportedMediaType, reason: "send the body as application/json")
+            }
+        }
+        return try await next.respond(to: request)
     }
 }

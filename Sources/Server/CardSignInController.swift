@@ -57,15 +57,18 @@ struct CardSignInController {
               let user = try await UserModel.query(on: req.db).filter(\.$employeeID == credential.employeeID).first() else {
             throw refused
         }
-        if let until = user.lockedUntil, until > Date() { throw Abort(.tooManyRequests, reason: "account locked; try again later") }
         if user.role != Role.employee.rawValue, user.cardSignIn != true {
+            // The card is a second factor here: the password, counted like any sign-in attempt.
             guard let password = f.password else {
                 throw Abort(.unauthorized, reason: "this account signs in with its password as well as the card")
             }
-            guard password.count <= 1024, try await req.password.async.verify(password, created: user.passwordHash) else {
+            guard try await PasswordCheck.counted(username: user.username, password: password, on: req) else {
                 try await req.audit(kind: "account.sign_in_failed", subject: "user:\(user.username)", details: ["method": "card+password"])
                 throw refused
             }
+        } else if let until = user.lockedUntil, until > Date() {
+            // Locked: the same answer as a refused card (L3), nothing that says the account exists.
+            throw refused
         }
         try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": f.password == nil ? "card" : "card+password", "serial": credential.serial],
                             actorOverride: "user:\(user.username)")

@@ -49,6 +49,7 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     app.migrations.add(CreatePhotoIDChecks())
     app.migrations.add(CreateAttendanceMonths())
     app.migrations.add(CreateDoorEventQuarantine())
+    app.migrations.add(CreateSignInSecurityTables())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
@@ -57,20 +58,21 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
     }
 
-    // bcrypt through `req.password.async` runs on a thread pool, at the configured cost.
-    app.passwords.use(.bcrypt(cost: config.bcryptCost))
     // Dates in JSON bodies are read strictly: a real day in 1900–2100, one ISO 8601 form (StrictDate).
     ContentConfiguration.global.use(decoder: StrictDate.jsonDecoder(), for: .json)
-    let tls = config.tlsCertificate != nil
-    app.sessions.use(.fluent)
+    // Sessions: only a hash of the id is stored, with an expiry the purge uses; the idle and absolute
+    // limits are enforced on the server by SessionUserMiddleware whatever the cookie says.
+    let secure = config.tlsCertificate != nil || config.cookieSecure
+    let idle = max(1, config.sessionIdleSeconds), lifetime = max(1, config.sessionLifetimeSeconds)
+    app.sessions.use { _ in HashedSessionDriver(idleSeconds: idle, lifetimeSeconds: lifetime) }
     app.sessions.configuration = SessionsConfiguration(cookieName: "mynagate_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(8 * 3600), maxAge: nil, domain: nil, path: "/",
-                          isSecure: tls, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(TimeInterval(lifetime)), maxAge: nil, domain: nil, path: "/",
+                          isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
     // Errors never carry a database's text to the client, whatever the environment (see ErrorResponses).
     ErrorResponses.use(on: app)
     app.middleware.use(app.sessions.middleware)
-    app.middleware.use(SessionUserMiddleware())
+    app.middleware.use(SessionUserMiddleware(idleSeconds: idle, lifetimeSeconds: lifetime))
     app.middleware.use(CSRFMiddleware())
     app.routes.defaultMaxBodySize = "256kb"
 
@@ -97,6 +99,10 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
         await sweep.start()
     }
     app.lifecycle.use(StateLifecycle())
+    app.signInLimits = SignInLimits(config: config)
+    let housekeeping = HousekeepingLoop()
+    housekeeping.start(app)
+    app.lifecycle.use(housekeeping)
 
     if let cert = config.tlsCertificate, let key = config.tlsKey {
         app.http.server.configuration.tlsConfiguration = .makeServerConfiguration(
@@ -126,7 +132,8 @@ func usePageTemplates(_ app: Application) {
 func routes(_ app: Application) throws {
     let auth = AuthController(config: app.mynagate.config)
     auth.register(app)
-    CardSignInController(auth: auth).register(app)
+    // Card sign-in: rate-limited per client and globally, and JSON only (no login CSRF by a form).
+    CardSignInController(auth: auth).register(app.grouped(RateLimitMiddleware(family: .card)).grouped(JSONBodyOnly()))
     EmployeesController().register(app)
     ConfigController().register(app)
     CredentialsController().register(app)
@@ -175,7 +182,17 @@ struct SystemController {
                       policyVersion: await req.state.policy.current.version)
     }
 
+    /// With ``ServerConfig/metricsToken`` set, only a request bearing it; otherwise only a loopback client
+    /// (a scraper on the same machine). Counts by outcome and reason are not for everyone.
     @Sendable func metrics(_ req: Request) async throws -> Response {
+        if let token = req.state.config.metricsToken {
+            let presented = req.headers.bearerAuthorization?.token ?? ""
+            guard constantTimeEquals(Array(token.utf8), Array(presented.utf8)) else {
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "metrics need the metrics token")
+            }
+        } else {
+            guard req.clientIsLoopback else { throw Abort(.forbidden, reason: "metrics are served to this machine only (or set a metrics token)") }
+        }
         let res = Response(status: .ok, body: .init(string: req.state.metrics.render()))
         res.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4")
         return res

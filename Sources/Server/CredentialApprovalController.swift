@@ -74,7 +74,7 @@ struct CredentialApprovalController {
     static func confirm(_ m: CredentialModel, password: String, on req: Request) async throws -> CredentialsController.CredentialDTO {
         let user = try req.user
         guard user.employeeID == m.employeeID else { throw Abort(.notFound, reason: "no such card") }
-        try await PasswordCheck.verify(password, for: user, on: req)
+        try await PasswordCheck.reauthenticate(password, for: user, on: req)
         guard m.needsHolder == true, m.holderConfirmedAt == nil else { throw Abort(.conflict, reason: "this card needs no confirmation") }
         m.holderConfirmedAt = Date()
         if m.binding == nil { m.binding = CredentialBinding.Evidence.holderSession.rawValue }
@@ -113,7 +113,7 @@ struct CredentialApprovalController {
     /// Card sign-in for this account: always on for employees; an opt-in, with the password, for the others.
     static func setCardSignIn(_ enabled: Bool, password: String, on req: Request) async throws -> Bool {
         let user = try req.user
-        try await PasswordCheck.verify(password, for: user, on: req)
+        try await PasswordCheck.reauthenticate(password, for: user, on: req)
         guard let m = try await UserModel.find(user.id, on: req.db) else { throw Abort(.unauthorized, reason: "sign in first") }
         m.cardSignIn = enabled
         try await m.save(on: req.db)
@@ -131,7 +131,7 @@ struct CredentialApprovalController {
     /// A new emergency code for the signed-in person's own cards; the previous one stops working.
     static func issueEmergencyCode(password: String, on req: Request) async throws -> String {
         let user = try req.user
-        try await PasswordCheck.verify(password, for: user, on: req)
+        try await PasswordCheck.reauthenticate(password, for: user, on: req)
         guard let employeeID = user.employeeID, let employee = try await EmployeeModel.find(employeeID, on: req.db) else {
             throw Abort(.conflict, reason: "this account is not linked to an employee record")
         }
@@ -143,25 +143,8 @@ struct CredentialApprovalController {
     static func newEmergencyCode(for employee: EmployeeModel, on req: Request) async throws -> String {
         var rng = SystemRandomNumberGenerator()
         let code = (0..<10).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
-        employee.emergencyCodeHash = try await req.password.async.hash(code)
+        employee.emergencyCodeHash = try await PasswordCheck.hash(code, cost: req.state.config.bcryptCost, on: req)
         try await employee.save(on: req.db)
         return code
-    }
-}
-
-/// The signed-in person types their password again for an act that must be theirs (accepting a card,
-/// changing how they sign in, a new emergency code). bcrypt runs off the event loop. A wrong password is
-/// 422 (the session is fine; the request's content is not), so it is not mistaken for a sign-in refusal.
-enum PasswordCheck {
-    static let wrong = "wrong password"
-
-    static func verify(_ password: String, for user: SessionUser, on req: Request) async throws {
-        guard password.count <= 1024 else { throw Abort(.badRequest, reason: "password too long") }
-        guard let m = try await UserModel.find(user.id, on: req.db) else { throw Abort(.unauthorized, reason: "sign in first") }
-        if let until = m.lockedUntil, until > Date() { throw Abort(.unprocessableEntity, reason: wrong) }
-        guard try await req.password.async.verify(password, created: m.passwordHash) else {
-            try await req.audit(kind: "account.password_check_failed", subject: "user:\(m.username)")
-            throw Abort(.unprocessableEntity, reason: wrong)
-        }
     }
 }

@@ -50,9 +50,10 @@ struct CredentialsController {
         anyone.get("api", "v1", "me", "credentials", use: mine)
         anyone.post("api", "v1", "me", "credentials", ":id", "suspend-request", use: requestOwnSuspension)
         anyone.post("api", "v1", "me", "credentials", "suspend-confirm", use: confirmOwnSuspension)
-        // Without signing in: the emergency code. Rate-limited per employee number.
+        // Without signing in: the emergency code, under the limits of requestWithCode. The confirmation
+        // needs a random id from step 1; it is rate-limited like every route open to anyone.
         routes.post("api", "v1", "lost-card", "request", use: lostCardRequest)
-        routes.post("api", "v1", "lost-card", "confirm", use: lostCardConfirm)
+        routes.grouped(RateLimitMiddleware(family: .lostCard)).post("api", "v1", "lost-card", "confirm", use: lostCardConfirm)
     }
 
     static func dto(_ m: CredentialModel) -> CredentialDTO {
@@ -160,18 +161,39 @@ struct CredentialsController {
         try await Self.requestWithCode(try req.content.decode(LostCard.self), on: req)
     }
 
-    /// Step 1 of "I lost my card" without signing in: the employee number and the emergency code, under
-    /// the per-number throttle (the API and the lost-card page).
+    /// Step 1 of "I lost my card" without signing in: the employee number and the emergency code (the
+    /// API and the lost-card page).
+    ///
+    /// Guessing is bounded without ever locking the holder out: per client and for everyone on this
+    /// server (``SignInLimits/lostCard``), and per (employee number, client) in the database, counted
+    /// before the code is checked (``SignInAttempts/countLostCard``), so parallel guesses cannot race past
+    /// it and a stranger's failures from elsewhere do not block the holder's own phone. Every refusal
+    /// for too many attempts names the 24-hour security desk, which can always suspend the card.
     static func requestWithCode(_ body: LostCard, on req: Request) async throws -> Pending {
         guard body.employeeNumber.count <= 32, body.code.count <= 64 else { throw Abort(.badRequest, reason: "too long") }
-        guard await LostCardThrottle.shared.allow(body.employeeNumber) else {
-            throw Abort(.tooManyRequests, reason: "too many attempts; wait 15 minutes or call security")
+        let config = req.state.config
+        let desk = "call the 24-hour security desk\(config.securityDeskPhone.map { " (\($0))" } ?? "") to suspend the card now"
+        try req.application.signInLimits.lostCard.check(req, reason: "too many attempts from here; \(desk)")
+        let client = req.clientAddress
+        let counted = try await SignInAttempts.countLostCard(employeeNumber: body.employeeNumber, client: client,
+                                                             windowSeconds: config.lockoutMinutes * 60, on: req.db)
+        guard counted.attempt <= max(1, config.lockoutThreshold) else {
+            let wait = max(1, Int(counted.windowEnds.timeIntervalSinceNow.rounded(.up)))
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(wait)], reason: "too many attempts for this number from here; \(desk)")
         }
-        guard let e = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == body.employeeNumber).first(),
-              let hash = e.emergencyCodeHash, (try? Bcrypt.verify(body.code, created: hash)) == true else {
-            await LostCardThrottle.shared.failed(body.employeeNumber)
+        let employee = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == body.employeeNumber).first()
+        let right: Bool
+        if let hash = employee?.emergencyCodeHash {
+            right = await PasswordCheck.verify(body.code, hash: hash, on: req)
+        } else {
+            // An unknown number takes as long as a wrong code.
+            try await PasswordCheck.spendTime(body.code, cost: config.bcryptCost, on: req)
+            right = false
+        }
+        guard right, let e = employee else {
             throw Abort(.unauthorized, reason: "employee number or emergency code is wrong")
         }
+        try await SignInAttempts.lostCardSucceeded(employeeNumber: body.employeeNumber, client: client, on: req.db)
         guard let card = try await CredentialModel.query(on: req.db).filter(\.$employeeID == e.requireID()).filter(\.$state == "active").first() else {
             throw Abort(.notFound, reason: "no active card to suspend")
         }
@@ -188,22 +210,5 @@ struct CredentialsController {
             throw Abort(.notFound, reason: "no such pending request, or it expired")
         }
         return try await complete(p, on: req)
-    }
-}
-
-/// Counts wrong emergency codes per employee number: 5 failures block that number for 15 minutes.
-actor LostCardThrottle {
-    static let shared = LostCardThrottle()
-    private var failures: [String: (count: Int, since: Date)] = [:]
-
-    func allow(_ key: String) -> Bool {
-        guard let f = failures[key] else { return true }
-        if Date().timeIntervalSince(f.since) > 900 { failures[key] = nil; return true }
-        return f.count < 5
-    }
-
-    func failed(_ key: String) {
-        let f = failures[key]
-        failures[key] = (count: (f?.count ?? 0) + 1, since: f?.since ?? Date())
     }
 }

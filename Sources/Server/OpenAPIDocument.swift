@@ -107,22 +107,22 @@ paths:
   /health:
     get: {summary: Liveness and database check, responses: {"200": {description: ok}}}
   /metrics:
-    get: {summary: Prometheus metrics, responses: {"200": {description: text exposition}}}
+    get: {summary: "Prometheus metrics: loopback clients only, or the bearer of the metrics token when one is configured", responses: {"200": {description: text exposition}, "401": {description: metrics token missing or wrong}, "403": {description: not a loopback client}}}
   /openapi.yaml:
     get: {summary: This document, responses: {"200": {description: YAML}}}
   /api/v1/session:
     post:
-      summary: Sign in with a password (bcrypt; the account locks after repeated failures)
+      summary: "Sign in with a password (bcrypt; after repeated failures the account is locked, answered like a wrong password). JSON only; rate-limited per client and per server"
       requestBody: {content: {application/json: {schema: {type: object, required: [username, password], properties: {username: {type: string}, password: {type: string}}}}}}
-      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: wrong username or password}, "429": {description: locked}}
+      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: wrong username or password, or the account is locked}, "415": {description: body is not application/json}, "429": {description: too many attempts from this client or in total (Retry-After)}}
     delete: {summary: Sign out, responses: {"204": {description: signed out}}}
   /api/v1/session/card/challenge:
-    post: {summary: "Card sign-in, step 1: a challenge for the desk reader's card", responses: {"200": {description: challenge}}}
+    post: {summary: "Card sign-in, step 1: a challenge for the desk reader's card", responses: {"200": {description: challenge}, "429": {description: too many attempts (Retry-After)}}}
   /api/v1/session/card:
     post:
       summary: "Card sign-in, step 2: the card's auth serial and its signature over the challenge (after the PIN); admin, security and hr accounts also give the password unless they opted in"
       requestBody: {content: {application/json: {schema: {type: object, required: [challengeId, serial, signature], properties: {challengeId: {type: string, format: uuid}, serial: {type: string}, signature: {type: string, format: byte}, password: {type: string}}}}}}
-      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: card not accepted}}
+      responses: {"200": {description: signed in; returns csrfToken}, "401": {description: card not accepted}, "415": {description: body is not application/json}, "429": {description: too many attempts (Retry-After)}}
   /api/v1/me:
     get: {summary: The signed-in user, security: [{session: []}], responses: {"200": {description: user}}}
   /api/v1/me/credentials:
@@ -136,9 +136,9 @@ paths:
   /api/v1/me/credentials/suspend-confirm:
     post: {summary: Lost card, step 2 of 2 (signed in), security: [{session: []}], responses: {"200": {description: suspended}, "404": {description: unknown or expired}}}
   /api/v1/lost-card/request:
-    post: {summary: Lost card without signing in, step 1 (employee number + emergency code), responses: {"200": {description: confirmation id}, "401": {description: wrong code}, "429": {description: too many attempts}}}
+    post: {summary: Lost card without signing in, step 1 (employee number + emergency code), responses: {"200": {description: confirmation id}, "401": {description: wrong code}, "429": {description: "too many attempts from this client (per employee number, or in total); the reason names the 24-hour security desk, which can always suspend the card (Retry-After)"}}}
   /api/v1/lost-card/confirm:
-    post: {summary: Lost card without signing in, step 2, responses: {"200": {description: suspended}, "404": {description: unknown or expired}}}
+    post: {summary: Lost card without signing in, step 2, responses: {"200": {description: suspended}, "404": {description: unknown or expired}, "429": {description: too many requests (Retry-After)}}}
   /api/v1/employees:
     get: {summary: List employees (admin, hr, security), security: [{session: []}], responses: {"200": {description: list, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Employee"}}}}}}}
     post: {summary: Create an employee (admin, hr; only admin sets groups, status other than active, validFrom/validUntil), security: [{session: []}], requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Employee"}}}}, responses: {"201": {description: created}, "403": {description: "hr setting groups, status or validity"}, "409": {description: number in use}, "422": {description: "invalid, or an unknown access group"}}}

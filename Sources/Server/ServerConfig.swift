@@ -57,6 +57,33 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// events that long without reaching the server.
     public var doorEventMaxAgeDays: Int = 30
 
+    // MARK: Sign-in and sessions (security issue 14)
+
+    /// Addresses of reverse proxies (exact IPs, `trustedProxies`, `MYNAGATE_TRUSTED_PROXIES` comma-separated)
+    /// whose `X-Forwarded-For` is believed. From anyone else the header is ignored: a client could
+    /// otherwise name a fresh address per request and slip past the per-client rate limits.
+    public var trustedProxies: [String] = []
+    /// Sign-in requests (password, card, lost card) one client may make per minute on each server
+    /// (`MYNAGATE_SIGNIN_CLIENT_PER_MINUTE`); the limiter is in memory, per server.
+    public var signInPerClientPerMinute: Int = 30
+    /// Sign-in requests from everyone together per minute on each server (`MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE`).
+    public var signInGlobalPerMinute: Int = 600
+    /// A signed-in session ends after this long without a request (`MYNAGATE_SESSION_IDLE_SECONDS`).
+    public var sessionIdleSeconds: Int = 1800
+    /// A signed-in session ends this long after sign-in, however active (`MYNAGATE_SESSION_LIFETIME_SECONDS`).
+    public var sessionLifetimeSeconds: Int = 8 * 3600
+    /// Marks the session cookie `Secure` although TLS is not in this process: behind a TLS-terminating
+    /// proxy (`cookieSecure`, `MYNAGATE_COOKIE_SECURE=1`, `serve --cookie-secure`). Always on with in-process TLS.
+    public var cookieSecure: Bool = false
+    /// A bearer token for `/metrics` (`MYNAGATE_METRICS_TOKEN`, environment only). Without it `/metrics`
+    /// answers only clients on the loopback interface.
+    public var metricsToken: String?
+    /// The 24-hour security desk's phone or text line, shown on the lost-card page and in its refusals
+    /// (`securityDeskPhone`, `MYNAGATE_SECURITY_DESK_PHONE`): the holder can always suspend a card there.
+    public var securityDeskPhone: String?
+    /// How often expired sessions, challenges and sign-in counters are deleted (seconds, `MYNAGATE_PURGE_SECONDS`).
+    public var purgeSeconds: Int = 300
+
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
@@ -64,6 +91,8 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
+        case trustedProxies, signInPerClientPerMinute, signInGlobalPerMinute, sessionIdleSeconds, sessionLifetimeSeconds, cookieSecure
+        case securityDeskPhone, purgeSeconds
     }
 
     /// Decodes a configuration file: every key is optional, so an operator writes only what differs
@@ -89,6 +118,14 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         snapshotSigningKeyFile = try c.decodeIfPresent(String.self, forKey: .snapshotSigningKeyFile)
         doorEventFutureSkewSeconds = try c.decodeIfPresent(Int.self, forKey: .doorEventFutureSkewSeconds) ?? d.doorEventFutureSkewSeconds
         doorEventMaxAgeDays = try c.decodeIfPresent(Int.self, forKey: .doorEventMaxAgeDays) ?? d.doorEventMaxAgeDays
+        trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? d.trustedProxies
+        signInPerClientPerMinute = try c.decodeIfPresent(Int.self, forKey: .signInPerClientPerMinute) ?? d.signInPerClientPerMinute
+        signInGlobalPerMinute = try c.decodeIfPresent(Int.self, forKey: .signInGlobalPerMinute) ?? d.signInGlobalPerMinute
+        sessionIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .sessionIdleSeconds) ?? d.sessionIdleSeconds
+        sessionLifetimeSeconds = try c.decodeIfPresent(Int.self, forKey: .sessionLifetimeSeconds) ?? d.sessionLifetimeSeconds
+        cookieSecure = try c.decodeIfPresent(Bool.self, forKey: .cookieSecure) ?? d.cookieSecure
+        securityDeskPhone = try c.decodeIfPresent(String.self, forKey: .securityDeskPhone)
+        purgeSeconds = try c.decodeIfPresent(Int.self, forKey: .purgeSeconds) ?? d.purgeSeconds
     }
 
     /// The configuration from `file` (if any) overlaid with the environment.
@@ -111,6 +148,17 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_VAULT_KEY_FILE"], !v.isEmpty { c.vaultKeyFile = v }
         if let v = environment["MYNAGATE_VAULT_KEY"], !v.isEmpty { c.vaultKeyBase64 = v }
         if let v = environment["MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE"], !v.isEmpty { c.snapshotSigningKeyFile = v }
+        if let v = environment["MYNAGATE_TRUSTED_PROXIES"] {
+            c.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let v = environment["MYNAGATE_SIGNIN_CLIENT_PER_MINUTE"], let n = Int(v), n > 0 { c.signInPerClientPerMinute = n }
+        if let v = environment["MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE"], let n = Int(v), n > 0 { c.signInGlobalPerMinute = n }
+        if let v = environment["MYNAGATE_SESSION_IDLE_SECONDS"], let n = Int(v), n > 0 { c.sessionIdleSeconds = n }
+        if let v = environment["MYNAGATE_SESSION_LIFETIME_SECONDS"], let n = Int(v), n > 0 { c.sessionLifetimeSeconds = n }
+        if let v = environment["MYNAGATE_COOKIE_SECURE"] { c.cookieSecure = ["1", "true", "yes"].contains(v.lowercased()) }
+        if let v = environment["MYNAGATE_METRICS_TOKEN"], !v.isEmpty { c.metricsToken = v }
+        if let v = environment["MYNAGATE_SECURITY_DESK_PHONE"], !v.isEmpty { c.securityDeskPhone = v }
+        if let v = environment["MYNAGATE_PURGE_SECONDS"], let n = Int(v), n > 0 { c.purgeSeconds = n }
         return c
     }
 
@@ -144,6 +192,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
         lines.append("door snapshot signing key: \(resolvedSnapshotSigningKeyFile)")
+        lines.append("session cookie: \(tlsCertificate != nil || cookieSecure ? "Secure" : "not Secure (plain http; use --cookie-secure behind a TLS proxy)")")
+        lines.append("metrics: \(metricsToken != nil ? "bearer token required" : "loopback clients only")")
+        lines.append("trusted proxies: \(trustedProxies.isEmpty ? "none (X-Forwarded-For ignored)" : trustedProxies.joined(separator: ", "))")
         lines.append("vault key: \(vaultKeyBase64 != nil ? "from MYNAGATE_VAULT_KEY" : (resolvedVaultKeyFile ?? "none (the vault answers 503)"))")
         return lines
     }

@@ -2,12 +2,40 @@ import Fluent
 import Store
 import Vapor
 
-/// Restores the signed-in user from the session cookie on every request.
+/// Restores the signed-in user from the session cookie on every request, within the session's limits:
+/// ``ServerConfig/sessionIdleSeconds`` since the last request and ``ServerConfig/sessionLifetimeSeconds``
+/// since sign-in. A session past either is destroyed here (row deleted, cookie expired), whatever the
+/// cookie's own expiry says, so a stolen cookie or database row stops working on the server's clock.
 struct SessionUserMiddleware: AsyncMiddleware {
+    let idleSeconds: Int
+    let lifetimeSeconds: Int
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.hasSession, let idText = request.session.data["uid"], let id = UUID(uuidString: idText),
-           let u = try await UserModel.find(id, on: request.db), let role = Role(rawValue: u.role) {
-            request.auth.login(SessionUser(id: id, username: u.username, role: role, employeeID: u.employeeID))
+        if request.hasSession, let idText = request.session.data["uid"], let id = UUID(uuidString: idText) {
+            let now = Date()
+            if let times = SessionTimes(request.session.data),
+               now.timeIntervalSince(times.created) < TimeInterval(lifetimeSeconds),
+               now.timeIntervalSince(times.seen) < TimeInterval(idleSeconds) {
+                // "Last seen" is rewritten at most every minute (or a quarter of the idle limit), not on
+                // every request: each change is a database write.
+                if now.timeIntervalSince(times.seen) >= TimeInterval(max(1, min(60, idleSeconds / 4))) {
+                    request.session.data[SessionTimes.seenKey] = SessionTimes.stamp(now)
+                }
+                if let u = try await UserModel.find(id, on: request.db), let role = Role(rawValue: u.role) {
+                    request.auth.login(SessionUser(id: id, username: u.username, role: role, employeeID: u.employeeID))
+                }
+            } else {
+                request.logger.info("session ended by the idle or absolute limit")
+                // Deleted here as well as by the sessions middleware, which skips its cleanup when the
+                // route answers with an error (a 401 is the usual answer to an expired session).
+                if let sid = request.session.id {
+                    try await request.application.sessions.driver.deleteSession(sid, for: request).get()
+                }
+                // Emptied rather than destroyed: a destroyed session cannot be written again in this
+                // request, so signing in anew with the stale cookie would set no cookie at all.
+                request.session.id = nil
+                request.session.data = SessionData()
+            }
         }
         return try await next.respond(to: request)
     }
@@ -18,6 +46,10 @@ struct SessionUserMiddleware: AsyncMiddleware {
 /// without a signed-in session (sign-in itself, door controllers with their own tokens) carry no
 /// ambient authority and are not checked here.
 struct CSRFMiddleware: AsyncMiddleware {
+    /// The routes that take a file in a multipart form (method and path): the card application photo,
+    /// from the page and from the API. They are registered with ``CardApplicationController/photoBodyLimit``.
+    static let fileRoutes: Set<String> = ["POST /my/card/photo", "PUT /api/v1/me/card-application/photo"]
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let unsafeMethod = [HTTPMethod.POST, .PUT, .PATCH, .DELETE].contains(request.method)
         if unsafeMethod, request.auth.has(SessionUser.self) {
@@ -28,7 +60,10 @@ struct CSRFMiddleware: AsyncMiddleware {
             }
             // A file upload form (the card application's photo): the token is a field of the multipart body,
             // which is collected here (at most the photo route's limit) to read it before the route runs.
-            if presented.isEmpty, request.headers.contentType?.type == "multipart", request.headers.contentType?.subType == "form-data" {
+            // Only on the routes that take a file: elsewhere a multipart body is refused without being
+            // read, so no route's own body limit can be bypassed through this middleware.
+            if presented.isEmpty, request.headers.contentType?.type == "multipart", request.headers.contentType?.subType == "form-data",
+               Self.fileRoutes.contains("\(request.method.rawValue) \(request.url.path)") {
                 _ = try await request.body.collect(max: CardApplicationController.photoBodyLimit.value).get()
                 presented = (try? request.content.get(String.self, at: "csrf")) ?? ""
             }

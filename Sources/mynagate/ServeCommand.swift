@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Data directory (SQLite database, keys).") var data: String?
     @ArgumentParser.Option(help: "Address to listen on.") var host: String?
     @ArgumentParser.Option(help: "Port to listen on.") var port: Int?
+    @ArgumentParser.Flag(help: "Mark the session cookie Secure: the server is behind a TLS-terminating proxy.") var cookieSecure = false
 
     func run() async throws {
         // Everything the server writes (database, WAL, keys) is for its own user only (DataFiles).
@@ -29,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let data { c.dataDirectory = data }
         if let host { c.host = host }
         if let port { c.port = port }
+        if cookieSecure { c.cookieSecure = true }
         try await ServerRunner.run(c) { app in
             if let password = try await Accounts.bootstrapAdmin(on: app.db) {
                 print("created the first account: admin / \(password)  (shown once; change it after signing in)")

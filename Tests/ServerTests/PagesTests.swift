@@ -68,7 +68,7 @@ struct PagesTests {
         await s.stop()
     }
 
-    @Test("sign-in form: CSRF token in the anonymous session, wrong password shown, right password lands on the role's page")
+    @Test("sign-in form: CSRF token in the anonymous form cookie, wrong password shown, right password lands on the role's page")
     func signInForm() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }

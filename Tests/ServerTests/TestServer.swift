@@ -46,6 +46,9 @@ final class TestServer: @unchecked Sendable {
         c.trustAnchors = dir.appendingPathComponent("anchors").path
         c.policyPollMilliseconds = 100
         c.bcryptCost = 4
+        // Suites sign many accounts in from 127.0.0.1; the sign-in rate limits have their own tests.
+        c.signInPerClientPerMinute = 100_000
+        c.signInGlobalPerMinute = 100_000
         c.port = 0
         try adjust(&c, dir)
         let app = try await Application.make(.testing)
@@ -110,8 +113,8 @@ final class TestServer: @unchecked Sendable {
     }
 
     func send(_ method: HTTPMethod, _ path: String, as who: Identity = .anonymous, json: Any? = nil, raw: Data? = nil,
-              contentType: String? = nil, csrf: Bool = true) async throws -> Reply {
-        var headers = HTTPHeaders()
+              contentType: String? = nil, csrf: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> Reply {
+        var headers = extra
         if let c = who.cookie { headers.add(name: .cookie, value: c) }
         if csrf, let t = who.csrf { headers.add(name: "X-CSRF-Token", value: t) }
         if let b = who.bearer { headers.bearerAuthorization = BearerAuthorization(token: b) }

@@ -10,17 +10,25 @@ struct LostCardPage {
     }
     struct FormData: Encodable, Sendable {
         var employeeNumber: String
+        /// The 24-hour security desk's line (``ServerConfig/securityDeskPhone``), shown on the page.
+        var deskPhone: String
     }
 
     func register(_ routes: any RoutesBuilder) {
         routes.get("lost-card", use: show)
+        // Step 1 is limited inside CredentialsController.requestWithCode, so that a refusal can still
+        // show this page with the security desk's line.
         routes.post("lost-card", "request", use: request)
-        routes.post("lost-card", "confirm", use: confirm)
+        routes.grouped(RateLimitMiddleware(family: .lostCard)).post("lost-card", "confirm", use: confirm)
+    }
+
+    static func data(_ number: String, _ req: Request) -> FormData {
+        FormData(employeeNumber: number, deskPhone: req.state.config.securityDeskPhone ?? "")
     }
 
     @Sendable func show(_ req: Request) async throws -> Response {
         _ = AnonymousFormToken.issue(req)
-        return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: ""))
+        return try await req.renderPage("lost-card", titleKey: "lostCardTitle", Self.data("", req))
     }
 
     @Sendable func request(_ req: Request) async throws -> Response {
@@ -28,7 +36,7 @@ struct LostCardPage {
         let number = String((form.employeeNumber ?? "").trimmingCharacters(in: .whitespaces).prefix(32))
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)
-            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: number), status: .badRequest,
+            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", Self.data(number, req), status: .badRequest,
                                             error: req.text("formExpired"))
         }
         do {
@@ -45,8 +53,11 @@ struct LostCardPage {
             case .notFound: "noActiveCard"
             default: nil
             }
-            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", FormData(employeeNumber: number), status: abort.status,
-                                            error: key.map(req.text) ?? req.errorText(abort))
+            _ = AnonymousFormToken.issue(req)
+            let res = try await req.renderPage("lost-card", titleKey: "lostCardTitle", Self.data(number, req), status: abort.status,
+                                               error: key.map(req.text) ?? req.errorText(abort))
+            if let wait = abort.headers.first(name: .retryAfter) { res.headers.replaceOrAdd(name: .retryAfter, value: wait) }
+            return res
         }
     }
 

@@ -7,15 +7,31 @@ enum PageLanguage: String, Sendable, CaseIterable {
     /// The other language, for the switch link every page carries.
     var other: PageLanguage { self == .ja ? .en : .ja }
 
-    /// `?lang=` wins and is remembered in the session, so a person who switched once keeps the language
-    /// on every page without carrying the parameter around.
+    /// `?lang=` wins and is remembered — in the session when signed in, else in the `mynagate_lang`
+    /// cookie (an anonymous visitor gets no session row) — so a person who switched once keeps the
+    /// language on every page without carrying the parameter around.
     static func of(_ req: Request) -> PageLanguage {
         if let q = req.query[String.self, at: "lang"], let l = PageLanguage(rawValue: q) {
-            if req.session.data["lang"] != l.rawValue { req.session.data["lang"] = l.rawValue }
+            if req.auth.has(SessionUser.self) {
+                if req.session.data["lang"] != l.rawValue { req.session.data["lang"] = l.rawValue }
+            } else if req.cookies[cookieName]?.string != l.rawValue {
+                req.storage[ChosenKey.self] = l
+            }
             return l
         }
         if req.hasSession, let s = req.session.data["lang"], let l = PageLanguage(rawValue: s) { return l }
+        if let c = req.cookies[cookieName]?.string, let l = PageLanguage(rawValue: c) { return l }
         return .ja
+    }
+
+    static let cookieName = "mynagate_lang"
+    private struct ChosenKey: StorageKey { typealias Value = PageLanguage }
+
+    /// The language cookie to set when an anonymous visitor chose a language in this request.
+    static func cookieToSet(_ req: Request) -> HTTPCookies.Value? {
+        guard let l = req.storage[ChosenKey.self] else { return nil }
+        return HTTPCookies.Value(string: l.rawValue, expires: Date().addingTimeInterval(365 * 86400), maxAge: nil, domain: nil, path: "/",
+                                 isSecure: req.state.cookieSecure, isHTTPOnly: true, sameSite: .lax)
     }
 }
 
@@ -62,9 +78,11 @@ enum Messages {
         "username": ("ユーザー名", "Username"),
         "password": ("パスワード", "Password"),
         "signInButton": ("サインイン", "Sign in"),
-        "wrongPassword": ("ユーザー名またはパスワードが違います。", "Wrong username or password."),
-        "lockedOut": ("失敗が続いたためアカウントをロックしました。しばらくしてからやり直してください。",
-                      "The account is locked after repeated failures. Try again later."),
+        // The same text for a locked account (security issue 14, L3): the answer must not tell which.
+        "wrongPassword": ("ユーザー名またはパスワードが違います。失敗が続くと、しばらくサインインできなくなります。",
+                          "Wrong username or password. After repeated failures, sign-in is paused for a while."),
+        "tooManySignIns": ("この端末からの試行が多すぎます。少し待ってからやり直してください。",
+                           "Too many attempts from here. Wait a little and try again."),
         "signedOut": ("サインアウトしました。", "You are signed out."),
         "lostCardHint": ("カードを紛失した・盗まれた場合は、サインインせずに利用停止できます。",
                          "Lost your card or had it stolen? You can suspend it without signing in."),
@@ -229,7 +247,9 @@ enum Messages {
         "emergencyCode": ("緊急コード", "Emergency code"),
         "next": ("次へ", "Next"),
         "wrongCode": ("社員番号または緊急コードが違います。", "The employee number or the emergency code is wrong."),
-        "tooManyTries": ("試行回数が多すぎます。15分待つか、警備担当に連絡してください。", "Too many attempts. Wait 15 minutes or call security."),
+        "tooManyTries": ("試行回数が多すぎます。すぐに利用停止するには、24時間対応の警備デスクに連絡してください。",
+                         "Too many attempts. To suspend the card now, call the 24-hour security desk."),
+        "securityDesk": ("カードはいつでも24時間対応の警備デスクで利用停止できます。", "You can always have the card suspended by the 24-hour security desk."),
         "noActiveCard": ("利用停止できる有効なカードがありません。", "There is no active card to suspend."),
         // Enrollment
         "enrollTitle": ("カード登録（受付）", "Enrollment desk"),

@@ -95,7 +95,7 @@ extension Request {
         let context = PageContext(
             lang: lang.rawValue, t: Messages.table(lang), title: Messages.text(titleKey, lang), signedIn: user != nil,
             username: user?.username ?? "", roleLabel: user.map { Messages.text("role_\($0.role.rawValue)", lang) } ?? "",
-            csrf: hasSession ? (session.data["csrf"] ?? "") : "",
+            csrf: user != nil ? (session.data["csrf"] ?? "") : (AnonymousFormToken.current(self) ?? ""),
             nav: PageMenu.items(for: user?.role, current: path, lang: lang),
             switchHref: Self.languageLink(path: switchPath ?? (method == .GET ? path : (user.map { PageMenu.home(for: $0.role) } ?? "/")),
                                           query: method == .GET && switchPath == nil ? url.query : nil, to: lang.other),
@@ -105,6 +105,8 @@ extension Request {
         res.headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
         // Pages show personal data: never cached, never framed, nothing loaded from elsewhere.
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        if let cookie = AnonymousFormToken.cookieToSet(self) { res.cookies[AnonymousFormToken.cookieName] = cookie }
+        if let lang = PageLanguage.cookieToSet(self) { res.cookies[PageLanguage.cookieName] = lang }
         res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         res.headers.replaceOrAdd(name: "Content-Security-Policy",

@@ -17,21 +17,48 @@ struct PageRoleMiddleware: AsyncMiddleware {
 }
 
 /// CSRF for the forms used without signing in (sign-in, lost card). ``CSRFMiddleware`` checks only
-/// signed-in sessions; these forms get a token in the anonymous session when shown, so another site
-/// cannot post them on a visitor's behalf (login CSRF, or suspending someone's card by a forged form).
+/// signed-in sessions; these forms carry a token that must equal the one in the `mynagate_form` cookie
+/// set with the form (a double-submit cookie), so another site cannot post them on a visitor's behalf
+/// (login CSRF, or suspending someone's card by a forged form): it can neither read nor set our cookie.
+///
+/// The token lives in a cookie, not in a session, so an anonymous visit stores nothing in the database.
+/// It is not signed: a signature would add nothing, since anyone may fetch a valid pair from the page,
+/// and what the check needs is only that the poster can read the page's cookie.
 enum AnonymousFormToken {
-    /// The token to put in the form, minted on first use.
+    static let cookieName = "mynagate_form"
+    private struct IssuedKey: StorageKey { typealias Value = String }
+
+    /// The token to put in the form: the one in the request's cookie, or a new one that
+    /// ``Request/renderPage(_:titleKey:_:status:error:message:switchPath:)`` sets as the cookie.
     static func issue(_ req: Request) -> String {
-        if let t = req.session.data["csrf"], !t.isEmpty { return t }
+        if let t = req.storage[IssuedKey.self] { return t }
+        if let t = presentedCookie(req) { return t }
         let t = randomToken()
-        req.session.data["csrf"] = t
+        req.storage[IssuedKey.self] = t
         return t
     }
 
-    /// Whether the form carried this session's token. Signed-in requests were checked by the middleware.
+    /// The token this request shows in forms, if any was issued or came with it.
+    static func current(_ req: Request) -> String? {
+        req.storage[IssuedKey.self] ?? presentedCookie(req)
+    }
+
+    /// The cookie to set on the response when a new token was minted in this request.
+    static func cookieToSet(_ req: Request) -> HTTPCookies.Value? {
+        guard let t = req.storage[IssuedKey.self] else { return nil }
+        return HTTPCookies.Value(string: t, expires: nil, maxAge: nil, domain: nil, path: "/", isSecure: req.state.cookieSecure,
+                                 isHTTPOnly: true, sameSite: .strict)
+    }
+
+    private static func presentedCookie(_ req: Request) -> String? {
+        guard let t = req.cookies[cookieName]?.string, t.count == 64, t.allSatisfy(\.isHexDigit) else { return nil }
+        return t
+    }
+
+    /// Whether the form carried the token of this browser's cookie. Signed-in requests were checked by the middleware.
     static func isValid(_ req: Request) -> Bool {
         if req.auth.has(SessionUser.self) { return true }
-        guard req.hasSession, let expected = req.session.data["csrf"], !expected.isEmpty else { return false }
+        guard let expected = presentedCookie(req) else { return false }
         let presented = (try? req.content.get(String.self, at: "csrf")) ?? ""
         return constantTimeEquals(Array(expected.utf8), Array(presented.utf8))
     }

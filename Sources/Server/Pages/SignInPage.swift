@@ -37,9 +37,12 @@ struct SignInPage {
             _ = try auth.startSession(for: user, on: req)
             return req.seeOther(PageMenu.home(for: Role(rawValue: user.role) ?? .employee))
         } catch let abort as any AbortError {
-            let key = abort.status == .tooManyRequests ? "lockedOut" : (abort.status == .unauthorized ? "wrongPassword" : nil)
-            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: abort.status,
-                                            error: key.map(req.text) ?? req.errorText(abort))
+            let key = abort.status == .tooManyRequests ? "tooManySignIns" : (abort.status == .unauthorized ? "wrongPassword" : nil)
+            _ = AnonymousFormToken.issue(req)
+            let res = try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: abort.status,
+                                               error: key.map(req.text) ?? req.errorText(abort))
+            if let wait = abort.headers.first(name: .retryAfter) { res.headers.replaceOrAdd(name: .retryAfter, value: wait) }
+            return res
         }
     }
 
