@@ -39,15 +39,19 @@ struct CredentialApprovalController {
     }
 
     /// Activates `m` once nothing is missing; returns the credential as it now is.
+    ///
+    /// The approval and the holder's acceptance may arrive at once: each saves its own field (Fluent
+    /// writes only the changed columns), then reads the row again, so whichever comes second sees both
+    /// and activates; ``Enrollment/activate(_:creating:actor:on:state:)`` re-reads it in its transaction.
     static func activateIfComplete(_ m: CredentialModel, on req: Request) async throws -> CredentialsController.CredentialDTO {
-        let approved = m.needsApproval != true || m.approvedBy != nil
-        let accepted = m.needsHolder != true || m.holderConfirmedAt != nil
-        if approved && accepted {
-            try await Enrollment.activate(m, creating: false, actor: try "user:\(req.user.username)", on: req.db, state: req.state)
-        } else {
-            try await m.save(on: req.db)
+        try await m.save(on: req.db)
+        guard let id = m.id, let fresh = try await CredentialModel.find(id, on: req.db) else { throw Abort(.conflict, reason: "this card was refused meanwhile") }
+        let approved = fresh.needsApproval != true || fresh.approvedBy != nil
+        let accepted = fresh.needsHolder != true || fresh.holderConfirmedAt != nil
+        if fresh.state == "pending", approved && accepted {
+            try await Enrollment.activate(fresh, creating: false, actor: try "user:\(req.user.username)", on: req.db, state: req.state)
         }
-        return CredentialsController.dto(m)
+        return CredentialsController.dto(fresh)
     }
 
     @Sendable func approve(_ req: Request) async throws -> CredentialsController.CredentialDTO {

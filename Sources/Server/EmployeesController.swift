@@ -122,7 +122,14 @@ struct EmployeesController {
             m.validFrom = dto.validFrom
             m.validUntil = dto.validUntil
         }
+        let nameChanged = before["name"] != m.name
         try await m.save(on: req.db)
+        if nameChanged {
+            // A card bound by its signing certificate matched the old name: it waits for its holder again.
+            for draft in try await Enrollment.recheckBindings(employeeID: try m.requireID(), actor: "user:\(try req.user.username)", on: req.db) {
+                try await req.state.events.appendNow(draft)
+            }
+        }
         let after = Self.auditValues(m)
         var details: [String: String] = [:]
         for (k, v) in after where before[k] != v {

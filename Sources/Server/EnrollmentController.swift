@@ -179,12 +179,17 @@ public enum Enrollment {
 
         // Whose card is it? Evidence the operator cannot make up alone.
         var evidence: CredentialBinding.Evidence?
+        var fingerprint: String?
         if let holder {
-            evidence = try await checkSigningCertificate(holder, challenge: challenge, employee: employee, state: state, db: db, refuse: refuse)
+            fingerprint = try await checkSigningCertificate(holder, challenge: challenge, employee: employee, state: state, db: db, refuse: refuse)
+            evidence = .signingCertificate
         }
         let highest = try await highestRole(of: employeeID, on: db)
         let privileged = desk.role != nil && highest.map { $0 != .employee } == true
-        let needsHolder = evidence == nil || privileged
+        // Anyone with an account accepts every new card in their own session: a matching signing
+        // certificate proves whose card it is only as far as the HR record is right, and the desk can
+        // edit the HR record (security review of C1's fix, finding 1).
+        let needsHolder = evidence == nil || privileged || highest != nil
         if evidence == nil, highest == nil {
             try await refuse("no_binding", .unprocessableEntity,
                              "the card cannot be bound to this person: they have no account to accept it in, so the holder must give the signing password at the desk (name and birth date are matched with the HR record)")
@@ -207,6 +212,7 @@ public enum Enrollment {
         m.state = "pending"
         m.stateChangedAt = Date()
         m.binding = evidence?.rawValue
+        m.bindingIdentity = fingerprint
         m.enrolledBy = actor
         m.needsApproval = privileged
         m.needsHolder = needsHolder
@@ -225,8 +231,9 @@ public enum Enrollment {
 
     /// The signing certificate: a valid JPKI signing certificate whose key signed this challenge, naming
     /// the person the HR record describes. Its address and sex are not looked at and nothing of it is stored.
+    /// Returns the fingerprint of the HR identity it matched (``SigningCertificateIdentity/fingerprint(name:birthDate:)``).
     static func checkSigningCertificate(_ holder: HolderEvidence, challenge: Challenge, employee: EmployeeModel, state: AppState, db: any Database,
-                                        refuse: (String, HTTPStatus, String) async throws -> Never) async throws -> CredentialBinding.Evidence {
+                                        refuse: (String, HTTPStatus, String) async throws -> Never) async throws -> String {
         let signing: Certificate
         do { signing = try Certificate(derEncoded: Array(holder.signingCertificateDER)) } catch {
             throw Abort(.unprocessableEntity, reason: "the signing certificate does not parse")
@@ -251,7 +258,35 @@ public enum Enrollment {
             // The values stay out of the log and the answer: the mismatch alone is the finding.
             try await refuse("signing_mismatch", .unprocessableEntity, "the signing certificate's name or birth date does not match the HR record")
         }
-        return .signingCertificate
+        return SigningCertificateIdentity.fingerprint(name: employee.name, birthDate: birth)
+    }
+
+    /// After the HR record's name or birth date changed: every card of the person bound by a signing
+    /// certificate that matched the old values goes back to pending, waiting for the holder (who accepts
+    /// it in their own session) — so renaming a record to match a card, binding it and renaming it back
+    /// leaves that card unusable. Returns the audit records, written by the caller in the same transaction.
+    static func recheckBindings(employeeID: UUID, actor: String, on db: any Database) async throws -> [AuditDraft] {
+        let bound = try await CredentialModel.query(on: db).filter(\.$employeeID == employeeID)
+            .filter(\.$binding == CredentialBinding.Evidence.signingCertificate.rawValue).all()
+            .filter { $0.state == "active" || $0.state == "pending" }
+        guard !bound.isEmpty else { return [] }
+        guard let employee = try await EmployeeModel.find(employeeID, on: db) else { return [] }
+        let birth = try await VaultProfileModel.find(employeeID, on: db)?.birthDate ?? ""
+        let current = SigningCertificateIdentity.fingerprint(name: employee.name, birthDate: birth)
+        var drafts: [AuditDraft] = []
+        for m in bound where m.bindingIdentity != current {
+            let was = m.state
+            m.state = "pending"
+            m.stateChangedAt = Date()
+            m.binding = nil
+            m.bindingIdentity = nil
+            m.needsHolder = true
+            m.holderConfirmedAt = nil
+            try await m.save(on: db)
+            drafts.append(AuditDraft(kind: "credential.binding_void", actor: actor, subject: "employee:\(employeeID.uuidString)",
+                                     details: ["serial": m.serial, "was": was, "why": "hr_identity_changed"]))
+        }
+        return drafts
     }
 
     /// Makes `m` the person's active credential: earlier ones are retired (history kept, the owner sees
@@ -260,6 +295,12 @@ public enum Enrollment {
     static func activate(_ m: CredentialModel, creating: Bool, actor: String, on db: any Database, state: AppState) async throws -> Int {
         let employeeID = m.employeeID
         let renewed = try await db.transaction { tx -> Int in
+            if !creating {
+                // Read again inside the transaction: a refusal or another activation may have come first.
+                guard let id = m.id, let row = try await CredentialModel.find(id, on: tx), row.state == "pending" else {
+                    throw Abort(.conflict, reason: "this card is no longer waiting for approval")
+                }
+            }
             var retired = 0
             for old in try await CredentialModel.query(on: tx).filter(\.$employeeID == employeeID)
                 .filter(\.$state != "retired").filter(\.$state != "pending").all() {

@@ -79,6 +79,9 @@ public final class CredentialModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     /// How the card was bound to the person (``CredentialBinding/Evidence``); `nil` while pending on the holder.
     @OptionalField(key: "binding") public var binding: String?
+    /// For a card bound by its signing certificate: the fingerprint of the HR record's name and birth date
+    /// it matched. A later change to either puts the card back to pending (``CredentialBinding``).
+    @OptionalField(key: "binding_identity") public var bindingIdentity: String?
     /// The desk operator who enrolled it (`user:…`).
     @OptionalField(key: "enrolled_by") public var enrolledBy: String?
     /// Whether an administrator other than the operator must approve it (the person holds a privileged account).

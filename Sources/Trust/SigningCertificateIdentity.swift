@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SwiftASN1
 import X509
@@ -63,6 +64,13 @@ public struct SigningCertificateIdentity: Sendable, Hashable {
     /// full-width) are removed and compatibility forms folded (NFKC), and the same birth date.
     public func matches(name hrName: String, birthDate hrBirthDate: String) -> Bool {
         Self.folded(name) == Self.folded(hrName) && !Self.folded(name).isEmpty && birthDate == hrBirthDate
+    }
+
+    /// What a credential bound by this certificate keeps of it: a SHA-256 of the folded name and the
+    /// birth date (not the values), so a later change to the HR record can be noticed
+    /// (``matches(name:birthDate:)`` on the same terms).
+    public static func fingerprint(name: String, birthDate: String) -> String {
+        SHA256.hash(data: Data((folded(name) + "|" + birthDate).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     static func folded(_ name: String) -> String {

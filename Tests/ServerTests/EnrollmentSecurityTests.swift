@@ -256,4 +256,59 @@ struct EnrollmentSecurityTests {
         #expect(listed?["waitingFor"] as? [String] == ["holder"], "\(String(describing: listed))")
         await s.stop()
     }
+
+    @Test("C1 (review of the fix): renaming a record to match a card the operator holds binds nothing lasting; a person with an account must accept")
+    func recordEditedToMatch() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        try await setUpSite(s, admin: admin)
+        let hr = try await s.user(.hr)
+        let operatorCard = try CardHolderFixture.make(name: "攻撃 太郎")
+        func makeMatch(_ id: String) async throws {
+            // The operator edits the HR record to the card's holder: the name through the API, the birth
+            // date as a handler could through the vault profile.
+            let record = try await s.send(.GET, "/api/v1/employees/\(id)", as: hr).object()
+            let renamed = try await s.send(.PATCH, "/api/v1/employees/\(id)", as: hr, json: [
+                "employeeNumber": record["employeeNumber"] as! String, "name": "攻撃 太郎", "department": record["department"] as! String])
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            let p = try #require(try await VaultProfileModel.find(UUID(uuidString: id), on: s.app.db))
+            p.birthDate = "\(operatorCard.state.holder.birthDate.prefix(4))-\(operatorCard.state.holder.birthDate.dropFirst(4).prefix(2))-\(operatorCard.state.holder.birthDate.suffix(2))"
+            try await p.save(on: s.app.db)
+        }
+
+        // A victim with an account: even a matching signing certificate waits for the victim's acceptance.
+        let (victimID, victimCard, _) = try await Self.person(s, admin: admin, number: "V0001", account: .employee)
+        try await makeMatch(victimID)
+        // The rename already voided the victim's own binding: their card waits for them again.
+        let victimSerial = try await victimCard.serialHex
+        let voided = try await Self.credentials(s, admin, employee: victimID).first { $0["serial"] as? String == victimSerial }
+        #expect(voided?["state"] as? String == "pending" && voided?["waitingFor"] as? [String] == ["holder"], "\(String(describing: voided))")
+        let attack = try await Self.enroll(s, as: hr, employee: victimID, card: operatorCard, signingCard: operatorCard)
+        #expect(attack.status == .accepted && (attack.object()["waitingFor"] as? [String]) == ["holder"], "\(attack.text)")
+        #expect(try await Self.cardSignIn(s, operatorCard).status == .unauthorized)
+
+        // A person without an account: the card binds while the record is edited, and renaming the record
+        // back leaves it unusable — the door refuses it.
+        let (otherID, _, _) = try await Self.person(s, admin: admin, number: "V0002")
+        let original = try await s.send(.GET, "/api/v1/employees/\(otherID)", as: hr).object()
+        try await makeMatch(otherID)
+        // Another card of the same holder (the first one is already enrolled, waiting for the victim).
+        let secondState = try TestServer.hierarchy.issueCard(holder: operatorCard.state.holder, authPIN: CardHolderFixture.pin,
+                                                             signingPassword: CardHolderFixture.signingPassword, issuedAt: Date().addingTimeInterval(-60))
+        let sameHolder = CardHolderFixture(card: MynaCard(transport: EmulatedCardTransport(card: VirtualMynaCard(state: secondState))), state: secondState)
+        let bound = try await Self.enroll(s, as: hr, employee: otherID, card: sameHolder, signingCard: sameHolder)
+        #expect(bound.status == .created, "\(bound.text)")
+        let back = try await s.send(.PATCH, "/api/v1/employees/\(otherID)", as: hr, json: [
+            "employeeNumber": original["employeeNumber"] as! String, "name": original["name"] as! String, "department": original["department"] as! String])
+        #expect(back.status == .ok)
+        let serial = try await sameHolder.serialHex
+        let after = try await Self.credentials(s, admin, employee: otherID).first { $0["serial"] as? String == serial }
+        #expect(after?["state"] as? String == "pending", "\(String(describing: after))")
+        let door = try await s.send(.POST, "/api/v1/doors/entrance/decisions", as: admin, json: ["serial": serial])
+        #expect(door.object()["outcome"] as? String == "deny", "\(door.text)")
+        let events = try await s.send(.GET, "/api/v1/events?limit=500", as: admin).text
+        #expect(events.contains("credential.binding_void"))
+        await s.stop()
+    }
 }

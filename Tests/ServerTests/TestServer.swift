@@ -228,6 +228,16 @@ extension TestServer {
         var body: [String: Any] = ["employeeId": employee, "challengeId": challenge,
                                    "certificate": Data(cert).base64EncodedString(), "signature": Data(sig).base64EncodedString()]
         for (k, v) in try await CardHolderFixture.signingFields(card, digestBase64: digest) { body[k] = v }
-        return try await send(.POST, "/api/v1/enrollment", as: desk, json: body)
+        let done = try await send(.POST, "/api/v1/enrollment", as: desk, json: body)
+        // A person with an account accepts a new card in their own session: every test account has the
+        // password "correct horse battery", so the holder signs in and accepts it through the real route.
+        guard done.status == .accepted, (done.object()["waitingFor"] as? [String]) == ["holder"],
+              let id = (done.object()["credential"] as? [String: Any])?["id"] as? String,
+              let owner = try await UserModel.query(on: app.db).filter(\.$employeeID == UUID(uuidString: employee)).first() else { return done }
+        let holderSession = try await signIn(owner.username, "correct horse battery")
+        let accepted = try await send(.POST, "/api/v1/me/credentials/\(id)/confirm", as: holderSession, json: ["password": "correct horse battery"])
+        guard accepted.status == .ok else { return accepted }
+        return Reply(status: .created, headers: accepted.headers,
+                     body: try JSONSerialization.data(withJSONObject: ["credential": try accepted.json(), "renewed": 0, "waitingFor": [String]()]))
     }
 }

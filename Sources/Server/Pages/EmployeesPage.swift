@@ -68,7 +68,7 @@ struct EmployeesPage {
                                                   site: trimmed(f.site), status: "active", groups: groups)
         let birth = trimmed(f.birthDate)
         do {
-            if !birth.isEmpty, CivilDate(birth) == nil { throw Abort(.unprocessableEntity, reason: "birthDate must be YYYY-MM-DD") }
+            if !birth.isEmpty, StrictDate.day(birth) == nil { throw Abort(.unprocessableEntity, reason: "birthDate must be a real day YYYY-MM-DD in 1900–2100") }
             let m = try await EmployeesController.create(dto, on: req)
             if !birth.isEmpty {
                 // The HR record beyond the employee table lives in the vault profile (no number in it).

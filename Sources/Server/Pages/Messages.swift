@@ -162,6 +162,7 @@ enum Messages {
         "state_suspended": ("利用停止", "suspended"),
         "state_retired": ("失効（更新済み）", "retired (renewed)"),
         "state_pending": ("承認待ち", "waiting for approval"),
+        "enrolledByNote": ("登録した担当者と日時:", "Enrolled by"),
         "retiredByNote": ("新しいカードを登録した担当者:", "replaced by a card enrolled by"),
         "approveCard": ("承認", "Approve"),
         "cardApproved": ("カードを承認しました（本人の受け入れ後に有効になります）。", "The card is approved (usable once the holder accepts it)."),

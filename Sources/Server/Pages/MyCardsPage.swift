@@ -58,7 +58,9 @@ struct MyCardsPage {
         var note: String?
         let dto = CredentialsController.dto(m)
         if let waiting = dto.waitingFor, !waiting.isEmpty {
+            // Who enrolled it and when: the holder accepts a card they know they handed in at the desk.
             note = waiting.map { Messages.text("enrollWaiting_\($0)", lang) }.joined(separator: " ")
+                + " " + Messages.text("enrolledByNote", lang) + " " + (m.enrolledBy ?? "") + " " + PageTime.show(m.stateChangedAt ?? m.createdAt ?? Date())
         } else if m.state == "retired", let by = m.retiredBy {
             note = Messages.text("retiredByNote", lang) + " " + by
         }

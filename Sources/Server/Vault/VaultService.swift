@@ -627,11 +627,20 @@ public enum VaultService {
             let existing = try await VaultProfileModel.find(employeeID, on: tx)
             let m = existing ?? VaultProfileModel()
             let leavingChanged = m.leavingDate != leaving
+            let birthBefore = existing?.birthDate ?? ""
             m.id = employeeID; m.address = address; m.birthDate = birth; m.sex = sex; m.leavingDate = leaving
             if existing == nil { try await m.create(on: tx) } else { try await m.save(on: tx) }
             var details: [String: String] = [:]
             if leavingChanged { details["leavingDate"] = leaving ?? "" }
-            return [AuditDraft(kind: "vault.profile.updated", actor: actor.auditName, subject: "employee:\(employeeID.uuidString)", details: details)]
+            var drafts: [AuditDraft] = []
+            if birthBefore != birth {
+                // The birth date is what a signing certificate was matched with at enrollment: its change is
+                // recorded (before and after), and cards bound by the old value wait for their holder again.
+                details["birthDate.before"] = birthBefore
+                details["birthDate.after"] = birth
+                drafts = try await Enrollment.recheckBindings(employeeID: employeeID, actor: actor.auditName, on: tx)
+            }
+            return [AuditDraft(kind: "vault.profile.updated", actor: actor.auditName, subject: "employee:\(employeeID.uuidString)", details: details)] + drafts
         }
     }
 
