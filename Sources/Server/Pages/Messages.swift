@@ -243,8 +243,8 @@ enum Messages {
                            "The confirmation expired or was already used. Start again."),
         // Lost card without signing in
         "lostCardTitle": ("カードの紛失・盗難", "Lost or stolen card"),
-        "lostCardIntro": ("社員番号と、カード登録時に渡された緊急コードでカードを利用停止できます。",
-                          "Suspend your card with your employee number and the emergency code you got at enrollment."),
+        "lostCardIntro": ("社員番号と、「自分のカード」ページで発行した緊急コードでカードを利用停止できます。",
+                          "Suspend your card with your employee number and the emergency code you issued on your My cards page."),
         "emergencyCode": ("緊急コード", "Emergency code"),
         "next": ("次へ", "Next"),
         "wrongCode": ("社員番号または緊急コードが違います。", "The employee number or the emergency code is wrong."),
