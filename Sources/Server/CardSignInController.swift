@@ -57,7 +57,8 @@ struct CardSignInController {
               let user = try await UserModel.query(on: req.db).filter(\.$employeeID == credential.employeeID).first() else {
             throw refused
         }
-        if user.role != Role.employee.rawValue, user.cardSignIn != true {
+        let secondFactor = user.role != Role.employee.rawValue && user.cardSignIn != true
+        if secondFactor {
             // The card is a second factor here: the password, counted like any sign-in attempt.
             guard let password = f.password else {
                 throw Abort(.unauthorized, reason: "this account signs in with its password as well as the card")
@@ -70,7 +71,7 @@ struct CardSignInController {
             // Locked: the same answer as a refused card (L3), nothing that says the account exists.
             throw refused
         }
-        try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": f.password == nil ? "card" : "card+password", "serial": credential.serial],
+        try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": secondFactor ? "card+password" : "card", "serial": credential.serial],
                             actorOverride: "user:\(user.username)")
         return AuthController.SignedIn(username: user.username, role: user.role, csrfToken: try auth.startSession(for: user, on: req))
     }

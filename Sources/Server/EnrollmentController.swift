@@ -54,8 +54,7 @@ struct EnrollmentController {
 
     @Sendable func start(_ req: Request) async throws -> Started {
         let s = try req.content.decode(Start.self)
-        try await Enrollment.checkOperator(try Enrollment.Desk(req.user), mayEnroll: s.employeeId, on: req.db)
-        let c = try await Enrollment.challenge(employeeID: s.employeeId, on: req.db, state: req.state)
+        let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
         return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
     }
 
@@ -121,9 +120,11 @@ public enum Enrollment {
         }
     }
 
-    /// A challenge bound to this employee's enrollment (2 minutes: the person types a PIN).
-    public static func challenge(employeeID: UUID, on db: any Database, state: AppState) async throws -> Challenge {
+    /// A challenge bound to this employee's enrollment (2 minutes: the person types a PIN), for an
+    /// operator allowed to enroll for them (checked again when the enrollment completes).
+    public static func challenge(employeeID: UUID, by desk: Desk, on db: any Database, state: AppState) async throws -> Challenge {
         guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw Abort(.notFound, reason: "no such employee") }
+        try await checkOperator(desk, mayEnroll: employeeID, on: db)
         return try await ChallengeStore.issue(context: "enroll:\(employeeID.uuidString)", seconds: max(state.config.challengeSeconds, 120), on: db)
     }
 

@@ -155,7 +155,7 @@ struct DemoOrganisation: Sendable {
             profile.birthDate = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
             try await VaultService.setProfile(employeeID: employeeIDs[i], profile, actor: importer, on: db, append: append)
             let card = MynaCard(transport: EmulatedCardTransport(card: virtual))
-            let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], on: db, state: state)
+            let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], by: .system("demo-desk"), on: db, state: state)
             let (der, signature, holder) = try await DemoDesk.sign(card, digest: challenge.digest)
             _ = try await Enrollment.complete(employeeID: employeeIDs[i], challengeID: challenge.id, certificateDER: Data(der), signature: signature,
                                               holder: holder, by: .system("demo-desk"), on: db, state: state)

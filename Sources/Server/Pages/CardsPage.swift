@@ -45,7 +45,7 @@ struct CardsPage {
                        issuer: m.issuer, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
                        stateClass: "state-\(m.state)", canSuspend: mayAct && m.state == "active", canReinstate: mayAct && m.state == "suspended",
                        canApprove: mayApprove && m.state == "pending" && m.needsApproval == true && m.approvedBy == nil,
-                       note: MyCardsPage.row(m, lang: lang).note.map { "\($0) (\(m.enrolledBy ?? ""))" })
+                       note: MyCardsPage.note(m, lang: lang).map { "\($0) (\(m.enrolledBy ?? ""))" })
         }
         return try await req.renderPage("cards", titleKey: "cardsTitle", Data(cards: rows, empty: rows.isEmpty))
     }
@@ -64,10 +64,8 @@ struct CardsPage {
     }
 
     @Sendable func approve(_ req: Request) async throws -> Response {
-        let m = try await find(req)
         do {
-            guard m.state == "pending" else { throw Abort(.conflict, reason: "this card is not waiting for approval") }
-            _ = try await CredentialApprovalController.approve(m, on: req)
+            _ = try await CredentialApprovalController.approve(try await CredentialApprovalController.pending(req), on: req)
         } catch let abort as any AbortError {
             req.logger.info("card approval refused: \(abort.reason)")
             req.flash("cardApprovalRefused")

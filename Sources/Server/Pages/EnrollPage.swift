@@ -69,7 +69,7 @@ struct EnrollPage {
     @Sendable func issue(_ req: Request) async throws -> Response {
         let form = try req.content.decode(ChallengeForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
-        let c = try await Enrollment.challenge(employeeID: form.employeeId, on: req.db, state: req.state)
+        let c = try await Enrollment.challenge(employeeID: form.employeeId, by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
         var cards: [DemoDesk.CardOption] = []
         if let dir = req.state.config.demoCardsDirectory { cards = try await DemoDesk.unenrolledCards(in: dir, on: req.db) }
         let data = Data(query: m.employeeNumber, employee: Self.info(m),

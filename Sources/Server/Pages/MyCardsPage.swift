@@ -55,18 +55,20 @@ struct MyCardsPage {
     }
 
     static func row(_ m: CredentialModel, lang: PageLanguage) -> CardRow {
-        var note: String?
-        let dto = CredentialsController.dto(m)
-        if let waiting = dto.waitingFor, !waiting.isEmpty {
-            // Who enrolled it and when: the holder accepts a card they know they handed in at the desk.
-            note = waiting.map { Messages.text("enrollWaiting_\($0)", lang) }.joined(separator: " ")
+        CardRow(id: m.id?.uuidString ?? "", serial: m.serial, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
+                stateClass: "state-\(m.state)", canSuspend: m.state == "active",
+                canAccept: m.state == "pending" && m.needsHolder == true && m.holderConfirmedAt == nil, note: note(m, lang: lang))
+    }
+
+    /// For a pending card: what it waits for, who enrolled it and when (the holder accepts a card they
+    /// know they handed in at the desk); for a retired one: who enrolled its replacement.
+    static func note(_ m: CredentialModel, lang: PageLanguage) -> String? {
+        if let waiting = CredentialsController.dto(m).waitingFor, !waiting.isEmpty {
+            return waiting.map { Messages.text("enrollWaiting_\($0)", lang) }.joined(separator: " ")
                 + " " + Messages.text("enrolledByNote", lang) + " " + (m.enrolledBy ?? "") + " " + PageTime.show(m.stateChangedAt ?? m.createdAt ?? Date())
-        } else if m.state == "retired", let by = m.retiredBy {
-            note = Messages.text("retiredByNote", lang) + " " + by
         }
-        return CardRow(id: m.id?.uuidString ?? "", serial: m.serial, validUntil: PageTime.day(m.notAfter), state: Messages.text("state_\(m.state)", lang),
-                       stateClass: "state-\(m.state)", canSuspend: m.state == "active",
-                       canAccept: m.state == "pending" && m.needsHolder == true && m.holderConfirmedAt == nil, note: note)
+        if m.state == "retired", let by = m.retiredBy { return Messages.text("retiredByNote", lang) + " " + by }
+        return nil
     }
 
     func render(_ req: Request, emergencyCode: String? = nil, status: HTTPStatus = .ok, error: String? = nil, message: String? = nil) async throws -> Response {
@@ -97,23 +99,16 @@ struct MyCardsPage {
         return req.seeOther("/my/cards")
     }
 
-    func ownCard(_ req: Request) async throws -> CredentialModel {
-        guard let id = req.parameters.get("id", as: UUID.self), let m = try await CredentialModel.find(id, on: req.db), m.state == "pending" else {
-            throw Abort(.notFound, reason: "no such card")
-        }
-        return m
-    }
-
     @Sendable func accept(_ req: Request) async throws -> Response {
         let password = (try? req.content.decode(PasswordForm.self))?.password ?? ""
         return try await act(req, done: "cardAccepted") {
-            _ = try await CredentialApprovalController.confirm(try await ownCard(req), password: password, on: req)
+            _ = try await CredentialApprovalController.confirm(try await CredentialApprovalController.pending(req), password: password, on: req)
         }
     }
 
     @Sendable func refuse(_ req: Request) async throws -> Response {
         try await act(req, done: "cardRefused") {
-            try await CredentialApprovalController.holderReject(try await ownCard(req), on: req)
+            try await CredentialApprovalController.holderReject(try await CredentialApprovalController.pending(req), on: req)
         }
     }
 
