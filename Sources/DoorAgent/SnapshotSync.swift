@@ -153,6 +153,13 @@ public actor SnapshotSync {
             return false
         }
         let merged = old.snapshot.applying(received)
+        // A delta repeats the rows stamped at the version the agent already holds: nothing new, so no
+        // stored part (32 of them make the agent fetch a full snapshot) — only the sync time moves.
+        guard received.full || merged.version != old.snapshot.version || merged.policy != old.snapshot.policy else {
+            try await store.markSynced(at: now)
+            self.state?.syncedAt = now
+            return false
+        }
         try await store.saveSnapshot(merged, signed: signed, full: received.full, receivedAt: now)
         install(merged, syncedAt: now)
         return true

@@ -28,7 +28,9 @@ public enum DoorWire {
             let c = try decoder.singleValueContainer()
             let text = try c.decode(String.self)
             // The parser rolls an impossible date over (2026-02-30 becomes 03-02): refuse it instead, so a
-            // forged or corrupted time is never read as a real one.
+            // forged or corrupted time is never read as a real one. Unlike `StrictDate` (1900–2100 for what
+            // people type), any year is read: an event from a door with a broken clock must reach the
+            // server's quarantine, not make its whole batch refused and stick in the agent's outbox.
             guard isCalendarDate(text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a real calendar date and time") }
             if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
             if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }

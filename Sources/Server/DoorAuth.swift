@@ -73,7 +73,10 @@ public enum DoorTokens {
     /// have no record).
     static func registeredAt(door: String, on db: any Database) async throws -> Date? {
         guard let s = try await SettingModel.find(registeredPrefix + door, on: db) else { return nil }
-        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s.value)
+        // A value that does not read would silently switch the "before registration" check off: say so.
+        do { return try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s.value) } catch {
+            throw Abort(.internalServerError, reason: "the registration time of door \(door) in the settings does not read")
+        }
     }
 
     /// Revokes `door`'s token; every server stops accepting it within its polling interval (this one at

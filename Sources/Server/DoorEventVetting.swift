@@ -103,11 +103,16 @@ enum DoorEventVetting {
         }
         let subject = holder.map { "employee:\($0.rawValue)" } ?? "credential:\(e.serial.uppercased())"
         // A grant that names nobody (an emergency exit opening for anyone, a fail-safe door) is what the
-        // door did, but it is about no one: it never counts as anyone's attendance.
-        // It is recorded against the card, so it never becomes anyone's attendance.
+        // door did, but it is about no one: it is recorded against the card, never as anyone's attendance.
         guard e.outcome == .grant else { return .accept(subject: subject) }
         guard e.employee != nil else { return .accept(subject: "credential:\(e.serial.uppercased())") }
         guard let row else { return quarantine(matching.isEmpty ? .unknownSerial : .ambiguousSerial) }
+        if row.state == "active", let changed = row.stateChangedAt, changed > e.time.addingTimeInterval(window.skew) {
+            // Active now, but it became so after the event (reinstated, or approved after pending): at the
+            // event's time it was not. One change time is kept, not a history, so a genuine event from
+            // before an earlier suspension is held for review too.
+            return quarantine(.credentialNotActive)
+        }
         if row.state != "active" {
             // Suspended or retired after the event: the card was still good when the door decided.
             // Anything else (pending approval, no recorded time, changed before the event) was not.

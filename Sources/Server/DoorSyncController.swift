@@ -88,17 +88,21 @@ struct DoorSyncController {
             // Every id is kept, quarantined or not, so a retried upload is a duplicate either way.
             try await new.map { DoorEventModel(id: $0.0.id, door: doorID, eventTime: $0.0.time, receivedAt: receivedAt) }.create(on: tx)
             var drafts: [AuditDraft] = []
+            var quarantined: [QuarantinedDoorEventModel] = []
+            let encoder = DoorWire.encoder()
             for (e, verdict) in new {
                 switch verdict {
                 case .accept(let subject):
                     drafts.append(DoorEventCheck.draft(for: e, subject: subject, door: doorID, at: receivedAt))
                 case .quarantine(let reason, let holder):
-                    let body = String(decoding: try DoorWire.encoder().encode(e), as: UTF8.self)
-                    try await QuarantinedDoorEventModel(id: e.id, door: doorID, eventTime: e.time, receivedAt: receivedAt, reason: reason.rawValue,
-                                                        resolvedEmployee: holder?.rawValue, body: body).create(on: tx)
+                    let body = String(decoding: try encoder.encode(e), as: UTF8.self)
+                    quarantined.append(QuarantinedDoorEventModel(id: e.id, door: doorID, eventTime: e.time, receivedAt: receivedAt, reason: reason.rawValue,
+                                                                 resolvedEmployee: holder?.rawValue, body: body))
                     drafts.append(DoorEventCheck.quarantineDraft(for: e, reason: reason, holder: holder, door: doorID, at: receivedAt))
                 }
             }
+            // One insert for the batch: this runs while the event log's chain is held.
+            if !quarantined.isEmpty { try await quarantined.create(on: tx) }
             return drafts
         })
         let quarantined = records.filter { $0.kind == DoorEventCheck.quarantinedKind }.count

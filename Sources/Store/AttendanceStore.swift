@@ -167,14 +167,15 @@ public enum AttendanceStore {
     ///
     /// Uploaded events the server could not vouch for are recorded as `door.event_quarantined` and never
     /// read here; the person of an uploaded grant is the server's finding from the card's serial, not the
-    /// door's claim (security issue 14, H1). A record marked as quarantined is skipped whatever its kind.
+    /// door's claim (security issue 14, H1). Only decisions a door made count (actor `door:…`): a test
+    /// tap asked by a signed-in officer is recorded with the officer as actor and is nobody's attendance.
     public static func derive(_ records: [AuditRecord], policy: AccessPolicy) -> [Derived] {
         let boundary = Set(policy.zones.values.filter(\.isWorkplaceBoundary).map(\.id))
         guard !boundary.isEmpty else { return [] }
         var out: [Derived] = []
-        for r in records where r.kind == "door.decision" && r.subject.hasPrefix("employee:") {
+        for r in records where r.kind == "door.decision" && r.actor.hasPrefix("door:") && r.subject.hasPrefix("employee:") {
             guard let details = try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8)),
-                  details["outcome"] == "grant", details["quarantine"] == nil, let doorID = details["door"], let door = policy.doors[DoorID(rawValue: doorID)],
+                  details["outcome"] == "grant", let doorID = details["door"], let door = policy.doors[DoorID(rawValue: doorID)],
                   let direction = CrossingDirection.of(door, boundaryZones: boundary) else { continue }
             var time = r.time
             if let t = details["eventTime"], let parsed = try? Date(t, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {

@@ -36,6 +36,24 @@ struct SnapshotSyncTests {
         try await rig.close()
     }
 
+    @Test func aDeltaRepeatingWhatTheAgentHasStoresNothing() async throws {
+        let server = FakeServer()
+        let rig = try await Rig.make(door: "door-tap", server: server)
+        var delta = Fixture.snapshot(door: "door-tap", version: 2, state: .suspended(reason: .reportedLost, at: Date()), full: false)
+        delta.policy.credentials[0].version = 2
+        server.serve(delta)
+        #expect(try await rig.sync.syncOnce())
+        #expect(try await rig.store.deltaCount() == 1)
+        // The server answers `since=2` with the rows stamped 2 again: the same policy, nothing to store
+        // (32 stored parts would make the agent fetch a full snapshot every few minutes).
+        for _ in 0..<5 {
+            server.serve(delta)
+            #expect(try await rig.sync.syncOnce() == false)
+        }
+        #expect(try await rig.store.deltaCount() == 1)
+        try await rig.close()
+    }
+
     @Test func deltaSuspendsACredentialAndSurvivesRestart() async throws {
         let dir = Fixture.temporaryDirectory()
         let server = FakeServer()

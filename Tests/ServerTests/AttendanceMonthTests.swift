@@ -48,7 +48,8 @@ struct AttendanceSite {
         let (holder, id, _) = try await enroll(server, desk: admin, number: number, groups: ["staff"])
         let serial = try await holder.serialHex
         try await CredentialModel.query(on: server.app.db).filter(\.$serial == serial)
-            .set(\.$createdAt, to: Self.inServiceSince).set(\.$notBefore, to: Self.inServiceSince).update()
+            .set(\.$createdAt, to: Self.inServiceSince).set(\.$notBefore, to: Self.inServiceSince)
+            .set(\.$stateChangedAt, to: Self.inServiceSince).update()
         return Person(id: id, number: number, serial: try await holder.serialHex)
     }
 

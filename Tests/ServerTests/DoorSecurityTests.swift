@@ -36,6 +36,29 @@ struct DoorSecurityTests {
         try DoorWire.decoder().decode(DoorEventBatchResult.self, from: r.body)
     }
 
+    @Test("H1: a grant dated while the card was suspended is quarantined even after the card is reinstated")
+    func grantWhileSuspendedThenReinstated() async throws {
+        let site = try await DoorSite.make()
+        let s = site.server
+        let d001 = try await Self.employeeID(site, number: "D001")
+        // The door and the card have been in service for two hours.
+        let twoHoursAgo = Date().addingTimeInterval(-7_200)
+        try await CredentialModel.query(on: s.app.db).filter(\.$serial == site.serial)
+            .set(\.$createdAt, to: twoHoursAgo).set(\.$notBefore, to: twoHoursAgo).set(\.$stateChangedAt, to: twoHoursAgo).update()
+        try await SettingModel.query(on: s.app.db).filter(\.$id == "door_registered:entrance")
+            .set(\.$value, to: twoHoursAgo.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))).update()
+        // Suspended as lost, then reinstated now: a grant dated an hour ago (during the loss, say) is forged.
+        #expect(try await s.send(.POST, "/api/v1/credentials/\(site.credentialID)/suspend", as: site.admin).status == .ok)
+        #expect(try await s.send(.POST, "/api/v1/credentials/\(site.credentialID)/reinstate", as: site.admin).status == .ok)
+        let r = try await site.upload([Self.event(site, Date().addingTimeInterval(-3_600), employee: d001)])
+        #expect(try Self.result(r) == DoorEventBatchResult(accepted: 0, duplicates: 0, quarantined: 1), "\(r.text)")
+        #expect(try await Self.crossings(s) == 0)
+        // A grant after the reinstatement counts.
+        let later = try await site.upload([Self.event(site, Date(), employee: d001)])
+        #expect(try Self.result(later) == DoorEventBatchResult(accepted: 1, duplicates: 0, quarantined: 0), "\(later.text)")
+        await s.stop()
+    }
+
     @Test("H1: forged uploads (unknown serial, another person, impossible times, a suspended card) are quarantined, never attendance; honest offline events count")
     func forgedEventsQuarantined() async throws {
         let site = try await DoorSite.make()
@@ -129,6 +152,8 @@ struct DoorSecurityTests {
         let records = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "door.decision").all()
         #expect(records.count == 1)
         #expect(records.first?.actor.hasPrefix("user:security-") == true, "\(records.first?.actor ?? "")")
+        // The officer's test tap is nobody's working time, even at the workplace boundary.
+        #expect(try await Self.crossings(s) == 0)
         // The door's own token is still the door.
         _ = try await s.send(.POST, "/api/v1/doors/entrance/decisions", as: site.door, json: ["serial": site.serial])
         try await s.app.mynagate.events.flush()
