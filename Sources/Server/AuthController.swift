@@ -1,4 +1,3 @@
-import Audit
 import Fluent
 import Store
 import Vapor
@@ -45,30 +44,8 @@ struct AuthController {
         guard username.count <= 128, password.count <= 1024 else { throw Abort(.badRequest, reason: "username or password too long") }
         try req.application.signInLimits.password.check(req)
         let refused = Abort(.unauthorized, reason: "wrong username or password")
-        let threshold = max(1, config.lockoutThreshold)
-        guard let counted = try await SignInAttempts.countPassword(username: username, threshold: threshold,
-                                                                   lockSeconds: config.lockoutMinutes * 60, on: req.db) else {
-            try await PasswordCheck.spendTime(password, cost: config.bcryptCost, on: req)
-            throw refused
-        }
-        guard counted.attempt <= threshold else {
-            // Locked: the password is not checked at all, but the time of a check is spent.
-            try await PasswordCheck.spendTime(password, cost: config.bcryptCost, on: req)
-            throw refused
-        }
-        guard await PasswordCheck.verify(password, hash: counted.passwordHash, on: req) else {
-            // Queued like door decisions (written within 20 ms, in one batch): a burst of failures is
-            // attacker-driven, and one append per request would contend for the chain's head.
-            await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
-                                                      details: ["attempt": String(counted.attempt)]))
-            if counted.attempt == threshold {
-                await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
-                                                          details: ["minutes": String(config.lockoutMinutes)]))
-            }
-            throw refused
-        }
-        try await SignInAttempts.passwordSucceeded(userID: counted.userID, on: req.db)
-        guard let user = try await UserModel.find(counted.userID, on: req.db) else { throw refused }
+        guard let id = try await PasswordCheck.check(username: username, password: password, purpose: .signIn, on: req),
+              let user = try await UserModel.find(id, on: req.db) else { throw refused }
         try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", actorOverride: "user:\(user.username)")
         return user
     }

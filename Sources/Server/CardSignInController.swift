@@ -63,8 +63,7 @@ struct CardSignInController {
             guard let password = f.password else {
                 throw Abort(.unauthorized, reason: "this account signs in with its password as well as the card")
             }
-            guard try await PasswordCheck.counted(username: user.username, password: password, on: req) else {
-                try await req.audit(kind: "account.sign_in_failed", subject: "user:\(user.username)", details: ["method": "card+password"])
+            guard try await PasswordCheck.check(username: user.username, password: password, purpose: .cardSignIn, on: req) != nil else {
                 throw refused
             }
         } else if let until = user.lockedUntil, until > Date() {

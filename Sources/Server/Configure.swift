@@ -62,7 +62,7 @@ public func configure(_ app: Application, config: ServerConfig) async throws {
     ContentConfiguration.global.use(decoder: StrictDate.jsonDecoder(), for: .json)
     // Sessions: only a hash of the id is stored, with an expiry the purge uses; the idle and absolute
     // limits are enforced on the server by SessionUserMiddleware whatever the cookie says.
-    let secure = config.tlsCertificate != nil || config.cookieSecure
+    let secure = config.cookiesAreSecure
     let idle = max(1, config.sessionIdleSeconds), lifetime = max(1, config.sessionLifetimeSeconds)
     app.sessions.use { _ in HashedSessionDriver(idleSeconds: idle, lifetimeSeconds: lifetime) }
     app.sessions.configuration = SessionsConfiguration(cookieName: "mynagate_session") { id in

@@ -45,9 +45,7 @@ public enum DoorTokens {
     /// that door can be older, so an upload claiming an earlier time is quarantined.
     static let registeredPrefix = "door_registered:"
 
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ token: String) -> String { tokenHash(token) }
 
     /// A new token for `door`, replacing any earlier one. The token is returned once and not stored.
     public static func issue(door: String, on db: any Database) async throws -> String {

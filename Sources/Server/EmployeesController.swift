@@ -1,3 +1,4 @@
+import Audit
 import Fluent
 import MyNumber
 import Store
@@ -123,26 +124,28 @@ struct EmployeesController {
             m.validUntil = dto.validUntil
         }
         let nameChanged = before["name"] != m.name
-        try await m.save(on: req.db)
-        if nameChanged {
-            // A card bound by its signing certificate matched the old name: it waits for its holder again.
-            for draft in try await Enrollment.recheckBindings(employeeID: try m.requireID(), actor: "user:\(try req.user.username)", on: req.db) {
-                try await req.state.events.appendNow(draft)
-            }
-        }
         let after = Self.auditValues(m)
         var details: [String: String] = [:]
         for (k, v) in after where before[k] != v {
             details["\(k).before"] = before[k] ?? ""
             details["\(k).after"] = v
         }
-        try await req.audit(kind: "config.employee.updated", subject: "employee:\(try m.requireID().uuidString)", details: details)
+        let changes = details
+        let actor = "user:\(try req.user.username)"
+        let id = try m.requireID()
+        // The record, its audit record, and (after a rename) the cards whose signing-certificate binding
+        // matched the old name, in one transaction: a renamed record never leaves such a card active.
+        _ = try await req.state.events.appendNow(building: { tx in
+            try await m.save(on: tx)
+            let voided = nameChanged ? try await Enrollment.recheckBindings(employeeID: id, actor: actor, on: tx) : []
+            return [AuditDraft(kind: "config.employee.updated", actor: actor, subject: "employee:\(id.uuidString)", details: changes)] + voided
+        })
         try await req.state.policy.changed()
         return Self.dto(m)
     }
 
     /// The fields an audit record shows before and after a change (no My Number is ever among them:
-    /// ``validate(_:)`` refuses one as an employee number).
+    /// ``validate(_:)`` refuses one as an employee number and a 12-digit run in the free-text fields).
     static func auditValues(_ m: EmployeeModel) -> [String: String] {
         let iso = ISO8601DateFormatter()
         return ["employeeNumber": m.employeeNumber, "name": m.name, "department": m.department, "site": m.site, "status": m.status,
@@ -175,6 +178,11 @@ struct EmployeesController {
         if let s = dto.status, !["active", "onLeave", "retired"].contains(s) { throw Abort(.unprocessableEntity, reason: "status must be active, onLeave or retired") }
         if case .success = IndividualNumber.check(dto.employeeNumber) {
             throw Abort(.unprocessableEntity, reason: "the employee number must not be a My Number")
+        }
+        // Name, department and site reach the event log with their before and after values, where nothing
+        // can be deleted: a 12-digit run (a My Number pasted in the wrong field) is refused, not echoed.
+        for (field, text) in [("name", dto.name), ("department", dto.department), ("site", dto.site ?? "")] where FreeText.containsNumberRun(text) {
+            throw Abort(.unprocessableEntity, reason: "\(field) must not contain a 12-digit number")
         }
         if (dto.groups ?? []).contains(where: { $0.isEmpty || $0.count > 64 }) { throw Abort(.unprocessableEntity, reason: "group ids must be 1–64 characters") }
     }

@@ -17,9 +17,7 @@ struct HashedSessionDriver: AsyncSessionDriver {
     /// The data as read at the start of this request, to skip the write when nothing changed.
     private struct ReadKey: StorageKey { typealias Value = SessionData }
 
-    static func key(_ id: SessionID) -> String {
-        SHA256.hash(data: Data(id.string.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func key(_ id: SessionID) -> String { tokenHash(id.string) }
 
     /// When the row may go: the sooner of the idle and absolute limits of a signed-in session (see
     /// ``SessionTimes``), or the idle limit from now for anything else.
@@ -94,5 +92,5 @@ struct SessionTimes {
 extension AppState {
     /// Whether cookies are marked `Secure`: with TLS in this process, or when configured for a
     /// TLS-terminating proxy (``ServerConfig/cookieSecure``).
-    var cookieSecure: Bool { config.cookieSecure || config.tlsCertificate != nil }
+    var cookieSecure: Bool { config.cookiesAreSecure }
 }

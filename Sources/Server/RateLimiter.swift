@@ -129,8 +129,11 @@ extension Request {
         return hops.reversed().first { !$0.isEmpty && !trusted.contains($0) } ?? peer
     }
 
-    /// Whether the client (see ``clientAddress``) is on this machine's loopback interface.
+    /// Whether the client (see ``clientAddress``) is on this machine's loopback interface. A request that
+    /// came through a proxy (it carries `X-Forwarded-For` or `Forwarded`) is not, even when the proxy runs
+    /// on this machine and is not configured as trusted: its client is somewhere else.
     var clientIsLoopback: Bool {
+        guard !headers.contains(name: .xForwardedFor), !headers.contains(name: "Forwarded") else { return false }
         let a = clientAddress
         return a == "::1" || a.hasPrefix("127.") || a == "::ffff:127.0.0.1"
     }

@@ -75,6 +75,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// Marks the session cookie `Secure` although TLS is not in this process: behind a TLS-terminating
     /// proxy (`cookieSecure`, `MYNAGATE_COOKIE_SECURE=1`, `serve --cookie-secure`). Always on with in-process TLS.
     public var cookieSecure: Bool = false
+
+    /// Whether cookies are marked `Secure`: TLS in this process, or a TLS-terminating proxy said so.
+    public var cookiesAreSecure: Bool { cookieSecure || tlsCertificate != nil }
     /// A bearer token for `/metrics` (`MYNAGATE_METRICS_TOKEN`, environment only). Without it `/metrics`
     /// answers only clients on the loopback interface.
     public var metricsToken: String?
@@ -192,7 +195,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
         lines.append("door snapshot signing key: \(resolvedSnapshotSigningKeyFile)")
-        lines.append("session cookie: \(tlsCertificate != nil || cookieSecure ? "Secure" : "not Secure (plain http; use --cookie-secure behind a TLS proxy)")")
+        lines.append("session cookie: \(cookiesAreSecure ? "Secure" : "not Secure (plain http; use --cookie-secure behind a TLS proxy)")")
         lines.append("metrics: \(metricsToken != nil ? "bearer token required" : "loopback clients only")")
         lines.append("trusted proxies: \(trustedProxies.isEmpty ? "none (X-Forwarded-For ignored)" : trustedProxies.joined(separator: ", "))")
         lines.append("vault key: \(vaultKeyBase64 != nil ? "from MYNAGATE_VAULT_KEY" : (resolvedVaultKeyFile ?? "none (the vault answers 503)"))")

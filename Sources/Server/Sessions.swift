@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Store
 import Vapor
@@ -80,6 +81,12 @@ func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     var acc: UInt8 = 0
     for i in 0..<a.count { acc |= a[i] ^ b[i] }
     return acc == 0
+}
+
+/// The hex SHA-256 of a bearer secret (a session id, a door token): what the database keeps instead of
+/// the secret, so a copy of the database cannot be replayed.
+func tokenHash(_ token: String) -> String {
+    SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
 }
 
 /// 32 random bytes as hex: session CSRF tokens, door tokens, confirmation ids.

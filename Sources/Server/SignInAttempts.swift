@@ -1,3 +1,4 @@
+import Audit
 import Fluent
 import Foundation
 import NIOPosix
@@ -125,24 +126,50 @@ extension PasswordCheck {
     /// request's content is not), so it is not mistaken for a sign-in refusal.
     static let wrong = "wrong password"
 
-    /// Checks `password` for the account `username` under the same count as sign-in (counted before
-    /// bcrypt, at most the threshold checked per window, shared by every server); `false` when wrong,
-    /// past the count, or no such account. A right password clears the count.
-    static func counted(username: String, password: String, on req: Request) async throws -> Bool {
-        guard password.count <= 1024 else { return false }
+    /// Why a password is being checked; recorded with a failure.
+    enum Purpose: String {
+        case signIn = "password"
+        case cardSignIn = "card+password"
+        case reauthentication
+    }
+
+    /// The one rule for checking an account's password, wherever it is typed (sign-in, card + password,
+    /// typed again on `/my/cards`): the attempt is counted before bcrypt (at most the threshold checked per
+    /// window, shared by every server); an unknown account or one past the threshold spends the time of a
+    /// check; a wrong password is recorded (`account.sign_in_failed`, and `account.locked` at the
+    /// threshold), queued like door decisions because a burst of failures is attacker-driven; a right one
+    /// clears the count. Returns the account's id when the password is right.
+    static func check(username: String, password: String, purpose: Purpose, on req: Request) async throws -> UUID? {
+        guard password.count <= 1024 else { return nil }
         let config = req.state.config
-        guard let counted = try await SignInAttempts.countPassword(username: username, threshold: config.lockoutThreshold,
-                                                                   lockSeconds: config.lockoutMinutes * 60, on: req.db) else { return false }
-        guard counted.attempt <= config.lockoutThreshold, await verify(password, hash: counted.passwordHash, on: req) else { return false }
+        let threshold = max(1, config.lockoutThreshold)
+        guard let counted = try await SignInAttempts.countPassword(username: username, threshold: threshold,
+                                                                   lockSeconds: config.lockoutMinutes * 60, on: req.db) else {
+            try await spendTime(password, cost: config.bcryptCost, on: req)
+            return nil
+        }
+        guard counted.attempt <= threshold else {
+            // Locked: the password is not checked at all, but the time of a check is spent.
+            try await spendTime(password, cost: config.bcryptCost, on: req)
+            return nil
+        }
+        guard await verify(password, hash: counted.passwordHash, on: req) else {
+            await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
+                                                      details: ["attempt": String(counted.attempt), "method": purpose.rawValue]))
+            if counted.attempt == threshold {
+                await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
+                                                          details: ["minutes": String(config.lockoutMinutes)]))
+            }
+            return nil
+        }
         try await SignInAttempts.passwordSucceeded(userID: counted.userID, on: req.db)
-        return true
+        return counted.userID
     }
 
     /// The signed-in person types their password again for an act that must be theirs (accepting a
     /// card, changing how they sign in, a new emergency code).
     static func reauthenticate(_ password: String, for user: SessionUser, on req: Request) async throws {
-        guard try await counted(username: user.username, password: password, on: req) else {
-            try await req.audit(kind: "account.password_check_failed", subject: "user:\(user.username)")
+        guard try await check(username: user.username, password: password, purpose: .reauthentication, on: req) != nil else {
             throw Abort(.unprocessableEntity, reason: wrong)
         }
     }

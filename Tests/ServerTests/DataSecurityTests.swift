@@ -72,6 +72,28 @@ struct DataSecurityTests {
 
     // MARK: M2
 
+    @Test("a My Number pasted into an employee's name, department or site is refused and never reaches the event log")
+    func numberInEmployeeText() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        let number = "1234 5678 9018"  // a published check-digit example, spaced as pasted
+        for body in [["employeeNumber": "T0001", "name": "試験 \(number)", "department": "総務部"],
+                     ["employeeNumber": "T0001", "name": "試験", "department": "１２３４５６７８９０１８"],
+                     ["employeeNumber": "T0001", "name": "試験", "department": "総務部", "site": "123456789018"]] {
+            let r = try await s.send(.POST, "/api/v1/employees", as: admin, json: body)
+            #expect(r.status == .unprocessableEntity && r.text.contains("12-digit"), "\(r.text)")
+            #expect(!r.text.contains("5678"))
+        }
+        let created = try await s.send(.POST, "/api/v1/employees", as: admin, json: ["employeeNumber": "T0001", "name": "試験", "department": "総務部"])
+        let id = try #require(created.object()["id"] as? String)
+        let renamed = try await s.send(.PATCH, "/api/v1/employees/\(id)", as: admin, json: ["employeeNumber": "T0001", "name": "試験 123456789018", "department": "総務部"])
+        #expect(renamed.status == .unprocessableEntity)
+        let log = try await s.send(.GET, "/api/v1/events?limit=500", as: admin).text
+        #expect(!log.contains("5678") && !log.contains("５６７８"))
+        await s.stop()
+    }
+
     @Test("M2: a number posted from the own reader with a valid card signature is recorded awaiting documents, not as a chip reading")
     func vaultFakeReading() async throws {
         let site = try await VaultSite.start()

@@ -352,6 +352,13 @@ struct SignInSecurityTests {
         defer { Task { await open.stop() } }
         #expect(try await open.send(.GET, "/metrics").status == .ok)
         #expect(try await open.send(.GET, "/metrics", headers: from("203.0.113.9")).status == .forbidden)
+        // A proxy on this machine that is not configured as trusted: its requests come from 127.0.0.1, but
+        // they carry the forwarding headers of a client elsewhere.
+        let proxied = try await TestServer.start()
+        defer { Task { await proxied.stop() } }
+        #expect(try await proxied.send(.GET, "/metrics").status == .ok)
+        #expect(try await proxied.send(.GET, "/metrics", headers: from("203.0.113.9")).status == .forbidden)
+        #expect(try await proxied.send(.GET, "/metrics", headers: ["Forwarded": "for=203.0.113.9"]).status == .forbidden)
         let tokened = try await TestServer.start { c, _ in c.metricsToken = "s3cret-metrics" }
         defer { Task { await tokened.stop() } }
         #expect(try await tokened.send(.GET, "/metrics").status == .unauthorized)

@@ -95,17 +95,24 @@ enum FreeText {
         guard !t.isEmpty, t.count <= max else {
             throw VaultError.invalid("\(field) must be 1–\(max) characters", ja: "\(field)は1〜\(max)文字で入力してください")
         }
+        if containsNumberRun(t) {
+            throw VaultError.invalid("\(field) must not contain a 12-digit number", ja: "\(field)に12桁の数字（個人番号の可能性）は入力できません")
+        }
+        return t
+    }
+
+    /// Whether `text` holds a run of 12 or more digits (ASCII or full-width; spaces or hyphens between
+    /// them do not break the run): what a My Number pasted into a text field looks like.
+    static func containsNumberRun(_ text: String) -> Bool {
         var run = 0
-        for ch in t {
+        for ch in text {
             if ch.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal }) {
                 run += 1
-                if run >= 12 {
-                    throw VaultError.invalid("\(field) must not contain a 12-digit number", ja: "\(field)に12桁の数字（個人番号の可能性）は入力できません")
-                }
+                if run >= 12 { return true }
             } else if !(run > 0 && (ch == "-" || ch == " " || ch == "ー" || ch == "－" || ch == "　")) {
                 run = 0
             }
         }
-        return t
+        return false
     }
 }

@@ -635,9 +635,9 @@ public enum VaultService {
             var drafts: [AuditDraft] = []
             if birthBefore != birth {
                 // The birth date is what a signing certificate was matched with at enrollment: its change is
-                // recorded (before and after), and cards bound by the old value wait for their holder again.
-                details["birthDate.before"] = birthBefore
-                details["birthDate.after"] = birth
+                // recorded (not its values: security reads this log, and the birth date is the vault's), and
+                // cards bound by the old value wait for their holder again.
+                details["birthDate"] = "changed"
                 drafts = try await Enrollment.recheckBindings(employeeID: employeeID, actor: actor.auditName, on: tx)
             }
             return [AuditDraft(kind: "vault.profile.updated", actor: actor.auditName, subject: "employee:\(employeeID.uuidString)", details: details)] + drafts
