@@ -13,6 +13,8 @@ public final class AppState: Sendable {
     public let policy: PolicyCache
     public let events: EventWriter
     public let metrics: Metrics
+    /// The problems this server knows it has right now, shown on `/health` (see ``HealthRegistry``).
+    public let health = HealthRegistry()
     public let presence: PresenceTracker
     /// Credentials the revocation sweep found in a CRL; read by every door decision.
     public let revocation: RevocationKnowledge

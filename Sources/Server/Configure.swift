@@ -174,9 +174,12 @@ struct StateLifecycle: LifecycleHandler {
 /// Health, metrics and the API description.
 struct SystemController {
     struct Health: Content {
+        /// `ok`, or `degraded` when ``problems`` is not empty.
         var status: String
         var database: String
         var policyVersion: Int
+        /// What is wrong now (see ``HealthRegistry``); empty when `status` is `ok`.
+        var problems: [HealthRegistry.Problem]
     }
 
     func register(_ routes: any RoutesBuilder) {
@@ -185,10 +188,25 @@ struct SystemController {
         routes.get("openapi.yaml", use: openapi)
     }
 
-    @Sendable func health(_ req: Request) async throws -> Health {
-        _ = try await PolicyLoader.currentVersion(on: req.db)
-        return Health(status: "ok", database: req.state.config.databaseURL == nil ? "sqlite" : "postgresql",
-                      policyVersion: await req.state.policy.current.version)
+    /// 200 with `status: ok`, or 503 with `status: degraded` and the problems. The status code carries
+    /// the verdict because load balancers and monitors read only that: a server that cannot write its
+    /// event log or reload its policy should be taken out of rotation and seen by someone, not keep
+    /// answering "ok" while it loses events or opens doors on an old policy.
+    @Sendable func health(_ req: Request) async throws -> Response {
+        let state = req.state
+        do {
+            _ = try await PolicyLoader.currentVersion(on: req.db)
+            state.health.clear(.database)
+        } catch {
+            req.logger.error("health check: database did not answer: \(HealthRegistry.describe(error))")
+            state.health.record(.database, error: error, context: "reading the policy version")
+        }
+        let problems = state.health.problems
+        let body = Health(status: problems.isEmpty ? "ok" : "degraded", database: state.config.databaseURL == nil ? "sqlite" : "postgresql",
+                          policyVersion: await state.policy.current.version, problems: problems)
+        let res = Response(status: problems.isEmpty ? .ok : .serviceUnavailable)
+        try res.content.encode(body)
+        return res
     }
 
     /// With ``ServerConfig/metricsToken`` set, only a request bearing it; otherwise only a loopback client
