@@ -14,7 +14,7 @@ public final class AppState: Sendable {
     public let events: EventWriter
     public let metrics: Metrics
     /// The problems this server knows it has right now, shown on `/health` (see ``HealthRegistry``).
-    public let health = HealthRegistry()
+    public let health: HealthRegistry
     public let presence: PresenceTracker
     /// Credentials the revocation sweep found in a CRL; read by every door decision.
     public let revocation: RevocationKnowledge
@@ -39,7 +39,8 @@ public final class AppState: Sendable {
         let events = EventWriter(store: AuditStore(db: db, derive: { records, tx in
             try await AttendanceStore.record(records, policy: policy.snapshot.policy, on: tx)
         }))
-        let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
+        let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator), health = HealthRegistry()
+        self.health = health
         self.config = config
         self.signingValidator = signingValidator
         self.snapshotSigner = snapshotSigner
@@ -53,7 +54,7 @@ public final class AppState: Sendable {
         self.revocationSweep = config.crlIndex.map { dir in
             RevocationSweep(directory: URL(fileURLWithPath: dir), stalePolicy: config.staleCRLHours.map { .acceptFor(hours: $0) } ?? .failClosed,
                             sweepSeconds: config.revocationSweepSeconds, db: db, policy: policy, events: events,
-                            knowledge: knowledge, validator: holder)
+                            knowledge: knowledge, validator: holder, health: health)
         }
     }
 }
