@@ -13,7 +13,7 @@ enum SystemTestGate {
 
     /// A context on a pcscd that lists at least one vpcd reader; fails the calling test otherwise.
     static func context() throws -> PCSCContext {
-        let context = try SystemTestGate.context()
+        let context = try PCSCContext()
         let readers = try context.readers()
         try #require(readers.contains { $0.contains("Virtual PCD") },
                      "MYNAGATE_SYSTEM_TESTS=1 but pcscd lists no vpcd reader (readers: \(readers))")
