@@ -65,9 +65,11 @@ struct BenchDecisionsCommand: AsyncParsableCommand {
         let app = try await Application.make(env)
         let timings = ServerTimings()
         do {
-            // First in the chain, before Vapor's default middleware and MynaGate's own.
-            app.middleware.use(timings, at: .beginning)
             try await configure(app, config: c)
+            // First in the chain, before Vapor's default middleware and MynaGate's own. After configure,
+            // which replaces the whole middleware list (ErrorResponses): added before it, the timings were
+            // dropped and every server-side figure read 0 ("met").
+            app.middleware.use(timings, at: .beginning)
             app.on(.POST, "bench", "echo", body: .collect(maxSize: "1kb")) { req -> Response in
                 Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(buffer: req.body.data ?? ByteBuffer()))
             }
@@ -142,7 +144,8 @@ struct BenchDecisionsCommand: AsyncParsableCommand {
         print("")
         print(String(format: "ratio decisions / echo: p50 %.2f×, p99 %.2f×", Double(d.p50) / Double(max(e.p50, 1)), Double(d.p99) / Double(max(e.p99, 1))))
         print("decisions granted: \(decisions.client.granted) of \(decisions.client.completed); door.decision events logged (incl. warm-up): \(logged)")
-        let met = d.p99 <= 2_000_000 && decisions.client.errors == 0
+        // No server-side sample for an answered request means the timing is not measuring: not "met".
+        let met = d.p99 <= 2_000_000 && decisions.client.errors == 0 && decisions.server.count >= decisions.client.completed
         print("target: server-side p99 ≤ 2 ms at \(rate) decisions/s — \(met ? "met" : "MISSED") (p99 \(ms(d.p99)) ms)")
     }
 
