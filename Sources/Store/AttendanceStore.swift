@@ -240,7 +240,7 @@ public enum AttendanceStore {
             let page = try await AuditRecordModel.query(on: db).filter(\.$id > after).filter(\.$kind == "door.decision")
                 .sort(\.$id, .ascending).limit(pageSize).all()
             guard let last = page.last?.id else { break }
-            try await record(page.map(AuditStore.record(from:)), policy: policy, touchingMonths: false, on: db)
+            try await record(try page.map(AuditStore.record(from:)), policy: policy, touchingMonths: false, on: db)
             after = last
         }
     }

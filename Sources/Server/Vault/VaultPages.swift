@@ -259,7 +259,7 @@ struct VaultPages {
         let lang = req.pageLanguage
         do {
             let r = try await VaultService.reveal(recordID: id, purposeCode: form.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
-            let p = Purpose(rawValue: r.purpose)!
+            let p = try VaultService.storedPurpose(r.purpose)
             let data = Revealed(person: r.personName, purpose: lang == .ja ? p.japanese : p.english, number: r.number, at: PageTime.show(r.revealedAt))
             return VaultController.noStore(try await req.renderPage("vault-revealed", titleKey: "vaultRevealedTitle", data, switchPath: "/vault/requests"))
         } catch let e as VaultError {
@@ -310,9 +310,9 @@ struct VaultPages {
                                 numbers: [], noNumbers: true, holds: [], requests: [])
         }
         let v = try await VaultViews.employee(e, on: req.db)
-        let numbers = v.numbers.map { n in
+        let numbers = try v.numbers.map { n in
             NumberRow(recordId: n.recordId.uuidString, person: n.person, role: lang == .ja ? n.roleJa : VaultService.role(code: n.role).english,
-                      purposes: zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : Purpose(rawValue: $0.0)!.english) },
+                      purposes: try zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : try VaultService.storedPurpose($0.0).english) },
                       verified: n.verified, collectedAt: PageTime.show(n.collectedAt), disposal: n.disposalJa)
         }
         let reqs = try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).filter(\.$employeeID == v.id).sort(\.$createdAt, .descending).all(), on: req.db)

@@ -50,6 +50,16 @@ public enum VaultService {
     static func purposes(_ json: String) -> Set<Purpose> { Set(JSONList.decode(json).compactMap(Purpose.init(rawValue:))) }
     static func purposesJSON(_ p: Set<Purpose>) -> String { JSONList.encode(p.sorted().map(\.rawValue)) }
 
+    /// A purpose code read back from the database or from this server's own answer. A code this build
+    /// does not know (a downgrade, a manual edit) is an error naming the code, never a crash.
+    static func storedPurpose(_ code: String) throws -> Purpose {
+        guard let p = Purpose(rawValue: code) else {
+            throw VaultError(.internalServerError, "unknown_stored_purpose", ja: "保存されている利用目的「\(code)」をこの版は知りません",
+                             en: "the stored purpose code \"\(code)\" is unknown to this version")
+        }
+        return p
+    }
+
     static func parsePurpose(_ code: String?) throws -> Purpose {
         guard let code, !code.isEmpty else { throw VaultError.from(NumberUseError.purposeRequired) }
         guard let p = Purpose(rawValue: code) else {
