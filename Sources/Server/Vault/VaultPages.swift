@@ -125,10 +125,10 @@ struct VaultPages {
             if !one(form.dependentName).isEmpty {
                 subjects.append(.init(kind: "dependent", name: one(form.dependentName), relation: one(form.relation), purposes: form.dependentPurposes ?? []))
             }
-            let m = try await VaultService.createRequest(employeeID: e.id!, subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
+            let m = try await VaultService.createRequest(employeeID: try e.requireID(), subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
                                                          actor: actor, on: req.db, append: req.vaultAppend)
             req.flash("vaultRequestCreated")
-            return req.seeOther("/vault/requests/\(m.id!.uuidString)")
+            return req.seeOther("/vault/requests/\((try m.requireID()).uuidString)")
         } catch let e as VaultError {
             return try await req.renderPage("vault-requests", titleKey: "vaultRequestsTitle", try await requestsData(req), status: e.status,
                                             error: req.vaultErrorText(e), switchPath: "/vault/requests")
@@ -348,14 +348,14 @@ struct VaultPages {
 
     @Sendable func saveProfile(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultProfileSaved") { actor, e in
-            try await VaultService.setProfile(employeeID: e.id!, try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+            try await VaultService.setProfile(employeeID: try e.requireID(), try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultHoldPlaced") { actor, e in
             let reason = (try? req.content.get(String.self, at: "reason")) ?? ""
-            _ = try await VaultService.placeHold(employeeID: e.id!, reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
+            _ = try await VaultService.placeHold(employeeID: try e.requireID(), reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 
