@@ -574,7 +574,7 @@ public enum VaultService {
         for n in rows {
             let who = try await person(n, on: db)
             let number = try await openNumber(s, n, id: try n.requireID())
-            lines.append((who.employeeNumber, who.name, who.role == .employee ? "本人" : who.role.relation!.japanese, number.revealDigits(), n, who.role))
+            lines.append((who.employeeNumber, who.name, who.role.relation?.japanese ?? "本人", number.revealDigits(), n, who.role))
         }
         lines.sort { ($0.employeeNumber, $0.relation == "本人" ? 0 : 1, $0.name) < ($1.employeeNumber, $1.relation == "本人" ? 0 : 1, $1.name) }
         let now = Date()
