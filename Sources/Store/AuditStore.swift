@@ -157,7 +157,7 @@ public actor AuditStore {
             : AuditChain.verify([], startingAfter: previous, expectedHead: expectedHead)
     }
 
-    static func model(_ r: AuditRecord) -> AuditRecordModel {
+    static func model(_ r: AuditRecord) throws -> AuditRecordModel {
         let m = AuditRecordModel()
         m.id = r.sequence
         m.timeMillis = r.timeMillis
@@ -167,7 +167,18 @@ public actor AuditStore {
         m.details = r.details
         m.previousHash = hexString(r.previousHash)
         m.hash = hexString(r.hash)
+        m.outcome = try outcome(details: r.details, sequence: r.sequence)
         return m
+    }
+
+    /// The outcome a record's details name, for the unhashed `outcome` column (``AddAuditOutcomeColumn``).
+    /// Details that are not a JSON object of strings are an error, as they can only come from damage.
+    static func outcome(details: String, sequence: Int64) throws -> String? {
+        do {
+            return try JSONDecoder().decode([String: String].self, from: Data(details.utf8))["outcome"]
+        } catch {
+            throw AuditStoreError.unreadableRecord(sequence: sequence, field: "details")
+        }
     }
 
     /// The record a stored row holds; a hash that is not hex (a damaged or edited row) is

@@ -83,7 +83,7 @@ struct AuditStoreTests {
             if runs.withLockedValue({ $0 += 1; return $0 }) == 1 {
                 // Another connection, outside the append's transaction, seals and commits record 2.
                 let head = try await AuditStore.loadHead(on: db)
-                try await AuditStore.model(AuditChain.seal(AuditDraft(kind: "test.race", actor: "other", subject: "2"), after: head)).create(on: db)
+                try await (try AuditStore.model(AuditChain.seal(AuditDraft(kind: "test.race", actor: "other", subject: "2"), after: head))).create(on: db)
             }
             return [AuditDraft(kind: "test.race", actor: "a", subject: "3")]
         })
