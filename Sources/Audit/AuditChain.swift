@@ -114,6 +114,8 @@ public enum AuditBreak: Sendable, Hashable, CustomStringConvertible {
     case outOfOrder
     /// The log ends before the head that was recorded elsewhere.
     case truncated(expectedLast: Int64)
+    /// A stored field (a hash) cannot be read at all: the row is damaged.
+    case unreadable(field: String)
 
     public var description: String {
         switch self {
@@ -122,6 +124,7 @@ public enum AuditBreak: Sendable, Hashable, CustomStringConvertible {
         case .missingRecords(let a, let b): return a == b ? "record \(a) is missing" : "records \(a)–\(b) are missing"
         case .outOfOrder: return "records are out of order or repeated"
         case .truncated(let n): return "the log ends before record \(n), which was recorded as the head"
+        case .unreadable(let field): return "the record's \(field) cannot be read (the row is damaged)"
         }
     }
 }

@@ -67,10 +67,10 @@ public actor DoorController {
         }
 
         // Stale (or never synced): the door cannot know about recent suspensions, so it behaves as configured.
-        if state == nil || now.timeIntervalSince(state!.syncedAt) > configuration.stalenessLimit {
+        guard let state, now.timeIntervalSince(state.syncedAt) <= configuration.stalenessLimit else {
             return await stale(serial: serialHex, time: now, offline: offline, version: state?.snapshot.version ?? 0)
         }
-        let policy = state!.policy
+        let policy = state.policy
         let key = CredentialKey(issuer: "", serial: serialHex)
         var decision = AccessDecider.decide(AccessRequest(door: door, credential: key, time: now, proof: .tap),
                                             policy: policy, presence: presence)

@@ -59,6 +59,7 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     app.migrations.add(CreateAttendanceMonths())
     app.migrations.add(CreateDoorEventQuarantine())
     app.migrations.add(CreateSignInSecurityTables())
+    app.migrations.add(AddAuditOutcomeColumn())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {

@@ -146,7 +146,7 @@ struct CredentialsController {
         p.requestedBy = who
         p.expiresAt = Date().addingTimeInterval(300)
         try await p.create(on: req.db)
-        return Pending(confirmation: p.id!, expiresAt: p.expiresAt,
+        return Pending(confirmation: try p.requireID(), expiresAt: p.expiresAt,
                        messageJa: "カードを利用停止します。5分以内に確定してください。", messageEn: "Confirm within 5 minutes to suspend the card.")
     }
 

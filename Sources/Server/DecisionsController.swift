@@ -68,7 +68,7 @@ struct DecisionsController {
         let started = DispatchTime.now().uptimeNanoseconds
         let doorID = DoorID(rawValue: try req.parameters.require("id"))
         let body = try req.content.decode(DecisionRequest.self)
-        guard body.serial.count <= 42, body.serial.allSatisfy(\.isHexDigit) else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
+        guard body.serial.count <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
         let policy = req.state.policy.snapshot.policy
         let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
         var proof = AccessRequest.Proof.tap
@@ -151,7 +151,7 @@ enum ChallengeStore {
         m.expiresAt = now.addingTimeInterval(TimeInterval(seconds))
         m.used = false
         try await m.create(on: db)
-        return Challenge(id: m.id!, nonce: nonce, context: context, issuedAt: now, expiresAt: m.expiresAt)
+        return Challenge(id: try m.requireID(), nonce: nonce, context: context, issuedAt: now, expiresAt: m.expiresAt)
     }
 
     /// Marks the challenge used and returns it, or says why it cannot be used. One conditional UPDATE

@@ -247,7 +247,7 @@ struct DoorSyncController {
 enum DoorEventCheck {
     static func validate(_ e: DoorEvent, door: String) throws {
         guard e.door.rawValue == door else { throw Abort(.badRequest, reason: "event \(e.id) is for another door") }
-        guard e.serial.count <= 42, e.serial.allSatisfy(\.isHexDigit) else { throw Abort(.badRequest, reason: "event \(e.id): serial must be hex, at most 21 bytes") }
+        guard e.serial.count <= 42, e.serial.isASCIIHex else { throw Abort(.badRequest, reason: "event \(e.id): serial must be hex, at most 21 bytes") }
         guard (e.issuer?.count ?? 0) <= 512, (e.employee?.rawValue.count ?? 0) <= 64 else { throw Abort(.badRequest, reason: "event \(e.id): issuer or employee too long") }
         guard e.reason.count <= 64, e.reason.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw Abort(.badRequest, reason: "event \(e.id): reason must be a decision reason code")

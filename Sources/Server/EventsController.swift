@@ -70,7 +70,8 @@ struct EventsController {
         if let k = f.kind { q = q.filter(\.$kind, .custom("LIKE"), "\(k.replacingOccurrences(of: "%", with: ""))%") }
         if let o = f.outcome {
             guard o == "grant" || o == "deny" else { throw Abort(.badRequest, reason: "outcome must be grant or deny") }
-            q = q.filter(\.$details, .custom("LIKE"), "%\"outcome\":\"\(o)\"%")
+            // The indexed column (AddAuditOutcomeColumn), not a LIKE on the details JSON.
+            q = q.filter(\.$outcome == o)
         }
         if let d = f.from { q = q.filter(\.$timeMillis >= Int64(d.timeIntervalSince1970 * 1000)) }
         if let d = f.to { q = q.filter(\.$timeMillis < Int64(d.timeIntervalSince1970 * 1000)) }
@@ -78,9 +79,16 @@ struct EventsController {
         return q
     }
 
-    static func dto(_ m: AuditRecordModel) -> EventDTO {
-        EventDTO(sequence: m.id ?? 0, time: Date(timeIntervalSince1970: Double(m.timeMillis) / 1000), kind: m.kind, actor: m.actor, subject: m.subject,
-                 details: (try? JSONDecoder().decode([String: String].self, from: Data(m.details.utf8))) ?? [:])
+    /// A record as the API shows it; details that cannot be read are an error naming the record, not
+    /// an empty map.
+    static func dto(_ m: AuditRecordModel) throws -> EventDTO {
+        let sequence = try m.requireID()
+        let details: [String: String]
+        do { details = try JSONDecoder().decode([String: String].self, from: Data(m.details.utf8)) } catch {
+            throw Abort(.internalServerError, reason: "event log record \(sequence): its details cannot be read (the row is damaged)")
+        }
+        return EventDTO(sequence: sequence, time: Date(timeIntervalSince1970: Double(m.timeMillis) / 1000), kind: m.kind, actor: m.actor, subject: m.subject,
+                        details: details)
     }
 
     @Sendable func search(_ req: Request) async throws -> [EventDTO] {
@@ -89,44 +97,83 @@ struct EventsController {
         return try await query(req).sort(\.$id, .descending).limit(limit).all().map(Self.dto)
     }
 
+    /// Rows read and written per step of an export.
+    static let exportPageSize = 1_000
+
+    /// Every matching record, however many (a compliance export that stops at some count without
+    /// saying so is worse than none): records up to the log's head when the export starts are read a
+    /// page at a time by sequence and written to the response as they are read, so memory stays flat.
+    /// A failure midway ends the response without its last chunk, so the client sees a broken transfer,
+    /// never a short file that looks complete.
     @Sendable func export(_ req: Request) async throws -> Response {
         try await req.state.events.flush()
         let format = req.query[String.self, at: "format"] ?? "csv"
         let encoding = req.query[String.self, at: "encoding"] ?? "utf-8"
-        let rows = try await query(req).sort(\.$id, .ascending).limit(100_000).all().map(Self.dto)
-        try await req.audit(kind: "events.exported", subject: "events", details: ["format": format, "rows": String(rows.count)])
-        let iso = ISO8601DateFormatter()
-        switch format {
-        case "json":
-            let e = JSONEncoder()
-            e.dateEncodingStrategy = .iso8601
-            e.outputFormatting = [.sortedKeys]
-            let res = Response(status: .ok, body: .init(data: try e.encode(rows)))
+        guard format == "csv" || format == "json" else { throw Abort(.badRequest, reason: "format must be csv or json") }
+        guard encoding == "utf-8" || encoding == "shift_jis" else { throw Abort(.badRequest, reason: "encoding must be utf-8 or shift_jis") }
+        // The export is of the log as it is now: later records (this export's own audit record among
+        // them) are not in it, and the count logged is the count written.
+        let head = try await AuditRecordModel.query(on: req.db).max(\.$id) ?? 0
+        let count = try await query(req).filter(\.$id <= head).count()
+        try await req.audit(kind: "events.exported", subject: "events", details: ["format": format, "rows": String(count)])
+        let pageSize = Self.exportPageSize
+        let body = Response.Body(asyncStream: { writer in
+            do {
+                var after: Int64 = 0
+                var first = true
+                switch format {
+                case "json": try await writer.write(.buffer(ByteBuffer(string: "[")))
+                default:
+                    var header = Data(encoding == "utf-8" ? [0xEF, 0xBB, 0xBF] : [])  // BOM so Excel reads UTF-8
+                    header += try Self.encode("sequence,time,kind,actor,subject,outcome,reason,details\r\n", encoding)
+                    try await writer.write(.buffer(ByteBuffer(data: header)))
+                }
+                let iso = ISO8601DateFormatter()
+                let json = JSONEncoder()
+                json.dateEncodingStrategy = .iso8601
+                json.outputFormatting = [.sortedKeys]
+                while true {
+                    let page = try await query(req).filter(\.$id > after).filter(\.$id <= head).sort(\.$id, .ascending).limit(pageSize).all()
+                    guard let last = page.last else { break }
+                    after = try last.requireID()
+                    var chunk = Data()
+                    for m in page {
+                        let r = try Self.dto(m)
+                        if format == "json" {
+                            if !first { chunk += Data(",".utf8) }
+                            chunk += try json.encode(r)
+                        } else {
+                            let fields = [String(r.sequence), iso.string(from: r.time), r.kind, r.actor, r.subject, r.details["outcome"] ?? "", r.details["reason"] ?? "",
+                                          r.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")]
+                            chunk += try Self.encode(CSVField.line(fields) + "\r\n", encoding)
+                        }
+                        first = false
+                    }
+                    try await writer.write(.buffer(ByteBuffer(data: chunk)))
+                }
+                if format == "json" { try await writer.write(.buffer(ByteBuffer(string: "]"))) }
+                try await writer.write(.end)
+            } catch {
+                req.logger.error("event export failed midway: \(String(reflecting: error))")
+                try? await writer.write(.error(error))
+            }
+        })
+        let res = Response(status: .ok, body: body)
+        if format == "json" {
             res.headers.contentType = .json
             res.headers.contentDisposition = .init(.attachment, filename: "mynagate-events.json")
-            return res
-        case "csv":
-            var text = "sequence,time,kind,actor,subject,outcome,reason,details\r\n"
-            for r in rows {
-                let fields = [String(r.sequence), iso.string(from: r.time), r.kind, r.actor, r.subject, r.details["outcome"] ?? "", r.details["reason"] ?? "",
-                              r.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")]
-                text += CSVField.line(fields) + "\r\n"
-            }
-            let data: Data
-            switch encoding {
-            case "utf-8": data = Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)  // BOM so Excel reads UTF-8
-            case "shift_jis":
-                guard let d = text.data(using: .shiftJIS, allowLossyConversion: true) else { throw Abort(.internalServerError, reason: "Shift_JIS conversion failed") }
-                data = d
-            default: throw Abort(.badRequest, reason: "encoding must be utf-8 or shift_jis")
-            }
-            let res = Response(status: .ok, body: .init(data: data))
+        } else {
             res.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=\(encoding == "utf-8" ? "utf-8" : "Shift_JIS")")
             res.headers.contentDisposition = .init(.attachment, filename: "mynagate-events.csv")
-            return res
-        default:
-            throw Abort(.badRequest, reason: "format must be csv or json")
         }
+        return res
+    }
+
+    /// CSV text in the export's encoding (Shift_JIS for older Excel; characters it lacks become `?`).
+    static func encode(_ text: String, _ encoding: String) throws -> Data {
+        if encoding == "utf-8" { return Data(text.utf8) }
+        guard let d = text.data(using: .shiftJIS, allowLossyConversion: true) else { throw Abort(.internalServerError, reason: "Shift_JIS conversion failed") }
+        return d
     }
 
     @Sendable func verify(_ req: Request) async throws -> Verification {

@@ -237,10 +237,13 @@ public enum AttendanceStore {
         guard policy.zones.values.contains(where: \.isWorkplaceBoundary) else { return }
         var after: Int64 = 0
         while true {
+            // The hashed fields only: this runs in an earlier migration than the `outcome` column's.
             let page = try await AuditRecordModel.query(on: db).filter(\.$id > after).filter(\.$kind == "door.decision")
+                .field(\.$id).field(\.$timeMillis).field(\.$kind).field(\.$actor).field(\.$subject).field(\.$details)
+                .field(\.$previousHash).field(\.$hash)
                 .sort(\.$id, .ascending).limit(pageSize).all()
             guard let last = page.last?.id else { break }
-            try await record(page.map(AuditStore.record(from:)), policy: policy, touchingMonths: false, on: db)
+            try await record(try page.map(AuditStore.record(from:)), policy: policy, touchingMonths: false, on: db)
             after = last
         }
     }

@@ -173,6 +173,9 @@ public final class AuditRecordModel: Model, @unchecked Sendable {
     @Field(key: "details") public var details: String
     @Field(key: "previous_hash") public var previousHash: String
     @Field(key: "hash") public var hash: String
+    /// `details["outcome"]` (grant or deny) copied to a column for the event search; not hashed
+    /// (``AddAuditOutcomeColumn``).
+    @OptionalField(key: "outcome") public var outcome: String?
     public init() {}
 }
 

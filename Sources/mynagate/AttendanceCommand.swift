@@ -82,13 +82,15 @@ struct AttendanceReportCommand: AsyncParsableCommand {
             let alerts = try await AttendanceService.alerts(month, people: people.filter { report.totals[$0.id] != nil }, current: report, context: context, on: db)
             return (people, report, alerts, context)
         }
-        let worked = people.filter { report.totals[$0.id] != nil }
-        let rows = worked.map { PayrollRow(employeeNumber: $0.number, month: month, totals: report.totals[$0.id]!) }
+        // Each person with records, with their totals (looked up once, not unwrapped again below).
+        let worked = people.compactMap { p in report.totals[p.id].map { (person: p, totals: $0) } }
+        let rows = worked.map { PayrollRow(employeeNumber: $0.person.number, month: month, totals: $0.totals) }
         if csv {
             print(PayrollRow.csv(rows), terminator: "")
         } else if json {
-            let out = worked.map { p in
-                PersonOut(employeeNumber: p.number, name: p.name, department: p.department, totals: PayrollRow(employeeNumber: p.number, month: month, totals: report.totals[p.id]!),
+            let out = worked.map { w in
+                let p = w.person
+                return PersonOut(employeeNumber: p.number, name: p.name, department: p.department, totals: PayrollRow(employeeNumber: p.number, month: month, totals: w.totals),
                           alerts: (alerts[p.id] ?? []).map(\.fullCode),
                           days: employee == nil ? nil : report.days.filter { $0.employee == p.id }.map { WorkDayRow(employeeNumber: p.number, day: $0) })
             }
@@ -100,14 +102,13 @@ struct AttendanceReportCommand: AsyncParsableCommand {
             print("\(month): \(worked.count) of \(people.count) people with records")
             print(pad("number", 10) + pad("name", 16) + pad("days", 6, right: true) + pad("worked", 9, right: true) + pad("overtime", 10, right: true)
                   + pad("holiday", 9, right: true) + pad("night", 8, right: true) + pad("fix", 5, right: true) + "  alerts")
-            for p in worked {
-                let t = report.totals[p.id]!
+            for (p, t) in worked {
                 print(pad(p.number, 10) + pad(p.name, 16) + pad("\(t.days)", 6, right: true) + pad(hm(t.workedMinutes), 9, right: true)
                       + pad(hm(t.overtimeMinutes), 10, right: true) + pad(hm(t.legalHolidayMinutes), 9, right: true)
                       + pad(hm(t.lateNightMinutes), 8, right: true) + pad("\(t.daysNeedingCorrection)", 5, right: true)
                       + "  " + (alerts[p.id] ?? []).map(\.en).joined(separator: " "))
             }
-            if let p = worked.first, employee != nil {
+            if let p = worked.first?.person, employee != nil {
                 print("")
                 for d in report.days where d.employee == p.id {
                     let first = d.intervals.first.map { clock($0.startMinute, on: d.date) } ?? "—"

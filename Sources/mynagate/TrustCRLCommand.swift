@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import SwiftASN1
@@ -116,13 +117,15 @@ struct TrustCRLCheckCommand: AsyncParsableCommand {
     static func serialBytes(_ text: String) -> [UInt8]? {
         var hex = text.filter { !":- ".contains($0) }
         if hex.hasPrefix("0x") || hex.hasPrefix("0X") { hex.removeFirst(2) }
-        guard !hex.isEmpty, hex.allSatisfy(\.isHexDigit) else { return nil }
+        // ASCII only: a full-width serial ("０１…") is refused as not hex rather than crashing below.
+        guard !hex.isEmpty, hex.isASCIIHex else { return nil }
         if hex.count % 2 == 1 { hex = "0" + hex }
         var bytes: [UInt8] = []
         var i = hex.startIndex
         while i < hex.endIndex {
             let j = hex.index(i, offsetBy: 2)
-            bytes.append(UInt8(hex[i..<j], radix: 16)!)
+            guard let byte = UInt8(hex[i..<j], radix: 16) else { return nil }
+            bytes.append(byte)
             i = j
         }
         while bytes.count > 1 && bytes[0] == 0 { bytes.removeFirst() }

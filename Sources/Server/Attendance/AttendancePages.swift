@@ -275,7 +275,8 @@ struct AttendancePages {
         var svg = URLComponents()
         svg.path = "/api/v1/attendance/department/heatmap.svg"
         svg.queryItems = [URLQueryItem(name: "name", value: dto.department), URLQueryItem(name: "month", value: dto.month)]
-        let month = YearMonth(dto.month)!
+        // The month the report was made for, parsed the one way the API parses it (not re-read from its text).
+        let month = try AttendanceController.month(req)
         let data = DepartmentData(name: dto.department, month: dto.month, prev: link(month.adding(months: -1).description), next: link(month.adding(months: 1).description),
                                   heatmap: svg.string ?? "", people: rows)
         return try await req.renderPage("attendance-department", titleKey: "att_departmentTitle", data)

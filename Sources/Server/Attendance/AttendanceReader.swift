@@ -9,6 +9,7 @@ import PostgresNIO
 import SQLiteNIO
 import SQLKit
 import Store
+import Vapor
 
 /// Reads crossings from `attendance_crossings` as fast as the driver allows: a month for 20,000 people
 /// is about 2 million rows, so rows are read on the driver's own thread with no per-row event-loop hop
@@ -41,8 +42,23 @@ public enum AttendanceReader {
         }
     }
 
+    // Written only from one query's row callbacks, which run one at a time, and read after the query
+    // has finished (`.get()` / `run` returned), so the fields need no lock.
     final class Collector: @unchecked Sendable {
         var raw = Raw()
+        /// The first row that could not be read: the callbacks cannot throw, so the read throws after.
+        var unreadable: String?
+
+        func refuse(_ what: String) { if unreadable == nil { unreadable = what } }
+
+        /// The crossings, unless a row could not be read: a person 0 or minute 0 in its place would
+        /// silently falsify working time and payroll.
+        func result(_ table: String) throws -> Raw {
+            if let unreadable {
+                throw Abort(.internalServerError, reason: "an attendance crossing in \(table) cannot be read (\(unreadable)); no figures are given rather than wrong ones")
+            }
+            return raw
+        }
     }
 
     /// Crossings with `from ≤ minute < until`, of `persons` only when given, grouped by person and in
@@ -87,7 +103,10 @@ public enum AttendanceReader {
             // SQLiteNIO reads a row at a time; the column-by-name lookups are most of its cost, hence
             // short names and two columns.
             let onRow: @Sendable (SQLiteRow) -> Void = { row in
-                collector.raw.add(packed: Int64(row.column("p")?.integer ?? 0), event: Int64(row.column("e")?.integer ?? 0))
+                guard let p = row.column("p")?.integer, let e = row.column("e")?.integer else {
+                    return collector.refuse("person, minute, direction or event is not an integer")
+                }
+                collector.raw.add(packed: Int64(p), event: Int64(e))
             }
             if let extra = side {
                 // A second connection to the same file, for this half only: the pool has one.
@@ -98,7 +117,7 @@ public enum AttendanceReader {
                     try? await extra.close()
                     throw error
                 }
-                return collector.raw
+                return try collector.result(table)
             }
             try await lite.withConnection { conn in
                 conn.eventLoop.makeFutureWithTask { try await conn.query(sql, [], onRow) }
@@ -127,12 +146,18 @@ public enum AttendanceReader {
         } else if let generic = db as? any SQLDatabase {
             let sql = "SELECT person, minute * 2 + direction AS md, event FROM \(table) WHERE \(condition)"
             try await generic.raw(SQLQueryString(sql)).run { row in
-                collector.raw.person.append(Int32(truncatingIfNeeded: (try? row.decode(column: "person", as: Int.self)) ?? 0))
-                collector.raw.minuteDirection.append(Int64((try? row.decode(column: "md", as: Int.self)) ?? 0))
-                collector.raw.event.append(Int64((try? row.decode(column: "event", as: Int.self)) ?? 0))
+                do {
+                    let person = try row.decode(column: "person", as: Int.self), md = try row.decode(column: "md", as: Int.self)
+                    let event = try row.decode(column: "event", as: Int.self)
+                    collector.raw.person.append(Int32(truncatingIfNeeded: person))
+                    collector.raw.minuteDirection.append(Int64(md))
+                    collector.raw.event.append(Int64(event))
+                } catch {
+                    collector.refuse("\(error)")
+                }
             }
         }
-        return collector.raw
+        return try collector.result(table)
     }
 
     final class NameCollector: @unchecked Sendable {

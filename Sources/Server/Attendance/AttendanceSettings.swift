@@ -139,10 +139,16 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
 
     var retention: RetentionPolicy { RetentionPolicy(years: retentionYears) }
 
-    /// The stored settings, or the defaults.
+    /// The stored settings, or the defaults when none were ever saved. Stored settings that cannot be
+    /// read are an error: the defaults in their place would silently change every overtime figure and
+    /// 36協定 alert.
     public static func load(on db: any Database) async throws -> AttendanceSettings {
         guard let row = try await SettingModel.find(settingKey, on: db) else { return AttendanceSettings() }
-        return (try? JSONDecoder().decode(AttendanceSettings.self, from: Data(row.value.utf8))) ?? AttendanceSettings()
+        do {
+            return try JSONDecoder().decode(AttendanceSettings.self, from: Data(row.value.utf8))
+        } catch {
+            throw Abort(.internalServerError, reason: "the stored attendance settings (setting \(settingKey)) cannot be read: \(error); fix or save them again")
+        }
     }
 
     public func save(on db: any Database) async throws {

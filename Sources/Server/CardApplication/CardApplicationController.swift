@@ -204,8 +204,8 @@ struct CardApplicationController {
             overall: CardDTO.counts(summary.overall),
             byDepartment: summary.byDepartment.map { CardDTO.Group(name: $0.name, counts: CardDTO.counts($0.counts)) },
             bySite: summary.bySite.map { CardDTO.Group(name: $0.name, counts: CardDTO.counts($0.counts)) },
-            employees: rows.map {
-                CardDTO.StatusRow(employeeId: $0.employee.id!.uuidString, employeeNumber: $0.employee.employeeNumber, name: $0.employee.name,
+            employees: try rows.map {
+                CardDTO.StatusRow(employeeId: (try $0.employee.requireID()).uuidString, employeeNumber: $0.employee.employeeNumber, name: $0.employee.name,
                                   department: $0.employee.department, site: $0.employee.site, status: $0.status.rawValue)
             })
     }

@@ -23,7 +23,7 @@ enum CardOps {
 
     static func setStatement(_ statement: String?, req: Request) async throws {
         let e = try me(req)
-        guard statement == nil || ["hasCard", "declined"].contains(statement!) else {
+        guard statement.map({ ["hasCard", "declined"].contains($0) }) ?? true else {
             throw CardProblem(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
         }
         try await CardApplications.setStatement(statement, of: e, on: req.db)
@@ -266,7 +266,11 @@ enum CardOps {
         try await req.db.transaction { tx in
             try await saveSession(s, model: nil, on: tx)
             for a in ids {
-                let l = try await CardApplications.load(CardApplications.uuid(a)!, on: tx)
+                // Application ids are UUIDs (read from the database): one that is not is a damaged row.
+                guard let uuid = CardApplications.uuid(a) else {
+                    throw Abort(.internalServerError, reason: "application id \(a.rawValue) is not a UUID")
+                }
+                let l = try await CardApplications.load(uuid, on: tx)
                 _ = try await CardApplications.apply(.assignSession(s.id), to: l, actor: actor, on: tx)
             }
         }

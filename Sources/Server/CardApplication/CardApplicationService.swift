@@ -272,8 +272,8 @@ enum CardApplications {
                                   declined: statements[id] == "declined", applications: apps[id] ?? [])
             rows.append(StatusRow(employee: p, status: s))
         }
-        let summary = AdoptionSummary(rows.map {
-            EmployeeCardStatus(employee: employeeID($0.employee.id!), department: $0.employee.department, site: $0.employee.site, status: $0.status)
+        let summary = AdoptionSummary(try rows.map {
+            EmployeeCardStatus(employee: employeeID(try $0.employee.requireID()), department: $0.employee.department, site: $0.employee.site, status: $0.status)
         })
         return (rows, summary)
     }

@@ -46,7 +46,7 @@ struct DashboardPage {
         let unlocked = policy.emergencyUnlocked.map { policy.doors[$0]?.name ?? $0.rawValue }.sorted()
         let data = Data(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, lockdown: policy.lockdown,
                         unlockedDoors: unlocked.isEmpty ? req.text("none") : unlocked.joined(separator: "、"),
-                        events: EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"))
+                        events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"))
         return try await req.renderPage("dashboard", titleKey: "dashboardTitle", data)
     }
 }

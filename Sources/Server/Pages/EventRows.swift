@@ -14,9 +14,9 @@ struct EventRow: Encodable, Sendable {
     var outcomeClass: String
     var reason: String
 
-    static func rows(_ records: [AuditRecordModel], policy: AccessPolicy, lang: PageLanguage) -> [EventRow] {
-        records.map { m in
-            let e = EventsController.dto(m)
+    static func rows(_ records: [AuditRecordModel], policy: AccessPolicy, lang: PageLanguage) throws -> [EventRow] {
+        try records.map { m in
+            let e = try EventsController.dto(m)
             let outcome = e.details["outcome"]
             return EventRow(sequence: e.sequence, time: PageTime.show(e.time), kind: e.kind, actor: describe(e.actor, policy),
                             subject: describe(e.subject, policy), outcome: outcome.map { Messages.text($0, lang) } ?? "",

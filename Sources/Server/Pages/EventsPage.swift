@@ -69,7 +69,7 @@ struct EventsPage {
         let doors = policy.doors.values.sorted { $0.id.rawValue < $1.id.rawValue }.map {
             DoorOption(id: $0.id.rawValue, name: $0.name, selected: $0.id.rawValue == door)
         }
-        let rows = EventRow.rows(records, policy: policy, lang: req.pageLanguage)
+        let rows = try EventRow.rows(records, policy: policy, lang: req.pageLanguage)
         let data = Data(employee: employeeNumber, doors: doors, outcome: filter.outcome ?? "", from: fromText, to: toText, events: rows,
                         eventsCaption: req.text("eventsCaption"), empty: rows.isEmpty,
                         csvUTF8: export([.init(name: "format", value: "csv"), .init(name: "encoding", value: "utf-8")]),

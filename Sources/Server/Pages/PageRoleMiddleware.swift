@@ -1,3 +1,4 @@
+import Access
 import Vapor
 
 /// ``RoleMiddleware`` for pages: a browser that is not signed in is sent to the sign-in page (a 401
@@ -51,7 +52,7 @@ enum AnonymousFormToken {
     }
 
     private static func presentedCookie(_ req: Request) -> String? {
-        guard let t = req.cookies[cookieName]?.string, t.count == 64, t.allSatisfy(\.isHexDigit) else { return nil }
+        guard let t = req.cookies[cookieName]?.string, t.count == 64, t.isASCIIHex else { return nil }
         return t
     }
 

@@ -131,8 +131,8 @@ struct PhotoIDChecks {
         try await req.db.transaction { tx in try await m.create(on: tx) }
         try await req.application.mynagate.events.appendNow(AuditDraft(
             kind: "identity.card_as_photo_id", actor: "user:\(username)", subject: "employee:\(employeeID.uuidString)",
-            details: ["check": m.id!.uuidString, "issuer": record.issuer, "validUntil": record.validUntil.description, "frontSideOnly": "true"]))
-        return row(m, employee)
+            details: ["check": (try m.requireID()).uuidString, "issuer": record.issuer, "validUntil": record.validUntil.description, "frontSideOnly": "true"]))
+        return try row(m, employee)
     }
 
     static func rows(employee: UUID?, on db: any Database) async throws -> [Row] {
@@ -141,11 +141,11 @@ struct PhotoIDChecks {
         let checks = try await q.all()
         let people = try await EmployeeModel.query(on: db).filter(\.$id ~~ Set(checks.map(\.employeeID))).all()
         let byID = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-        return checks.compactMap { c in byID[c.employeeID].map { row(c, $0) } }
+        return try checks.compactMap { c in try byID[c.employeeID].map { try row(c, $0) } }
     }
 
-    static func row(_ m: PhotoIDCheckModel, _ e: EmployeeModel) -> Row {
-        Row(id: m.id!, employeeId: m.employeeID, employeeNumber: e.employeeNumber, name: e.name, issuer: m.issuer, validUntil: m.validUntil,
+    static func row(_ m: PhotoIDCheckModel, _ e: EmployeeModel) throws -> Row {
+        Row(id: try m.requireID(), employeeId: m.employeeID, employeeNumber: e.employeeNumber, name: e.name, issuer: m.issuer, validUntil: m.validUntil,
             checkedBy: m.checkedBy, checkedAt: m.checkedAt, checkedAtText: PageTime.show(m.checkedAt), occasion: m.occasion, frontSideOnly: true)
     }
 }

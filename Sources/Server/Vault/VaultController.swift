@@ -4,31 +4,17 @@ import Fluent
 import Foundation
 import MynaCard
 import MyNumber
-import NIOConcurrencyHelpers
 import Store
 import Vapor
 import Vault
 import X509
 
 extension Request {
-    /// Appends audit records in one transaction with the vault's writes. A refusal thrown inside the
-    /// transaction comes out as itself (the audit store would otherwise retry it as contention).
+    /// Appends audit records in one transaction with the vault's writes; a refusal thrown inside the
+    /// transaction comes out as itself (the audit store retries only a lost race for the next record).
     var vaultAppend: VaultAppend {
         let events = state.events
-        return { build in
-            let refusal = NIOLockedValueBox<VaultError?>(nil)
-            do {
-                _ = try await events.appendNow(building: { tx in
-                    do { return try await build(tx) } catch let e as VaultError {
-                        refusal.withLockedValue { $0 = e }
-                        throw e
-                    }
-                })
-            } catch {
-                if let e = refusal.withLockedValue({ $0 }) { throw e }
-                throw error
-            }
-        }
+        return { build in _ = try await events.appendNow(building: build) }
     }
 
     /// The signed-in user as the vault sees them (with the designation looked up).
@@ -43,6 +29,18 @@ extension Request {
         let a = try await vaultActor()
         guard a.isHandler else { throw VaultError.notHandler }
         return a
+    }
+
+    /// The request, read back after a write: gone by now (deleted meanwhile) is a 404, not a crash.
+    func vaultRequest(_ id: UUID) async throws -> VaultRequestModel {
+        guard let m = try await VaultRequestModel.find(id, on: db) else { throw VaultError.notFound("request", ja: "依頼") }
+        return m
+    }
+
+    /// The employee, read back after a write (see ``vaultRequest(_:)``).
+    func vaultEmployee(_ id: UUID) async throws -> EmployeeModel {
+        guard let m = try await EmployeeModel.find(id, on: db) else { throw VaultError.notFound("employee", ja: "従業員") }
+        return m
     }
 
     func uuidParameter(_ name: String = "id") throws -> UUID {
@@ -120,7 +118,7 @@ struct VaultController {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
         try await VaultService.cancel(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
-        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+        return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
     struct Documents: Content {
@@ -133,7 +131,7 @@ struct VaultController {
         let id = try req.uuidParameter()
         let body = try req.content.decode(Documents.self)
         try await VaultService.recordDocuments(requestID: id, subjectID: body.subjectId, documents: body.documents, actor: actor, on: req.db, append: req.vaultAppend)
-        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+        return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
     // MARK: Employees, holds
@@ -148,7 +146,7 @@ struct VaultController {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
         try await VaultService.setProfile(employeeID: id, try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
-        return try await VaultViews.employee(try await EmployeeModel.find(id, on: req.db)!, on: req.db)
+        return try await VaultViews.employee(try await req.vaultEmployee(id), on: req.db)
     }
 
     struct HoldInput: Content { var reason: String }
@@ -270,7 +268,7 @@ struct VaultController {
         let actor = try await req.vaultActor()
         let id = try req.uuidParameter()
         try await VaultService.acknowledge(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
-        return try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db)
+        return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
     /// A typed number. The body is decoded by hand so that a malformed number is refused with what is
@@ -295,7 +293,7 @@ struct VaultController {
         let number = try Self.parseNumber(body.number)
         let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .typed, actor: actor,
                                                  sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
-        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await VaultRequestModel.find(id, on: req.db)!, on: req.db))
+        return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await req.vaultRequest(id), on: req.db))
             .encodeResponse(status: .created, for: req)
     }
 

@@ -125,10 +125,10 @@ struct VaultPages {
             if !one(form.dependentName).isEmpty {
                 subjects.append(.init(kind: "dependent", name: one(form.dependentName), relation: one(form.relation), purposes: form.dependentPurposes ?? []))
             }
-            let m = try await VaultService.createRequest(employeeID: e.id!, subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
+            let m = try await VaultService.createRequest(employeeID: try e.requireID(), subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
                                                          actor: actor, on: req.db, append: req.vaultAppend)
             req.flash("vaultRequestCreated")
-            return req.seeOther("/vault/requests/\(m.id!.uuidString)")
+            return req.seeOther("/vault/requests/\((try m.requireID()).uuidString)")
         } catch let e as VaultError {
             return try await req.renderPage("vault-requests", titleKey: "vaultRequestsTitle", try await requestsData(req), status: e.status,
                                             error: req.vaultErrorText(e), switchPath: "/vault/requests")
@@ -259,7 +259,7 @@ struct VaultPages {
         let lang = req.pageLanguage
         do {
             let r = try await VaultService.reveal(recordID: id, purposeCode: form.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
-            let p = Purpose(rawValue: r.purpose)!
+            let p = try VaultService.storedPurpose(r.purpose)
             let data = Revealed(person: r.personName, purpose: lang == .ja ? p.japanese : p.english, number: r.number, at: PageTime.show(r.revealedAt))
             return VaultController.noStore(try await req.renderPage("vault-revealed", titleKey: "vaultRevealedTitle", data, switchPath: "/vault/requests"))
         } catch let e as VaultError {
@@ -310,9 +310,9 @@ struct VaultPages {
                                 numbers: [], noNumbers: true, holds: [], requests: [])
         }
         let v = try await VaultViews.employee(e, on: req.db)
-        let numbers = v.numbers.map { n in
+        let numbers = try v.numbers.map { n in
             NumberRow(recordId: n.recordId.uuidString, person: n.person, role: lang == .ja ? n.roleJa : VaultService.role(code: n.role).english,
-                      purposes: zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : Purpose(rawValue: $0.0)!.english) },
+                      purposes: try zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : try VaultService.storedPurpose($0.0).english) },
                       verified: n.verified, collectedAt: PageTime.show(n.collectedAt), disposal: n.disposalJa)
         }
         let reqs = try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).filter(\.$employeeID == v.id).sort(\.$createdAt, .descending).all(), on: req.db)
@@ -348,14 +348,14 @@ struct VaultPages {
 
     @Sendable func saveProfile(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultProfileSaved") { actor, e in
-            try await VaultService.setProfile(employeeID: e.id!, try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+            try await VaultService.setProfile(employeeID: try e.requireID(), try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultHoldPlaced") { actor, e in
             let reason = (try? req.content.get(String.self, at: "reason")) ?? ""
-            _ = try await VaultService.placeHold(employeeID: e.id!, reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
+            _ = try await VaultService.placeHold(employeeID: try e.requireID(), reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 

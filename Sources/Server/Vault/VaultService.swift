@@ -50,6 +50,16 @@ public enum VaultService {
     static func purposes(_ json: String) -> Set<Purpose> { Set(JSONList.decode(json).compactMap(Purpose.init(rawValue:))) }
     static func purposesJSON(_ p: Set<Purpose>) -> String { JSONList.encode(p.sorted().map(\.rawValue)) }
 
+    /// A purpose code read back from the database or from this server's own answer. A code this build
+    /// does not know (a downgrade, a manual edit) is an error naming the code, never a crash.
+    static func storedPurpose(_ code: String) throws -> Purpose {
+        guard let p = Purpose(rawValue: code) else {
+            throw VaultError(.internalServerError, "unknown_stored_purpose", ja: "保存されている利用目的「\(code)」をこの版は知りません",
+                             en: "the stored purpose code \"\(code)\" is unknown to this version")
+        }
+        return p
+    }
+
     static func parsePurpose(_ code: String?) throws -> Purpose {
         guard let code, !code.isEmpty else { throw VaultError.from(NumberUseError.purposeRequired) }
         guard let p = Purpose(rawValue: code) else {
@@ -168,7 +178,7 @@ public enum VaultService {
                     let d = VaultDependentModel()
                     d.id = UUID(); d.employeeID = employeeID; d.name = name; d.relation = rel.rawValue; d.createdAt = Date()
                     newDependents.append(d)
-                    domainSubjects.append(CollectionSubject(id: SubjectID(rawValue: d.id!), role: .dependent(rel), displayName: name, purposes: ps))
+                    domainSubjects.append(CollectionSubject(id: SubjectID(rawValue: (try d.requireID())), role: .dependent(rel), displayName: name, purposes: ps))
                 }
             default:
                 throw VaultError.bad("subject kind must be employee or dependent", ja: "対象者の種類は本人または扶養親族です")
@@ -456,7 +466,7 @@ public enum VaultService {
             v = try IdentityVerificationRecord(subject: subject.id, role: subject.role, purposes: subject.purposes, method: .documents, documents: docs,
                                                checkedBy: actor.domainID, checkedAt: now, request: r.id)
         } catch { throw VaultError.from(error) }
-        let numberID = number.id!
+        let numberID = try number.requireID()
         let dependentID = number.dependentID
         let documentCodes = docs.map(\.type.rawValue).joined(separator: " ")
         try await append { tx in
@@ -564,7 +574,7 @@ public enum VaultService {
         for n in rows {
             let who = try await person(n, on: db)
             let number = try await openNumber(s, n, id: try n.requireID())
-            lines.append((who.employeeNumber, who.name, who.role == .employee ? "本人" : who.role.relation!.japanese, number.revealDigits(), n, who.role))
+            lines.append((who.employeeNumber, who.name, who.role.relation?.japanese ?? "本人", number.revealDigits(), n, who.role))
         }
         lines.sort { ($0.employeeNumber, $0.relation == "本人" ? 0 : 1, $0.name) < ($1.employeeNumber, $1.relation == "本人" ? 0 : 1, $1.name) }
         let now = Date()
@@ -578,7 +588,7 @@ public enum VaultService {
             text += CSVField.line([l.employeeNumber, l.name, l.relation, l.digits]) + "\r\n"
         }
         let count = lines.count
-        let entries = lines.map { (id: $0.row.id!, employee: $0.row.employeeID, dependent: $0.row.dependentID, role: $0.role) }
+        let entries = try lines.map { (id: try $0.row.requireID(), employee: $0.row.employeeID, dependent: $0.row.dependentID, role: $0.role) }
         try await append { tx in
             for e in entries {
                 try await access(record: e.id, employee: e.employee, dependent: e.dependent, role: e.role, actor: actor, action: .export,
@@ -701,9 +711,9 @@ public enum VaultService {
         }
         let hold = try await VaultLegalHoldModel.query(on: db).filter(\.$employeeID == n.employeeID).filter(\.$releasedAt == nil).first()
         return StoredNumberMetadata(
-            record: NumberRecordID(rawValue: n.id!), employee: employeeDomainID(n.employeeID), role: role, purposes: purposes(n.purposes),
+            record: NumberRecordID(rawValue: (try n.requireID())), employee: employeeDomainID(n.employeeID), role: role, purposes: purposes(n.purposes),
             employmentEnd: profile?.leavingDate.flatMap { CivilDate($0) }, dependencyEnd: dependencyEnd,
-            legalHold: hold.map { LegalHold(id: LegalHoldID(rawValue: $0.id!), reason: $0.reason, placedBy: EmployeeID(rawValue: $0.placedBy), placedAt: $0.placedAt) })
+            legalHold: try hold.map { LegalHold(id: LegalHoldID(rawValue: try $0.requireID()), reason: $0.reason, placedBy: EmployeeID(rawValue: $0.placedBy), placedAt: $0.placedAt) })
     }
 
     /// Every stored number's plan on `date`.
@@ -728,7 +738,7 @@ public enum VaultService {
         case .onHold: code = "on_hold"
         }
         let e = try await EmployeeModel.find(n.employeeID, on: db)
-        return PlanItem(recordId: n.id!, employeeId: n.employeeID, employeeNumber: e?.employeeNumber ?? "", role: roleCode(m.role),
+        return PlanItem(recordId: try n.requireID(), employeeId: n.employeeID, employeeNumber: e?.employeeNumber ?? "", role: roleCode(m.role),
                         purposes: m.purposes.sorted().map(\.rawValue), status: code, statusJa: status.japanese,
                         retainedThrough: p.retainedThrough?.description, mayDisposeFrom: p.mayDisposeFrom?.description,
                         governingPurpose: p.governingPurpose?.rawValue)
@@ -758,7 +768,7 @@ public enum VaultService {
         }
         let job = VaultActor(userID: nil, username: performedBy, employeeID: nil, isHandler: true)
         for (n, m, p) in due {
-            let id = n.id!
+            let id = try n.requireID()
             let record = DisposalRecord(plan: p, file: m.role == .employee ? employeeFile : dependentFile, employee: m.employee, role: m.role,
                                         responsiblePerson: EmployeeID(rawValue: responsible), performedBy: performedBy, disposedAt: now)
             try await append { tx in

@@ -76,21 +76,21 @@ enum VaultViews {
             var state = "pending"
             if r.fulfilments[s.id] != nil { state = "given" } else if n != nil { state = "awaiting_verification" }
             var v: VerificationView?
-            if let f = r.fulfilments[s.id], let vm = try await VaultVerificationModel.find(f.verification.rawValue, on: db) { v = verification(vm) }
+            if let f = r.fulfilments[s.id], let vm = try await VaultVerificationModel.find(f.verification.rawValue, on: db) { v = try verification(vm) }
             subjects.append(SubjectView(subjectId: s.id.rawValue, role: VaultService.roleCode(s.role), roleJa: s.role.japanese, roleEn: s.role.english,
                                         name: s.displayName, purposes: s.purposes.sorted().map(\.rawValue), purposesJa: s.purposes.sorted().map(\.japanese),
                                         purposesEn: s.purposes.sorted().map(\.english), state: state, recordId: n?.id, verification: v))
         }
         let status = r.status(at: Date())
-        return RequestView(id: m.id!, employeeId: m.employeeID, employeeNumber: e?.employeeNumber ?? "", employeeName: e?.name ?? "",
+        return RequestView(id: try m.requireID(), employeeId: m.employeeID, employeeNumber: e?.employeeNumber ?? "", employeeName: e?.name ?? "",
                            status: status.rawValue, statusJa: status.japanese, statusEn: status.english, requestedBy: m.requestedBy,
                            createdAt: r.createdAt, expiresAt: r.expiresAt, noticeAcknowledgedAt: r.noticeAcknowledgedAt, subjects: subjects)
     }
 
-    static func verification(_ vm: VaultVerificationModel) -> VerificationView? {
+    static func verification(_ vm: VaultVerificationModel) throws -> VerificationView? {
         guard let v = try? JSONDecoder().decode(IdentityVerificationRecord.self, from: Data(vm.record.utf8)) else { return nil }
         let diffs = (try? JSONDecoder().decode([VaultService.Difference].self, from: Data(vm.cardDifferences.utf8))) ?? []
-        return VerificationView(id: vm.id!, method: v.method.rawValue, methodJa: v.method.japanese,
+        return VerificationView(id: try vm.requireID(), method: v.method.rawValue, methodJa: v.method.japanese,
                                 documents: v.documents.map { DocumentView(type: $0.type.rawValue, typeJa: $0.type.japanese, issuer: $0.issuer, validUntil: $0.validUntil?.description) },
                                 checkedBy: vm.checkedBy, checkedAt: vm.checkedAt, cardReading: v.cardReading?.rawValue, cardDifferences: diffs)
     }
@@ -142,7 +142,7 @@ enum VaultViews {
     }
 
     static func employee(_ e: EmployeeModel, on db: any Database) async throws -> EmployeeView {
-        let id = e.id!
+        let id = try e.requireID()
         let p = try await VaultProfileModel.find(id, on: db)
         let deps = try await VaultDependentModel.query(on: db).filter(\.$employeeID == id).sort(\.$createdAt).all()
         let date = JapanTime(Date()).date
@@ -153,16 +153,16 @@ enum VaultViews {
             let st = plan.status(on: date)
             let name = n.dependentID.flatMap { d in deps.first { $0.id == d }?.name } ?? e.name
             let ps = m.purposes.sorted()
-            numbers.append(NumberView(recordId: n.id!, dependentId: n.dependentID, person: name, role: VaultService.roleCode(m.role), roleJa: m.role.japanese,
+            numbers.append(NumberView(recordId: try n.requireID(), dependentId: n.dependentID, person: name, role: VaultService.roleCode(m.role), roleJa: m.role.japanese,
                                       purposes: ps.map(\.rawValue), purposesJa: ps.map(\.japanese), verified: n.verificationID != nil, source: n.source,
                                       collectedAt: n.collectedAt, keyId: n.keyID, disposal: "\(st)", disposalJa: st.japanese))
         }
         let holds = try await VaultLegalHoldModel.query(on: db).filter(\.$employeeID == id).sort(\.$placedAt, .descending).all()
         return EmployeeView(id: id, employeeNumber: e.employeeNumber, name: e.name, address: p?.address ?? "", birthDate: p?.birthDate ?? "", sex: p?.sex ?? "",
                             leavingDate: p?.leavingDate,
-                            dependents: deps.map { DependentView(id: $0.id!, name: $0.name, relation: $0.relation, relationJa: DependentRelation(rawValue: $0.relation)?.japanese ?? $0.relation) },
+                            dependents: try deps.map { DependentView(id: try $0.requireID(), name: $0.name, relation: $0.relation, relationJa: DependentRelation(rawValue: $0.relation)?.japanese ?? $0.relation) },
                             numbers: numbers,
-                            holds: holds.map { HoldView(id: $0.id!, reason: $0.reason, placedBy: $0.placedBy, placedAt: $0.placedAt, releasedAt: $0.releasedAt) })
+                            holds: try holds.map { HoldView(id: try $0.requireID(), reason: $0.reason, placedBy: $0.placedBy, placedAt: $0.placedAt, releasedAt: $0.releasedAt) })
     }
 
     // MARK: Disposal register
@@ -186,7 +186,7 @@ enum VaultViews {
         for d in try await VaultDisposalModel.query(on: db).sort(\.$disposedAt, .descending).limit(5000).all() {
             let e = try await EmployeeModel.find(d.employeeID, on: db)
             let method = DisposalMethod(rawValue: d.method)
-            out.append(DisposalRow(id: d.id!, file: d.file, employeeNumber: e?.employeeNumber ?? "", role: d.role, responsiblePerson: d.responsiblePerson,
+            out.append(DisposalRow(id: try d.requireID(), file: d.file, employeeNumber: e?.employeeNumber ?? "", role: d.role, responsiblePerson: d.responsiblePerson,
                                    performedBy: d.performedBy, disposedOn: d.disposedOn, method: d.method, methodJa: method?.japanese ?? d.method,
                                    retainedThrough: d.retainedThrough, governingPurpose: d.governingPurpose))
         }
@@ -236,10 +236,10 @@ enum VaultViews {
     }
 
     static func handlers(on db: any Database) async throws -> [HandlerRow] {
-        let designated = Dictionary(uniqueKeysWithValues: try await VaultHandlerModel.query(on: db).all().map { ($0.id!, $0) })
+        let designated = Dictionary(uniqueKeysWithValues: try await VaultHandlerModel.query(on: db).all().map { ((try $0.requireID()), $0) })
         return try await UserModel.query(on: db).filter(\.$role == Role.hr.rawValue).sort(\.$username).all().map { u in
-            let h = designated[u.id!]
-            return HandlerRow(userId: u.id!, username: u.username, designated: h != nil, responsible: h?.responsible ?? false,
+            let h = designated[(try u.requireID())]
+            return HandlerRow(userId: try u.requireID(), username: u.username, designated: h != nil, responsible: h?.responsible ?? false,
                               designatedBy: h?.designatedBy, designatedAt: h?.designatedAt)
         }
     }
