@@ -96,11 +96,15 @@ components:
         warnings: {type: array, items: {type: string}}
     Health:
       type: object
-      required: [status, database, policyVersion, problems]
+      required: [status, database, policyVersion, maxPolicyAgeSeconds, queuedDecisions, problems]
       properties:
         status: {type: string, enum: [ok, degraded]}
         database: {type: string, enum: [sqlite, postgresql]}
         policyVersion: {type: integer}
+        policyConfirmedAt: {type: string, format: date-time, description: "when the policy was last confirmed current (a poll that found no change counts)"}
+        policyAgeSeconds: {type: number, description: "seconds since policyConfirmedAt; past maxPolicyAgeSeconds door decisions follow the stale mode"}
+        maxPolicyAgeSeconds: {type: integer}
+        queuedDecisions: {type: integer, description: door decisions waiting to be written to the event log}
         problems:
           type: array
           items:

@@ -4,6 +4,7 @@ import DoorProtocol
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import Server
 import Store
 import Testing
 import Vapor
@@ -17,8 +18,8 @@ struct DoorSite {
     let serial: String
     let credentialID: String
 
-    static func make() async throws -> DoorSite {
-        let s = try await TestServer.start()
+    static func make(_ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> DoorSite {
+        let s = try await TestServer.start(adjust)
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let (holder, _, credentialID) = try await enroll(s, desk: admin, number: "D001", groups: ["staff"])
