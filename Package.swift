@@ -191,10 +191,21 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // Test support only: a database that fails on purpose (the Nth write, a table, a timeout), so
+        // tests can show that a failing write loses nothing and is seen. Neither the server nor the
+        // command links it.
+        .target(
+            name: "FaultInjection",
+            dependencies: [
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
+                "FaultInjection",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "X509", package: "swift-certificates"),

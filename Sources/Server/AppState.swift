@@ -55,7 +55,7 @@ public final class AppState: Sendable {
         self.revocationSweep = config.crlIndex.map { dir in
             RevocationSweep(directory: URL(fileURLWithPath: dir), stalePolicy: config.staleCRLHours.map { .acceptFor(hours: $0) } ?? .failClosed,
                             sweepSeconds: config.revocationSweepSeconds, db: db, policy: policy, events: events,
-                            knowledge: knowledge, validator: holder)
+                            knowledge: knowledge, validator: holder, health: health)
         }
     }
 }
@@ -317,14 +317,47 @@ public actor EventWriter {
     @discardableResult
     public func appendNow(_ draft: AuditDraft) async throws -> AuditRecord {
         try await flush()
-        return try await store.append(draft)
+        do {
+            let record = try await store.append(draft)
+            noteWritten()
+            return record
+        } catch {
+            noteFailed(error, writing: "an event (\(draft.kind))")
+            throw error
+        }
     }
 
     /// Writes the records `build` returns in one transaction with whatever `build` writes (see
     /// ``AuditStore/append(building:)``), after everything queued.
     public func appendNow(building build: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws -> [AuditRecord] {
         try await flush()
-        return try await store.append(building: build)
+        do {
+            let records = try await store.append(building: build)
+            noteWritten()
+            return records
+        } catch {
+            noteFailed(error, writing: "a request's events")
+            throw error
+        }
+    }
+
+    /// A write the caller waited for failed: if the database refused it (not a refusal `build` threw
+    /// for the request), log it, count it and show it on `/health` like a failed batch. The caller
+    /// gets the error, so nothing is retried here.
+    private func noteFailed(_ error: any Error, writing what: String) {
+        guard error is any DatabaseError || error is AuditStoreError else { return }
+        metrics.increment(Metrics.Name.eventWriteFailures)
+        let described = HealthRegistry.describe(error)
+        logger.error("writing \(what) to the event log failed; the request gets the error: \(described)")
+        health.record(.auditWrite, message: "writing \(what) failed; \(depth) queued decisions waiting: \(described)")
+    }
+
+    /// A write went through: the event log works (queued decisions were flushed before it).
+    private func noteWritten() {
+        if failures == 0, health.has(.auditWrite) {
+            logger.notice("event log writes work again")
+            health.clear(.auditWrite)
+        }
     }
 
     /// Queues a door decision; written within 20 ms while the log can be written.

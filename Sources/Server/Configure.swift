@@ -20,22 +20,31 @@ public let postgresConnectionsPerEventLoop = 4
 /// Points `app` at the configured database: PostgreSQL at `DATABASE_URL` (with
 /// ``postgresConnectionsPerEventLoop``), else the SQLite file in the data directory. The server and the
 /// commands that work on the database without a server all open it here.
-public func useDatabase(_ app: Application, config: ServerConfig) throws {
+///
+/// `wrap`, when given, receives the real configuration and returns the one to register: the tests put
+/// a database that fails on purpose there (the FaultInjection target); the server never sets it.
+public func useDatabase(_ app: Application, config: ServerConfig, wrap: DatabaseWrapper? = nil) throws {
+    let factory: DatabaseConfigurationFactory, id: DatabaseID
     if let url = config.databaseURL {
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), as: .psql)
+        (factory, id) = (try .postgres(url: url, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop), .psql)
     } else {
-        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+        (factory, id) = (.sqlite(.file(config.sqlitePath)), .sqlite)
     }
+    let made = factory.make()
+    app.databases.use(wrap?(made) ?? made, as: id)
 }
 
+/// Turns the real database configuration into the one registered (see ``useDatabase(_:config:wrap:)``).
+public typealias DatabaseWrapper = @Sendable (any DatabaseConfiguration) -> any DatabaseConfiguration
+
 /// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the
-/// in-memory policy, trust, TLS, and every route.
-public func configure(_ app: Application, config: ServerConfig) async throws {
+/// in-memory policy, trust, TLS, and every route. `wrapDatabase` is for tests (see ``useDatabase(_:config:wrap:)``).
+public func configure(_ app: Application, config: ServerConfig, wrapDatabase: DatabaseWrapper? = nil) async throws {
     if config.databaseURL == nil {
         // 0700 directory, 0600 database files, before SQLite opens anything (DataFiles).
         try DataFiles.prepare(config)
     }
-    try useDatabase(app, config: config)
+    try useDatabase(app, config: config, wrap: wrapDatabase)
     app.migrations.add(CreateSchemaV1())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(AddCredentialVersion())

@@ -78,10 +78,15 @@ public actor RevocationSweep {
     private var fingerprint: [String] = []
     private var loaded = false
     private var lastSweep = ContinuousClock.now
+    /// Failed sweeps in a row, and when to try again (sooner than the interval; see ``tick()``).
+    private var failures = 0
+    private var retryAt: ContinuousClock.Instant?
+    private let health: HealthRegistry
     private var task: Task<Void, Never>?
 
     init(directory: URL, stalePolicy: StaleCRLPolicy, sweepSeconds: Int, db: any Database, policy: PolicyCache, events: EventWriter,
-         knowledge: RevocationKnowledge, validator: ValidatorHolder) {
+         knowledge: RevocationKnowledge, validator: ValidatorHolder, health: HealthRegistry) {
+        self.health = health
         store = RevocationIndexStore(directory: directory)
         self.stalePolicy = stalePolicy
         interval = .seconds(max(1, sweepSeconds))
@@ -93,8 +98,31 @@ public actor RevocationSweep {
     }
 
     /// Reloads the indexes if their files changed, then checks every credential; returns what it did.
+    ///
+    /// A failure is logged, shown on `/health` (`crl.sweep_failed`) until a sweep succeeds, and retried
+    /// by the watcher within seconds rather than at the next interval.
     @discardableResult
     public func sweepNow() async throws -> Report {
+        do {
+            let report = try await sweep()
+            if failures > 0 { logger.notice("revocation sweep works again after \(failures) failed attempt(s)") }
+            failures = 0
+            retryAt = nil
+            health.clear(.crlSweep)
+            return report
+        } catch {
+            failures += 1
+            // A revoked card stays active in the database, and so on every other server and door, until a
+            // sweep writes its suspension: try again soon, backing off to the interval.
+            let backoff = min(interval, .seconds(1 << min(failures, 6)))
+            retryAt = .now + backoff
+            logger.error("revocation sweep failed (attempt \(failures), next in \(backoff)): \(HealthRegistry.describe(error))")
+            health.record(.crlSweep, error: error, context: "checking credentials against the CRLs (\(failures) failed attempt(s) in a row)")
+            throw error
+        }
+    }
+
+    private func sweep() async throws -> Report {
         reloadIfChanged()
         lastSweep = .now
         let current = await policy.current
@@ -139,8 +167,13 @@ public actor RevocationSweep {
     func stop() { task?.cancel() }
 
     private func tick() async {
-        guard directoryFingerprint() != fingerprint || ContinuousClock.now - lastSweep >= interval else { return }
-        do { try await sweepNow() } catch { logger.warning("revocation sweep failed: \(error)") }
+        let retryDue = retryAt.map { ContinuousClock.now >= $0 } ?? false
+        guard retryDue || directoryFingerprint() != fingerprint || ContinuousClock.now - lastSweep >= interval else { return }
+        do {
+            try await sweepNow()
+        } catch {
+            // sweepNow has logged it, shown it on /health and scheduled the retry.
+        }
     }
 
     /// Loads the indexes when their files changed since the last load (or never loaded); a corrupt index

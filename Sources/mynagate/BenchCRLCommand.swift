@@ -126,7 +126,9 @@ struct BenchCRLCommand: AsyncParsableCommand {
         let sample = min(lookups, 200_000)
         let present = (0..<sample).map { _ in synthetic[Int.random(in: 0..<n, using: &rng)].serial }
         let absent = SyntheticRevocations(count: sample, seed: 999_999, latest: now).map(\.serial).filter { idx.lookup(serial: $0) == nil }
-        func timeLookups(_ serials: [[UInt8]]) -> Double {
+        /// Times the lookups and checks their answers: a lookup that is fast because it finds nothing
+        /// (or everything) would be a broken index timed as a quick one.
+        func timeLookups(_ serials: [[UInt8]], expectFound: Bool) throws -> Double {
             var found = 0
             let rounds = max(1, lookups / max(1, serials.count))
             let t = Self.seconds {
@@ -134,11 +136,14 @@ struct BenchCRLCommand: AsyncParsableCommand {
                     for s in serials { s.withUnsafeBytes { if idx.lookup(serialBytes: $0) != nil { found += 1 } } }
                 }
             }
-            if found == -1 { print(found) }  // keeps the loop from being optimised away
+            let expected = expectFound ? rounds * serials.count : 0
+            guard found == expected else {
+                throw ValidationError("lookups found \(found) of \(rounds * serials.count) \(expectFound ? "present" : "absent") serials, expected \(expected)")
+            }
             return t * 1e9 / Double(rounds * serials.count)
         }
-        let presentNs = timeLookups(present)
-        let absentNs = timeLookups(absent)
+        let presentNs = try timeLookups(present, expectFound: true)
+        let absentNs = try timeLookups(absent, expectFound: false)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let r = Result(

@@ -99,7 +99,9 @@ struct JPKISessionTests {
     func confirmedLastTry() async throws {
         let (card, _, _) = Fixtures.insert()
         let wrong = try PIN("0000", kind: .jpkiAuth)
-        for _ in 0..<2 { _ = try? await card.jpki.verify(wrong) }
+        for _ in 0..<2 { await #expect(throws: MynaCardError.self) { try await card.jpki.verify(wrong) } }
+        // The two wrong tries were spent: the card is at its last try, which the right PIN then uses.
+        #expect(try await card.jpki.triesLeft(.auth).value == 1)
         _ = try await card.jpki.verify(try PIN(Fixtures.authPIN, kind: .jpkiAuth), attempt: .confirmedLastTry)
         #expect(try await card.jpki.triesLeft(.auth).value == 3)
     }

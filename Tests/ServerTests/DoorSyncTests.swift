@@ -1,6 +1,7 @@
 import Access
 import Crypto
 import DoorProtocol
+import FaultInjection
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
@@ -18,8 +19,8 @@ struct DoorSite {
     let serial: String
     let credentialID: String
 
-    static func make(_ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> DoorSite {
-        let s = try await TestServer.start(adjust)
+    static func make(faults: FaultPlan? = nil, _ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> DoorSite {
+        let s = try await TestServer.start(faults: faults, adjust)
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let (holder, _, credentialID) = try await enroll(s, desk: admin, number: "D001", groups: ["staff"])

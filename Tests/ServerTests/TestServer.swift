@@ -1,3 +1,4 @@
+import FaultInjection
 import Fluent
 import Foundation
 import MynaCard
@@ -30,7 +31,10 @@ final class TestServer: @unchecked Sendable {
 
     /// Starts a server; `adjust` may change the configuration and prepare files in the server's
     /// directory (the test CA, key included, is already saved under `ca/`) before it starts.
-    static func start(_ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> TestServer {
+    ///
+    /// With `faults`, every statement goes through that plan (FaultInjection): the test can break a
+    /// table or the Nth write while the server runs.
+    static func start(faults: FaultPlan? = nil, _ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> TestServer {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try hierarchy.save(to: dir.appendingPathComponent("ca"))
@@ -57,7 +61,11 @@ final class TestServer: @unchecked Sendable {
         app.http.client.configuration.redirectConfiguration = .disallow
         do {
             if postgresURL != nil { try await resetPostgres(app) }
-            try await configure(app, config: c)
+            var wrap: DatabaseWrapper?
+            if let faults {
+                wrap = { base in FaultInjectingConfiguration(base: base, plan: faults) }
+            }
+            try await configure(app, config: c, wrapDatabase: wrap)
             try await app.server.start(address: .hostname("127.0.0.1", port: 0))
             guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
             return TestServer(app: app, port: port, directory: dir)

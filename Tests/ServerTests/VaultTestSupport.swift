@@ -1,3 +1,4 @@
+import FaultInjection
 import Fluent
 import Foundation
 import MynaCard
@@ -47,12 +48,12 @@ struct VaultSite {
 
     /// Starts a server whose vault key is `vault.key` in a directory of its own (not the database's),
     /// `cards` (if given) the demo's virtual-card directory.
-    static func start(firstKey: String = Keyring.generateKeyBase64(), cards: URL? = nil) async throws -> VaultSite {
+    static func start(firstKey: String = Keyring.generateKeyBase64(), cards: URL? = nil, faults: FaultPlan? = nil) async throws -> VaultSite {
         let keyDir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-vaultkey-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: keyDir, withIntermediateDirectories: true)
         let keyFile = keyDir.appendingPathComponent("vault.key")
         try writeKeyFile(keyFile, current: keyID, keys: [(keyID, firstKey)])
-        let s = try await TestServer.start { c, _ in
+        let s = try await TestServer.start(faults: faults) { c, _ in
             c.vaultKeyFile = keyFile.path
             if let cards { c.demoCardsDirectory = cards.path }
         }
