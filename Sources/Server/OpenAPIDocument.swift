@@ -260,7 +260,7 @@ paths:
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       security: [{door: []}, {session: []}]
       requestBody: {content: {application/json: {schema: {type: object, required: [serial], properties: {serial: {type: string}, issuer: {type: string}, challengeId: {type: string, format: uuid}, signature: {type: string, format: byte}, pinResult: {type: string, enum: [wrongPIN, pinBlocked]}, triesLeft: {type: integer}}}}}}
-      responses: {"200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}}
+      responses: {"200": {description: "decision; past maxPolicyAgeSeconds its reason is policy_stale_fail_secure or policy_stale_fail_safe", content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}, "503": {description: "the event log cannot be written and maxQueuedDecisions are waiting: no decision; the door decides by its offline rule"}}
   /api/v1/doors/{id}/snapshot:
     get:
       summary: "The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough. The agent's nonce is signed back in the body (field nonce). Door token only: a staff session gets 403"

@@ -48,6 +48,8 @@ struct HealthFailureTests {
 
     @Test("a failing batch write loses no door decision: kept, retried with backoff, shown on /health with the queue depth, counted, cleared on recovery")
     func failedFlushLosesNothing() async throws {
+        // Before the server starts: its loggers are made with the handler installed at that moment.
+        LogCapture.installed
         let plan = FaultPlan()
         let site = try await DoorSite.make(faults: plan)
         let s = site.server
@@ -55,7 +57,6 @@ struct HealthFailureTests {
         let before = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "door.decision").count()
         #expect(try await s.send(.GET, "/health").status == .ok)
 
-        LogCapture.installed
         LogCapture.shared.start()
         let rule = Self.breakWrites(plan, AuditRecordModel.schema)
         let count = 20
@@ -126,11 +127,11 @@ struct HealthFailureTests {
 
     @Test("a policy reload failing is shown on /health and counted; past maxPolicyAgeSeconds decisions fail secure with policy_stale_fail_secure; recovery clears it")
     func stalePolicyFailsSecure() async throws {
+        LogCapture.installed
         let plan = FaultPlan()
         let site = try await DoorSite.make(faults: plan) { c, _ in c.maxPolicyAgeSeconds = 1 }
         let s = site.server
         #expect(try await Self.decide(site).object()["reason"] as? String == "granted")
-        LogCapture.installed
         LogCapture.shared.start()
         let rule = Self.breakReads(plan, SettingModel.schema)
         let (failing, codes) = try await Self.health(s) { _, codes in codes.contains("policy.stale") }
