@@ -266,7 +266,7 @@ paths:
       summary: "The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough. The agent's nonce is signed back in the body (field nonce). Door token only: a staff session gets 403"
       parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: since, in: query, required: false, schema: {type: integer}}, {name: nonce, in: query, required: false, schema: {type: string, minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$"}}]
       security: [{door: []}]
-      responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}}
+      responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}, "503": {description: "this server's policy is stale (past maxPolicyAgeSeconds): the agent keeps its snapshot and its own stale rule"}}
   /api/v1/doors/{id}/events:
     post:
       summary: "Upload decisions taken at the door (at most 1000; idempotent by event id). The server resolves the person from the serial itself; events it cannot vouch for (unknown card, another person, a time in the future or too old, a card not valid then) are quarantined, not refused. Door token only: a staff session gets 403"

@@ -150,6 +150,8 @@ struct HealthFailureTests {
         #expect(stale.object()["reason"] as? String == "policy_stale_fail_secure", "\(stale.text)")
         #expect((stale.object()["messageEn"] as? String ?? "").contains("fails secure"))
         #expect(DecisionReason.label(forCode: "policy_stale_fail_secure") != nil)
+        // Nor does it hand its stale policy to door agents as a fresh signed snapshot.
+        #expect(try await s.send(.GET, "/api/v1/doors/entrance/snapshot", as: site.door).status == .serviceUnavailable)
         // The dashboard says so too.
         let page = try await s.send(.GET, "/dashboard", as: site.admin)
         #expect(page.text.contains("id=\"policy-age\" class=\"alert-on\""), "\(page.text)")
@@ -157,6 +159,7 @@ struct HealthFailureTests {
         plan.remove(rule)
         let (healthy, after) = try await Self.health(s) { r, _ in r.status == .ok }
         #expect(healthy.status == .ok && after.isEmpty, "\(healthy.text)")
+        #expect(try await s.send(.GET, "/api/v1/doors/entrance/snapshot", as: site.door).status == .ok)
         let fresh = try await Self.decide(site)
         #expect(fresh.object()["reason"] as? String != "policy_stale_fail_secure", "\(fresh.text)")
         try await s.app.mynagate.events.flush()
