@@ -91,15 +91,16 @@ public final class HealthRegistry: Sendable {
     public var isDegraded: Bool { entries.withLock { !$0.isEmpty } }
 
     /// A description of `error` that is safe to log and to show on `/health`: an `Abort`'s reason
-    /// (written for clients); for anything else its type, what kind of database failure it is, and its
+    /// (written for clients, redacted like the rest); for anything else its type, what kind of database failure it is, and its
     /// own text with every run of four or more digits (ASCII or full-width) replaced by `…` and cut to
     /// 200 characters. A library's text can quote a value it refused (a decoding error names the string
     /// it could not read); a My Number (12 digits) or a PIN (4 digits) cannot survive the redaction, and
     /// the cause (`disk I/O error`, `no such table`, a refused connection) stays readable.
     public static func describe(_ error: any Error) -> String {
-        if let abort = error as? any AbortError { return "\(abort.status.code) \(abort.reason)" }
-        if error is CancellationError { return "cancelled" }
         if let safe = error as? any SafeErrorDescription { return safe.safeDescription }
+        // An Abort's reason is written for clients, but Vapor's own (a decoding error's) can quote the value.
+        if let abort = error as? any AbortError { return "\(abort.status.code) \(redact(abort.reason))" }
+        if error is CancellationError { return "cancelled" }
         let type = String(reflecting: Swift.type(of: error))
         var kind = ""
         if let db = error as? any DatabaseError {

@@ -196,6 +196,9 @@ struct HealthFailureTests {
         let text = HealthRegistry.describe(Refused(description: "cannot read 123456789018 or １２３４５６７８９０１８ (PIN 1234) at row 12"))
         #expect(text.contains("cannot read") && text.contains("row 12"), "\(text)")
         #expect(!text.contains("123456789018") && !text.contains("１２３４") && !text.contains("1234"), "\(text)")
+        // Vapor's decoding errors are Aborts whose reason can quote the value.
+        let abort = HealthRegistry.describe(Abort(.badRequest, reason: "Cannot initialize Purpose from invalid String value 123456789018"))
+        #expect(abort.hasPrefix("400 ") && !abort.contains("123456789018"), "\(abort)")
     }
 
     @Test("/metrics is valid Prometheus text: every sample's family has exactly one TYPE line before it, values parse, labels carry no serial")
