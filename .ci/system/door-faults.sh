@@ -7,7 +7,9 @@
 #
 # A tap the agent had read but not yet written to its outbox when it was killed never happened (the
 # card left the reader): after each kill the script counts the taps that did happen (distinct event ids
-# on the server and in the outbox) and feeds the rest.
+# on the server and in the outbox) and feeds the rest. Because that refeeding would replace an event lost
+# after its commit by a new tap, the ids are also saved after each kill (the outbox and the server) and
+# every saved id must be on the server at the end; and the count of taps that happened never goes down.
 #
 # Usage: .ci/system/door-faults.sh PATH/TO/mynagate. Every wait is bounded; everything started is
 # stopped on exit. Ends with "N passed, M failed"; exit status 0 only when nothing failed.
@@ -120,6 +122,20 @@ decided() {
     sqlite3 -cmd ".timeout 5000" "$db" "$q);"
   fi
 }
+# Ids of the events committed so far (outbox ∪ server), saved after each kill; the end requires each.
+saved="$work/saved.sqlite"
+sqlite3 "$saved" "CREATE TABLE ids (id TEXT PRIMARY KEY);"
+last_decided=0
+went_down=""
+save_ids() { # after a kill: the outbox's and the server's ids; the decided count must not go down
+  sqlite3 -cmd ".timeout 5000" "$saved" "ATTACH '$db' AS server; INSERT OR IGNORE INTO ids SELECT upper(id) FROM server.door_events WHERE door = 'entrance';"
+  if [ -f "$outbox" ]; then
+    sqlite3 -cmd ".timeout 5000" "$saved" "ATTACH '$outbox' AS agent; INSERT OR IGNORE INTO ids SELECT upper(id) FROM agent.outbox;"
+  fi
+  local now; now="$(decided)"
+  if [ "$now" -lt "$last_decided" ]; then went_down="$went_down $last_decided→$now"; fi
+  last_decided=$now
+}
 run_agent() { # feeds the taps not yet decided
   local done_taps; done_taps="$(decided)"
   tail -n +"$((done_taps + 1))" "$work/taps" >"$work/feed"
@@ -132,6 +148,7 @@ for k in $(seq 1 "$kills"); do
   run_agent
   sleep "$(python3 -c 'import random; print(round(random.uniform(1.5, 4), 2))')"
   stop_pid "$agent_pid" KILL; agent_pid=""
+  save_ids
   echo "agent killed with -9 ($k of $kills): $(decided) of $total taps decided"
   if [ "$k" -eq 2 ]; then
     # The server goes away while the agent keeps deciding offline, then comes back.
@@ -139,6 +156,7 @@ for k in $(seq 1 "$kills"); do
     run_agent
     sleep 4
     stop_pid "$agent_pid" KILL; agent_pid=""
+    save_ids
     echo "agent killed with -9 while the server was down: $(decided) of $total taps decided"
     if start_server; then pass "server restarted"; else fail "server restarted"; fi
   fi
@@ -159,6 +177,7 @@ for k in $(seq 1 "$kills"); do
       sleep 0.2
     done
     stop_pid "$agent_pid" KILL; agent_pid=""
+    save_ids
     echo "network cut for 12 s: server held $before_cut events before, $during_cut at the end of the cut; $(decided) of $total taps decided"
     # Uploads already in flight may land in the first moments of the cut; what matters is that the agent
     # went on deciding and that its uploads resumed once the link was back.
@@ -186,6 +205,11 @@ pending="$(sqlite3 "$outbox" "SELECT COUNT(*) FROM outbox;")"
 [ "$logged" -eq "$total" ] && [ "$logged_ids" -eq "$total" ] && pass "event log has $logged door.decision events, distinct ids" \
   || fail "event log has $logged door.decision events ($logged_ids distinct ids), not $total"
 [ "$pending" -eq 0 ] && pass "outbox empty" || fail "outbox holds $pending events"
+saved_count="$(sqlite3 "$saved" "SELECT COUNT(*) FROM ids;")"
+missing="$(sqlite3 -cmd ".timeout 5000" "$saved" "ATTACH '$db' AS server; SELECT COUNT(*) FROM ids WHERE id NOT IN (SELECT upper(id) FROM server.door_events WHERE door = 'entrance');")"
+[ "$saved_count" -gt 0 ] && [ "$missing" -eq 0 ] && pass "every one of the $saved_count event ids saved after the kills is on the server" \
+  || fail "$missing of the $saved_count event ids saved after the kills are not on the server"
+[ -z "$went_down" ] && pass "the count of decided taps never went down across the kills" || fail "the count of decided taps went down:$went_down"
 offline="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(*) FROM audit_records WHERE kind = 'door.decision' AND sequence > $seq0 AND json_extract(details, '\$.offline') = 'true';")"
 [ "$offline" -gt 0 ] && pass "$offline taps decided offline and uploaded later" || fail "no tap was decided offline"
 

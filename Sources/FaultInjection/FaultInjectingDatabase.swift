@@ -33,7 +33,8 @@ public struct FaultInjectingDatabase: Database, SQLDatabase {
     public func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
         let operation: FaultPlan.Operation
         switch query.action {
-        case .create, .update, .delete: operation = .write
+        case .create: operation = .insert
+        case .update, .delete: operation = .write
         case .read, .aggregate: operation = .read
         case .custom: operation = .write
         }
@@ -101,7 +102,7 @@ public struct FaultInjectingDatabase: Database, SQLDatabase {
     }
 
     /// The kind of statement and the table it names, read from its SQL text: `INSERT INTO "t"`,
-    /// `UPDATE t`, `DELETE FROM t` are writes, `SELECT … FROM t` a read; anything else (transaction
+    /// `UPDATE t`, `DELETE FROM t` are writes (the first an insert), `SELECT … FROM t` a read; anything else (transaction
     /// control, pragmas, schema) is not subject to faults.
     public static func classify(_ text: String) -> (FaultPlan.Operation?, String?) {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "(" || $0 == "," }).map(String.init)
@@ -111,7 +112,7 @@ public struct FaultInjectingDatabase: Database, SQLDatabase {
             return words[i + 1].trimmingCharacters(in: CharacterSet(charactersIn: "\"`[]"))
         }
         switch first {
-        case "INSERT", "REPLACE": return (.write, word(after: "INTO"))
+        case "INSERT", "REPLACE": return (.insert, word(after: "INTO"))
         case "UPDATE": return (.write, words.count > 1 ? words[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"`[]")) : nil)
         case "DELETE": return (.write, word(after: "FROM"))
         case "SELECT", "WITH": return (.read, word(after: "FROM"))

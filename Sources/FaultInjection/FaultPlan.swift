@@ -17,6 +17,10 @@ public final class FaultPlan: Sendable {
         case read
         /// `INSERT`, `UPDATE`, `DELETE` (Fluent creates, updates and deletes, and raw SQL).
         case write
+        /// `INSERT` only (Fluent creates): a rule for the rows themselves, not for a statement that
+        /// merely takes a lock (the audit store's `UPDATE … WHERE 0 = 1` on SQLite). A statement
+        /// classified as an insert also matches ``write`` rules.
+        case insert
         /// The end of a transaction whose statements all succeeded: failing here rolls all of them back.
         case commit
     }
@@ -87,7 +91,7 @@ public final class FaultPlan: Sendable {
         state.withLock { s in
             for i in s.rules.indices {
                 let r = s.rules[i].rule
-                guard r.operation == operation else { continue }
+                guard r.operation == operation || (r.operation == .write && operation == .insert) else { continue }
                 if let wanted = r.table, wanted.caseInsensitiveCompare(table ?? "") != .orderedSame { continue }
                 if let times = r.times, s.rules[i].fired >= times { continue }
                 s.rules[i].seen += 1

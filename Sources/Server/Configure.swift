@@ -62,9 +62,16 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
-        // WAL: readers do not block the writer, and a crash loses no committed event.
+        // WAL: readers do not block the writer. journal_mode is stored in the file, so one connection
+        // setting it sets it for all. synchronous is per connection and is left at SQLite's compiled
+        // default, FULL (sqlite-nio defines no SQLITE_DEFAULT_SYNCHRONOUS / _WAL_SYNCHRONOUS), on every
+        // pooled connection: each commit is fsynced before it is acknowledged, which matters because a
+        // door agent deletes an event once the server acknowledges it. (NORMAL in WAL mode can roll the
+        // last commits back after a power loss or an OS crash.) SQLiteDurabilityTests checks each connection.
         try await sql.raw("PRAGMA journal_mode=WAL").run()
-        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        // Said once more on each open connection, so that a build with another default cannot weaken it
+        // unseen; a connection the pool opens later starts with the compiled default, FULL.
+        _ = try await SQLiteConnections.each(app) { try await $0.raw("PRAGMA synchronous=FULL").run() }
     }
 
     // Dates in JSON bodies are read strictly: a real day in 1900–2100, one ISO 8601 form (StrictDate).

@@ -2,6 +2,7 @@ import Access
 import DoorAgent
 import DoorProtocol
 import Foundation
+@testable import Server
 import Testing
 
 /// The door agent's own pieces — ``PushListener``, ``SnapshotSync`` over ``HTTPDoorServer`` and its
@@ -33,7 +34,13 @@ struct DoorAgentPushTests {
         // The first poll happens at once; wait for it so the change below is the push's to carry.
         let first = ContinuousClock.now
         while await sync.current?.snapshot.version == nil, ContinuousClock.now - first < .seconds(5) { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(300))  // the WebSocket is connected
+        // The server has registered the agent's push socket (its hub counts it), so the suspension below
+        // is announced on it. A fixed sleep here was a guess that a loaded machine could lose.
+        let connecting = ContinuousClock.now
+        while site.server.app.mynagate.doorPush.count == 0, ContinuousClock.now - connecting < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(site.server.app.mynagate.doorPush.count == 1, "the agent's push socket never reached the server's hub")
 
         let started = ContinuousClock.now
         #expect(try await site.server.send(.POST, "/api/v1/credentials/\(site.credentialID)/suspend", as: site.admin).status == .ok)

@@ -51,9 +51,8 @@ struct EventsTests {
         await s.stop()
     }
 
-    @Test("no card holder's My Number reaches the database file, its WAL, or any response")
+    @Test("no card holder's My Number reaches the database (SQLite: file and WAL; PostgreSQL: every text and bytea column), or any response")
     func noPlaintextNumbers() async throws {
-        guard TestServer.postgresURL == nil else { return }  // the file check is about SQLite's files
         let s = try await TestServer.start()
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
@@ -67,23 +66,62 @@ struct EventsTests {
         }
         replies.append(try await s.send(.GET, "/api/v1/events/export?format=json", as: admin).text)
         replies.append(try await s.send(.GET, "/api/v1/credentials", as: admin).text)
-        let files = ["mynagate.sqlite", "mynagate.sqlite-wal"].map { s.directory.appendingPathComponent($0) }
+        let stored = try await DatabaseContents.read(s)
+        // A scan that read nothing would pass: the employee numbers written above must be in what was read.
+        #expect(stored.bytes.range(of: Data("P0002".utf8)) != nil, "the scan read the stored rows (\(stored.sources))")
+        if let found = NumberForms.find(numbers, in: stored.bytes) { Issue.record("plaintext number in \(stored.sources): \(found)") }
         for n in numbers {
-            let head = String(n.prefix(4))
-            let middle = String(n.dropFirst(4).prefix(4))
-            let tail = String(n.suffix(4))
-            let hyphenated: String = head + "-" + middle + "-" + tail
-            let spaced: String = n.map { String($0) }.joined(separator: " ")
-            let forms: [String] = [n, hyphenated, spaced]
-            for f in files {
-                guard let bytes = try? Data(contentsOf: f) else { continue }
-                for form in forms {
-                    #expect(bytes.range(of: Data(form.utf8)) == nil, "a number appears in \(f.lastPathComponent)")
-                    #expect(bytes.range(of: form.data(using: String.Encoding.utf16LittleEndian)!) == nil)
-                }
-            }
             for r in replies { #expect(!r.contains(n)) }
         }
         await s.stop()
+    }
+}
+
+/// Everything the server's database holds, as bytes to scan for plaintext numbers.
+enum DatabaseContents {
+    /// SQLite: the main file, its WAL and shared memory while the server runs, at least two of them (a
+    /// renamed file must not leave nothing to scan). PostgreSQL: every text-like and bytea column of every
+    /// table in the public schema, bytea as raw bytes (so UTF-16 forms are found too).
+    static func read(_ s: TestServer) async throws -> (bytes: Data, sources: [String]) {
+        var bytes = Data(), sources: [String] = []
+        if TestServer.postgresURL == nil {
+            let path = s.directory.appendingPathComponent("mynagate.sqlite").path
+            for f in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: f) {
+                bytes.append(try Data(contentsOf: URL(fileURLWithPath: f)))
+                sources.append((f as NSString).lastPathComponent)
+            }
+            try #require(sources.count >= 2, "the database and its WAL were scanned: \(sources)")
+            return (bytes, sources)
+        }
+        let sql = try #require(s.app.db as? any SQLDatabase)
+        let columns = try await sql.raw("""
+            SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')
+            ORDER BY table_name, column_name
+            """).all()
+        for row in columns {
+            let table = try row.decode(column: "table_name", as: String.self)
+            let column = try row.decode(column: "column_name", as: String.self)
+            let type = try row.decode(column: "data_type", as: String.self)
+            let value = type == "bytea" ? "encode(\"\(column)\", 'hex')" : "\"\(column)\"::text"
+            for r in try await sql.raw("SELECT \(unsafeRaw: value) AS v FROM \(ident: table)").all() {
+                guard let text = try r.decode(column: "v", as: String?.self) else { continue }
+                bytes.append(type == "bytea" ? try hexDecoded(text) : Data(text.utf8))
+                bytes.append(0x0A)
+            }
+            sources.append("\(table).\(column)")
+        }
+        try #require(sources.count >= 10, "the database's columns were scanned: \(sources)")
+        return (bytes, sources)
+    }
+
+    private static func hexDecoded(_ hex: String) throws -> Data {
+        var out = Data(capacity: hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 {
+            let v = try #require(UInt8(String(UnicodeScalar(c)), radix: 16), "hex from encode()")
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return out
     }
 }

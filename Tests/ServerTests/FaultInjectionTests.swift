@@ -17,8 +17,8 @@ struct FaultHarnessTests {
             let (operation, table) = FaultInjectingDatabase.classify(sql)
             return "\(operation.map { "\($0)" } ?? "nil") \(table ?? "nil")"
         }
-        #expect(kind(#"INSERT INTO "audit_records" ("id") VALUES ($1)"#) == "write audit_records")
-        #expect(kind(#"INSERT OR IGNORE INTO door_events (id) VALUES (?)"#) == "write door_events")
+        #expect(kind(#"INSERT INTO "audit_records" ("id") VALUES ($1)"#) == "insert audit_records")
+        #expect(kind(#"INSERT OR IGNORE INTO door_events (id) VALUES (?)"#) == "insert door_events")
         #expect(kind(#"UPDATE "credentials" SET "state" = $1"#) == "write credentials")
         #expect(kind(#"DELETE FROM "web_sessions" WHERE 1"#) == "write web_sessions")
         #expect(kind(#"SELECT "id" FROM "zones" WHERE 1"#) == "read zones")
@@ -38,7 +38,7 @@ struct FaultHarnessTests {
         let third = try await s.send(.PUT, "/api/v1/zones/c", as: admin, json: ["name": "C"])
         #expect(first.status == .ok && third.status == .ok, "\(first.text) \(third.text)")
         #expect(second.status.code >= 500, "\(second.text)")
-        #expect(plan.fired == ["write zones"])
+        #expect(plan.fired == ["insert zones"])
         let zones = try await ZoneModel.query(on: s.app.db).all().compactMap(\.id).sorted()
         #expect(zones == ["a", "c"])
     }
@@ -99,7 +99,7 @@ struct FaultToleranceTests {
         let ids = events.map(\.id)
 
         // The event rows are written first in the transaction, the audit records after them: break the latter.
-        plan.add(.init(.write, table: AuditRecordModel.schema, times: nil))
+        plan.add(.init(.insert, table: AuditRecordModel.schema, times: nil))
         LogCapture.shared.start()
         let failed = try await site.upload(events)
         let lines = LogCapture.shared.stop()
@@ -146,7 +146,7 @@ struct FaultToleranceTests {
         #expect(g.status == .created, "\(g.text)")
 
         // The number's row is written, then its audit record: the record fails.
-        plan.add(.init(.write, table: AuditRecordModel.schema, times: nil))
+        plan.add(.init(.insert, table: AuditRecordModel.schema, times: nil))
         LogCapture.shared.start()
         let failed = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me, json: ["subjectId": spouseID, "number": spouse])
         let lines = LogCapture.shared.stop()

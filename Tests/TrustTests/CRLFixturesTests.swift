@@ -83,10 +83,13 @@ enum CRLFixture {
         return (state.authCertificate, p)
     }
 
-    /// Resident set size of this process in bytes (Linux /proc/self/statm).
-    static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    /// Resident set size of this process in bytes (Linux /proc/self/statm). Throws where it cannot be
+    /// read: a 0 would make every "memory stays bounded" check pass without measuring anything.
+    static func residentBytes() throws -> Int {
+        let text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
         let fields = text.split(separator: " ")
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+        let pages = try #require(fields.count > 1 ? Int(fields[1]) : nil, "/proc/self/statm: \(text)")
+        try #require(pages > 0, "/proc/self/statm reports no resident pages")
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
