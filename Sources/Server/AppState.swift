@@ -286,8 +286,6 @@ public actor EventWriter {
     }
 
     private let store: AuditStore
-    /// Writes one batch of queued decisions.
-    private let writeBatch: @Sendable ([AuditDraft]) async throws -> Void
     private let health: HealthRegistry
     private let metrics: Metrics
     private let logger = Logger(label: "mynagate.events")
@@ -304,7 +302,6 @@ public actor EventWriter {
 
     init(store: AuditStore, capacity: Int, health: HealthRegistry, metrics: Metrics) {
         self.store = store
-        self.writeBatch = { _ = try await store.append($0) }
         self.capacity = max(1, capacity)
         self.health = health
         self.metrics = metrics
@@ -422,8 +419,8 @@ public actor EventWriter {
         let batch = pending
         pending = []
         inFlight = batch.count
-        let write = writeBatch
-        let task = Task<Void, any Error> { try await write(batch) }
+        let store = self.store
+        let task = Task<Void, any Error> { _ = try await store.append(batch) }
         writing = task
         defer {
             if writing == task { writing = nil }
