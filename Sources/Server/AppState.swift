@@ -299,6 +299,8 @@ public actor EventWriter {
     private var writing: Task<Void, any Error>?
     /// Batch writes failed in a row (0: healthy).
     private var failures = 0
+    /// Set at shutdown: no retry is scheduled against a database that is closing.
+    private var stopped = false
 
     init(store: AuditStore, capacity: Int, health: HealthRegistry, metrics: Metrics) {
         self.store = store
@@ -437,7 +439,7 @@ public actor EventWriter {
             logger.error("writing \(batch.count) queued events failed (\(failures) in a row, \(pending.count) waiting, kept for retry): \(described)")
             health.record(.auditWrite, message: "writing \(batch.count) queued events failed \(failures) times in a row; \(pending.count) waiting (limit \(capacity)): \(described)")
             // Whoever called, the queue is retried on its own with backoff until a write succeeds.
-            if flushTask == nil {
+            if flushTask == nil, !stopped {
                 metrics.increment(Metrics.Name.eventWriteRetries)
                 schedule(after: Self.backoff(failures: failures))
             }
@@ -454,6 +456,7 @@ public actor EventWriter {
     /// Flushes at shutdown: what cannot be written now is lost with the process, so it is logged as an
     /// error with the count and counted in `mynagate_events_dropped_total`.
     func flushAtShutdown() async {
+        stopped = true
         do {
             try await flush()
         } catch {
