@@ -54,6 +54,12 @@ public enum DecisionReason: Sendable, Hashable, Codable {
     case outsideSchedule
     case holidayClosed(String)
     case antiPassback
+    /// The server could not confirm its policy is current within its limit and fails secure: every tap
+    /// is refused, because a suspension it failed to load must not open a door.
+    case policyStaleFailSecure
+    /// The server could not confirm its policy is current within its limit and fails safe: it decided on
+    /// the last policy it loaded, for the reason given.
+    indirect case policyStaleFailSafe(DecisionReason)
 
     /// A stable machine-readable code.
     public var code: String {
@@ -80,6 +86,8 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .outsideSchedule: return "outside_schedule"
         case .holidayClosed: return "holiday_closed"
         case .antiPassback: return "anti_passback"
+        case .policyStaleFailSecure: return "policy_stale_fail_secure"
+        case .policyStaleFailSafe: return "policy_stale_fail_safe"
         }
     }
 
@@ -113,6 +121,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .outsideSchedule: return "Denied: outside the permitted hours."
         case .holidayClosed(let name): return "Denied: closed for the public holiday (\(name))."
         case .antiPassback: return "Denied: the person is already inside this zone (anti-passback)."
+        case .policyStaleFailSecure: return "Denied: the server could not confirm its access policy is current, and fails secure."
+        case .policyStaleFailSafe(let basis):
+            return "Decided on the last policy the server could load (it could not confirm it is current, and fails safe). \(basis.englishSentence)"
         }
     }
 
@@ -146,6 +157,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .outsideSchedule: return "拒否：許可された時間帯の外です。"
         case .holidayClosed(let name): return "拒否：祝日（\(name)）のため閉鎖中です。"
         case .antiPassback: return "拒否：すでにこのエリアにいる記録があります（アンチパスバック）。"
+        case .policyStaleFailSecure: return "拒否：サーバーが最新の入退室ポリシーを確認できないため、安全側（閉）で運用しています。"
+        case .policyStaleFailSafe(let basis):
+            return "サーバーが最新のポリシーを確認できないため、最後に読み込んだポリシーで判定しました（開放側で運用）。\(basis.japaneseSentence)"
         }
     }
 
@@ -182,6 +196,9 @@ extension DecisionReason {
         "outside_schedule": ("許可時間外", "outside permitted hours"),
         "holiday_closed": ("祝日閉鎖", "closed for a public holiday"),
         "anti_passback": ("アンチパスバック", "anti-passback"),
+        // A server whose policy is older than its limit (ServerConfig.maxPolicyAgeSeconds).
+        "policy_stale_fail_secure": ("ポリシー確認不能のため閉（安全側）", "server policy stale: failed secure"),
+        "policy_stale_fail_safe": ("ポリシー確認不能のため旧ポリシーで判定", "server policy stale: decided on the last policy"),
         // Codes a door controller records besides decisions (DoorAgent's DoorController and DoorAlarm).
         "forced_open": ("こじ開け警報（解錠していない扉が開いた）", "forced open: the door opened while locked"),
         "held_open": ("開放放置警報（解錠時間を過ぎても開いたまま）", "held open: the door stayed open after its release"),

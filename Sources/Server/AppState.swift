@@ -34,20 +34,21 @@ public final class AppState: Sendable {
 
     init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, signingValidator: CardCertificateValidator,
          snapshotSigner: SnapshotSigner) {
-        let policy = PolicyCache(db: db)
+        let health = HealthRegistry(), metrics = Metrics()
+        let policy = PolicyCache(db: db, health: health, metrics: metrics)
         // Granted crossings of the workplace boundary go to attendance in the same transaction as their record.
         let events = EventWriter(store: AuditStore(db: db, derive: { records, tx in
             try await AttendanceStore.record(records, policy: policy.snapshot.policy, on: tx)
-        }))
-        let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator), health = HealthRegistry()
-        self.health = health
+        }), capacity: config.maxQueuedDecisions, health: health, metrics: metrics)
+        let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config
         self.signingValidator = signingValidator
         self.snapshotSigner = snapshotSigner
         self.doorPush = DoorPushHub()
         self.policy = policy
         self.events = events
-        self.metrics = Metrics()
+        self.metrics = metrics
+        self.health = health
         self.validatorHolder = holder
         self.presence = PresenceTracker()
         self.revocation = knowledge
@@ -56,6 +57,14 @@ public final class AppState: Sendable {
                             sweepSeconds: config.revocationSweepSeconds, db: db, policy: policy, events: events,
                             knowledge: knowledge, validator: holder, health: health)
         }
+    }
+}
+
+extension AppState {
+    /// Whether the policy is older than ``ServerConfig/maxPolicyAgeSeconds``: door decisions then
+    /// follow ``ServerConfig/policyStaleMode``.
+    public func policyIsStale(at now: Date = Date()) -> Bool {
+        policy.age(at: now) > TimeInterval(config.maxPolicyAgeSeconds)
     }
 }
 
@@ -88,6 +97,11 @@ extension Request {
 /// polling the policy version (``ServerConfig/policyPollMilliseconds``), so a suspension made anywhere
 /// is enforced everywhere within that interval plus a reload.
 ///
+/// A poll that fails is logged, counted (`mynagate_policy_reload_failures_total`) and shown on `/health`
+/// (`policy.reload_failed`) until one succeeds. The policy's age is measured from the last successful
+/// *check* that it is current (a poll that found no change counts), not from the last change; past
+/// ``ServerConfig/maxPolicyAgeSeconds`` door decisions follow ``ServerConfig/policyStaleMode``.
+///
 /// The hot path (door decisions and door-token checks) reads ``snapshot`` under a lock instead of
 /// hopping onto the actor: a lock held for a pointer copy costs nanoseconds, an actor hop microseconds.
 public actor PolicyCache {
@@ -99,26 +113,47 @@ public actor PolicyCache {
     }
 
     private let db: any Database
+    private let health: HealthRegistry
+    private let metrics: Metrics
+    private let logger = Logger(label: "mynagate.policy")
     public private(set) var current = AccessPolicy()
     private let box = Mutex(Snapshot())
+    /// When the policy was last confirmed current (read before the query that confirmed it).
+    private let confirmed = Mutex<Date?>(nil)
     private var task: Task<Void, Never>?
+    /// Polls failed in a row.
+    private var failures = 0
     /// Called after each reload that moved the version forward (door push: agents learn of a
     /// suspension within a second instead of at their next poll).
     private var versionListeners: [@Sendable (Snapshot) -> Void] = []
 
-    init(db: any Database) { self.db = db }
+    init(db: any Database, health: HealthRegistry, metrics: Metrics) {
+        self.db = db
+        self.health = health
+        self.metrics = metrics
+    }
 
     /// The policy and door tokens as last loaded, without waiting for the actor.
     public nonisolated var snapshot: Snapshot { box.withLock { $0 } }
 
+    /// When the policy was last confirmed current, or `nil` before the first load.
+    public nonisolated var lastConfirmed: Date? { confirmed.withLock { $0 } }
+
+    /// Seconds since the policy was last confirmed current (infinite before the first load).
+    public nonisolated func age(at now: Date = Date()) -> TimeInterval {
+        lastConfirmed.map { max(0, now.timeIntervalSince($0)) } ?? .infinity
+    }
+
     /// Loads the policy now.
     public func reload() async throws {
+        let asked = Date()
         let policy = try await PolicyLoader.load(on: db)
         var tokens: [String: String] = [:]
         for s in try await SettingModel.query(on: db).all() {
             guard let key = s.id, key.hasPrefix(DoorTokens.settingPrefix) else { continue }
             tokens[String(key.dropFirst(DoorTokens.settingPrefix.count))] = s.value
         }
+        markConfirmed(asked)
         // Reloads can interleave (the actor is re-entered at each database read): an older load that
         // finishes last must not replace a newer one.
         guard policy.version >= current.version else { return }
@@ -140,21 +175,65 @@ public actor PolicyCache {
         try await reload()
     }
 
-    func startPolling(every milliseconds: Int) {
+    func startPolling(every milliseconds: Int, maxAgeSeconds: Int) {
         task?.cancel()
         task = Task { [weak self] in
             while !Task.isCancelled {
+                // Only cancellation (shutdown) ends the sleep early; nothing is written here.
                 try? await Task.sleep(for: .milliseconds(milliseconds))
-                await self?.reloadIfChanged()
+                await self?.reloadIfChanged(maxAgeSeconds: maxAgeSeconds)
             }
         }
     }
 
     func stop() { task?.cancel() }
 
-    private func reloadIfChanged() async {
-        guard let v = try? await PolicyLoader.currentVersion(on: db), v != current.version else { return }
-        try? await reload()
+    /// One poll: checks the version, reloads if it moved, and records what failed or recovered.
+    func reloadIfChanged(maxAgeSeconds: Int) async {
+        let asked = Date()
+        do {
+            let v = try await PolicyLoader.currentVersion(on: db)
+            if v != current.version {
+                try await reload()
+            } else {
+                markConfirmed(asked)
+            }
+            if failures > 0 {
+                logger.notice("policy reload works again after \(failures) failed polls")
+                health.clear(.policyReload)
+            }
+            failures = 0
+        } catch {
+            failures += 1
+            metrics.increment(Metrics.Name.policyReloadFailures)
+            let described = HealthRegistry.describe(error)
+            // Every failure is counted; the log gets the first and then one line in 50 (10 s at the
+            // default interval), so a database outage does not flood it.
+            if failures == 1 || failures % 50 == 0 {
+                logger.error("policy reload failed (\(failures) in a row; deciding on version \(current.version)): \(described)")
+            }
+            health.record(.policyReload, message: "reading the policy failed \(failures) times in a row; deciding on version \(current.version): \(described)")
+        }
+        noteStaleness(maxAgeSeconds: maxAgeSeconds)
+    }
+
+    /// Updates the age gauge and the `policy.stale` problem.
+    nonisolated func noteStaleness(maxAgeSeconds: Int, now: Date = Date()) {
+        let age = age(at: now)
+        metrics.gauge(Metrics.Name.policyAgeSeconds, age.isFinite ? age : -1)
+        if age > TimeInterval(maxAgeSeconds) {
+            if !health.has(.policyStale) {
+                logger.critical("policy not confirmed current for \(age.isFinite ? "\(Int(age)) s" : "ever") (limit \(maxAgeSeconds) s): door decisions follow the stale mode")
+            }
+            health.record(.policyStale, message: "policy not confirmed current for \(age.isFinite ? "\(Int(age)) s" : "ever") (limit \(maxAgeSeconds) s)")
+        } else if health.has(.policyStale) {
+            logger.notice("policy confirmed current again")
+            health.clear(.policyStale)
+        }
+    }
+
+    private nonisolated func markConfirmed(_ at: Date) {
+        confirmed.withLock { last in if last.map({ at > $0 }) ?? true { last = at } }
     }
 }
 
@@ -179,40 +258,144 @@ public actor PresenceTracker {
 /// Appends events to the hash-chained log. Door decisions are batched (every 20 ms or 500 events) so
 /// the decision path does not wait for a database write; everything else is written before the request
 /// returns.
+///
+/// **When the log cannot be written.** A batch that fails stays queued, in order, at the front; the
+/// failure is logged (batch size, queue depth, the cause without data), counted
+/// (`mynagate_event_write_failures_total`), shown on `/health` as `audit.write_failed` with the queue
+/// depth, and retried with a backoff (20 ms doubling to 5 s, `mynagate_event_write_retries_total`)
+/// until a write succeeds, which clears the problem.
+///
+/// **Bounded memory: refuse, not spill.** At most ``capacity`` decisions (``ServerConfig/maxQueuedDecisions``,
+/// 50,000 by default) wait; past that ``enqueue(_:)`` throws ``QueueFull`` and the decision is answered
+/// 503 instead of grant or deny, so the door falls back to its own offline rule. A door agent decides
+/// from its signed snapshot and writes the event to its fsync'd outbox *before* it acts (the "record
+/// before act" rule of docs/ARCHITECTURE.md), and uploads it when the server can take it: the event is
+/// kept where it is durable. Spilling to a local file instead would keep answering "granted" for a
+/// record that exists in one server's data directory only, outside the hash chain, to be replayed
+/// later: a second copy of the log to keep in order, and one lost with that disk. Refusing keeps one
+/// place of record, and the door that acts is the one that records.
 public actor EventWriter {
+    /// A door decision refused because too many are waiting for the event log.
+    public struct QueueFull: AbortError, SafeErrorDescription {
+        public var capacity: Int
+        public var status: HTTPResponseStatus { .serviceUnavailable }
+        public var reason: String {
+            "the event log cannot be written and \(capacity) decisions are waiting; decide offline and retry the upload later"
+        }
+        public var safeDescription: String { reason }
+    }
+
     private let store: AuditStore
+    private let health: HealthRegistry
+    private let metrics: Metrics
+    private let logger = Logger(label: "mynagate.events")
+    /// Decisions that may wait at most (see the type's discussion).
+    public let capacity: Int
     private var pending: [AuditDraft] = []
+    /// Drafts in the batch being written (counted against ``capacity``).
+    private var inFlight = 0
     private var flushTask: Task<Void, Never>?
     /// The batch being written, if any (see ``flush()``).
     private var writing: Task<Void, any Error>?
+    /// Batch writes failed in a row (0: healthy).
+    private var failures = 0
+    /// Set at shutdown: no retry is scheduled against a database that is closing.
+    private var stopped = false
 
-    init(store: AuditStore) { self.store = store }
+    init(store: AuditStore, capacity: Int, health: HealthRegistry, metrics: Metrics) {
+        self.store = store
+        self.capacity = max(1, capacity)
+        self.health = health
+        self.metrics = metrics
+    }
+
+    /// Decisions queued and not yet written.
+    public var depth: Int { pending.count + inFlight }
 
     /// Writes now and returns the sealed record.
     @discardableResult
     public func appendNow(_ draft: AuditDraft) async throws -> AuditRecord {
         try await flush()
-        return try await store.append(draft)
+        do {
+            let record = try await store.append(draft)
+            noteWritten()
+            return record
+        } catch {
+            noteFailed(error, writing: "an event (\(draft.kind))")
+            throw error
+        }
     }
 
     /// Writes the records `build` returns in one transaction with whatever `build` writes (see
     /// ``AuditStore/append(building:)``), after everything queued.
     public func appendNow(building build: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws -> [AuditRecord] {
         try await flush()
-        return try await store.append(building: build)
+        do {
+            let records = try await store.append(building: build)
+            noteWritten()
+            return records
+        } catch {
+            noteFailed(error, writing: "a request's events")
+            throw error
+        }
     }
 
-    /// Queues a door decision; written within 20 ms.
-    public func enqueue(_ draft: AuditDraft) {
-        pending.append(draft)
-        if pending.count >= 500 {
-            Task { try? await self.flush() }
-        } else if flushTask == nil {
-            flushTask = Task {
-                try? await Task.sleep(for: .milliseconds(20))
-                try? await self.flush()
-            }
+    /// A write the caller waited for failed: if the database refused it (not a refusal `build` threw
+    /// for the request), log it, count it and show it on `/health` like a failed batch. The caller
+    /// gets the error, so nothing is retried here.
+    private func noteFailed(_ error: any Error, writing what: String) {
+        guard error is any DatabaseError || error is AuditStoreError else { return }
+        metrics.increment(Metrics.Name.eventWriteFailures)
+        let described = HealthRegistry.describe(error)
+        logger.error("writing \(what) to the event log failed; the request gets the error: \(described)")
+        health.record(.auditWrite, message: "writing \(what) failed; \(depth) queued decisions waiting: \(described)")
+    }
+
+    /// A write went through: the event log works (queued decisions were flushed before it).
+    private func noteWritten() {
+        if failures == 0, health.has(.auditWrite) {
+            logger.notice("event log writes work again")
+            health.clear(.auditWrite)
         }
+    }
+
+    /// Queues a door decision; written within 20 ms while the log can be written.
+    ///
+    /// - Throws: ``QueueFull`` when ``capacity`` decisions are already waiting (the caller answers 503
+    ///   and must not act on the decision).
+    public func enqueue(_ draft: AuditDraft) throws {
+        guard depth < capacity else {
+            metrics.increment(Metrics.Name.decisionsRefused)
+            throw QueueFull(capacity: capacity)
+        }
+        pending.append(draft)
+        metrics.gauge(Metrics.Name.eventQueueDepth, Double(depth))
+        // While writes fail, only the backoff retries: a full queue must not start a write per decision.
+        if pending.count >= 500, failures == 0 {
+            Task { await self.flushInBackground() }
+        } else if flushTask == nil {
+            schedule(after: .milliseconds(20))
+        }
+    }
+
+    private func schedule(after delay: Duration) {
+        flushTask = Task {
+            // Only cancellation ends the sleep early: a flush that started meanwhile took over this one.
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            await self.flushInBackground()
+        }
+    }
+
+    /// A timed or size-triggered flush. Nobody waits for it: ``writeQueued()`` logs, counts and shows a
+    /// failure and schedules the retry itself.
+    private func flushInBackground() async {
+        await writeQueued()
+    }
+
+    /// 20 ms after the first failure, doubling to 5 s.
+    static func backoff(failures: Int) -> Duration {
+        .milliseconds(min(5_000, 20 << min(max(0, failures - 1), 8)))
     }
 
     /// Writes everything queued, after any write already under way: the actor is reentrant, so without
@@ -220,24 +403,66 @@ public actor EventWriter {
     /// its way to the database (a "flushed" decision not yet readable). A batch that fails to write goes
     /// back to the front of the queue, and the error reaches the caller.
     public func flush() async throws {
+        if let error = await writeQueued() { throw error }
+    }
+
+    /// The work of ``flush()``: returns the write's error after logging it, counting it, showing it on
+    /// `/health` and scheduling the retry.
+    @discardableResult
+    private func writeQueued() async -> (any Error)? {
+        flushTask?.cancel()
         flushTask = nil
         while let current = writing {
             _ = await current.result
             // Whoever sees the finished write first clears it, so no caller waits on it again.
             if writing == current { writing = nil }
         }
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return nil }
         let batch = pending
         pending = []
+        inFlight = batch.count
         let store = self.store
         let task = Task<Void, any Error> { _ = try await store.append(batch) }
         writing = task
-        defer { if writing == task { writing = nil } }
+        defer {
+            if writing == task { writing = nil }
+            inFlight = 0
+            metrics.gauge(Metrics.Name.eventQueueDepth, Double(depth))
+        }
         do {
             try await task.value
         } catch {
             pending.insert(contentsOf: batch, at: 0)
-            throw error
+            failures += 1
+            metrics.increment(Metrics.Name.eventWriteFailures)
+            let described = HealthRegistry.describe(error)
+            logger.error("writing \(batch.count) queued events failed (\(failures) in a row, \(pending.count) waiting, kept for retry): \(described)")
+            health.record(.auditWrite, message: "writing \(batch.count) queued events failed \(failures) times in a row; \(pending.count) waiting (limit \(capacity)): \(described)")
+            // Whoever called, the queue is retried on its own with backoff until a write succeeds.
+            if flushTask == nil, !stopped {
+                metrics.increment(Metrics.Name.eventWriteRetries)
+                schedule(after: Self.backoff(failures: failures))
+            }
+            return error
+        }
+        if failures > 0 {
+            logger.notice("event log writes work again after \(failures) failures; \(batch.count) queued events written")
+            health.clear(.auditWrite)
+        }
+        failures = 0
+        return nil
+    }
+
+    /// Flushes at shutdown: what cannot be written now is lost with the process, so it is logged as an
+    /// error with the count and counted in `mynagate_events_dropped_total`.
+    func flushAtShutdown() async {
+        stopped = true
+        do {
+            try await flush()
+        } catch {
+            let lost = pending.count
+            metrics.increment(Metrics.Name.eventsDropped, by: lost)
+            logger.critical("shutting down with \(lost) queued events that could not be written: \(HealthRegistry.describe(error))")
         }
     }
 }

@@ -48,7 +48,12 @@ struct CardSignInController {
             throw Abort(.badRequest, reason: "serial must be hex and signature base64")
         }
         let refused = Abort(.unauthorized, reason: "the card was not accepted for sign-in")
-        guard case .success(let challenge) = try await ChallengeStore.consume(id: f.challengeId, context: "signin", on: req.db) else { throw refused }
+        // Counted here; a wrong password given with the card is counted by the password check.
+        let cardRefused = { () -> Abort in
+            req.state.metrics.increment(Metrics.Name.signInFailures, labels: ["method": "card"])
+            return refused
+        }
+        guard case .success(let challenge) = try await ChallengeStore.consume(id: f.challengeId, context: "signin", on: req.db) else { throw cardRefused() }
         // The enrolled, active credential with this serial; its stored certificate holds the key.
         let matches = try await CredentialModel.query(on: req.db).filter(\.$serial == f.serial.uppercased()).filter(\.$state == "active").all()
         guard matches.count == 1, let credential = matches.first,
@@ -56,7 +61,7 @@ struct CardSignInController {
               certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption),
               Date() < credential.notAfter,
               let user = try await UserModel.query(on: req.db).filter(\.$employeeID == credential.employeeID).first() else {
-            throw refused
+            throw cardRefused()
         }
         let secondFactor = user.role != Role.employee.rawValue && user.cardSignIn != true
         if secondFactor {
@@ -69,7 +74,7 @@ struct CardSignInController {
             }
         } else if let until = user.lockedUntil, until > Date() {
             // Locked: the same answer as a refused card (L3), nothing that says the account exists.
-            throw refused
+            throw cardRefused()
         }
         try await req.audit(kind: "account.signed_in", subject: "user:\(user.username)", details: ["method": secondFactor ? "card+password" : "card", "serial": credential.serial],
                             actorOverride: "user:\(user.username)")

@@ -108,7 +108,7 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     let push = app.mynagate.doorPush
     await app.mynagate.policy.onVersionChange { push.policyChanged($0) }
     try await app.mynagate.policy.reload()
-    await app.mynagate.policy.startPolling(every: config.policyPollMilliseconds)
+    await app.mynagate.policy.startPolling(every: config.policyPollMilliseconds, maxAgeSeconds: config.maxPolicyAgeSeconds)
     if let sweep = app.mynagate.revocationSweep {
         // The first sweep runs before the server answers: enrollment uses the CRLs from the first
         // request, and a card revoked while the server was down is suspended before any door asks.
@@ -173,7 +173,7 @@ func routes(_ app: Application) throws {
 struct StateLifecycle: LifecycleHandler {
     func shutdownAsync(_ app: Application) async {
         await app.mynagate.revocationSweep?.stop()
-        try? await app.mynagate.events.flush()
+        await app.mynagate.events.flushAtShutdown()
         await app.mynagate.policy.stop()
         app.mynagate.doorPush.closeAll()
     }
@@ -186,6 +186,13 @@ struct SystemController {
         var status: String
         var database: String
         var policyVersion: Int
+        /// When the policy was last confirmed current (a poll that found no change counts), ISO 8601.
+        var policyConfirmedAt: String?
+        /// Seconds since then; past ``ServerConfig/maxPolicyAgeSeconds`` the problem `policy.stale` is shown.
+        var policyAgeSeconds: Double?
+        var maxPolicyAgeSeconds: Int
+        /// Door decisions waiting to be written to the event log.
+        var queuedDecisions: Int
         /// What is wrong now (see ``HealthRegistry``); empty when `status` is `ok`.
         var problems: [HealthRegistry.Problem]
     }
@@ -209,9 +216,14 @@ struct SystemController {
             req.logger.error("health check: database did not answer: \(HealthRegistry.describe(error))")
             state.health.record(.database, error: error, context: "reading the policy version")
         }
+        // Staleness is judged here too: a poll stuck on a database that never answers cannot report it.
+        state.policy.noteStaleness(maxAgeSeconds: state.config.maxPolicyAgeSeconds)
         let problems = state.health.problems
+        let age = state.policy.age()
         let body = Health(status: problems.isEmpty ? "ok" : "degraded", database: state.config.databaseURL == nil ? "sqlite" : "postgresql",
-                          policyVersion: await state.policy.current.version, problems: problems)
+                          policyVersion: await state.policy.current.version,
+                          policyConfirmedAt: state.policy.lastConfirmed.map(HealthRegistry.timestamp), policyAgeSeconds: age.isFinite ? age : nil,
+                          maxPolicyAgeSeconds: state.config.maxPolicyAgeSeconds, queuedDecisions: await state.events.depth, problems: problems)
         let res = Response(status: problems.isEmpty ? .ok : .serviceUnavailable)
         try res.content.encode(body)
         return res
@@ -228,6 +240,7 @@ struct SystemController {
         } else {
             guard req.clientIsLoopback else { throw Abort(.forbidden, reason: "metrics are served to this machine only (or set a metrics token)") }
         }
+        req.state.policy.noteStaleness(maxAgeSeconds: req.state.config.maxPolicyAgeSeconds)
         let res = Response(status: .ok, body: .init(string: req.state.metrics.render()))
         res.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4")
         return res

@@ -71,6 +71,46 @@ struct DecisionsController {
         guard body.serial.count <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
         let policy = req.state.policy.snapshot.policy
         let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
+        let now = Date()
+        let decision: Decision
+        if req.state.policyIsStale(at: now), req.state.config.policyStaleMode == .failSecure {
+            // The server could not confirm its policy within the limit: a suspension it failed to load
+            // must not open a door. Decided before any PIN is asked, so no try is spent on a refusal.
+            decision = Decision(.deny, .policyStaleFailSecure, employee: policy.resolve(key)?.employee)
+        } else {
+            decision = try await decideOnPolicy(body, door: doorID, key: key, policy: policy, now: now, on: req)
+        }
+        let employee = decision.employee.flatMap { policy.employees[$0] }
+        // A staff session asking (the desk's test tap) is recorded as that person, so it never looks like
+        // the door itself decided; only a request with the door's token is the door.
+        let actor = req.headers.bearerAuthorization == nil ? req.auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "door:\(doorID)" : "door:\(doorID)"
+        var details = ["outcome": decision.outcome.rawValue, "reason": decision.reason.code, "door": doorID.rawValue, "serial": key.serial,
+                       "warnings": decision.warnings.map(\.rawValue).joined(separator: ",")]
+        if case .policyStaleFailSafe(let basis) = decision.reason { details["basis"] = basis.code }
+        do {
+            try await req.state.events.enqueue(AuditDraft(
+                kind: "door.decision", actor: actor, subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
+                details: details))
+        } catch {
+            // The decision cannot be recorded: the door gets 503, not a grant it would act on unrecorded.
+            req.logger.error("door decision at \(doorID) refused: \(HealthRegistry.describe(error))")
+            throw error
+        }
+        req.state.metrics.increment(Metrics.Name.decisions, labels: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code])
+        req.state.metrics.observeDecision(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return DecisionResponse(
+            outcome: decision.outcome.rawValue, reason: decision.reason.code, messageJa: decision.reason.japaneseSentence,
+            messageEn: decision.reason.englishSentence, employeeId: decision.employee?.rawValue,
+            employeeName: Self.mayName(employee, decision: decision, door: policy.doors[doorID], policy: policy) ? employee?.name : nil,
+            securityLevel: policy.doors[doorID].map { policy.securityLevel(of: $0).rawValue } ?? "tap", policyVersion: policy.version,
+            warnings: decision.warnings.map(\.rawValue))
+    }
+
+    /// The decision on the policy as loaded: the PIN proof at a `pin` door, revocation, presence. On a
+    /// stale policy in fail-safe mode the reason says so (``DecisionReason/policyStaleFailSafe(_:)``),
+    /// except `pin_required`, which is not a decision yet but the door's cue to ask for the PIN.
+    func decideOnPolicy(_ body: DecisionRequest, door doorID: DoorID, key: CredentialKey, policy: AccessPolicy, now: Date,
+                        on req: Request) async throws -> Decision {
         var proof = AccessRequest.Proof.tap
         if let door = policy.doors[doorID], policy.securityLevel(of: door) == .pin {
             proof = try await pinProof(body, door: doorID, key: key, policy: policy, on: req)
@@ -82,24 +122,12 @@ struct DecisionsController {
         // A per-request lookup would add index access (and stale-CRL rules) to a path that must stay
         // within 2 ms, for an answer the sweep already has.
         let revoked = policy.resolve(key).map { req.state.revocation.isRevoked($0.key) } ?? false
-        let request = AccessRequest(door: doorID, credential: key, time: Date(), proof: proof, revocation: revoked ? .revoked : .good)
-        let decision = await req.state.presence.decide(request, policy: policy)
-        let employee = decision.employee.flatMap { policy.employees[$0] }
-        // A staff session asking (the desk's test tap) is recorded as that person, so it never looks like
-        // the door itself decided; only a request with the door's token is the door.
-        let actor = req.headers.bearerAuthorization == nil ? req.auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "door:\(doorID)" : "door:\(doorID)"
-        await req.state.events.enqueue(AuditDraft(
-            kind: "door.decision", actor: actor, subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
-            details: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code, "door": doorID.rawValue, "serial": key.serial,
-                      "warnings": decision.warnings.map(\.rawValue).joined(separator: ",")]))
-        req.state.metrics.increment("mynagate_decisions_total", labels: ["outcome": decision.outcome.rawValue, "reason": decision.reason.code])
-        req.state.metrics.observeDecision(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        return DecisionResponse(
-            outcome: decision.outcome.rawValue, reason: decision.reason.code, messageJa: decision.reason.japaneseSentence,
-            messageEn: decision.reason.englishSentence, employeeId: decision.employee?.rawValue,
-            employeeName: Self.mayName(employee, decision: decision, door: policy.doors[doorID], policy: policy) ? employee?.name : nil,
-            securityLevel: policy.doors[doorID].map { policy.securityLevel(of: $0).rawValue } ?? "tap", policyVersion: policy.version,
-            warnings: decision.warnings.map(\.rawValue))
+        let request = AccessRequest(door: doorID, credential: key, time: now, proof: proof, revocation: revoked ? .revoked : .good)
+        var decision = await req.state.presence.decide(request, policy: policy)
+        if req.state.policyIsStale(at: now), decision.reason != .pinRequired {
+            decision.reason = .policyStaleFailSafe(decision.reason)
+        }
+        return decision
     }
 
     /// Whether the answer may carry the person's name: on a grant, or when one of their groups grants the

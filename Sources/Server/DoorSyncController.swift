@@ -29,6 +29,11 @@ struct DoorSyncController {
 
     @Sendable func snapshot(_ req: Request) async throws -> Response {
         let doorID = DoorID(rawValue: try req.parameters.require("id"))
+        // A signed snapshot resets the agent's staleness clock: a server that cannot confirm its own
+        // policy must not vouch for one. The agent keeps its snapshot and applies its own stale rule.
+        guard !req.state.policyIsStale() else {
+            throw Abort(.serviceUnavailable, reason: "this server could not confirm its policy is current; keep the snapshot you have")
+        }
         let policy = await req.state.policy.current
         guard let door = policy.doors[doorID] else { throw Abort(.notFound, reason: "no such door") }
         let since = req.query[Int.self, at: "since"]

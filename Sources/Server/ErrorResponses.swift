@@ -12,6 +12,7 @@ enum ErrorResponses {
         var m = Middlewares()
         m.use(RouteLoggingMiddleware(logLevel: .info))
         m.use(ErrorMiddleware.default(environment: .production))
+        m.use(ServerErrorLog())
         m.use(DatabaseErrorMiddleware())
         app.middleware = m
     }
@@ -26,10 +27,31 @@ struct DatabaseErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
-        } catch let e as any DatabaseError where !(e is any AbortError) {
-            request.logger.error("database error on \(request.method.rawValue) \(request.url.path): \(String(describing: e))")
+        } catch {
+            guard let e = error as? any DatabaseError, !(error is any AbortError) else { throw error }
+            // The database's own text can quote the values it refused; the log gets its kind only.
+            request.logger.error("database error on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
             if e.isConstraintFailure { throw Abort(.conflict, reason: Self.conflict) }
             throw Abort(.internalServerError, reason: "the database could not complete the request")
+        }
+    }
+}
+
+/// Logs every 5xx with the request's logger (its metadata carries the request id), in words that carry
+/// no data: an `Abort`'s reason, or the kind of any other error (``HealthRegistry/describe(_:)``), which
+/// then becomes a generic 500 so no library's text reaches Vapor's own error log or the client.
+struct ServerErrorLog: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch let e as any AbortError {
+            if e.status.code >= 500 {
+                request.logger.error("\(e.status.code) on \(request.method.rawValue) \(request.url.path): \(e.reason)")
+            }
+            throw e
+        } catch {
+            request.logger.error("500 on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
+            throw Abort(.internalServerError, reason: "the server could not complete the request")
         }
     }
 }

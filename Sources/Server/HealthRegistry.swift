@@ -11,11 +11,10 @@ import Vapor
 /// until it is cleared, so a monitor sees how long the server has been degraded, not when the last
 /// retry failed.
 ///
-/// Messages are shown to anyone who can reach `/health`: they never carry a My Number, a PIN, a name
-/// or a database's own text (which can quote the row it refused). Record an error with
-/// ``record(_:error:context:)``, which keeps only the error's type and a fixed phrase (see
-/// ``HealthRegistry/describe(_:)``); a message given as text must be written by the caller from fixed
-/// words and counts.
+/// Messages are shown to anyone who can reach `/health`: they never carry a My Number or a PIN. Record
+/// an error with ``record(_:error:context:)``, which keeps the error's type and its text with every run
+/// of digits redacted (see ``HealthRegistry/describe(_:)``); a message given as text must be written by
+/// the caller from fixed words and counts.
 public final class HealthRegistry: Sendable {
     /// A kind of problem; one of each is held at a time.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
@@ -91,22 +90,39 @@ public final class HealthRegistry: Sendable {
     /// Whether anything is wrong.
     public var isDegraded: Bool { entries.withLock { !$0.isEmpty } }
 
-    /// A description of `error` that is safe to log at info level and to show on `/health`: an `Abort`'s
-    /// reason (written for clients), and otherwise the error's type with a fixed phrase for database
-    /// errors. A database's own text (`String(describing:)`) can quote the values it refused — a serial,
-    /// a name — so it is never used here; the full error belongs only in a debug log line.
+    /// A description of `error` that is safe to log and to show on `/health`: an `Abort`'s reason
+    /// (written for clients, redacted like the rest); for anything else its type, what kind of database failure it is, and its
+    /// own text with every run of four or more digits (ASCII or full-width) replaced by `…` and cut to
+    /// 200 characters. A library's text can quote a value it refused (a decoding error names the string
+    /// it could not read); a My Number (12 digits) or a PIN (4 digits) cannot survive the redaction, and
+    /// the cause (`disk I/O error`, `no such table`, a refused connection) stays readable.
     public static func describe(_ error: any Error) -> String {
-        if let abort = error as? any AbortError { return "\(abort.status.code) \(abort.reason)" }
-        let type = String(reflecting: Swift.type(of: error))
-        if let db = error as? any DatabaseError {
-            if db.isConnectionClosed { return "database connection closed (\(type))" }
-            if db.isConstraintFailure { return "database refused the write: constraint (\(type))" }
-            if db.isSyntaxError { return "database refused the statement (\(type))" }
-            return "database error (\(type))"
-        }
-        if error is CancellationError { return "cancelled" }
         if let safe = error as? any SafeErrorDescription { return safe.safeDescription }
-        return type
+        // An Abort's reason is written for clients, but Vapor's own (a decoding error's) can quote the value.
+        if let abort = error as? any AbortError { return "\(abort.status.code) \(redact(abort.reason))" }
+        if error is CancellationError { return "cancelled" }
+        let type = String(reflecting: Swift.type(of: error))
+        var kind = ""
+        if let db = error as? any DatabaseError {
+            kind = db.isConnectionClosed ? "database connection closed; " : db.isConstraintFailure ? "database constraint; " : db.isSyntaxError ? "database refused the statement; " : "database error; "
+        }
+        return "\(kind)\(redact(String(describing: error))) (\(type))"
+    }
+
+    /// `text` with runs of 4+ digits replaced by `…`, at most 200 characters.
+    static func redact(_ text: String) -> String {
+        var out = "", digits = ""
+        for c in text {
+            if c.isNumber {
+                digits.append(c)
+                continue
+            }
+            out += digits.count >= 4 ? "…" : digits
+            digits = ""
+            out.append(c)
+        }
+        out += digits.count >= 4 ? "…" : digits
+        return out.count > 200 ? String(out.prefix(200)) + "…" : out
     }
 
     static func timestamp(_ date: Date) -> String {

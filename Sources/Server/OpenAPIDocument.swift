@@ -96,11 +96,15 @@ components:
         warnings: {type: array, items: {type: string}}
     Health:
       type: object
-      required: [status, database, policyVersion, problems]
+      required: [status, database, policyVersion, maxPolicyAgeSeconds, queuedDecisions, problems]
       properties:
         status: {type: string, enum: [ok, degraded]}
         database: {type: string, enum: [sqlite, postgresql]}
         policyVersion: {type: integer}
+        policyConfirmedAt: {type: string, format: date-time, description: "when the policy was last confirmed current (a poll that found no change counts)"}
+        policyAgeSeconds: {type: number, description: "seconds since policyConfirmedAt; past maxPolicyAgeSeconds door decisions follow the stale mode"}
+        maxPolicyAgeSeconds: {type: integer}
+        queuedDecisions: {type: integer, description: door decisions waiting to be written to the event log}
         problems:
           type: array
           items:
@@ -256,13 +260,13 @@ paths:
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       security: [{door: []}, {session: []}]
       requestBody: {content: {application/json: {schema: {type: object, required: [serial], properties: {serial: {type: string}, issuer: {type: string}, challengeId: {type: string, format: uuid}, signature: {type: string, format: byte}, pinResult: {type: string, enum: [wrongPIN, pinBlocked]}, triesLeft: {type: integer}}}}}}
-      responses: {"200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}}
+      responses: {"200": {description: "decision; past maxPolicyAgeSeconds its reason is policy_stale_fail_secure or policy_stale_fail_safe", content: {application/json: {schema: {$ref: "#/components/schemas/Decision"}}}}, "401": {description: door token required}, "503": {description: "the event log cannot be written and maxQueuedDecisions are waiting: no decision; the door decides by its offline rule"}}
   /api/v1/doors/{id}/snapshot:
     get:
       summary: "The door's part of the policy, signed (Ed25519 over the exact body, header X-MynaGate-Snapshot-Signature); a delta when since is recent enough. The agent's nonce is signed back in the body (field nonce). Door token only: a staff session gets 403"
       parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: since, in: query, required: false, schema: {type: integer}}, {name: nonce, in: query, required: false, schema: {type: string, minLength: 16, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$"}}]
       security: [{door: []}]
-      responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}}
+      responses: {"200": {description: snapshot, content: {application/json: {schema: {$ref: "#/components/schemas/DoorSnapshot"}}}}, "401": {description: door token required}, "404": {description: no such door}, "503": {description: "this server's policy is stale (past maxPolicyAgeSeconds): the agent keeps its snapshot and its own stale rule"}}
   /api/v1/doors/{id}/events:
     post:
       summary: "Upload decisions taken at the door (at most 1000; idempotent by event id). The server resolves the person from the serial itself; events it cannot vouch for (unknown card, another person, a time in the future or too old, a card not valid then) are quarantined, not refused. Door token only: a staff session gets 403"

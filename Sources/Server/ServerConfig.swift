@@ -29,6 +29,17 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     public var challengeSeconds: Int = 30
     /// How often each server checks whether the policy changed (milliseconds).
     public var policyPollMilliseconds: Int = 200
+    /// How long the in-memory policy may go without a successful check that it is current before door
+    /// decisions follow ``policyStaleMode`` (seconds, `MYNAGATE_MAX_POLICY_AGE`). 30 s: 150 polls at the
+    /// default interval, so a database hiccup of a few seconds changes nothing, while a server cut off
+    /// from the database stops trusting a policy that may no longer hold a suspension within half a minute.
+    public var maxPolicyAgeSeconds: Int = 30
+    /// What door decisions do once the policy is older than ``maxPolicyAgeSeconds``
+    /// (`MYNAGATE_POLICY_STALE_MODE`): the same choice door agents make for a stale snapshot.
+    public var policyStaleMode: PolicyStaleMode = .failSecure
+    /// Door decisions queued for the event log at most (`MYNAGATE_MAX_QUEUED_DECISIONS`); past it, a
+    /// decision is refused with 503 so the door falls back to its own offline rule (see ``EventWriter``).
+    public var maxQueuedDecisions: Int = 50_000
     /// Failed password sign-ins before an account is locked, and for how long (minutes).
     public var lockoutThreshold: Int = 5
     public var lockoutMinutes: Int = 15
@@ -96,6 +107,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
         case trustedProxies, signInPerClientPerMinute, signInGlobalPerMinute, sessionIdleSeconds, sessionLifetimeSeconds, cookieSecure
         case securityDeskPhone, purgeSeconds
+        case maxPolicyAgeSeconds, policyStaleMode, maxQueuedDecisions
     }
 
     /// Decodes a configuration file: every key is optional, so an operator writes only what differs
@@ -129,6 +141,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         cookieSecure = try c.decodeIfPresent(Bool.self, forKey: .cookieSecure) ?? d.cookieSecure
         securityDeskPhone = try c.decodeIfPresent(String.self, forKey: .securityDeskPhone)
         purgeSeconds = try c.decodeIfPresent(Int.self, forKey: .purgeSeconds) ?? d.purgeSeconds
+        maxPolicyAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxPolicyAgeSeconds) ?? d.maxPolicyAgeSeconds
+        policyStaleMode = try c.decodeIfPresent(PolicyStaleMode.self, forKey: .policyStaleMode) ?? d.policyStaleMode
+        maxQueuedDecisions = try c.decodeIfPresent(Int.self, forKey: .maxQueuedDecisions) ?? d.maxQueuedDecisions
     }
 
     /// The configuration from `file` (if any) overlaid with the environment.
@@ -162,6 +177,14 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_METRICS_TOKEN"], !v.isEmpty { c.metricsToken = v }
         if let v = environment["MYNAGATE_SECURITY_DESK_PHONE"], !v.isEmpty { c.securityDeskPhone = v }
         if let v = environment["MYNAGATE_PURGE_SECONDS"], let n = Int(v), n > 0 { c.purgeSeconds = n }
+        if let v = environment["MYNAGATE_MAX_POLICY_AGE"], let n = Int(v), n > 0 { c.maxPolicyAgeSeconds = n }
+        if let v = environment["MYNAGATE_POLICY_STALE_MODE"] {
+            guard let mode = PolicyStaleMode(rawValue: v) else {
+                throw ServerConfigError("MYNAGATE_POLICY_STALE_MODE must be fail-secure or fail-safe")
+            }
+            c.policyStaleMode = mode
+        }
+        if let v = environment["MYNAGATE_MAX_QUEUED_DECISIONS"], let n = Int(v), n > 0 { c.maxQueuedDecisions = n }
         return c
     }
 
@@ -193,6 +216,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("listening: \(tlsCertificate == nil ? "http" : "https")://\(host):\(port)")
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
+        lines.append("stale policy: after \(maxPolicyAgeSeconds) s without a successful check, \(policyStaleMode.rawValue)")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
         lines.append("door snapshot signing key: \(resolvedSnapshotSigningKeyFile)")
         lines.append("session cookie: \(cookiesAreSecure ? "Secure" : "not Secure (plain http; use --cookie-secure behind a TLS proxy)")")
@@ -208,4 +232,20 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if c.password != nil { c.password = "****" }
         return c.string ?? "(unparsable URL)"
     }
+}
+
+/// What a server's door decisions do when its policy is stale (``ServerConfig/maxPolicyAgeSeconds``).
+public enum PolicyStaleMode: String, Sendable, Codable, CaseIterable {
+    /// Deny every tap with `policy_stale_fail_secure`: a suspension the server could not load must not
+    /// open a door (the default, like door agents').
+    case failSecure = "fail-secure"
+    /// Decide on the last policy loaded and say so (`policy_stale_fail_safe`): for sites where a locked
+    /// door is the greater danger.
+    case failSafe = "fail-safe"
+}
+
+/// A configuration value that cannot be used.
+public struct ServerConfigError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
 }

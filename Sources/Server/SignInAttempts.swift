@@ -154,10 +154,11 @@ extension PasswordCheck {
             return nil
         }
         guard await verify(password, hash: counted.passwordHash, on: req) else {
-            await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
+            req.state.metrics.increment(Metrics.Name.signInFailures, labels: ["method": purpose.rawValue])
+            try await req.state.events.enqueue(AuditDraft(kind: "account.sign_in_failed", actor: "anonymous", subject: "user:\(username)",
                                                       details: ["attempt": String(counted.attempt), "method": purpose.rawValue]))
             if counted.attempt == threshold {
-                await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
+                try await req.state.events.enqueue(AuditDraft(kind: "account.locked", actor: "anonymous", subject: "user:\(username)",
                                                           details: ["minutes": String(config.lockoutMinutes)]))
             }
             return nil

@@ -5,6 +5,7 @@ import FaultInjection
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import Server
 import Store
 import Testing
 import Vapor
@@ -18,8 +19,8 @@ struct DoorSite {
     let serial: String
     let credentialID: String
 
-    static func make(faults: FaultPlan? = nil) async throws -> DoorSite {
-        let s = try await TestServer.start(faults: faults)
+    static func make(faults: FaultPlan? = nil, _ adjust: (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> DoorSite {
+        let s = try await TestServer.start(faults: faults, adjust)
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let (holder, _, credentialID) = try await enroll(s, desk: admin, number: "D001", groups: ["staff"])

@@ -18,7 +18,7 @@ struct EventWriterTests {
         // wait for those writes, not only write what is left.
         let count = 2_000
         for i in 0..<count {
-            await writer.enqueue(AuditDraft(kind: "test.queued", actor: "test", subject: "n:\(i)"))
+            try await writer.enqueue(AuditDraft(kind: "test.queued", actor: "test", subject: "n:\(i)"))
         }
         try await writer.flush()
         let written = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "test.queued").count()

@@ -26,10 +26,20 @@ struct LogCapture: LogHandler {
         private let lock = NSLock()
         private var lines: [String] = []
         private var on = false
+        /// Captures of their own, for tests in suites that run alongside the ones using start/stop (whose
+        /// start clears the one shared buffer): each sees every line from its open to its close.
+        private var sinks: [UUID: [String]] = [:]
         func start() { lock.withLock { lines = []; on = true } }
         func stop() -> [String] { lock.withLock { on = false; return lines } }
-        var capturing: Bool { lock.withLock { on } }
-        func add(_ line: String) { lock.withLock { if on { lines.append(line) } } }
+        func open() -> UUID { lock.withLock { let id = UUID(); sinks[id] = []; return id } }
+        func close(_ id: UUID) -> [String] { lock.withLock { sinks.removeValue(forKey: id) ?? [] } }
+        var capturing: Bool { lock.withLock { on || !sinks.isEmpty } }
+        func add(_ line: String) {
+            lock.withLock {
+                if on { lines.append(line) }
+                for id in sinks.keys { sinks[id, default: []].append(line) }
+            }
+        }
     }
 
     let label: String

@@ -20,6 +20,12 @@ struct DashboardPage {
         var unlockedDoors: String
         var events: [EventRow]
         var eventsCaption: String
+        /// How long ago the policy was last confirmed current (see ``PolicyCache/age(at:)``).
+        var policyAge: String
+        var policyStale: Bool
+        var policyStaleNote: String
+        /// What `/health` shows now (codes and safe messages only).
+        var problems: [HealthRegistry.Problem]
     }
 
     func register(_ routes: any RoutesBuilder) {
@@ -27,7 +33,12 @@ struct DashboardPage {
     }
 
     @Sendable func show(_ req: Request) async throws -> Response {
-        try await req.state.events.flush()
+        do {
+            try await req.state.events.flush()
+        } catch {
+            // The page still shows (with the problem below); the writer keeps the queue and retries.
+            req.logger.error("dashboard: queued events could not be written: \(HealthRegistry.describe(error))")
+        }
         let policy = await req.state.policy.current
         let presence = await req.state.presence.state
         var byZone: [ZoneID: [String]] = [:]
@@ -44,9 +55,15 @@ struct DashboardPage {
         let suspended = try await CredentialModel.query(on: req.db).filter(\.$state == "suspended").count()
         let recent = try await AuditRecordModel.query(on: req.db).sort(\.$id, .descending).limit(20).all()
         let unlocked = policy.emergencyUnlocked.map { policy.doors[$0]?.name ?? $0.rawValue }.sorted()
+        let age = req.state.policy.age()
+        let ageText = age.isFinite ? req.text("policyAgeValue").replacingOccurrences(of: "%d", with: String(Int(age))) : req.text("policyNeverConfirmed")
+        let stale = req.state.policyIsStale()
         let data = Data(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, lockdown: policy.lockdown,
                         unlockedDoors: unlocked.isEmpty ? req.text("none") : unlocked.joined(separator: "、"),
-                        events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"))
+                        events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"),
+                        policyAge: ageText, policyStale: stale,
+                        policyStaleNote: req.text(req.state.config.policyStaleMode == .failSecure ? "policyStaleSecure" : "policyStaleSafe"),
+                        problems: req.state.health.problems)
         return try await req.renderPage("dashboard", titleKey: "dashboardTitle", data)
     }
 }
