@@ -205,7 +205,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
-                "FaultInjection",
+                "FaultInjection", "Audit",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "X509", package: "swift-certificates"),

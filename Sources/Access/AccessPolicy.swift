@@ -70,4 +70,10 @@ public struct PresenceState: Sendable, Hashable, Codable {
     public mutating func recordPassage(of employee: EmployeeID, through door: Door) {
         if let to = door.to { zoneOf[employee] = to } else { zoneOf[employee] = nil }
     }
+
+    /// Puts `employee` back in `zone` (`nil`: outside every zone): a passage taken back because its
+    /// decision could not be recorded, so the door did not open.
+    public mutating func restore(_ employee: EmployeeID, to zone: ZoneID?) {
+        zoneOf[employee] = zone
+    }
 }

@@ -246,13 +246,29 @@ public actor PresenceTracker {
     /// per tap, and the presence map is mutated in place. (Reading `state` out and recording afterwards
     /// would leave the request holding a second reference while the actor mutates, so every grant
     /// would copy the whole map — 50,000 people inside make that a millisecond.)
-    func decide(_ request: AccessRequest, policy: AccessPolicy) -> Decision {
+    func decide(_ request: AccessRequest, policy: AccessPolicy) -> (Decision, PresenceUndo?) {
         let decision = AccessDecider.decide(request, policy: policy, presence: state)
         if decision.isGranted, let who = decision.employee, let door = policy.doors[request.door] {
+            let undo = PresenceUndo(employee: who, before: state.zoneOf[who], after: door.to)
             state.recordPassage(of: who, through: door)
+            return (decision, undo)
         }
-        return decision
+        return (decision, nil)
     }
+
+    /// Takes back a passage whose decision could not be recorded (the door was answered 503 and did not
+    /// open): the person is where they were, unless a later passage has moved them since.
+    func undo(_ u: PresenceUndo) {
+        guard state.zoneOf[u.employee] == u.after else { return }
+        state.restore(u.employee, to: u.before)
+    }
+}
+
+/// What a granted decision changed in the presence map, to take it back (see ``PresenceTracker/undo(_:)``).
+struct PresenceUndo: Sendable {
+    let employee: EmployeeID
+    let before: ZoneID?
+    let after: ZoneID?
 }
 
 /// Appends events to the hash-chained log. Door decisions are batched (every 20 ms or 500 events) so
@@ -344,7 +360,13 @@ public actor EventWriter {
     /// for the request), log it, count it and show it on `/health` like a failed batch. The caller
     /// gets the error, so nothing is retried here.
     private func noteFailed(_ error: any Error, writing what: String) {
-        guard error is any DatabaseError || error is AuditStoreError else { return }
+        // A constraint the request's own data broke (answered 409) is the request's conflict, not a
+        // failing event log.
+        if let db = error as? any DatabaseError {
+            guard !db.isConstraintFailure else { return }
+        } else {
+            guard error is AuditStoreError else { return }
+        }
         metrics.increment(Metrics.Name.eventWriteFailures)
         let described = HealthRegistry.describe(error)
         logger.error("writing \(what) to the event log failed; the request gets the error: \(described)")
@@ -353,7 +375,7 @@ public actor EventWriter {
 
     /// A write went through: the event log works (queued decisions were flushed before it).
     private func noteWritten() {
-        if failures == 0, health.has(.auditWrite) {
+        if health.has(.auditWrite) {
             logger.notice("event log writes work again")
             health.clear(.auditWrite)
         }
@@ -370,8 +392,10 @@ public actor EventWriter {
         }
         pending.append(draft)
         metrics.gauge(Metrics.Name.eventQueueDepth, Double(depth))
-        // While writes fail, only the backoff retries: a full queue must not start a write per decision.
-        if pending.count >= 500, failures == 0 {
+        // While writes fail, only the backoff retry (scheduled by the failure) writes: neither a full
+        // batch nor a new decision may start a write per tap against a failing database.
+        guard failures == 0 else { return }
+        if pending.count >= 500 {
             Task { await self.flushInBackground() }
         } else if flushTask == nil {
             schedule(after: .milliseconds(20))
@@ -438,8 +462,10 @@ public actor EventWriter {
             let described = HealthRegistry.describe(error)
             logger.error("writing \(batch.count) queued events failed (\(failures) in a row, \(pending.count) waiting, kept for retry): \(described)")
             health.record(.auditWrite, message: "writing \(batch.count) queued events failed \(failures) times in a row; \(pending.count) waiting (limit \(capacity)): \(described)")
-            // Whoever called, the queue is retried on its own with backoff until a write succeeds.
-            if flushTask == nil, !stopped {
+            // Whoever called, the queue is retried on its own with backoff until a write succeeds; a
+            // timer set meanwhile (a decision queued while this write was under way) gives way to it.
+            if !stopped {
+                flushTask?.cancel()
                 metrics.increment(Metrics.Name.eventWriteRetries)
                 schedule(after: Self.backoff(failures: failures))
             }
@@ -447,9 +473,12 @@ public actor EventWriter {
         }
         if failures > 0 {
             logger.notice("event log writes work again after \(failures) failures; \(batch.count) queued events written")
-            health.clear(.auditWrite)
         }
+        // Any write that lands shows the log works, whichever write failed before (a batch or a request's).
+        health.clear(.auditWrite)
         failures = 0
+        // Decisions queued while a failing write was retried started no timer (see enqueue): write them.
+        if !pending.isEmpty, flushTask == nil, !stopped { schedule(after: .milliseconds(20)) }
         return nil
     }
 

@@ -73,12 +73,13 @@ struct DecisionsController {
         let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
         let now = Date()
         let decision: Decision
+        var undo: PresenceUndo?
         if req.state.policyIsStale(at: now), req.state.config.policyStaleMode == .failSecure {
             // The server could not confirm its policy within the limit: a suspension it failed to load
             // must not open a door. Decided before any PIN is asked, so no try is spent on a refusal.
             decision = Decision(.deny, .policyStaleFailSecure, employee: policy.resolve(key)?.employee)
         } else {
-            decision = try await decideOnPolicy(body, door: doorID, key: key, policy: policy, now: now, on: req)
+            (decision, undo) = try await decideOnPolicy(body, door: doorID, key: key, policy: policy, now: now, on: req)
         }
         let employee = decision.employee.flatMap { policy.employees[$0] }
         // A staff session asking (the desk's test tap) is recorded as that person, so it never looks like
@@ -92,7 +93,10 @@ struct DecisionsController {
                 kind: "door.decision", actor: actor, subject: decision.employee.map { "employee:\($0)" } ?? "credential:\(key.serial)",
                 details: details))
         } catch {
-            // The decision cannot be recorded: the door gets 503, not a grant it would act on unrecorded.
+            // The decision cannot be recorded: the door gets 503, not a grant it would act on unrecorded,
+            // and the passage the grant recorded is taken back (the door stays shut; anti-passback must
+            // not refuse the person's next entry).
+            if let undo { await req.state.presence.undo(undo) }
             req.logger.error("door decision at \(doorID) refused: \(HealthRegistry.describe(error))")
             throw error
         }
@@ -110,7 +114,7 @@ struct DecisionsController {
     /// stale policy in fail-safe mode the reason says so (``DecisionReason/policyStaleFailSafe(_:)``),
     /// except `pin_required`, which is not a decision yet but the door's cue to ask for the PIN.
     func decideOnPolicy(_ body: DecisionRequest, door doorID: DoorID, key: CredentialKey, policy: AccessPolicy, now: Date,
-                        on req: Request) async throws -> Decision {
+                        on req: Request) async throws -> (Decision, PresenceUndo?) {
         var proof = AccessRequest.Proof.tap
         if let door = policy.doors[doorID], policy.securityLevel(of: door) == .pin {
             proof = try await pinProof(body, door: doorID, key: key, policy: policy, on: req)
@@ -123,11 +127,11 @@ struct DecisionsController {
         // within 2 ms, for an answer the sweep already has.
         let revoked = policy.resolve(key).map { req.state.revocation.isRevoked($0.key) } ?? false
         let request = AccessRequest(door: doorID, credential: key, time: now, proof: proof, revocation: revoked ? .revoked : .good)
-        var decision = await req.state.presence.decide(request, policy: policy)
+        var (decision, undo) = await req.state.presence.decide(request, policy: policy)
         if req.state.policyIsStale(at: now), decision.reason != .pinRequired {
             decision.reason = .policyStaleFailSafe(decision.reason)
         }
-        return decision
+        return (decision, undo)
     }
 
     /// Whether the answer may carry the person's name: on a grant, or when one of their groups grants the

@@ -2,6 +2,7 @@ import Audit
 import Fluent
 import Foundation
 import SQLKit
+import Synchronization
 
 /// The event log in the database: appends sealed, hash-chained records and verifies the table.
 ///
@@ -65,8 +66,10 @@ public actor AuditStore {
         defer { passTurn() }
         let derive = self.derive
         for attempt in 0..<Self.maxAttempts {
-            // The head as this attempt saw it when it began, to tell a lost race from a failure of its own.
-            let start = try await Self.loadHead(on: db)
+            // The head this attempt seals on, read inside its transaction once the turn is taken: to tell
+            // a lost race (the head moved after that) from a failure of its own. Read before taking the
+            // turn instead, another server's append in between would make an own mistake look like a race.
+            let sealedOn = SealedOn()
             do {
                 return try await db.transaction { tx -> [AuditRecord] in
                     // Taking the turn first means the head read next is the one to seal on: every writer
@@ -74,6 +77,7 @@ public actor AuditStore {
                     // of two servers appending back to back).
                     try await Self.takeAppendTurn(on: tx)
                     var h = try await Self.loadHead(on: tx)
+                    sealedOn.set(h)
                     var sealed: [AuditRecord] = []
                     for d in try await build(tx) {
                         let r = AuditChain.seal(d, after: h)
@@ -89,7 +93,8 @@ public actor AuditStore {
                 // A constraint failure with the head where it was is this append's own fault (a
                 // duplicate key `build` wrote, a check the data fails): retrying would fail the same way.
                 // With the head moved, a writer that does not take the turn committed first.
-                guard try await Self.loadHead(on: db) != start else { throw error }
+                // Failing before the head was read (taking the turn) is not a race either.
+                guard let seen = sealedOn.head, try await Self.loadHead(on: db) != seen else { throw error }
                 // A random pause that grows with each loss, so writers do not collide again in lockstep.
                 if attempt + 1 < Self.maxAttempts { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(4 << attempt)))) }
             }
@@ -234,4 +239,12 @@ public enum AuditStoreError: Error, Equatable, CustomStringConvertible {
             return "appending one event sealed no record"
         }
     }
+}
+
+/// The head an append attempt sealed on, set inside its transaction (see ``AuditStore/append(building:)``).
+private final class SealedOn: Sendable {
+    private let value = Mutex<AuditHead??>(nil)
+    /// `nil` until the attempt read the head; then the head it read (`.some(nil)`: the log was empty).
+    var head: AuditHead?? { value.withLock { $0 } }
+    func set(_ head: AuditHead?) { value.withLock { $0 = .some(head) } }
 }

@@ -1,4 +1,5 @@
 import Access
+import Audit
 import FaultInjection
 import Fluent
 import Foundation
@@ -122,6 +123,42 @@ struct HealthFailureTests {
         let written = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "door.decision").count()
         #expect(written - before == 5)
         #expect(try await Self.decide(site).status == .ok)
+        await s.stop()
+    }
+
+    @Test("a decision refused for a full queue leaves presence as it was: the door did not open, so anti-passback must not count the passage")
+    func refusedDecisionLeavesPresence() async throws {
+        let plan = FaultPlan()
+        let site = try await DoorSite.make(faults: plan) { c, _ in c.maxQueuedDecisions = 3 }
+        let s = site.server
+        let rule = Self.breakWrites(plan, AuditRecordModel.schema)
+        // The queue is full of other events before this person taps.
+        for i in 0..<3 { try await s.app.mynagate.events.enqueue(AuditDraft(kind: "test.filler", actor: "test", subject: "filler:\(i)", details: [:])) }
+        let refused = try await Self.decide(site)
+        #expect(refused.status == .serviceUnavailable, "\(refused.text)")
+        #expect(await s.app.mynagate.presence.state.zoneOf.isEmpty, "the refused grant still placed the person inside")
+
+        plan.remove(rule)
+        try await s.app.mynagate.events.flush()
+        #expect(try await Self.decide(site).status == .ok)
+        #expect(await s.app.mynagate.presence.state.zoneOf.count == 1)
+        await s.stop()
+    }
+
+    @Test("one request's failed write shows on /health and the next queued batch that lands clears it")
+    func requestFailureClearedByBatch() async throws {
+        let plan = FaultPlan()
+        let site = try await DoorSite.make(faults: plan)
+        let s = site.server
+        let rule = Self.breakWrites(plan, AuditRecordModel.schema)
+        let upload = try await site.upload([site.event(1)])
+        #expect(upload.status.code >= 500)
+        #expect(try await s.healthProblems().codes.contains("audit.write_failed"))
+        plan.remove(rule)
+        // Only door decisions from now on: their batch write shows the log works.
+        #expect(try await Self.decide(site).status == .ok)
+        try await s.app.mynagate.events.flush()
+        #expect(try await s.healthProblems().codes.isEmpty)
         await s.stop()
     }
 
