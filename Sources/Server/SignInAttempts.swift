@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Audit
 import Fluent
 import Foundation
@@ -92,10 +95,24 @@ enum PasswordCheck {
         return p
     }()
 
+    /// Runs `body` on the pool at the lowest CPU priority. On Linux a thread's nice value is its own
+    /// (`setpriority(PRIO_PROCESS, 0, …)` changes only the calling thread), so a burst of sign-ins —
+    /// bcrypt at cost 12 is some 250 ms of CPU each — yields the cores to the event loops that answer
+    /// door decisions instead of taking an equal share of them. Raising one's own nice value needs no
+    /// privilege; if it fails anyway the check runs at normal priority, which is only slower for doors.
+    static func onPool<T: Sendable>(_ eventLoop: any EventLoop, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(eventLoop: eventLoop) {
+            #if os(Linux)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            #endif
+            return try body()
+        }.get()
+    }
+
     /// Whether `secret` matches `hash`. A stored hash that cannot be read is logged and counts as wrong.
     static func verify(_ secret: String, hash: String, on req: Request) async -> Bool {
         do {
-            return try await pool.runIfActive(eventLoop: req.eventLoop) { try Bcrypt.verify(secret, created: hash) }.get()
+            return try await onPool(req.eventLoop) { try Bcrypt.verify(secret, created: hash) }
         } catch {
             req.logger.error("bcrypt could not check a stored hash", metadata: ["error": .string(String(describing: error))])
             return false
@@ -113,9 +130,7 @@ enum PasswordCheck {
     /// A real bcrypt hash of nothing in particular at `cost`, made once per cost.
     static func dummyHash(cost: Int, on req: Request) async throws -> String {
         if let h = dummies.withLock({ $0[cost] }) { return h }
-        let h = try await pool.runIfActive(eventLoop: req.eventLoop) {
-            try Bcrypt.hash("mynagate-no-such-secret", cost: cost)
-        }.get()
+        let h = try await onPool(req.eventLoop) { try Bcrypt.hash("mynagate-no-such-secret", cost: cost) }
         dummies.withLock { $0[cost] = h }
         return h
     }
@@ -177,6 +192,6 @@ extension PasswordCheck {
 
     /// A bcrypt hash of `secret` at `cost`, on the pool.
     static func hash(_ secret: String, cost: Int, on req: Request) async throws -> String {
-        try await pool.runIfActive(eventLoop: req.eventLoop) { try Bcrypt.hash(secret, cost: cost) }.get()
+        try await onPool(req.eventLoop) { try Bcrypt.hash(secret, cost: cost) }
     }
 }
