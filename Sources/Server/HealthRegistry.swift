@@ -31,8 +31,6 @@ public final class HealthRegistry: Sendable {
         public static let policyStale: Code = "policy.stale"
         /// A CRL sweep failed.
         public static let crlSweep: Code = "crl.sweep_failed"
-        /// Door decisions were written to the local spill file because the event log refused them.
-        public static let decisionsSpilled: Code = "decisions.spilled"
         /// The database did not answer the health check itself.
         public static let database: Code = "database.unreachable"
     }

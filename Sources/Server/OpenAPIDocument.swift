@@ -111,7 +111,7 @@ components:
             type: object
             required: [code, since, message]
             properties:
-              code: {type: string, description: "audit.write_failed, policy.reload_failed, policy.stale, crl.sweep_failed, decisions.spilled, database.unreachable"}
+              code: {type: string, description: "audit.write_failed, policy.reload_failed, policy.stale, crl.sweep_failed, database.unreachable"}
               since: {type: string, format: date-time, description: first seen since last cleared}
               message: {type: string, description: "what failed; never a person, card, number or database text"}
     Event:
@@ -129,7 +129,7 @@ paths:
       summary: "Liveness, database check and the server's current problems. 503 when degraded, so load balancers and monitors that read only the status code see it"
       responses:
         "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
-        "503": {description: "degraded: at least one problem (audit.write_failed, policy.reload_failed, policy.stale, crl.sweep_failed, decisions.spilled, database.unreachable)", content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
+        "503": {description: "degraded: at least one problem (audit.write_failed, policy.reload_failed, policy.stale, crl.sweep_failed, database.unreachable)", content: {application/json: {schema: {$ref: "#/components/schemas/Health"}}}}
   /metrics:
     get: {summary: "Prometheus metrics: loopback clients only, or the bearer of the metrics token when one is configured", responses: {"200": {description: text exposition}, "401": {description: metrics token missing or wrong}, "403": {description: not a loopback client}}}
   /openapi.yaml:
