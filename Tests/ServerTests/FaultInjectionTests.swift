@@ -219,3 +219,38 @@ struct FaultToleranceTests {
         #expect(suspensions == 1)
     }
 }
+
+/// A stored value that no longer reads is an error, never a default that changes what the vault does.
+@Suite("Vault: damaged stored records are errors", .serialized)
+struct VaultDamagedRecordTests {
+    @Test("a number whose stored purposes do not read stops the disposal run with a clear error instead of reading as 'no purpose left' and erasing it")
+    func unreadablePurposesStopDisposal() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let (employeeID, me) = try await site.employee("F0301")
+        // 扶養控除等申告書: kept 7 years from 11 January after the filing year, so a number of someone who
+        // left this spring must stay; read as no purpose, it would be overdue and erased.
+        let rq = try await site.request(employeeID, purposes: ["dependent_deduction_declaration"])
+        let requestID = rq["id"] as! String
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/acknowledge", as: me).status == .ok)
+        let number = TestNumbers.make()
+        let given = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/numbers", as: me, json: ["number": number])
+        #expect(given.status == .created, "\(given.text)")
+        #expect(try await s.send(.PUT, "/api/v1/vault/employees/\(employeeID)/profile", as: site.handler, json: ["leavingDate": "2026-03-31"]).status == .ok)
+        let before = try await s.send(.POST, "/api/v1/vault/disposals/run", as: site.handler, json: ["dryRun": true])
+        #expect(before.object()["retained"] as? Int == 1, "\(before.text)")
+        let record = try #require(try await VaultNumberModel.query(on: s.app.db).first())
+        record.purposes = "{damaged"
+        try await record.update(on: s.app.db)
+
+        let run = try await s.send(.POST, "/api/v1/vault/disposals/run", as: site.handler, json: ["dryRun": false])
+        #expect(run.status == .internalServerError, "\(run.text)")
+        #expect(run.text.contains("unreadable_stored_record"), "\(run.text)")
+        #expect(!run.text.contains(number))
+        #expect(try await s.send(.GET, "/api/v1/vault/disposals", as: site.handler).status == .internalServerError)
+        // Nothing was erased.
+        let kept = try await VaultNumberModel.query(on: s.app.db).first()
+        #expect(kept?.wrappedKey != nil)
+    }
+}

@@ -47,7 +47,23 @@ public enum VaultService {
         return .employee
     }
 
-    static func purposes(_ json: String) -> Set<Purpose> { Set(JSONList.decode(json).compactMap(Purpose.init(rawValue:))) }
+    /// The purposes a number was collected for, as stored. A list that does not read, or a code this
+    /// build does not know, is an error: read as fewer purposes, a number's retention plan would come
+    /// out shorter than the law asks and the number could be disposed of early.
+    static func purposes(_ json: String) throws -> Set<Purpose> {
+        Set(try stored([String].self, json, what: "purposes").map(storedPurpose))
+    }
+
+    /// A JSON value this server stored, read back; one that does not decode (a damaged or hand-edited
+    /// row) is an error naming what it is, never a default.
+    static func stored<T: Decodable>(_ type: T.Type, _ json: String, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(json.utf8))
+        } catch {
+            throw VaultError(.internalServerError, "unreadable_stored_record", ja: "保存されている\(what)を読めません（データが壊れています）",
+                             en: "the stored \(what) cannot be read (the data is damaged)")
+        }
+    }
     static func purposesJSON(_ p: Set<Purpose>) -> String { JSONList.encode(p.sorted().map(\.rawValue)) }
 
     /// A purpose code read back from the database or from this server's own answer. A code this build
@@ -382,7 +398,7 @@ public enum VaultService {
         let recordID = existing?.id ?? UUID()
         let sealed: SealedNumber
         do { sealed = try await sealer.seal(number, for: NumberRecordID(rawValue: recordID)) } catch { throw VaultError.from(error) }
-        let allPurposes = subject.purposes.union(existing.map { purposes($0.purposes) } ?? [])
+        let allPurposes = subject.purposes.union(try existing.map { try purposes($0.purposes) } ?? [])
         let v = verification
         let diffs = differences
         let src = sourceCode
@@ -530,7 +546,7 @@ public enum VaultService {
         let purpose = try parsePurpose(purposeCode)
         guard let n = try await VaultNumberModel.find(recordID, on: db) else { throw VaultError.notFound("number record", ja: "番号の記録") }
         do {
-            try NumberUsePolicy.authorize(action: .reveal, actorIsDesignatedHandler: true, statedPurpose: purpose, collectedPurposes: purposes(n.purposes))
+            try NumberUsePolicy.authorize(action: .reveal, actorIsDesignatedHandler: true, statedPurpose: purpose, collectedPurposes: try purposes(n.purposes))
         } catch { throw VaultError.from(error) }
         guard n.verificationID != nil else {
             throw VaultError(.conflict, "not_verified", ja: "本人確認が記録されていない番号は表示できません", en: "the number's identity verification is not recorded yet")
@@ -569,7 +585,7 @@ public enum VaultService {
         guard encoding == "utf-8" || encoding == "shift_jis" else { throw VaultError.bad("encoding must be utf-8 or shift_jis", ja: "文字コードはUTF-8かShift_JISです") }
         let s = try sealer()
         let rows = try await VaultNumberModel.query(on: db).filter(\.$verificationID != nil).all()
-            .filter { purposes($0.purposes).contains(purpose) && $0.wrappedKey != nil }
+            .filter { try purposes($0.purposes).contains(purpose) && $0.wrappedKey != nil }
         var lines: [(employeeNumber: String, name: String, relation: String, digits: String, row: VaultNumberModel, role: SubjectRole)] = []
         for n in rows {
             let who = try await person(n, on: db)
@@ -711,7 +727,7 @@ public enum VaultService {
         }
         let hold = try await VaultLegalHoldModel.query(on: db).filter(\.$employeeID == n.employeeID).filter(\.$releasedAt == nil).first()
         return StoredNumberMetadata(
-            record: NumberRecordID(rawValue: (try n.requireID())), employee: employeeDomainID(n.employeeID), role: role, purposes: purposes(n.purposes),
+            record: NumberRecordID(rawValue: (try n.requireID())), employee: employeeDomainID(n.employeeID), role: role, purposes: try purposes(n.purposes),
             employmentEnd: profile?.leavingDate.flatMap { CivilDate($0) }, dependencyEnd: dependencyEnd,
             legalHold: try hold.map { LegalHold(id: LegalHoldID(rawValue: try $0.requireID()), reason: $0.reason, placedBy: EmployeeID(rawValue: $0.placedBy), placedAt: $0.placedAt) })
     }

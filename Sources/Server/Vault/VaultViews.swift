@@ -88,8 +88,8 @@ enum VaultViews {
     }
 
     static func verification(_ vm: VaultVerificationModel) throws -> VerificationView? {
-        guard let v = try? JSONDecoder().decode(IdentityVerificationRecord.self, from: Data(vm.record.utf8)) else { return nil }
-        let diffs = (try? JSONDecoder().decode([VaultService.Difference].self, from: Data(vm.cardDifferences.utf8))) ?? []
+        let v = try VaultService.stored(IdentityVerificationRecord.self, vm.record, what: "identity verification")
+        let diffs = try VaultService.stored([VaultService.Difference].self, vm.cardDifferences, what: "card differences")
         return VerificationView(id: try vm.requireID(), method: v.method.rawValue, methodJa: v.method.japanese,
                                 documents: v.documents.map { DocumentView(type: $0.type.rawValue, typeJa: $0.type.japanese, issuer: $0.issuer, validUntil: $0.validUntil?.description) },
                                 checkedBy: vm.checkedBy, checkedAt: vm.checkedAt, cardReading: v.cardReading?.rawValue, cardDifferences: diffs)
@@ -285,15 +285,15 @@ enum VaultViews {
 
     static func register(on db: any Database, keys: VaultKeys, policy: AccessPolicy) async throws -> Register {
         let numbers = try await VaultNumberModel.query(on: db).all()
-        func file(_ name: String, _ contents: String, _ rows: [VaultNumberModel]) -> FileRow {
-            let ps = Set(rows.flatMap { VaultService.purposes($0.purposes) }).sorted().map(\.japanese)
+        func file(_ name: String, _ contents: String, _ rows: [VaultNumberModel]) throws -> FileRow {
+            let ps = Set(try rows.flatMap { try VaultService.purposes($0.purposes) }).sorted().map(\.japanese)
             return FileRow(name: name, contents: contents, records: rows.count, purposes: ps,
                            storage: "データベース表 vault_numbers（番号ごとのデータ鍵でAES-256-GCM暗号化、データ鍵は鍵暗号化鍵で保護）",
                            disposalMethod: DisposalMethod.cryptoErasure.japanese)
         }
         let files = [
-            file(VaultService.employeeFile, "従業員本人の個人番号", numbers.filter { $0.dependentID == nil }),
-            file(VaultService.dependentFile, "扶養親族の個人番号（続柄とともに）", numbers.filter { $0.dependentID != nil }),
+            try file(VaultService.employeeFile, "従業員本人の個人番号", numbers.filter { $0.dependentID == nil }),
+            try file(VaultService.dependentFile, "扶養親族の個人番号（続柄とともに）", numbers.filter { $0.dependentID != nil }),
         ]
         let retention = Purpose.allCases.map { p in
             RetentionRow(purpose: p.rawValue, purposeJa: p.japanese, rule: retentionText(RetentionPolicy.statutory.rules[p]!))
