@@ -154,8 +154,15 @@ struct EventsController {
                 if format == "json" { try await writer.write(.buffer(ByteBuffer(string: "]"))) }
                 try await writer.write(.end)
             } catch {
-                req.logger.error("event export failed midway: \(String(reflecting: error))")
-                try? await writer.write(.error(error))
+                // The database's own text can quote a row: the log gets the safe description.
+                req.logger.error("event export failed midway: \(HealthRegistry.describe(error))")
+                do {
+                    // Ends the response without its last chunk: the client sees a broken transfer.
+                    try await writer.write(.error(error))
+                } catch {
+                    // The connection is already gone: the client has a broken transfer either way.
+                    req.logger.notice("event export: the client was gone before the failure could be signalled")
+                }
             }
         })
         let res = Response(status: .ok, body: body)

@@ -1,4 +1,5 @@
 import Audit
+import FaultInjection
 import Fluent
 import Foundation
 import SQLKit
@@ -46,6 +47,34 @@ struct EventExportTests {
         // The export's own audit record counts what was written.
         let exported = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "events.exported").first()
         #expect(exported?.details.contains("\"rows\":\"\(total)\"") == true, "\(exported?.details ?? "none")")
+        await s.stop()
+    }
+
+    @Test("an export whose database read fails midway ends as a broken transfer, never a short file that looks complete, and the log says so")
+    func exportFailingMidwayIsBroken() async throws {
+        LogCapture.installed
+        let plan = FaultPlan()
+        let s = try await TestServer.start(faults: plan)
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        try await Self.bulkAppend(2_500, on: s.app.db)
+        let total = try await AuditRecordModel.query(on: s.app.db).count()
+        // Before the stream the export reads the log three times (its head, the count, the head its own
+        // record is sealed on); the stream then reads a page of 1,000 at a time. Break the second page.
+        plan.add(.init(.read, table: AuditRecordModel.schema, skip: 4))
+        let capture = LogCapture.shared.open()
+        var body = "", broken = false
+        do {
+            body = try await s.send(.GET, "/api/v1/events/export?format=csv&encoding=utf-8", as: admin).text
+        } catch {
+            broken = true  // the client saw the transfer break: what is asked of it
+        }
+        #expect(broken, "the export ended normally after \(body.split(separator: "\r\n").count) lines")
+        let lines = LogCapture.shared.close(capture)
+        #expect(plan.fired == ["read \(AuditRecordModel.schema)"], "the fault was meant for the second page: \(plan.fired)")
+        // Whatever arrived is not the whole log and does not end as a complete file would.
+        #expect(!body.contains("\r\n\(total),"), "the export looks complete")
+        #expect(lines.contains { $0.contains("event export failed midway") }, "\(lines.suffix(5))")
         await s.stop()
     }
 
