@@ -28,25 +28,14 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 is needed"; exit 2; }
 per_door=${SERVER_KILL_TAPS:-1500}
 kills=${SERVER_KILL_KILLS:-4}
 doors=(entrance office-2f)
-passed=0
-failed=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-summary() { echo "$passed passed, $failed failed"; }
+# shellcheck source=common.bash
+. "$(dirname "$0")/common.bash"
 
 work="$(mktemp -d /tmp/mynagate-server-kill.XXXXXX)"
 data="$work/server"
 server_pid=""
 agent_pids=()
 
-stop_pid() { # pid signal
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill "-$2" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   for p in "${agent_pids[@]}"; do stop_pid "$p" KILL; done
   stop_pid "$server_pid" TERM
@@ -55,41 +44,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
-  || echo $((20000 + RANDOM % 20000)); }
 port="$(free_port)"
 base="http://127.0.0.1:$port"
 
-wait_health() {
-  for _ in $(seq 1 900); do
-    curl -fsS --max-time 2 "$base/health" >/dev/null 2>&1 && return 0
-    kill -0 "$server_pid" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
-}
+# The demo organisation (common.bash), then the plain server on its data.
+make_demo_organisation
 
-# The demo makes an organisation, enrolled virtual cards and an administrator; then it is stopped and
-# the plain server runs on the same data directory, so no simulated taps mix with the agents'.
-"$bin" demo --data "$data" --port "$port" --people 5 --tap-interval 0 >"$work/demo.log" 2>&1 &
-server_pid=$!
-if ! wait_health; then
-  tail -n 30 "$work/demo.log" || true
-  fail "demo organisation created"; summary; exit 1
-fi
-password=""
-for _ in $(seq 1 100); do
-  password="$(awk '$1 == "admin" && $3 == "/" { print $4; exit }' "$work/demo.log")"
-  [ -n "$password" ] && break
-  sleep 0.2
-done
-stop_pid "$server_pid" TERM; server_pid=""
-
-start_server() {
-  "$bin" serve --data "$data" --port "$port" >>"$work/serve.log" 2>&1 &
-  server_pid=$!
-  wait_health
-}
 if start_server; then pass "server started on the demo's data"; else tail -n 30 "$work/serve.log"; fail "server started"; summary; exit 1; fi
 
 db="$data/mynagate.sqlite"
