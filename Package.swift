@@ -115,7 +115,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/Views")]
+            resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
         ),
         // The door controller: decides at the door from a signed local snapshot, offline too, and keeps
         // every event in a durable outbox until the server acknowledges it. Deliberately not on Vapor or

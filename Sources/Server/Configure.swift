@@ -247,7 +247,7 @@ struct SystemController {
     }
 
     @Sendable func openapi(_ req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: OpenAPIDocument.yaml))
+        let res = Response(status: .ok, body: .init(string: try OpenAPIDocument.yaml()))
         res.headers.replaceOrAdd(name: .contentType, value: "application/yaml")
         return res
     }
