@@ -218,3 +218,16 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault", "MyNumber", "Access", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )
+
+// Coverage-guided fuzz targets (libFuzzer), one executable per parser, declared only when
+// MYNAGATE_FUZZ is set so a normal build and `swift test` never see them (their entry point is
+// libFuzzer's `main`, which exists only under `-sanitize=fuzzer`). `.ci/fuzz` builds and runs them:
+//   MYNAGATE_FUZZ=1 swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product NAME
+// Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+]
+if Context.environment["MYNAGATE_FUZZ"] != nil {
+    for t in fuzzTargets {
+        package.targets.append(.executableTarget(name: t.name, dependencies: t.dependencies, path: "Fuzz/Targets/\(t.name)"))
+    }
+}
