@@ -195,14 +195,20 @@ extension APIError {
         return APIError(.badRequest, code: "bad_request", ja: ja, en: en, issues: [issue])
     }
 
-    /// `a.b.0.c` when every name is a plain ASCII identifier of letters (what this server's types
-    /// declare; a dictionary key chosen by the client, which could be anything, gives nil).
+    /// `a.b.0.c` when every name is a key this server's types declare, spelled in plain ASCII letters;
+    /// nil as soon as one is a dictionary's key, which is the client's own text (a My Number as a key
+    /// would even pass as an index). Decoders' private key types (`_DictionaryCodingKey`, `_CodingKey`)
+    /// carry both dictionary keys and array indices; only an index (`Index 3`) is kept from them.
     static func fieldName(_ path: [any CodingKey]) -> String? {
         guard !path.isEmpty else { return nil }
         var parts: [String] = []
         for key in path {
-            if let i = key.intValue { parts.append(String(i)); continue }
             let s = key.stringValue
+            if String(describing: type(of: key)).hasPrefix("_") {
+                guard let i = key.intValue, s == "Index \(i)" else { return nil }
+                parts.append(String(i))
+                continue
+            }
             guard (1...40).contains(s.count), s.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) else { return nil }
             parts.append(s)
         }

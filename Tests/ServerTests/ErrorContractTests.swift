@@ -99,6 +99,13 @@ struct ErrorContractTests {
                                          contentType: "application/json")
         Self.expectContract(wrongType, .badRequest, code: "bad_request", notContaining: [number])
         #expect((wrongType.object()["issues"] as? [[String: Any]])?.first?["field"] as? String == "employeeNumber", "\(wrongType.text)")
+        // A dictionary's keys are the client's text: a bad value under one names no field (Vapor's own
+        // text gives the path, key included — a My Number as a key, or any word).
+        let admin = try await s.user(.admin)
+        for key in ["qzxsecretword", number] {
+            let schedule = try await s.send(.PUT, "/api/v1/schedules/office", as: admin, json: ["name": "x", "windows": [key: [1]]])
+            Self.expectContract(schedule, .badRequest, code: "bad_request", notContaining: [key])
+        }
         // An unknown route under /api, with a path the body must not repeat.
         let unknown = try await s.send(.GET, "/api/v1/zz-no-such-route-q7zx", as: hr)
         Self.expectContract(unknown, .notFound, code: "not_found", notContaining: ["q7zx"])
