@@ -103,7 +103,7 @@ struct ErrorContractTests {
         // text gives the path, key included — a My Number as a key, or any word).
         let admin = try await s.user(.admin)
         for key in ["qzxsecretword", number] {
-            let schedule = try await s.send(.PUT, "/api/v1/schedules/office", as: admin, json: ["name": "x", "windows": [key: [1]]])
+            let schedule = try await s.send(.PUT, "/api/v1/schedules/office", as: admin, json: ["name": "x", "windows": [key: "09:00-17:00"]])
             Self.expectContract(schedule, .badRequest, code: "bad_request", notContaining: [key])
         }
         // An unknown route under /api, with a path the body must not repeat.
