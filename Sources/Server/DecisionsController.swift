@@ -160,7 +160,7 @@ struct DecisionsController {
             return .pinSignature(.invalid("card not enrolled"))
         }
         switch try await ChallengeStore.consume(id: challengeID, context: "door:\(door)", on: req.db) {
-        case .failure(let why): return .pinSignature(.invalid(why.description))
+        case .failure(let why): return .pinSignature(.invalid(why.english))
         case .success(let challenge):
             guard certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
                 return .pinSignature(.invalid("signature does not match the enrolled certificate"))
@@ -189,23 +189,17 @@ enum ChallengeStore {
     /// Marks the challenge used and returns it, or says why it cannot be used. One conditional UPDATE
     /// (`WHERE used = false … RETURNING`) decides, so two servers racing for the same challenge cannot
     /// both succeed: the second sees no row and the request is a replay.
-    static func consume(id: UUID, context: String, on db: any Database) async throws -> Result<Challenge, ChallengeProblem> {
+    static func consume(id: UUID, context: String, on db: any Database) async throws -> Result<Challenge, APIError> {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database without SQL") }
         let rows = try await sql.raw("UPDATE challenges SET used = \(bind: true) WHERE id = \(bind: id) AND used = \(bind: false) RETURNING context, nonce, expires_at").all()
         guard let row = rows.first else {
-            return .failure(ChallengeProblem(try await ChallengeModel.find(id, on: db) == nil ? "unknown challenge" : "challenge already used (replay)"))
+            return .failure(try await ChallengeModel.find(id, on: db) == nil ? .unknownChallenge : .challengeReplayed)
         }
         let storedContext = try row.decode(column: "context", as: String.self)
         let nonce = try row.decode(column: "nonce", as: Data.self)
         let expiresAt = try row.decode(column: "expires_at", as: Date.self)
-        guard expiresAt >= Date() else { return .failure(ChallengeProblem("challenge expired")) }
-        guard storedContext == context else { return .failure(ChallengeProblem("challenge issued for \(storedContext), not here")) }
+        guard expiresAt >= Date() else { return .failure(.challengeExpired) }
+        guard storedContext == context else { return .failure(.challengeWrongPlace(storedContext)) }
         return .success(Challenge(id: id, nonce: Array(nonce), context: storedContext, issuedAt: expiresAt, expiresAt: expiresAt))
     }
-}
-
-/// Why a stored challenge cannot be used, in words for the event log.
-struct ChallengeProblem: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }
