@@ -27,6 +27,9 @@ struct DecisionsController {
         var triesLeft: Int?
     }
 
+    /// What a door may report when the card refused the PIN (``pinProof(_:door:key:policy:on:)``).
+    static let pinResults: Set<String> = ["wrongPIN", "pinBlocked"]
+
     struct DecisionResponse: Content {
         var outcome: String
         var reason: String
@@ -69,6 +72,10 @@ struct DecisionsController {
         let doorID = DoorID(rawValue: try req.parameters.require("id"))
         let body = try req.content.decode(DecisionRequest.self)
         guard body.serial.count <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
+        // The same bounds as an uploaded door event's issuer, and only the card answers a door can report.
+        guard (body.issuer?.count ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }
+        guard body.pinResult.map(Self.pinResults.contains) ?? true else { throw Abort(.badRequest, reason: "pinResult must be wrongPIN or pinBlocked") }
+        guard body.triesLeft.map({ (0...15).contains($0) }) ?? true else { throw Abort(.badRequest, reason: "triesLeft must be 0–15") }
         let policy = req.state.policy.snapshot.policy
         let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
         let now = Date()
