@@ -48,4 +48,35 @@ struct VaultContractTests {
             #expect(["in_use", "retained", "due", "overdue", "on_hold"].contains(n["disposal"] as? String ?? ""), "\(n["disposal"] ?? "none")")
         }
     }
+
+    @Test("without a vault key, giving and exporting a number answer 503 with a sentence and no number; a missing record is still 404")
+    func noVaultKey() async throws {
+        let s = try await TestServer.start { c, _ in
+            c.vaultKeyFile = nil
+            c.vaultKeyBase64 = nil
+        }
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        let name = "handler-\(UUID().uuidString.prefix(6))"
+        try await Accounts.create(username: name, password: "correct horse battery", role: .hr, cost: 4, on: s.app.db)
+        let handler = try await s.signIn(name, "correct horse battery")
+        #expect(try await s.send(.POST, "/api/v1/vault/handlers", as: admin, json: ["username": name]).status == .created)
+        let e = try await s.send(.POST, "/api/v1/employees", as: handler, json: ["employeeNumber": "VC004", "name": "鍵 無子", "department": "総務部", "groups": [String]()])
+        let employee = e.object()["id"] as? String ?? ""
+        try await Accounts.create(username: "emp-vc004", password: "correct horse battery", role: .employee, employeeID: UUID(uuidString: employee), cost: 4, on: s.app.db)
+        let me = try await s.signIn("emp-vc004", "correct horse battery")
+        let rq = try await s.send(.POST, "/api/v1/vault/requests", as: handler, json: ["employeeId": employee, "subjects": [["kind": "employee", "purposes": ["withholding_slip"]]]])
+        #expect(rq.status == .created, "\(rq.text)")
+        let id = rq.object()["id"] as? String ?? ""
+        #expect(try await s.send(.POST, "/api/v1/vault/my/requests/\(id)/acknowledge", as: me).status == .ok)
+        let number = TestNumbers.make()
+        let given = try await s.send(.POST, "/api/v1/vault/my/requests/\(id)/numbers", as: me, json: ["number": number])
+        #expect(given.status == .serviceUnavailable, "\(given.text)")
+        #expect(!given.text.contains(number))
+        let export = try await s.send(.POST, "/api/v1/vault/exports", as: handler, json: ["purpose": "withholding_slip"])
+        #expect(export.status == .serviceUnavailable, "\(export.text)")
+        #expect(export.object()["reason"] as? String != nil)
+        let reveal = try await s.send(.POST, "/api/v1/vault/numbers/\(UUID())/reveal", as: handler, json: ["purpose": "withholding_slip"])
+        #expect(reveal.status == .notFound, "\(reveal.text)")
+    }
 }
