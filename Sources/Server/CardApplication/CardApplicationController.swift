@@ -336,9 +336,18 @@ struct CardApplicationController {
         var needsMoreApplicants: [PlanGroup]
     }
 
+    /// The largest session size `plan` takes. Bounded because the planner divides a city's count by
+    /// `maximum` after adding it (`(count + maximum - 1) / maximum`), which traps on overflow: an
+    /// unchecked `?maximum=9223372036854775807` brought the whole server down.
+    static let planSizeLimit = 10_000
+
     @Sendable func plan(_ req: Request) async throws -> Plan {
         let minimum = req.query[Int.self, at: "minimum"] ?? 5
-        let p = try await CardOps.plan(minimum: minimum, maximum: req.query[Int.self, at: "maximum"], on: req.db)
+        let maximum = req.query[Int.self, at: "maximum"]
+        guard minimum <= Self.planSizeLimit, maximum.map({ (1...Self.planSizeLimit).contains($0) }) ?? true else {
+            throw Abort(.badRequest, reason: "minimum is at most \(Self.planSizeLimit) and maximum 1–\(Self.planSizeLimit)")
+        }
+        let p = try await CardOps.plan(minimum: minimum, maximum: maximum, on: req.db)
         func g(_ m: Municipality, _ a: [ApplicationID]) -> PlanGroup { PlanGroup(prefecture: m.prefecture, city: m.city, applications: a.map(\.rawValue), count: a.count) }
         return Plan(minimumPerSession: max(1, minimum), groups: p.groups.map { g($0.municipality, $0.applications) },
                     proposals: p.proposals.map { g($0.municipality, $0.applications) },

@@ -302,7 +302,10 @@ enum CardOps {
         guard !a.contact.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw CardProblem(.unprocessableEntity, code: "contact_missing", ja: "市区町村の担当者名を入力してください。", en: "Enter the city's contact person.")
         }
-        guard a.place.count <= 200, a.contact.name.count <= 100 else {
+        // Every text is bounded (the OpenAPI document says the same): the contact's section, phone and
+        // e-mail used to be stored at any length.
+        guard a.place.count <= 200, a.contact.name.count <= 100, (a.contact.section ?? "").count <= 100,
+              (a.contact.phone ?? "").count <= 30, (a.contact.email ?? "").count <= 254 else {
             throw CardProblem(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
         do {
