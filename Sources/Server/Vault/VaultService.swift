@@ -101,6 +101,8 @@ public enum VaultService {
     }
 
     public static func designate(username: String, responsible: Bool, by actor: String, on db: any Database, append: VaultAppend) async throws -> VaultHandlerModel {
+        // Accounts are made with 1–64 characters (Bootstrap); anything else names no account and is refused as such.
+        guard (1...64).contains(username.count) else { throw VaultError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
         guard let u = try await UserModel.query(on: db).filter(\.$username == username).first(), let uid = u.id else {
             throw APIError.noSuch("account", ja: "アカウント")
         }
@@ -176,6 +178,10 @@ public enum VaultService {
         var domainSubjects: [CollectionSubject] = []
         var newDependents: [VaultDependentModel] = []
         for s in subjects {
+            // Five purposes exist; a longer list is not a request anyone means (the document's maxItems).
+            guard s.purposes.count <= Purpose.allCases.count else {
+                throw VaultError.bad("a subject has at most \(Purpose.allCases.count) purposes", ja: "利用目的は対象者ごとに\(Purpose.allCases.count)件までです")
+            }
             var ps = Set<Purpose>()
             for code in s.purposes { ps.insert(try parsePurpose(code)) }
             switch s.kind {
@@ -743,16 +749,20 @@ public enum VaultService {
         return out
     }
 
+    /// A disposal status as the API's stable code (the date is in the plan's own fields).
+    static func statusCode(_ status: DisposalStatus) -> String {
+        switch status {
+        case .inUse: return "in_use"
+        case .retained: return "retained"
+        case .due: return "due"
+        case .overdue: return "overdue"
+        case .onHold: return "on_hold"
+        }
+    }
+
     static func planItem(_ n: VaultNumberModel, _ m: StoredNumberMetadata, _ p: DisposalPlan, on date: CivilDate, db: any Database) async throws -> PlanItem {
         let status = p.status(on: date)
-        let code: String
-        switch status {
-        case .inUse: code = "in_use"
-        case .retained: code = "retained"
-        case .due: code = "due"
-        case .overdue: code = "overdue"
-        case .onHold: code = "on_hold"
-        }
+        let code = statusCode(status)
         let e = try await EmployeeModel.find(n.employeeID, on: db)
         return PlanItem(recordId: try n.requireID(), employeeId: n.employeeID, employeeNumber: e?.employeeNumber ?? "", role: roleCode(m.role),
                         purposes: m.purposes.sorted().map(\.rawValue), status: code, statusJa: status.japanese,
