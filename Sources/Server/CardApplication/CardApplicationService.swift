@@ -48,8 +48,10 @@ struct CardProblem: AbortError {
                     issues: r.issues.map(CardProblem.issue))
     }
 
+    /// The API's issue severities are `error` and `warning` for every feature (the Error schema); the
+    /// photo check's `notice` (worth telling, not a refusal) is a warning there.
     static func issue(_ p: PhotoIssue) -> Issue {
-        Issue(field: "photo", code: p.code, severity: p.severity.rawValue, messageJa: p.japaneseMessage, messageEn: p.englishMessage)
+        Issue(field: "photo", code: p.code, severity: p.severity == .error ? "error" : "warning", messageJa: p.japaneseMessage, messageEn: p.englishMessage)
     }
 
     static func notFound(_ what: String, ja: String) -> CardProblem { CardProblem(.notFound, code: "not_found", ja: ja, en: what) }
