@@ -74,4 +74,23 @@ struct CardApplicationContractTests {
         let ok = try await agree(["name": "横浜 花子", "section": "市民課", "phone": "045-123-4567", "email": "madoguchi@example.jp"])
         #expect(ok.status == .ok, "\(ok.text)")
     }
+
+    @Test("photo issues carry the API's severities only (error, warning): the check's notice about a missing date is a warning")
+    func photoIssueSeverities() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        let (_, login) = try await CardFixture.person(s, hr: hr, number: "P4000")
+        #expect(try await s.send(.POST, "/api/v1/me/card-application", as: login, json: ["route": "contractorBatch"]).status == .created)
+        // Refused (too small in pixels) and undated: the refusal lists both, with the API's severities.
+        let refused = try await CardFixture.upload(s, login, CardFixture.jpeg(width: 100, height: 128, daysAgo: nil))
+        #expect(refused.status == .unprocessableEntity, "\(refused.text)")
+        let refusedSeverities = Set((refused.object()["issues"] as? [[String: Any]] ?? []).compactMap { $0["severity"] as? String })
+        #expect(refusedSeverities == ["error", "warning"], "\(refused.text)")
+        // Accepted but undated: the notice comes back as a warning.
+        let taken = try await CardFixture.upload(s, login, CardFixture.jpeg(daysAgo: nil))
+        #expect(taken.status == .ok, "\(taken.text)")
+        let notices = taken.object()["notices"] as? [[String: Any]] ?? []
+        #expect(!notices.isEmpty && notices.allSatisfy { $0["severity"] as? String == "warning" }, "\(taken.text)")
+    }
 }
