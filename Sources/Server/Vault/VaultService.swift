@@ -102,7 +102,7 @@ public enum VaultService {
 
     public static func designate(username: String, responsible: Bool, by actor: String, on db: any Database, append: VaultAppend) async throws -> VaultHandlerModel {
         // Accounts are made with 1–64 characters (Bootstrap); anything else names no account and is refused as such.
-        guard (1...64).contains(username.count) else { throw VaultError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
+        guard (1...64).contains(username.count) else { throw APIError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
         guard let u = try await UserModel.query(on: db).filter(\.$username == username).first(), let uid = u.id else {
             throw APIError.noSuch("account", ja: "アカウント")
         }
@@ -180,7 +180,7 @@ public enum VaultService {
         for s in subjects {
             // Five purposes exist; a longer list is not a request anyone means (the document's maxItems).
             guard s.purposes.count <= Purpose.allCases.count else {
-                throw VaultError.bad("a subject has at most \(Purpose.allCases.count) purposes", ja: "利用目的は対象者ごとに\(Purpose.allCases.count)件までです")
+                throw APIError.bad("a subject has at most \(Purpose.allCases.count) purposes", ja: "利用目的は対象者ごとに\(Purpose.allCases.count)件までです")
             }
             var ps = Set<Purpose>()
             for code in s.purposes { ps.insert(try parsePurpose(code)) }
