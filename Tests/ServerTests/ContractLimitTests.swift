@@ -61,4 +61,22 @@ struct ContractLimitTests {
         #expect(try await s.send(.GET, "/api/v1/credentials?state=revoked", as: security).status == .badRequest)
         await s.stop()
     }
+
+    @Test("integer and UUID query parameters are refused when they do not read, not taken as absent")
+    func queryParametersRead() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        for path in ["employees?limit=abc", "employees?limit=0.5", "employees?limit=1&limit=2", "employees?limit=", "credentials?limit=x",
+                     "credentials?employee=not-a-uuid", "events?limit=ten", "events?before=x", "doors/quarantine?limit=1e3"] {
+            let r = try await s.send(.GET, "/api/v1/\(path)", as: admin)
+            #expect(r.status == .badRequest, "\(path): \(r.status)")
+        }
+        // Integers out of range are still clamped (DataSecurityTests), and absent ones take the default.
+        for path in ["employees?limit=0", "employees?limit=-1", "employees", "credentials?employee=\(UUID().uuidString)", "events?before=5&limit=99999",
+                     "doors/quarantine?limit=0"] {
+            let r = try await s.send(.GET, "/api/v1/\(path)", as: admin)
+            #expect(r.status == .ok, "\(path): \(r.status)")
+        }
+        await s.stop()
+    }
 }
