@@ -226,7 +226,7 @@ struct VaultController {
 
     @Sendable func runDisposal(_ req: Request) async throws -> VaultService.DisposalRun {
         let actor = try await req.vaultHandler()
-        let body = (try? req.content.decode(RunInput.self)) ?? RunInput()
+        let body = try req.optionalContent(RunInput.self) ?? RunInput()
         return try await VaultService.runDisposal(dryRun: body.dryRun ?? false, performedBy: actor.username, on: req.db, append: req.vaultAppend)
     }
 
