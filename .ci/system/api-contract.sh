@@ -39,7 +39,7 @@ SCHEMATHESIS_VERSION=4.32.5
 SPEC_VALIDATOR_VERSION=0.9.0
 seed=${CONTRACT_SEED:-16}
 examples=${CONTRACT_EXAMPLES:-25}
-seconds=${CONTRACT_SECONDS:-50}
+seconds=${CONTRACT_SECONDS:-45}
 identities=${CONTRACT_IDENTITIES:-admin security hr employee door}
 
 # shellcheck source=common.bash
