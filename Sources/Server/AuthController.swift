@@ -92,7 +92,7 @@ struct JSONBodyOnly: AsyncMiddleware {
         let hasBody = request.body.data.map { $0.readableBytes > 0 } ?? (request.headers.first(name: .contentLength).map { $0 != "0" } ?? request.headers.contains(name: .transferEncoding))
         if hasBody || request.headers.contentType != nil {
             guard let ct = request.headers.contentType, ct.type == "application", ct.subType == "json" else {
-                throw Abort(.unsupportedMediaType, reason: "send the body as application/json")
+                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", ja: "本文は application/json で送ってください。", en: "send the body as application/json")
             }
         }
         return try await next.respond(to: request)

@@ -63,8 +63,10 @@ struct ConfigController {
 
     static func id(_ req: Request) throws -> String {
         let id = try req.parameters.require("id")
-        guard (1...64).contains(id.count), id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw Abort(.badRequest, reason: "ids are 1–64 letters, digits, - or _")
+        // ASCII only: an id is part of URLs, setting keys (door_token:<id>) and event subjects, and the
+        // OpenAPI pattern an integrator validates against says [A-Za-z0-9_-]{1,64}.
+        guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw Abort(.badRequest, reason: "ids are 1–64 ASCII letters, digits, - or _")
         }
         return id
     }

@@ -56,6 +56,9 @@ struct CredentialsController {
         routes.grouped(RateLimitMiddleware(family: .lostCard)).post("api", "v1", "lost-card", "confirm", use: lostCardConfirm)
     }
 
+    /// The states a credential row can be in.
+    static let states: Set<String> = ["active", "suspended", "retired", "pending"]
+
     static func dto(_ m: CredentialModel) -> CredentialDTO {
         var waiting: [String]?
         if m.state == "pending" {
@@ -71,7 +74,11 @@ struct CredentialsController {
     @Sendable func list(_ req: Request) async throws -> [CredentialDTO] {
         var q = CredentialModel.query(on: req.db).sort(\.$createdAt, .descending)
         if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
-        if let s = req.query[String.self, at: "state"] { q = q.filter(\.$state == s) }
+        if let s = req.query[String.self, at: "state"] {
+            // A state no card can be in is the caller's mistake, not an empty answer.
+            guard Self.states.contains(s) else { throw Abort(.badRequest, reason: "state must be active, suspended, retired or pending") }
+            q = q.filter(\.$state == s)
+        }
         return try await q.limit(req.queryLimit(default: 1000)).all().map(Self.dto)
     }
 

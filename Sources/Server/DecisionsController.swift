@@ -27,6 +27,9 @@ struct DecisionsController {
         var triesLeft: Int?
     }
 
+    /// What a door may report when the card refused the PIN (``pinProof(_:door:key:policy:on:)``).
+    static let pinResults: Set<String> = ["wrongPIN", "pinBlocked"]
+
     struct DecisionResponse: Content {
         var outcome: String
         var reason: String
@@ -69,6 +72,10 @@ struct DecisionsController {
         let doorID = DoorID(rawValue: try req.parameters.require("id"))
         let body = try req.content.decode(DecisionRequest.self)
         guard body.serial.count <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
+        // The same bounds as an uploaded door event's issuer, and only the card answers a door can report.
+        guard (body.issuer?.count ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }
+        guard body.pinResult.map(Self.pinResults.contains) ?? true else { throw Abort(.badRequest, reason: "pinResult must be wrongPIN or pinBlocked") }
+        guard body.triesLeft.map({ (0...15).contains($0) }) ?? true else { throw Abort(.badRequest, reason: "triesLeft must be 0–15") }
         let policy = req.state.policy.snapshot.policy
         let key = CredentialKey(issuer: body.issuer ?? "", serial: body.serial)
         let now = Date()
@@ -160,7 +167,7 @@ struct DecisionsController {
             return .pinSignature(.invalid("card not enrolled"))
         }
         switch try await ChallengeStore.consume(id: challengeID, context: "door:\(door)", on: req.db) {
-        case .failure(let why): return .pinSignature(.invalid(why.description))
+        case .failure(let why): return .pinSignature(.invalid(why.english))
         case .success(let challenge):
             guard certificate.publicKey.isValidSignature(Array(signature), for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
                 return .pinSignature(.invalid("signature does not match the enrolled certificate"))
@@ -189,23 +196,17 @@ enum ChallengeStore {
     /// Marks the challenge used and returns it, or says why it cannot be used. One conditional UPDATE
     /// (`WHERE used = false … RETURNING`) decides, so two servers racing for the same challenge cannot
     /// both succeed: the second sees no row and the request is a replay.
-    static func consume(id: UUID, context: String, on db: any Database) async throws -> Result<Challenge, ChallengeProblem> {
+    static func consume(id: UUID, context: String, on db: any Database) async throws -> Result<Challenge, APIError> {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database without SQL") }
         let rows = try await sql.raw("UPDATE challenges SET used = \(bind: true) WHERE id = \(bind: id) AND used = \(bind: false) RETURNING context, nonce, expires_at").all()
         guard let row = rows.first else {
-            return .failure(ChallengeProblem(try await ChallengeModel.find(id, on: db) == nil ? "unknown challenge" : "challenge already used (replay)"))
+            return .failure(try await ChallengeModel.find(id, on: db) == nil ? .unknownChallenge : .challengeReplayed)
         }
         let storedContext = try row.decode(column: "context", as: String.self)
         let nonce = try row.decode(column: "nonce", as: Data.self)
         let expiresAt = try row.decode(column: "expires_at", as: Date.self)
-        guard expiresAt >= Date() else { return .failure(ChallengeProblem("challenge expired")) }
-        guard storedContext == context else { return .failure(ChallengeProblem("challenge issued for \(storedContext), not here")) }
+        guard expiresAt >= Date() else { return .failure(.challengeExpired) }
+        guard storedContext == context else { return .failure(.challengeWrongPlace(storedContext)) }
         return .success(Challenge(id: id, nonce: Array(nonce), context: storedContext, issuedAt: expiresAt, expiresAt: expiresAt))
     }
-}
-
-/// Why a stored challenge cannot be used, in words for the event log.
-struct ChallengeProblem: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }

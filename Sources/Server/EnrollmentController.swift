@@ -167,7 +167,7 @@ public enum Enrollment {
         do { certificate = try Certificate(derEncoded: Array(der)) } catch { throw Abort(.unprocessableEntity, reason: "the certificate does not parse") }
         let challenge: Challenge
         switch try await ChallengeStore.consume(id: challengeID, context: "enroll:\(employeeID.uuidString)", on: db) {
-        case .failure(let why): throw Abort(.unprocessableEntity, reason: why.description)
+        case .failure(let why): throw why
         case .success(let c): challenge = c
         }
         guard certificate.publicKey.isValidSignature(signature, for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {

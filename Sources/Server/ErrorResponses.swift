@@ -1,17 +1,18 @@
 import Fluent
 import Vapor
 
-/// How errors reach a client: the reason of an `Abort` (written for the client), and for anything
-/// else a generic 500 — never a database's or a library's own text, whatever the environment (Vapor
-/// shows `String(describing:)` outside release builds, and the demo runs as development). The full
-/// error is logged.
+/// How errors reach a client: every error, from every route and from Vapor itself (unknown route, a
+/// body that does not decode, too large, of the wrong type), as the one body of ``APIError`` — never a
+/// database's or a library's own text, whatever the environment (Vapor's `ErrorMiddleware` shows
+/// `String(describing:)` outside release builds, and the demo runs as development). The full error is
+/// logged (5xx by ``ServerErrorLog``).
 enum ErrorResponses {
-    /// Replaces Vapor's default middleware list (route logging, then the error middleware) with the
-    /// same list, the error middleware fixed to the production behaviour, and database errors mapped.
+    /// Replaces Vapor's default middleware list (route logging, then the error middleware) with route
+    /// logging, the one error renderer, the 5xx log, and database errors mapped.
     static func use(on app: Application) {
         var m = Middlewares()
         m.use(RouteLoggingMiddleware(logLevel: .info))
-        m.use(ErrorMiddleware.default(environment: .production))
+        m.use(APIErrorMiddleware())
         m.use(ServerErrorLog())
         m.use(DatabaseErrorMiddleware())
         app.middleware = m
@@ -31,8 +32,10 @@ struct DatabaseErrorMiddleware: AsyncMiddleware {
             guard let e = error as? any DatabaseError, !(error is any AbortError) else { throw error }
             // The database's own text can quote the values it refused; the log gets its kind only.
             request.logger.error("database error on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
-            if e.isConstraintFailure { throw Abort(.conflict, reason: Self.conflict) }
-            throw Abort(.internalServerError, reason: "the database could not complete the request")
+            if e.isConstraintFailure {
+                throw APIError(.conflict, code: "conflict", ja: "既存の記録と重複します（既に使われている番号など）。", en: Self.conflict)
+            }
+            throw APIError(.internalServerError, code: "database_error", ja: "データベースで処理できませんでした。", en: "the database could not complete the request")
         }
     }
 }
@@ -51,7 +54,22 @@ struct ServerErrorLog: AsyncMiddleware {
             throw e
         } catch {
             request.logger.error("500 on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
-            throw Abort(.internalServerError, reason: "the server could not complete the request")
+            throw APIError(.internalServerError, code: "internal_error", ja: "サーバー内部でエラーが起きました。", en: "the server could not complete the request")
+        }
+    }
+}
+
+/// The one renderer of errors, in place of Vapor's `ErrorMiddleware`: whatever was thrown becomes an
+/// ``APIError`` (``APIError/init(rendering:)``) and is answered as its JSON body with its headers
+/// (`Retry-After` stays). It is outermost but for route logging, so an unknown route (404), a body over
+/// the route's limit (413) and Vapor's content errors (400, 415) come out in the same shape.
+struct APIErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            // Every 5xx has been logged by ServerErrorLog, which every responder (Vapor's 404 too) sits inside.
+            return APIError(rendering: error).response(for: request)
         }
     }
 }

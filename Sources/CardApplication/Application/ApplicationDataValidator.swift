@@ -8,6 +8,8 @@ public struct ApplicationDataValidator: Sendable {
     /// guard against pasted text, not a card rule.
     public var maxNameLength = 40
     public var maxAddressLength = 200
+    /// Longest phone text (digits and separators) accepted: 11 digits and their hyphens or brackets.
+    public var maxPhoneLength = 20
     /// Oldest plausible age.
     public var maxAgeYears = 130
 
@@ -66,7 +68,10 @@ public struct ApplicationDataValidator: Sendable {
         else if address.count > maxAddressLength { issues.append(.init(.address, .tooLong(max: maxAddressLength))) }
         var municipality: Municipality?
         let explicitCity = collapseSpaces(d.city)
-        if !explicitCity.isEmpty {
+        if explicitCity.count > maxAddressLength {
+            // Bounded like the address it stands in for: the city goes into the batch CSV and the session plan.
+            issues.append(.init(.city, .tooLong(max: maxAddressLength)))
+        } else if !explicitCity.isEmpty {
             // An explicit city wins; the prefecture still comes from the address when it has one.
             let parsed = Municipality.parse(address: explicitCity)
             let pref = parsed?.prefecture ?? Municipality.parse(address: address)?.prefecture
@@ -81,7 +86,10 @@ public struct ApplicationDataValidator: Sendable {
             .replacingOccurrences(of: "ー", with: "-").replacingOccurrences(of: "−", with: "-")
         if !phoneText.isEmpty {
             let digits = phoneText.filter(\.isASCIIDigit)
-            if phoneText.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "(" || $0 == ")" }), digits.first == "0", (10...11).contains(digits.count) {
+            // 10 or 11 digits with a few separators fit in `maxPhoneLength`; more is not a phone number
+            // (any count of hyphens around 11 digits used to pass).
+            if phoneText.count <= maxPhoneLength, phoneText.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "(" || $0 == ")" }),
+               digits.first == "0", (10...11).contains(digits.count) {
                 phone = phoneText
             } else { issues.append(.init(.phone, .phoneInvalid)) }
         }

@@ -53,11 +53,6 @@ struct CardApplicationController {
         hr.put("api", "v1", "card-campaign", use: saveCampaign)
     }
 
-    /// Runs `body`, answering a ``CardProblem`` as its JSON.
-    func answer(_ req: Request, _ body: () async throws -> Response) async throws -> Response {
-        do { return try await body() } catch let p as CardProblem { return try await p.response(for: req) }
-    }
-
     func uuid(_ req: Request) throws -> UUID {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.badRequest, reason: "id must be a UUID") }
         return id
@@ -79,44 +74,38 @@ struct CardApplicationController {
     }
 
     @Sendable func myStatus(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let e = try CardOps.me(req)
-            let s = try await CardApplications.status(of: e, on: req.db)
-            let app = try await CardApplications.current(of: e, on: req.db)
-            return try await MyStatus(status: s.rawValue, statusJa: s.japaneseLabel, statusEn: s.englishLabel,
-                                      statement: try await CardApplications.statement(of: e, on: req.db) ?? "none",
-                                      application: try await app.asyncMap { try await dto($0.record, on: req.db) }).encodeResponse(for: req)
-        }
+        let e = try CardOps.me(req)
+        let s = try await CardApplications.status(of: e, on: req.db)
+        let app = try await CardApplications.current(of: e, on: req.db)
+        return try await MyStatus(status: s.rawValue, statusJa: s.japaneseLabel, statusEn: s.englishLabel,
+                                  statement: try await CardApplications.statement(of: e, on: req.db) ?? "none",
+                                  application: try await app.asyncMap { try await dto($0.record, on: req.db) }).encodeResponse(for: req)
     }
 
     struct Statement: Content { var statement: String }
 
     @Sendable func setMyStatus(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let s = try req.content.decode(Statement.self)
-            try await CardOps.setStatement(s.statement == "none" ? nil : s.statement, req: req)
-            return try await myStatus(req)
-        }
+        let s = try req.content.decode(Statement.self)
+        try await CardOps.setStatement(s.statement == "none" ? nil : s.statement, req: req)
+        return try await myStatus(req)
     }
 
     struct OptIn: Content { var route: String? }
 
     @Sendable func optIn(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let o = (try? req.content.decode(OptIn.self)) ?? OptIn(route: nil)
-            let route = try o.route.map { r -> ApplicationRoute in
-                guard let v = ApplicationRoute(rawValue: r) else {
-                    throw CardProblem(.unprocessableEntity, code: "route_invalid", ja: "申請方法が正しくありません。", en: "route must be contractorBatch or onSiteSession")
-                }
-                return v
+        let o = (try? req.content.decode(OptIn.self)) ?? OptIn(route: nil)
+        let route = try o.route.map { r -> ApplicationRoute in
+            guard let v = ApplicationRoute(rawValue: r) else {
+                throw APIError(.unprocessableEntity, code: "route_invalid", ja: "申請方法が正しくありません。", en: "route must be contractorBatch or onSiteSession")
             }
-            let r = try await CardOps.optIn(route: route, req: req)
-            return try await dto(r, on: req.db).encodeResponse(status: .created, for: req)
+            return v
         }
+        let r = try await CardOps.optIn(route: route, req: req)
+        return try await dto(r, on: req.db).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func myApplication(_ req: Request) async throws -> Response {
-        try await answer(req) { try await dto(try await CardOps.mine(req).record, on: req.db).encodeResponse(for: req) }
+        try await dto(try await CardOps.mine(req).record, on: req.db).encodeResponse(for: req)
     }
 
     struct Draft: Content {
@@ -141,33 +130,29 @@ struct CardApplicationController {
     }
 
     @Sendable func enterData(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let d = try req.content.decode(Draft.self)
-            let route = d.route.flatMap(ApplicationRoute.init(rawValue:))
-            let r = try await CardOps.enterData(d.draft, route: route, req: req)
-            return try await dto(r, on: req.db).encodeResponse(for: req)
-        }
+        let d = try req.content.decode(Draft.self)
+        let route = d.route.flatMap(ApplicationRoute.init(rawValue:))
+        let r = try await CardOps.enterData(d.draft, route: route, req: req)
+        return try await dto(r, on: req.db).encodeResponse(for: req)
     }
 
     struct PhotoResult: Content {
         var application: CardDTO.Application
         var width: Int?
         var height: Int?
-        var notices: [CardProblem.Issue]
+        var notices: [APIError.Issue]
     }
 
     @Sendable func uploadPhoto(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let bytes = req.body.data.map { Array($0.readableBytesView) } ?? []
-            let (r, report) = try await CardOps.uploadPhoto(bytes, req: req)
-            let size = report.info?.displaySize
-            return try await PhotoResult(application: try await dto(r, on: req.db), width: size?.width, height: size?.height,
-                                         notices: report.issues.map(CardProblem.issue)).encodeResponse(for: req)
-        }
+        let bytes = req.body.data.map { Array($0.readableBytesView) } ?? []
+        let (r, report) = try await CardOps.uploadPhoto(bytes, req: req)
+        let size = report.info?.displaySize
+        return try await PhotoResult(application: try await dto(r, on: req.db), width: size?.width, height: size?.height,
+                                     notices: report.issues.map(APIError.Issue.photo)).encodeResponse(for: req)
     }
 
     @Sendable func myPhoto(_ req: Request) async throws -> Response {
-        try await answer(req) { try await CardApplications.photoResponse(try await CardOps.mine(req).model.requireID(), on: req) }
+        try await CardApplications.photoResponse(try await CardOps.mine(req).model.requireID(), on: req)
     }
 
     struct EventBody: Content {
@@ -176,10 +161,8 @@ struct CardApplicationController {
     }
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let e = try req.content.decode(EventBody.self)
-            return try await dto(try await CardOps.ownEvent(e.event, req: req), on: req.db).encodeResponse(for: req)
-        }
+        let e = try req.content.decode(EventBody.self)
+        return try await dto(try await CardOps.ownEvent(e.event, req: req), on: req.db).encodeResponse(for: req)
     }
 
     struct CampaignMessage: Content {
@@ -189,11 +172,9 @@ struct CardApplicationController {
     }
 
     @Sendable func campaign(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let lang: MessageLanguage = req.query[String.self, at: "lang"] == "en" ? .english : .japanese
-            let m = try await CardOps.campaignMessage(lang, req: req)
-            return try await CampaignMessage(subject: m.subject, body: m.body, language: lang.rawValue).encodeResponse(for: req)
-        }
+        let lang: MessageLanguage = req.query[String.self, at: "lang"] == "en" ? .english : .japanese
+        let m = try await CardOps.campaignMessage(lang, req: req)
+        return try await CampaignMessage(subject: m.subject, body: m.body, language: lang.rawValue).encodeResponse(for: req)
     }
 
     // MARK: clerk
@@ -223,11 +204,11 @@ struct CardApplicationController {
     }
 
     @Sendable func get(_ req: Request) async throws -> Response {
-        try await answer(req) { try await dto(try await CardApplications.load(try uuid(req), on: req.db).record, on: req.db).encodeResponse(for: req) }
+        try await dto(try await CardApplications.load(try uuid(req), on: req.db).record, on: req.db).encodeResponse(for: req)
     }
 
     @Sendable func photo(_ req: Request) async throws -> Response {
-        try await answer(req) { try await CardApplications.photoResponse(try uuid(req), on: req) }
+        try await CardApplications.photoResponse(try uuid(req), on: req)
     }
 
     struct Review: Content {
@@ -236,20 +217,16 @@ struct CardApplicationController {
     }
 
     @Sendable func review(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let id = try uuid(req)
-            let r = try req.content.decode(Review.self)
-            guard r.decision == "accept" || r.decision == "return" else { throw Abort(.unprocessableEntity, reason: "decision must be accept or return") }
-            return try await dto(try await CardOps.review(id, accept: r.decision == "accept", note: r.note ?? "", req: req), on: req.db).encodeResponse(for: req)
-        }
+        let id = try uuid(req)
+        let r = try req.content.decode(Review.self)
+        guard r.decision == "accept" || r.decision == "return" else { throw Abort(.unprocessableEntity, reason: "decision must be accept or return") }
+        return try await dto(try await CardOps.review(id, accept: r.decision == "accept", note: r.note ?? "", req: req), on: req.db).encodeResponse(for: req)
     }
 
     @Sendable func event(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let id = try uuid(req)
-            let e = try req.content.decode(EventBody.self)
-            return try await dto(try await CardOps.clerkEvent(id, name: e.event, route: e.route, req: req), on: req.db).encodeResponse(for: req)
-        }
+        let id = try uuid(req)
+        let e = try req.content.decode(EventBody.self)
+        return try await dto(try await CardOps.clerkEvent(id, name: e.event, route: e.route, req: req), on: req.db).encodeResponse(for: req)
     }
 
     // MARK: batches
@@ -267,28 +244,26 @@ struct CardApplicationController {
     }
 
     @Sendable func buildBatch(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            // No body means "every reviewed application"; a body that does not decode is refused rather
-            // than read as no body, which would batch everyone.
-            var b = BuildBody(applications: nil)
-            if let n = req.body.data?.readableBytes, n > 0 {
-                do { b = try req.content.decode(BuildBody.self) } catch {
-                    throw CardProblem(.badRequest, code: "body_invalid", ja: "申請の一覧が正しくありません。", en: "applications must be a list of application ids (UUIDs)")
-                }
+        // No body means "every reviewed application"; a body that does not decode is refused rather
+        // than read as no body, which would batch everyone.
+        var b = BuildBody(applications: nil)
+        if let n = req.body.data?.readableBytes, n > 0 {
+            do { b = try req.content.decode(BuildBody.self) } catch {
+                throw APIError(.badRequest, code: "body_invalid", ja: "申請の一覧が正しくありません。", en: "applications must be a list of application ids (UUIDs)")
             }
-            let (batch, files) = try await CardOps.buildBatch(b.applications, req: req)
-            return try await Built(batch: CardDTO.batch(batch), fileNames: files).encodeResponse(status: .created, for: req)
         }
+        let (batch, files) = try await CardOps.buildBatch(b.applications, req: req)
+        return try await Built(batch: CardDTO.batch(batch), fileNames: files).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func package(_ req: Request) async throws -> Response {
-        try await answer(req) { try await Self.packageResponse(req.parameters.get("id") ?? "", req: req) }
+        try await Self.packageResponse(req.parameters.get("id") ?? "", req: req)
     }
 
     static func packageResponse(_ id: String, req: Request) async throws -> Response {
         let (m, b) = try await CardOps.batch(id, on: req.db)
         guard !m.package.isEmpty else {
-            throw CardProblem(.gone, code: "package_deleted", ja: "この一括申請の全員の申請が完了したため、送付データ（顔写真を含む）は削除されました。",
+            throw APIError(.gone, code: "package_deleted", ja: "この一括申請の全員の申請が完了したため、送付データ（顔写真を含む）は削除されました。",
                               en: "Every application in this batch is closed, so its package (with the photos) has been deleted.")
         }
         let res = Response(status: .ok, body: .init(data: m.package))
@@ -300,7 +275,7 @@ struct CardApplicationController {
     }
 
     @Sendable func sent(_ req: Request) async throws -> Response {
-        try await answer(req) { try await CardDTO.batch(try await CardOps.markSent(req.parameters.get("id") ?? "", req: req)).encodeResponse(for: req) }
+        try await CardDTO.batch(try await CardOps.markSent(req.parameters.get("id") ?? "", req: req)).encodeResponse(for: req)
     }
 
     @Sendable func layout(_ req: Request) async throws -> BatchLayout {
@@ -308,17 +283,15 @@ struct CardApplicationController {
     }
 
     @Sendable func setLayout(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let l: BatchLayout
-            do { l = try req.content.decode(BatchLayout.self) } catch {
-                throw CardProblem(.unprocessableEntity, code: "layout_invalid", ja: "列の設定が正しくありません。",
-                                  en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
-            }
-            try CardApplications.validate(l)
-            try await CardApplications.putSetting(CardApplications.layoutKey, l, on: req.db)
-            try await req.audit(kind: "card_application.layout_saved", subject: "layout:\(l.name)")
-            return try await l.encodeResponse(for: req)
+        let l: BatchLayout
+        do { l = try req.content.decode(BatchLayout.self) } catch {
+            throw APIError(.unprocessableEntity, code: "layout_invalid", ja: "列の設定が正しくありません。",
+                              en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
         }
+        try CardApplications.validate(l)
+        try await CardApplications.putSetting(CardApplications.layoutKey, l, on: req.db)
+        try await req.audit(kind: "card_application.layout_saved", subject: "layout:\(l.name)")
+        return try await l.encodeResponse(for: req)
     }
 
     // MARK: sessions
@@ -336,9 +309,18 @@ struct CardApplicationController {
         var needsMoreApplicants: [PlanGroup]
     }
 
+    /// The largest session size `plan` takes. Bounded because the planner divides a city's count by
+    /// `maximum` after adding it (`(count + maximum - 1) / maximum`), which traps on overflow: an
+    /// unchecked `?maximum=9223372036854775807` brought the whole server down.
+    static let planSizeLimit = 10_000
+
     @Sendable func plan(_ req: Request) async throws -> Plan {
         let minimum = req.query[Int.self, at: "minimum"] ?? 5
-        let p = try await CardOps.plan(minimum: minimum, maximum: req.query[Int.self, at: "maximum"], on: req.db)
+        let maximum = req.query[Int.self, at: "maximum"]
+        guard minimum <= Self.planSizeLimit, maximum.map({ (1...Self.planSizeLimit).contains($0) }) ?? true else {
+            throw Abort(.badRequest, reason: "minimum is at most \(Self.planSizeLimit) and maximum 1–\(Self.planSizeLimit)")
+        }
+        let p = try await CardOps.plan(minimum: minimum, maximum: maximum, on: req.db)
         func g(_ m: Municipality, _ a: [ApplicationID]) -> PlanGroup { PlanGroup(prefecture: m.prefecture, city: m.city, applications: a.map(\.rawValue), count: a.count) }
         return Plan(minimumPerSession: max(1, minimum), groups: p.groups.map { g($0.municipality, $0.applications) },
                     proposals: p.proposals.map { g($0.municipality, $0.applications) },
@@ -358,34 +340,26 @@ struct CardApplicationController {
     }
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let n = try req.content.decode(NewSession.self)
-            let s = try await CardOps.createSession(prefecture: n.prefecture, city: n.city, applications: n.applications, req: req)
-            return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(status: .created, for: req)
-        }
+        let n = try req.content.decode(NewSession.self)
+        let s = try await CardOps.createSession(prefecture: n.prefecture, city: n.city, applications: n.applications, req: req)
+        return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func session(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let (_, s) = try await CardOps.session(req.parameters.get("id") ?? "", on: req.db)
-            return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
-        }
+        let (_, s) = try await CardOps.session(req.parameters.get("id") ?? "", on: req.db)
+        return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
     }
 
     @Sendable func agree(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let a = try req.content.decode(CardOps.Agreement.self)
-            let s = try await CardOps.agree(req.parameters.get("id") ?? "", a, req: req)
-            return try await CardDTO.session(s).encodeResponse(for: req)
-        }
+        let a = try req.content.decode(CardOps.Agreement.self)
+        let s = try await CardOps.agree(req.parameters.get("id") ?? "", a, req: req)
+        return try await CardDTO.session(s).encodeResponse(for: req)
     }
 
     @Sendable func attendance(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let a = try req.content.decode(CardOps.Attendance.self)
-            let s = try await CardOps.attendance(req.parameters.get("id") ?? "", a, req: req)
-            return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
-        }
+        let a = try req.content.decode(CardOps.Attendance.self)
+        let s = try await CardOps.attendance(req.parameters.get("id") ?? "", a, req: req)
+        return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
     }
 
     // MARK: reminders, templates, campaign
@@ -412,29 +386,23 @@ struct CardApplicationController {
     }
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let b = try req.content.decode(TemplateBody.self)
-            let t = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: b.subject, body: b.body, req: req)
-            return try await CardDTO.template(t, isDefault: false).encodeResponse(for: req)
-        }
+        let b = try req.content.decode(TemplateBody.self)
+        let t = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: b.subject, body: b.body, req: req)
+        return try await CardDTO.template(t, isDefault: false).encodeResponse(for: req)
     }
 
     @Sendable func resetTemplate(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let id = req.parameters.get("id") ?? ""
-            guard let (kind, lang) = CardApplications.parseTemplateID(id) else { throw CardProblem.notFound("no such template", ja: "そのテンプレートはありません。") }
-            try await CardApplications.resetTemplate(id, on: req.db)
-            try await req.audit(kind: "card_application.template_reset", subject: "template:\(id)")
-            return try await CardDTO.template(DefaultTemplates.template(kind, lang), isDefault: true).encodeResponse(for: req)
-        }
+        let id = req.parameters.get("id") ?? ""
+        guard let (kind, lang) = CardApplications.parseTemplateID(id) else { throw APIError.notFound("no such template", ja: "そのテンプレートはありません。") }
+        try await CardApplications.resetTemplate(id, on: req.db)
+        try await req.audit(kind: "card_application.template_reset", subject: "template:\(id)")
+        return try await CardDTO.template(DefaultTemplates.template(kind, lang), isDefault: true).encodeResponse(for: req)
     }
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
-        try await answer(req) {
-            let c = try req.content.decode(CardApplications.Campaign.self)
-            try await CardOps.saveCampaign(c, req: req)
-            return try await c.encodeResponse(for: req)
-        }
+        let c = try req.content.decode(CardApplications.Campaign.self)
+        try await CardOps.saveCampaign(c, req: req)
+        return try await c.encodeResponse(for: req)
     }
 }
 

@@ -7,14 +7,14 @@ import Store
 import Vapor
 
 /// The card-application actions, shared by the API and the pages so the rules live in one place.
-/// Each refuses with a ``CardProblem`` and records an event in the hash-chained log.
+/// Each refuses with a ``APIError`` and records an event in the hash-chained log.
 enum CardOps {
     static func actor(_ req: Request) throws -> String { "user:\(try req.user.username)" }
 
     /// The signed-in person's employee id, or 404 for an account with no employee record.
     static func me(_ req: Request) throws -> UUID {
         guard let e = try req.user.employeeID else {
-            throw CardProblem.notFound("this account is not linked to an employee", ja: "このアカウントには従業員が結び付いていません。")
+            throw APIError.notFound("this account is not linked to an employee", ja: "このアカウントには従業員が結び付いていません。")
         }
         return e
     }
@@ -24,7 +24,7 @@ enum CardOps {
     static func setStatement(_ statement: String?, req: Request) async throws {
         let e = try me(req)
         guard statement.map({ ["hasCard", "declined"].contains($0) }) ?? true else {
-            throw CardProblem(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
+            throw APIError(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
         }
         try await CardApplications.setStatement(statement, of: e, on: req.db)
         try await req.audit(kind: "card_application.statement", subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"])
@@ -33,10 +33,10 @@ enum CardOps {
     static func optIn(route: ApplicationRoute?, req: Request) async throws -> ApplicationRecord {
         let e = try me(req)
         if try await CredentialModel.query(on: req.db).filter(\.$employeeID == e).filter(\.$state == "active").first() != nil {
-            throw CardProblem(.conflict, code: "already_enrolled", ja: "あなたのマイナンバーカードは既に登録されています。", en: "Your My Number card is already enrolled.")
+            throw APIError(.conflict, code: "already_enrolled", ja: "あなたのマイナンバーカードは既に登録されています。", en: "Your My Number card is already enrolled.")
         }
         if let open = try await CardApplications.current(of: e, on: req.db), open.record.isOpen {
-            throw CardProblem(.conflict, code: "application_open", ja: "申請は既に受け付けています。", en: "You already have an open application.")
+            throw APIError(.conflict, code: "application_open", ja: "申請は既に受け付けています。", en: "You already have an open application.")
         }
         let r = ApplicationRecord(id: ApplicationID(rawValue: UUID().uuidString), employee: CardApplications.employeeID(e), route: route,
                                   optedInAt: Date(), by: try actor(req))
@@ -49,7 +49,7 @@ enum CardOps {
 
     static func mine(_ req: Request) async throws -> CardApplications.Loaded {
         guard let l = try await CardApplications.current(of: try me(req), on: req.db) else {
-            throw CardProblem.notFound("no application", ja: "申請はまだありません。")
+            throw APIError.notFound("no application", ja: "申請はまだありません。")
         }
         return l
     }
@@ -58,7 +58,7 @@ enum CardOps {
         let l = try await mine(req)
         let data: ApplicationData
         switch ApplicationDataValidator().validate(draft, today: CardApplications.today) {
-        case .failure(let issues): throw CardProblem.data(issues)
+        case .failure(let issues): throw APIError.applicationData(issues)
         case .success(let d): data = d
         }
         var r = l.record
@@ -66,7 +66,7 @@ enum CardOps {
         do {
             if let route, route != r.route { try r.apply(.chooseRoute(route), at: Date(), by: who) }
             try r.apply(.enterData(data), at: Date(), by: who)
-        } catch { throw CardProblem(.conflict, error) }
+        } catch { throw APIError(.conflict, error) }
         try await CardApplications.save(r, model: l.model, on: req.db)
         try await CardApplications.audit(req, "data_entered", r)
         return r
@@ -88,7 +88,7 @@ enum CardOps {
         case "cardReceived": event = .cardReceived
         case "cardMailed": event = .cardMailed
         case "withdraw": event = .withdraw
-        default: throw CardProblem(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。", en: "event must be noticeReceived, cardReceived, cardMailed or withdraw")
+        default: throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。", en: "event must be noticeReceived, cardReceived, cardMailed or withdraw")
         }
         let r = try await CardApplications.apply(event, to: l, actor: try actor(req), on: req.db)
         try await CardApplications.audit(req, event.name, r)
@@ -101,10 +101,10 @@ enum CardOps {
         let l = try await CardApplications.load(id, on: req.db)
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if !accept && trimmed.isEmpty {
-            throw CardProblem(.unprocessableEntity, code: "note_missing", ja: "差し戻す理由を書いてください。", en: "Write a note saying what to fix.")
+            throw APIError(.unprocessableEntity, code: "note_missing", ja: "差し戻す理由を書いてください。", en: "Write a note saying what to fix.")
         }
         guard trimmed.count <= 500 else {
-            throw CardProblem(.unprocessableEntity, code: "note_too_long", ja: "メモは500文字以内にしてください。", en: "The note must be at most 500 characters.")
+            throw APIError(.unprocessableEntity, code: "note_too_long", ja: "メモは500文字以内にしてください。", en: "The note must be at most 500 characters.")
         }
         let r = try await CardApplications.apply(accept ? .review : .returnToEmployee(note: trimmed), to: l, actor: try actor(req), on: req.db)
         try await CardApplications.audit(req, accept ? "reviewed" : "returned", r)
@@ -122,11 +122,11 @@ enum CardOps {
         case "withdraw": event = .withdraw
         case "chooseRoute":
             guard let r = route.flatMap(ApplicationRoute.init(rawValue:)) else {
-                throw CardProblem(.unprocessableEntity, code: "route_invalid", ja: "申請方法が正しくありません。", en: "route must be contractorBatch or onSiteSession")
+                throw APIError(.unprocessableEntity, code: "route_invalid", ja: "申請方法が正しくありません。", en: "route must be contractorBatch or onSiteSession")
             }
             event = .chooseRoute(r)
         default:
-            throw CardProblem(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。",
+            throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。",
                               en: "event must be noticeReceived, cardReceived, cardMailed, reminderSent, withdraw or chooseRoute")
         }
         let r = try await CardApplications.apply(event, to: l, actor: try actor(req), on: req.db)
@@ -157,13 +157,13 @@ enum CardOps {
         let id = BatchID(rawValue: CardApplications.newID("B"))
         let package: BatchPackage
         do { package = try ContractorBatchBuilder(layout: layout).build(id: id, entries: entries, createdAt: Date()) } catch {
-            throw CardProblem(error == .empty ? .unprocessableEntity : .conflict, error)
+            throw APIError(error == .empty ? .unprocessableEntity : .conflict, error)
         }
         let actor = try actor(req)
         var updated: [(CardApplicationModel, ApplicationRecord)] = []
         for l in loaded {
             var r = l.record
-            do { try r.apply(.addToBatch(id), at: Date(), by: actor) } catch { throw CardProblem(.conflict, error) }
+            do { try r.apply(.addToBatch(id), at: Date(), by: actor) } catch { throw APIError(.conflict, error) }
             updated.append((l.model, r))
         }
         let toSave = updated
@@ -184,7 +184,7 @@ enum CardOps {
                     WHERE id = \(bind: try model.requireID()) AND stage = \(bind: ApplicationStage.reviewed.rawValue) RETURNING id
                     """).all()
                 guard claimed.count == 1 else {
-                    throw CardProblem(.conflict, code: "application_taken", ja: "ほかの一括申請に入ったか、状態が変わった申請があります。もう一度お試しください。",
+                    throw APIError(.conflict, code: "application_taken", ja: "ほかの一括申請に入ったか、状態が変わった申請があります。もう一度お試しください。",
                                       en: "An application was put in another batch or changed meanwhile. Try again.")
                 }
                 try await CardApplications.save(r, model: model, on: tx)
@@ -195,14 +195,14 @@ enum CardOps {
     }
 
     static func batch(_ id: String, on db: any Database) async throws -> (CardBatchModel, ContractorBatch) {
-        guard let m = try await CardBatchModel.find(id, on: db) else { throw CardProblem.notFound("no such batch", ja: "その一括申請はありません。") }
+        guard let m = try await CardBatchModel.find(id, on: db) else { throw APIError.notFound("no such batch", ja: "その一括申請はありません。") }
         return (m, try CardApplications.decode(ContractorBatch.self, m.record))
     }
 
     static func markSent(_ id: String, req: Request) async throws -> ContractorBatch {
         let (m, b0) = try await batch(id, on: req.db)
         var sentBatch = b0
-        do { try sentBatch.markSent(at: Date()) } catch { throw CardProblem(.conflict, error) }
+        do { try sentBatch.markSent(at: Date()) } catch { throw APIError(.conflict, error) }
         let b = sentBatch
         let actor = try actor(req)
         try await req.db.transaction { tx in
@@ -229,7 +229,7 @@ enum CardOps {
     }
 
     static func session(_ id: String, on db: any Database) async throws -> (CardSessionModel, OnSiteSession) {
-        guard let m = try await CardSessionModel.find(id, on: db) else { throw CardProblem.notFound("no such session", ja: "その申請受付はありません。") }
+        guard let m = try await CardSessionModel.find(id, on: db) else { throw APIError.notFound("no such session", ja: "その申請受付はありません。") }
         return (m, try CardApplications.decode(OnSiteSession.self, m.record))
     }
 
@@ -250,14 +250,14 @@ enum CardOps {
         let plan = try await plan(minimum: 1, maximum: nil, on: req.db)
         let wanted = Municipality(prefecture: prefecture?.isEmpty == true ? nil : prefecture, city: city)
         guard let group = plan.groups.first(where: { $0.municipality == wanted || ($0.municipality.city == city && prefecture == nil) }) else {
-            throw CardProblem(.unprocessableEntity, code: "no_applicants", ja: "その市区町村の申請者はいません。", en: "No applicants from that city are waiting for a session.")
+            throw APIError(.unprocessableEntity, code: "no_applicants", ja: "その市区町村の申請者はいません。", en: "No applicants from that city are waiting for a session.")
         }
         var chosen = group.applications
         if let applications, !applications.isEmpty {
             let given = Set(applications.map { ApplicationID(rawValue: $0.uuidString) })
             chosen = chosen.filter { given.contains($0) }
             guard chosen.count == given.count else {
-                throw CardProblem(.unprocessableEntity, code: "session_wrong_city", ja: "この市区町村の申請者でない申請が含まれています。", en: "Some applications are not waiting applicants of this city.")
+                throw APIError(.unprocessableEntity, code: "session_wrong_city", ja: "この市区町村の申請者でない申請が含まれています。", en: "Some applications are not waiting applicants of this city.")
             }
         }
         let ids = chosen
@@ -289,26 +289,29 @@ enum CardOps {
         let (m, s0) = try await session(id, on: req.db)
         var s = s0
         guard let date = StrictDate.day(a.date) else {
-            throw CardProblem(.unprocessableEntity, code: "date_invalid", ja: "日付は 2026-12-01 のように、1900〜2100年の実在する日付で入力してください。", en: "Enter the date as 2026-12-01 (\(StrictDate.dayRule)).")
+            throw APIError(.unprocessableEntity, code: "date_invalid", ja: "日付は 2026-12-01 のように、1900〜2100年の実在する日付で入力してください。", en: "Enter the date as 2026-12-01 (\(StrictDate.dayRule)).")
         }
         var minute: Int?
         if let t = a.startTime?.trimmingCharacters(in: .whitespaces), !t.isEmpty {
             let p = t.split(separator: ":")
             guard p.count == 2, let h = Int(p[0]), let mi = Int(p[1]), (0..<24).contains(h), (0..<60).contains(mi) else {
-                throw CardProblem(.unprocessableEntity, code: "time_invalid", ja: "時刻は 10:00 のように入力してください。", en: "Enter the time as 10:00.")
+                throw APIError(.unprocessableEntity, code: "time_invalid", ja: "時刻は 10:00 のように入力してください。", en: "Enter the time as 10:00.")
             }
             minute = h * 60 + mi
         }
         guard !a.contact.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw CardProblem(.unprocessableEntity, code: "contact_missing", ja: "市区町村の担当者名を入力してください。", en: "Enter the city's contact person.")
+            throw APIError(.unprocessableEntity, code: "contact_missing", ja: "市区町村の担当者名を入力してください。", en: "Enter the city's contact person.")
         }
-        guard a.place.count <= 200, a.contact.name.count <= 100 else {
-            throw CardProblem(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
+        // Every text is bounded (the OpenAPI document says the same): the contact's section, phone and
+        // e-mail used to be stored at any length.
+        guard a.place.count <= 200, a.contact.name.count <= 100, (a.contact.section ?? "").count <= 100,
+              (a.contact.phone ?? "").count <= 30, (a.contact.email ?? "").count <= 254 else {
+            throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
         do {
             try s.agree(date: date, startMinute: minute, place: a.place,
                         contact: CityContact(name: a.contact.name, section: a.contact.section ?? "", phone: a.contact.phone ?? "", email: a.contact.email ?? ""))
-        } catch { throw CardProblem(.unprocessableEntity, error) }
+        } catch { throw APIError(.unprocessableEntity, error) }
         try await saveSession(s, model: m, on: req.db)
         try await req.audit(kind: "card_application.session_agreed", subject: "session:\(id)", details: ["date": a.date])
         return s
@@ -330,16 +333,16 @@ enum CardOps {
             let catalogue = IdentityDocumentKind.standardCatalogue
             let kinds = docs.compactMap { d in catalogue.first { $0.id == d } }
             guard kinds.count == docs.count else {
-                throw CardProblem(.unprocessableEntity, code: "document_unknown", ja: "本人確認書類の種類が正しくありません。", en: "Unknown identity document.")
+                throw APIError(.unprocessableEntity, code: "document_unknown", ja: "本人確認書類の種類が正しくありません。", en: "Unknown identity document.")
             }
-            do { try s.recordIdentityCheck(appID, documents: kinds, at: now) } catch { throw CardProblem(.unprocessableEntity, error) }
+            do { try s.recordIdentityCheck(appID, documents: kinds, at: now) } catch { throw APIError(.unprocessableEntity, error) }
         }
         let actor = try actor(req)
         if a.applied == true {
-            do { try s.recordApplied(appID, at: now) } catch { throw CardProblem(.conflict, error) }
+            do { try s.recordApplied(appID, at: now) } catch { throw APIError(.conflict, error) }
             let l = try await CardApplications.load(a.application, on: req.db)
             var r = l.record
-            do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch { throw CardProblem(.conflict, error) }
+            do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch { throw APIError(.conflict, error) }
             let record = r, session = s
             try await req.db.transaction { tx in
                 try await CardApplications.save(record, model: l.model, on: tx)
@@ -402,17 +405,17 @@ enum CardOps {
 
     static func saveTemplate(_ id: String, subject: String, body: String, req: Request) async throws -> MessageTemplate {
         guard let (kind, lang) = CardApplications.parseTemplateID(id) else {
-            throw CardProblem.notFound("no such template (use kind.language, e.g. campaign.ja)", ja: "そのテンプレートはありません。")
+            throw APIError.notFound("no such template (use kind.language, e.g. campaign.ja)", ja: "そのテンプレートはありません。")
         }
         let t = MessageTemplate(kind: kind, language: lang, subject: subject.trimmingCharacters(in: .whitespacesAndNewlines), body: body.replacingOccurrences(of: "\r\n", with: "\n"))
         guard !t.subject.isEmpty, !t.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, t.subject.count <= 200, t.body.count <= 20_000 else {
-            throw CardProblem(.unprocessableEntity, code: "template_empty", ja: "件名と本文を入力してください（件名200文字・本文20,000文字まで）。",
+            throw APIError(.unprocessableEntity, code: "template_empty", ja: "件名と本文を入力してください（件名200文字・本文20,000文字まで）。",
                               en: "Enter a subject and a body (at most 200 and 20,000 characters).")
         }
         let unknown = t.unknownPlaceholders(known: DefaultTemplates.knownPlaceholders)
         guard unknown.isEmpty else {
             let list = unknown.map { "{\($0)}" }.joined(separator: ", ")
-            throw CardProblem(.unprocessableEntity, code: "template_unknown_placeholder", ja: "使えない差し込み項目があります: \(list)", en: "Unknown placeholders: \(list)")
+            throw APIError(.unprocessableEntity, code: "template_unknown_placeholder", ja: "使えない差し込み項目があります: \(list)", en: "Unknown placeholders: \(list)")
         }
         try await CardApplications.putSetting(CardApplications.templateKey(id), t, on: req.db)
         try await req.audit(kind: "card_application.template_saved", subject: "template:\(id)")
@@ -421,7 +424,7 @@ enum CardOps {
 
     static func saveCampaign(_ c: CardApplications.Campaign, req: Request) async throws {
         guard c.company.count <= 100, c.contact.count <= 200, c.deadline.count <= 100 else {
-            throw CardProblem(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
+            throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
         try await CardApplications.putSetting(CardApplications.campaignKey, c, on: req.db)
         try await req.audit(kind: "card_application.campaign_saved", subject: "campaign")

@@ -49,9 +49,8 @@ struct CardApplicationPages {
 
     /// A refusal shown on the page that was posted: status, sentence and the per-field sentences.
     static func problemText(_ error: any Error, _ req: Request) -> (HTTPStatus, String, [String]) {
-        if let p = error as? CardProblem { return (p.status, p.text(req.pageLanguage), p.issueTexts(req.pageLanguage)) }
-        if let a = error as? any AbortError { return (a.status, req.errorText(a), []) }
-        return (.internalServerError, req.errorText(error), [])
+        let e = APIError(rendering: error)
+        return (e.status, req.errorText(error), e.issueTexts(req.pageLanguage))
     }
 
     // MARK: the employee's page
@@ -624,7 +623,7 @@ struct CardApplicationPages {
         let id = req.parameters.get("id") ?? ""
         let f = (try? req.content.decode(AttendanceForm.self)) ?? AttendanceForm()
         do {
-            guard let app = f.application else { throw CardProblem.notFound("no such application", ja: "その申請はありません。") }
+            guard let app = f.application else { throw APIError.notFound("no such application", ja: "その申請はありません。") }
             _ = try await CardOps.attendance(id, CardOps.Attendance(application: app, documents: f.documents, applied: f.applied == "yes"), req: req)
         } catch {
             let (status, text, _) = Self.problemText(error, req)

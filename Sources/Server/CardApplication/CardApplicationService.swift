@@ -8,70 +8,6 @@ import Vapor
 
 extension BatchLayout: Content {}
 
-/// A refusal with a code and a sentence in Japanese and English (and, for forms, one per field). The
-/// API answers it as JSON `{error, reason, code, messageJa, messageEn, issues}`; pages show the
-/// sentence in their language.
-struct CardProblem: AbortError {
-    struct Issue: Content {
-        var field: String?
-        var code: String
-        var severity: String
-        var messageJa: String
-        var messageEn: String
-    }
-    var status: HTTPResponseStatus
-    var code: String
-    var ja: String
-    var en: String
-    var issues: [Issue] = []
-    var reason: String { en }
-
-    init(_ status: HTTPResponseStatus, code: String, ja: String, en: String, issues: [Issue] = []) {
-        self.status = status
-        self.code = code
-        self.ja = ja
-        self.en = en
-        self.issues = issues
-    }
-
-    init(_ status: HTTPResponseStatus, _ m: some BilingualMessage) {
-        self.init(status, code: m.code, ja: m.japaneseMessage, en: m.englishMessage)
-    }
-
-    static func data(_ e: ApplicationDataIssues) -> CardProblem {
-        CardProblem(.unprocessableEntity, code: "application_data_invalid", ja: "申請情報に誤りがあります。", en: "The application data has problems.",
-                    issues: e.issues.map { Issue(field: $0.field.rawValue, code: $0.code, severity: "error", messageJa: $0.japaneseMessage, messageEn: $0.englishMessage) })
-    }
-
-    static func photo(_ r: PhotoReport) -> CardProblem {
-        CardProblem(.unprocessableEntity, code: "photo_not_acceptable", ja: "顔写真が規格を満たしていません。", en: "The photo does not meet the rules.",
-                    issues: r.issues.map(CardProblem.issue))
-    }
-
-    static func issue(_ p: PhotoIssue) -> Issue {
-        Issue(field: "photo", code: p.code, severity: p.severity.rawValue, messageJa: p.japaneseMessage, messageEn: p.englishMessage)
-    }
-
-    static func notFound(_ what: String, ja: String) -> CardProblem { CardProblem(.notFound, code: "not_found", ja: ja, en: what) }
-
-    /// The sentence and the issues' sentences in one language, for a page.
-    func text(_ lang: PageLanguage) -> String { lang == .ja ? ja : en }
-    func issueTexts(_ lang: PageLanguage) -> [String] { issues.map { lang == .ja ? $0.messageJa : $0.messageEn } }
-
-    struct Body: Content {
-        var error = true
-        var reason: String
-        var code: String
-        var messageJa: String
-        var messageEn: String
-        var issues: [Issue]
-    }
-
-    func response(for req: Request) async throws -> Response {
-        try await Body(reason: en, code: code, messageJa: ja, messageEn: en, issues: issues).encodeResponse(status: status, for: req)
-    }
-}
-
 /// The storage and the rules around `CardApplication`'s values: loading and saving records, the
 /// settings (CSV layout, templates, campaign facts), card status, and closing on enrollment.
 enum CardApplications {
@@ -100,7 +36,7 @@ enum CardApplications {
 
     static func load(_ id: UUID, on db: any Database) async throws -> Loaded {
         guard let m = try await CardApplicationModel.find(id, on: db) else {
-            throw CardProblem.notFound("no such application", ja: "その申請はありません。")
+            throw APIError.notFound("no such application", ja: "その申請はありません。")
         }
         return Loaded(model: m, record: try decode(ApplicationRecord.self, m.record))
     }
@@ -134,10 +70,10 @@ enum CardApplications {
         return m
     }
 
-    /// Applies `event` and saves, or throws the domain's refusal as a ``CardProblem`` (409).
+    /// Applies `event` and saves, or throws the domain's refusal as a ``APIError`` (409).
     static func apply(_ event: ApplicationEvent, to loaded: Loaded, actor: String, on db: any Database) async throws -> ApplicationRecord {
         var r = loaded.record
-        do { try r.apply(event, at: Date(), by: actor) } catch { throw CardProblem(.conflict, error) }
+        do { try r.apply(event, at: Date(), by: actor) } catch { throw APIError(.conflict, error) }
         try await save(r, model: loaded.model, on: db)
         if !r.isOpen { try await forgetPhotos(of: r, on: db) }
         return r
@@ -182,7 +118,7 @@ enum CardApplications {
 
     static func photoResponse(_ application: UUID, on req: Request) async throws -> Response {
         guard let p = try await photo(of: application, on: req.db) else {
-            throw CardProblem.notFound("no photo", ja: "顔写真はありません。")
+            throw APIError.notFound("no photo", ja: "顔写真はありません。")
         }
         let res = Response(status: .ok, body: .init(data: p.bytes))
         res.headers.replaceOrAdd(name: .contentType, value: "image/jpeg")
@@ -196,11 +132,11 @@ enum CardApplications {
     /// Checks the photo and keeps it when it passes; a refused photo is not stored.
     static func upload(_ bytes: [UInt8], to loaded: Loaded, actor: String, on db: any Database) async throws -> (ApplicationRecord, PhotoReport) {
         let report = PhotoValidator(rules: .jlis).validate(bytes, today: today)
-        guard report.isAcceptable else { throw CardProblem.photo(report) }
+        guard report.isAcceptable else { throw APIError.photo(report) }
         let appID = try loaded.model.requireID()
         let key = "db:\(appID.uuidString)"
         var updated = loaded.record
-        do { try updated.apply(.attachPhoto(PhotoAttachment(storageKey: key, report: report)), at: Date(), by: actor) } catch { throw CardProblem(.conflict, error) }
+        do { try updated.apply(.attachPhoto(PhotoAttachment(storageKey: key, report: report)), at: Date(), by: actor) } catch { throw APIError(.conflict, error) }
         let r = updated
         try await db.transaction { tx in
             let p = try await photo(of: appID, on: tx) ?? CardApplicationPhotoModel()
@@ -306,10 +242,10 @@ enum CardApplications {
     /// Checks a layout before it is saved.
     static func validate(_ l: BatchLayout) throws {
         guard !l.columns.isEmpty, l.columns.count <= 40 else {
-            throw CardProblem(.unprocessableEntity, code: "layout_columns", ja: "列は1〜40個にしてください。", en: "A layout has 1 to 40 columns.")
+            throw APIError(.unprocessableEntity, code: "layout_columns", ja: "列は1〜40個にしてください。", en: "A layout has 1 to 40 columns.")
         }
         guard (1...64).contains(l.name.count), l.columns.allSatisfy({ (1...64).contains($0.header.count) }) else {
-            throw CardProblem(.unprocessableEntity, code: "layout_header", ja: "名前と列見出しは1〜64文字にしてください。", en: "The name and every header must be 1 to 64 characters.")
+            throw APIError(.unprocessableEntity, code: "layout_header", ja: "名前と列見出しは1〜64文字にしてください。", en: "The name and every header must be 1 to 64 characters.")
         }
     }
 

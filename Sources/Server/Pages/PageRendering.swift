@@ -125,13 +125,18 @@ extension Request {
         return c.string ?? path
     }
 
-    /// A message for an error from the shared domain code: known cases in the page's language, the
-    /// rest as the API's reason after a translated prefix.
+    /// This error as a sentence in the page's language, after a translated prefix: an ``APIError``'s
+    /// sentence in that language; a plain `Abort`'s reason as the API gives it (written for people, in
+    /// English); anything else as the API renders it (``APIError/init(rendering:)``), never a
+    /// library's own text.
     func errorText(_ error: any Error) -> String {
-        if let abort = error as? any AbortError {
-            return "\(text("errorPrefix")): \(abort.reason)"
+        let e: APIError
+        switch error {
+        case let api as APIError: e = api
+        case let abort as Abort: return "\(text("errorPrefix")): \(APIError(rendering: abort).english)"
+        default: e = APIError(rendering: error)
         }
-        return "\(text("errorPrefix")): \(error)"
+        return "\(text("errorPrefix")): \(e.text(pageLanguage))"
     }
 
     /// A redirect that turns a form POST into a GET (303), so reloading does not repeat the action.

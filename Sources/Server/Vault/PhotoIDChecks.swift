@@ -63,7 +63,7 @@ struct PhotoIDChecks {
 
     @Sendable func create(_ req: Request) async throws -> Response {
         guard let input = try? req.content.decode(Input.self) else {
-            throw VaultError.bad("the body must be JSON with employeeId, issuer, validUntil and occasion", ja: "入力の形式が正しくありません")
+            throw APIError.bad("the body must be JSON with employeeId, issuer, validUntil and occasion", ja: "入力の形式が正しくありません")
         }
         let row = try await Self.record(input, by: try req.user.username, on: req)
         return try await row.encodeResponse(status: .created, for: req)
@@ -80,13 +80,13 @@ struct PhotoIDChecks {
         let input = (try? req.content.decode(Input.self)) ?? Input()
         do {
             _ = try await Self.record(input, by: try req.user.username, on: req)
-        } catch let e as VaultError {
+        } catch let e as APIError {
             let rows = try await Self.rows(employee: nil, on: req.db)
             // The form comes back as typed, except a refused occasion (it may hold a number).
             var form = input
             if e.code == "invalid" { form.occasion = nil }
             return try await req.renderPage("photo-id", titleKey: "photoIDTitle", PageData(rows: rows, empty: rows.isEmpty, form: form),
-                                            status: e.status, error: req.vaultErrorText(e))
+                                            status: e.status, error: req.errorText(e))
         }
         req.flash("photoIDSaved")
         return req.seeOther("/photo-id")
@@ -103,14 +103,14 @@ struct PhotoIDChecks {
         } else if let number = input.employeeNumber?.trimmingCharacters(in: .whitespaces), !number.isEmpty {
             employee = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == String(number.prefix(32))).first()
         } else {
-            throw VaultError.bad("employeeId or employeeNumber is required", ja: "社員を指定してください")
+            throw APIError.bad("employeeId or employeeNumber is required", ja: "社員を指定してください")
         }
-        guard let employee, let employeeID = employee.id else { throw VaultError.notFound("employee", ja: "社員") }
+        guard let employee, let employeeID = employee.id else { throw APIError.noSuch("employee", ja: "社員") }
         let issuer = try FreeText.check(input.issuer ?? "", field: "issuer", max: 60)
         // A free-text field is where a number would slip in: refused here, and masked by the domain too.
         let occasion = try FreeText.check(input.occasion ?? "", field: "occasion", max: 200)
         guard let validUntil = StrictDate.day(input.validUntil ?? "") else {
-            throw VaultError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限は YYYY-MM-DD（1900〜2100年の実在する日付）で入力してください")
+            throw APIError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限は YYYY-MM-DD（1900〜2100年の実在する日付）で入力してください")
         }
         let now = Date()
         let record: CardAsPhotoIDRecord
@@ -118,7 +118,7 @@ struct PhotoIDChecks {
             record = try CardAsPhotoIDRecord(person: EmployeeID(rawValue: employeeID.uuidString), issuer: issuer, validUntil: validUntil,
                                              checkedBy: EmployeeID(rawValue: "user:\(username)"), checkedAt: now, occasion: occasion)
         } catch {
-            throw VaultError.from(error)
+            throw APIError.vault(error)
         }
         let m = PhotoIDCheckModel()
         m.id = UUID()

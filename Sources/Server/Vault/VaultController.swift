@@ -27,24 +27,24 @@ extension Request {
     /// The actor, refused unless a designated handler.
     func vaultHandler() async throws -> VaultActor {
         let a = try await vaultActor()
-        guard a.isHandler else { throw VaultError.notHandler }
+        guard a.isHandler else { throw APIError.notHandler }
         return a
     }
 
     /// The request, read back after a write: gone by now (deleted meanwhile) is a 404, not a crash.
     func vaultRequest(_ id: UUID) async throws -> VaultRequestModel {
-        guard let m = try await VaultRequestModel.find(id, on: db) else { throw VaultError.notFound("request", ja: "依頼") }
+        guard let m = try await VaultRequestModel.find(id, on: db) else { throw APIError.noSuch("request", ja: "依頼") }
         return m
     }
 
     /// The employee, read back after a write (see ``vaultRequest(_:)``).
     func vaultEmployee(_ id: UUID) async throws -> EmployeeModel {
-        guard let m = try await EmployeeModel.find(id, on: db) else { throw VaultError.notFound("employee", ja: "従業員") }
+        guard let m = try await EmployeeModel.find(id, on: db) else { throw APIError.noSuch("employee", ja: "従業員") }
         return m
     }
 
     func uuidParameter(_ name: String = "id") throws -> UUID {
-        guard let id = parameters.get(name, as: UUID.self) else { throw VaultError.bad("\(name) must be a UUID", ja: "IDが正しくありません") }
+        guard let id = parameters.get(name, as: UUID.self) else { throw APIError.bad("\(name) must be a UUID", ja: "IDが正しくありません") }
         return id
     }
 }
@@ -110,7 +110,7 @@ struct VaultController {
 
     @Sendable func getRequest(_ req: Request) async throws -> VaultViews.RequestView {
         _ = try await req.vaultHandler()
-        guard let m = try await VaultRequestModel.find(try req.uuidParameter(), on: req.db) else { throw VaultError.notFound("request", ja: "依頼") }
+        guard let m = try await VaultRequestModel.find(try req.uuidParameter(), on: req.db) else { throw APIError.noSuch("request", ja: "依頼") }
         return try await VaultViews.request(m, on: req.db)
     }
 
@@ -138,7 +138,7 @@ struct VaultController {
 
     @Sendable func employeeSummary(_ req: Request) async throws -> VaultViews.EmployeeView {
         _ = try await req.vaultHandler()
-        guard let e = try await EmployeeModel.find(try req.uuidParameter(), on: req.db) else { throw VaultError.notFound("employee", ja: "従業員") }
+        guard let e = try await EmployeeModel.find(try req.uuidParameter(), on: req.db) else { throw APIError.noSuch("employee", ja: "従業員") }
         return try await VaultViews.employee(e, on: req.db)
     }
 
@@ -279,10 +279,10 @@ struct VaultController {
     }
 
     static func parseNumber(_ text: String) throws -> IndividualNumber {
-        guard text.utf8.count <= 64 else { throw VaultError.from(NumberError.tooLong) }
+        guard text.utf8.count <= 64 else { throw APIError.vault(NumberError.tooLong) }
         switch IndividualNumber.check(text) {
         case .success(let n): return n
-        case .failure(let e): throw VaultError.from(e)
+        case .failure(let e): throw APIError.vault(e)
         }
     }
 
@@ -330,7 +330,7 @@ struct VaultController {
 
     static func challengeContext(_ request: UUID) -> String { "vault:\(request.uuidString.lowercased())" }
 
-    static let cardNotProven = VaultError(.unprocessableEntity, "card_not_proven",
+    static let cardNotProven = APIError(.unprocessableEntity, code: "card_not_proven",
                                           ja: "カードの署名を確認できません。ご自身の登録済みカードで、新しいチャレンジに署名してください",
                                           en: "the card's signature does not verify: sign a fresh challenge with your own enrolled card")
 
@@ -359,11 +359,11 @@ struct VaultController {
         let items = body.fourItems
         for (f, v, max) in [("name", items.name, 100), ("address", items.address, 200)] { _ = try FreeText.check(v, field: f, max: max) }
         guard items.birthDate.count == 8, items.birthDate.allSatisfy(\.isASCII), items.birthDate.allSatisfy(\.isNumber), ["1", "2", "9"].contains(items.sex) else {
-            throw VaultError.bad("fourItems.birthDate must be YYYYMMDD and sex 1, 2 or 9", ja: "生年月日（YYYYMMDD）または性別（1/2/9）が正しくありません")
+            throw APIError.bad("fourItems.birthDate must be YYYYMMDD and sex 1, 2 or 9", ja: "生年月日（YYYYMMDD）または性別（1/2/9）が正しくありません")
         }
         let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader,
                                                  actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
-        guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw VaultError.notFound("request", ja: "依頼") }
+        guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw APIError.noSuch("request", ja: "依頼") }
         return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(row, on: req.db))
             .encodeResponse(status: .created, for: req)
     }

@@ -54,7 +54,7 @@ struct VaultPages {
                                                  message: String? = nil) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else {
-            return try await req.renderPage("forbidden", titleKey: "forbiddenTitle", NoData(), status: .forbidden, error: req.vaultErrorText(VaultError.notHandler))
+            return try await req.renderPage("forbidden", titleKey: "forbiddenTitle", NoData(), status: .forbidden, error: req.errorText(APIError.notHandler))
         }
         let (template, title, data) = try await body(actor)
         return try await req.renderPage(template, titleKey: title, data, message: message)
@@ -117,7 +117,7 @@ struct VaultPages {
         do {
             let number = one(form.employeeNumber)
             guard let e = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == number).first() else {
-                throw VaultError.notFound("employee", ja: "従業員")
+                throw APIError.noSuch("employee", ja: "従業員")
             }
             var subjects: [VaultService.SubjectInput] = []
             let own = form.employeePurposes ?? []
@@ -129,9 +129,9 @@ struct VaultPages {
                                                          actor: actor, on: req.db, append: req.vaultAppend)
             req.flash("vaultRequestCreated")
             return req.seeOther("/vault/requests/\((try m.requireID()).uuidString)")
-        } catch let e as VaultError {
+        } catch let e as APIError {
             return try await req.renderPage("vault-requests", titleKey: "vaultRequestsTitle", try await requestsData(req), status: e.status,
-                                            error: req.vaultErrorText(e), switchPath: "/vault/requests")
+                                            error: req.errorText(e), switchPath: "/vault/requests")
         }
     }
 
@@ -204,7 +204,7 @@ struct VaultPages {
 
     func loadRequest(_ req: Request) async throws -> VaultViews.RequestView {
         guard let id = req.parameters.get("id", as: UUID.self), let m = try await VaultRequestModel.find(id, on: req.db) else {
-            throw VaultError.notFound("request", ja: "依頼")
+            throw APIError.noSuch("request", ja: "依頼")
         }
         return try await VaultViews.request(m, on: req.db)
     }
@@ -241,9 +241,9 @@ struct VaultPages {
             try await VaultService.recordDocuments(requestID: view.id, subjectID: f.subjectId, documents: docs, actor: actor, on: req.db, append: req.vaultAppend)
             req.flash("vaultVerified")
             return req.seeOther("/vault/requests/\(view.id.uuidString)")
-        } catch let e as VaultError {
+        } catch let e as APIError {
             return try await req.renderPage("vault-request", titleKey: "vaultRequestTitle", Self.requestData(view, lang: req.pageLanguage), status: e.status,
-                                            error: req.vaultErrorText(e), switchPath: "/vault/requests/\(view.id.uuidString)")
+                                            error: req.errorText(e), switchPath: "/vault/requests/\(view.id.uuidString)")
         }
     }
 
@@ -253,7 +253,7 @@ struct VaultPages {
     @Sendable func reveal(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw VaultError.bad("id must be a UUID", ja: "IDが正しくありません") }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
         let form = (try? req.content.decode(RevealForm.self)) ?? RevealForm()
         let keys = req.application.vaultKeys
         let lang = req.pageLanguage
@@ -262,8 +262,8 @@ struct VaultPages {
             let p = try VaultService.storedPurpose(r.purpose)
             let data = Revealed(person: r.personName, purpose: lang == .ja ? p.japanese : p.english, number: r.number, at: PageTime.show(r.revealedAt))
             return VaultController.noStore(try await req.renderPage("vault-revealed", titleKey: "vaultRevealedTitle", data, switchPath: "/vault/requests"))
-        } catch let e as VaultError {
-            return try await req.renderPage("done", titleKey: "vaultRevealedTitle", NoData(), status: e.status, error: req.vaultErrorText(e), switchPath: "/vault/requests")
+        } catch let e as APIError {
+            return try await req.renderPage("done", titleKey: "vaultRevealedTitle", NoData(), status: e.status, error: req.errorText(e), switchPath: "/vault/requests")
         }
     }
 
@@ -334,15 +334,15 @@ struct VaultPages {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         guard let id = req.parameters.get("id", as: UUID.self), let e = try await EmployeeModel.find(id, on: req.db) else {
-            throw VaultError.notFound("employee", ja: "従業員")
+            throw APIError.noSuch("employee", ja: "従業員")
         }
         do {
             try await body(actor, e)
             req.flash(flash)
             return req.seeOther("/vault/employees?employee=\(e.employeeNumber.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        } catch let err as VaultError {
+        } catch let err as APIError {
             return try await req.renderPage("vault-employee", titleKey: "vaultEmployeeTitle", try await employeeData(req, e, query: e.employeeNumber),
-                                            status: err.status, error: req.vaultErrorText(err), switchPath: "/vault/employees")
+                                            status: err.status, error: req.errorText(err), switchPath: "/vault/employees")
         }
     }
 
@@ -363,7 +363,7 @@ struct VaultPages {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         guard let id = req.parameters.get("id", as: UUID.self), let h = try await VaultLegalHoldModel.find(id, on: req.db),
-              let e = try await EmployeeModel.find(h.employeeID, on: req.db) else { throw VaultError.notFound("legal hold", ja: "法的保全") }
+              let e = try await EmployeeModel.find(h.employeeID, on: req.db) else { throw APIError.noSuch("legal hold", ja: "法的保全") }
         try await VaultService.releaseHold(holdID: id, actor: actor, on: req.db, append: req.vaultAppend)
         req.flash("vaultHoldReleased")
         return req.seeOther("/vault/employees?employee=\(e.employeeNumber.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
@@ -386,9 +386,9 @@ struct VaultPages {
         do {
             let out = try await VaultService.export(purposeCode: purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
             return VaultController.csv(out.data, encoding: encoding, purpose: purpose ?? "")
-        } catch let e as VaultError {
+        } catch let e as APIError {
             return try await req.renderPage("vault-export", titleKey: "vaultExportTitle", ExportData(purposes: Self.purposeOptions(req.pageLanguage)),
-                                            status: e.status, error: req.vaultErrorText(e), switchPath: "/vault/export")
+                                            status: e.status, error: req.errorText(e), switchPath: "/vault/export")
         }
     }
 
@@ -439,9 +439,9 @@ struct VaultPages {
             let run = try await VaultService.runDisposal(dryRun: dry, performedBy: actor.username, on: req.db, append: req.vaultAppend)
             let text = "\(req.text("vaultDisposalDone")): \(run.disposed) / \(run.onHold) / \(run.retained) / \(run.inUse) (disposed / on hold / retained / in use)\(dry ? " — dry run" : "")"
             return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req, result: text), message: text, switchPath: "/vault/disposals")
-        } catch let e as VaultError {
+        } catch let e as APIError {
             return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req), status: e.status,
-                                            error: req.vaultErrorText(e), switchPath: "/vault/disposals")
+                                            error: req.errorText(e), switchPath: "/vault/disposals")
         }
     }
 
@@ -485,17 +485,17 @@ struct VaultPages {
         let responsible = (try? req.content.get(String.self, at: "responsible")) == "on"
         do {
             _ = try await VaultService.designate(username: username, responsible: responsible, by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
-        } catch let e as VaultError {
+        } catch let e as APIError {
             let h = try await VaultViews.handlers(on: req.db)
             return try await req.renderPage("vault-handlers", titleKey: "vaultHandlersTitle", HandlersData(handlers: h, empty: h.isEmpty), status: e.status,
-                                            error: req.vaultErrorText(e), switchPath: "/vault/handlers")
+                                            error: req.errorText(e), switchPath: "/vault/handlers")
         }
         req.flash("vaultHandlerSaved")
         return req.seeOther("/vault/handlers")
     }
 
     @Sendable func undesignate(_ req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw VaultError.bad("id must be a UUID", ja: "IDが正しくありません") }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
         try await VaultService.undesignate(userID: id, by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
         req.flash("vaultHandlerSaved")
         return req.seeOther("/vault/handlers")
@@ -565,13 +565,13 @@ struct VaultPages {
 
     func myAction(_ req: Request, flash: String, _ body: (VaultActor, UUID) async throws -> Void) async throws -> Response {
         let actor = try await req.vaultActor()
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw VaultError.bad("id must be a UUID", ja: "IDが正しくありません") }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
         do {
             try await body(actor, id)
             req.flash(flash)
             return req.seeOther("/vault/my")
-        } catch let e as VaultError {
-            return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: e.status, error: req.vaultErrorText(e), switchPath: "/vault/my")
+        } catch let e as APIError {
+            return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: e.status, error: req.errorText(e), switchPath: "/vault/my")
         } catch let e as MynaCardError {
             let text = "\(req.text("errorPrefix")): " + (req.pageLanguage == .ja ? e.japaneseMessage : e.englishMessage)
             return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: .unprocessableEntity, error: text, switchPath: "/vault/my")
@@ -596,8 +596,8 @@ struct VaultPages {
 
     @Sendable func giveCard(_ req: Request) async throws -> Response {
         try await myAction(req, flash: "vaultGiven") { actor, id in
-            guard req.state.config.demoCardsDirectory != nil else { throw VaultError(.notFound, "not_demo", ja: "デモサーバーではありません", en: "not a demo server") }
-            guard let e = actor.employeeID else { throw VaultError.noEmployee }
+            guard req.state.config.demoCardsDirectory != nil else { throw APIError(.notFound, code: "not_demo", ja: "デモサーバーではありません", en: "not a demo server") }
+            guard let e = actor.employeeID else { throw APIError.noEmployee }
             let pin = (try? req.content.get(String.self, at: "pin")) ?? ""
             let confirm = (try? req.content.get(String.self, at: "confirmLastTry")) == "on"
             let sealer = try req.application.vaultKeys.sealer()
@@ -654,7 +654,7 @@ enum VaultDemoDesk {
 
     static func read(employee: UUID, pin text: String, confirmLastTry: Bool, req: Request) async throws -> Read {
         guard let card = try await card(for: employee, req: req) else {
-            throw VaultError(.notFound, "no_demo_card", ja: "あなたの仮想カードが見つかりません", en: "no virtual card for you in the demo")
+            throw APIError(.notFound, code: "no_demo_card", ja: "あなたの仮想カードが見つかりません", en: "no virtual card for you in the demo")
         }
         let pin = try PIN(text, kind: .text)
         let tries = try await card.text.triesLeft().value

@@ -60,7 +60,7 @@ public enum VaultService {
         do {
             return try JSONDecoder().decode(type, from: Data(json.utf8))
         } catch {
-            throw VaultError(.internalServerError, "unreadable_stored_record", ja: "保存されている\(what)を読めません（データが壊れています）",
+            throw APIError(.internalServerError, code: "unreadable_stored_record", ja: "保存されている\(what)を読めません（データが壊れています）",
                              en: "the stored \(what) cannot be read (the data is damaged)")
         }
     }
@@ -70,16 +70,16 @@ public enum VaultService {
     /// does not know (a downgrade, a manual edit) is an error naming the code, never a crash.
     static func storedPurpose(_ code: String) throws -> Purpose {
         guard let p = Purpose(rawValue: code) else {
-            throw VaultError(.internalServerError, "unknown_stored_purpose", ja: "保存されている利用目的「\(code)」をこの版は知りません",
+            throw APIError(.internalServerError, code: "unknown_stored_purpose", ja: "保存されている利用目的「\(code)」をこの版は知りません",
                              en: "the stored purpose code \"\(code)\" is unknown to this version")
         }
         return p
     }
 
     static func parsePurpose(_ code: String?) throws -> Purpose {
-        guard let code, !code.isEmpty else { throw VaultError.from(NumberUseError.purposeRequired) }
+        guard let code, !code.isEmpty else { throw APIError.vault(NumberUseError.purposeRequired) }
         guard let p = Purpose(rawValue: code) else {
-            throw VaultError.bad("unknown purpose; use one of \(Purpose.allCases.map(\.rawValue).joined(separator: ", "))",
+            throw APIError.bad("unknown purpose; use one of \(Purpose.allCases.map(\.rawValue).joined(separator: ", "))",
                                  ja: "利用目的が正しくありません")
         }
         return p
@@ -101,11 +101,13 @@ public enum VaultService {
     }
 
     public static func designate(username: String, responsible: Bool, by actor: String, on db: any Database, append: VaultAppend) async throws -> VaultHandlerModel {
+        // Accounts are made with 1–64 characters (Bootstrap); anything else names no account and is refused as such.
+        guard (1...64).contains(username.count) else { throw APIError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
         guard let u = try await UserModel.query(on: db).filter(\.$username == username).first(), let uid = u.id else {
-            throw VaultError.notFound("account", ja: "アカウント")
+            throw APIError.noSuch("account", ja: "アカウント")
         }
         guard u.role == Role.hr.rawValue else {
-            throw VaultError.invalid("only accounts with the hr role can be designated handlers", ja: "事務取扱担当者に指定できるのは人事（hr）ロールのアカウントだけです")
+            throw APIError.invalid("only accounts with the hr role can be designated handlers", ja: "事務取扱担当者に指定できるのは人事（hr）ロールのアカウントだけです")
         }
         let m = VaultHandlerModel()
         try await append { tx in
@@ -130,7 +132,7 @@ public enum VaultService {
 
     public static func undesignate(userID: UUID, by actor: String, on db: any Database, append: VaultAppend) async throws {
         guard try await VaultHandlerModel.find(userID, on: db) != nil, let u = try await UserModel.find(userID, on: db) else {
-            throw VaultError.notFound("designated handler", ja: "事務取扱担当者")
+            throw APIError.noSuch("designated handler", ja: "事務取扱担当者")
         }
         try await append { tx in
             try await VaultHandlerModel.query(on: tx).filter(\.$id == userID).delete()
@@ -159,7 +161,7 @@ public enum VaultService {
 
     static func load(_ m: VaultRequestModel) throws -> CollectionRequest {
         do { return try JSONDecoder().decode(CollectionRequest.self, from: Data(m.state.utf8)) } catch {
-            throw VaultError(.internalServerError, "corrupt_request", ja: "依頼の記録が読み取れません", en: "the request record cannot be read")
+            throw APIError(.internalServerError, code: "corrupt_request", ja: "依頼の記録が読み取れません", en: "the request record cannot be read")
         }
     }
 
@@ -170,12 +172,16 @@ public enum VaultService {
 
     public static func createRequest(employeeID: UUID, subjects: [SubjectInput], expiresInDays: Int, actor: VaultActor,
                                      on db: any Database, append: VaultAppend) async throws -> VaultRequestModel {
-        guard let employee = try await EmployeeModel.find(employeeID, on: db) else { throw VaultError.notFound("employee", ja: "従業員") }
-        guard (1...90).contains(expiresInDays) else { throw VaultError.invalid("expiresInDays must be 1–90", ja: "有効期限は1〜90日で指定してください") }
-        guard !subjects.isEmpty, subjects.count <= 20 else { throw VaultError.from(CollectionRequestError.noSubjects) }
+        guard let employee = try await EmployeeModel.find(employeeID, on: db) else { throw APIError.noSuch("employee", ja: "従業員") }
+        guard (1...90).contains(expiresInDays) else { throw APIError.invalid("expiresInDays must be 1–90", ja: "有効期限は1〜90日で指定してください") }
+        guard !subjects.isEmpty, subjects.count <= 20 else { throw APIError.vault(CollectionRequestError.noSubjects) }
         var domainSubjects: [CollectionSubject] = []
         var newDependents: [VaultDependentModel] = []
         for s in subjects {
+            // Five purposes exist; a longer list is not a request anyone means (the document's maxItems).
+            guard s.purposes.count <= Purpose.allCases.count else {
+                throw APIError.bad("a subject has at most \(Purpose.allCases.count) purposes", ja: "利用目的は対象者ごとに\(Purpose.allCases.count)件までです")
+            }
             var ps = Set<Purpose>()
             for code in s.purposes { ps.insert(try parsePurpose(code)) }
             switch s.kind {
@@ -184,12 +190,12 @@ public enum VaultService {
             case "dependent":
                 if let did = s.dependentId {
                     guard let d = try await VaultDependentModel.find(did, on: db), d.employeeID == employeeID,
-                          let rel = DependentRelation(rawValue: d.relation) else { throw VaultError.notFound("dependent of this employee", ja: "この従業員の扶養親族") }
+                          let rel = DependentRelation(rawValue: d.relation) else { throw APIError.noSuch("dependent of this employee", ja: "この従業員の扶養親族") }
                     domainSubjects.append(CollectionSubject(id: SubjectID(rawValue: did), role: .dependent(rel), displayName: d.name, purposes: ps))
                 } else {
                     let name = try FreeText.check(s.name ?? "", field: "name", max: 100)
                     guard let rel = DependentRelation(rawValue: s.relation ?? "") else {
-                        throw VaultError.bad("relation must be one of \(DependentRelation.allCases.map(\.rawValue).joined(separator: ", "))", ja: "続柄が正しくありません")
+                        throw APIError.bad("relation must be one of \(DependentRelation.allCases.map(\.rawValue).joined(separator: ", "))", ja: "続柄が正しくありません")
                     }
                     let d = VaultDependentModel()
                     d.id = UUID(); d.employeeID = employeeID; d.name = name; d.relation = rel.rawValue; d.createdAt = Date()
@@ -197,7 +203,7 @@ public enum VaultService {
                     domainSubjects.append(CollectionSubject(id: SubjectID(rawValue: (try d.requireID())), role: .dependent(rel), displayName: name, purposes: ps))
                 }
             default:
-                throw VaultError.bad("subject kind must be employee or dependent", ja: "対象者の種類は本人または扶養親族です")
+                throw APIError.bad("subject kind must be employee or dependent", ja: "対象者の種類は本人または扶養親族です")
             }
         }
         let now = Date()
@@ -205,7 +211,7 @@ public enum VaultService {
         do {
             request = try CollectionRequest(employee: employeeDomainID(employeeID), requester: actor.domainID, subjects: domainSubjects,
                                             createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(expiresInDays) * 86_400))
-        } catch { throw VaultError.from(error) }
+        } catch { throw APIError.vault(error) }
         let m = VaultRequestModel()
         m.id = request.id.rawValue
         m.employeeID = employeeID
@@ -233,17 +239,17 @@ public enum VaultService {
 
     /// Loads a request and checks that `actor` is its employee.
     static func ownRequest(_ id: UUID, actor: VaultActor, on db: any Database) async throws -> (VaultRequestModel, CollectionRequest) {
-        guard let e = actor.employeeID else { throw VaultError.noEmployee }
-        guard let m = try await VaultRequestModel.find(id, on: db), m.employeeID == e else { throw VaultError.notFound("request", ja: "依頼") }
+        guard let e = actor.employeeID else { throw APIError.noEmployee }
+        guard let m = try await VaultRequestModel.find(id, on: db), m.employeeID == e else { throw APIError.noSuch("request", ja: "依頼") }
         return (m, try load(m))
     }
 
     public static func acknowledge(requestID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
         let (m, _) = try await ownRequest(requestID, actor: actor, on: db)
         try await append { tx in
-            guard let row = try await VaultRequestModel.find(m.id, on: tx) else { throw VaultError.notFound("request", ja: "依頼") }
+            guard let row = try await VaultRequestModel.find(m.id, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
             var r = try load(row)
-            do { try r.acknowledgeNotice(by: employeeDomainID(row.employeeID), at: Date()) } catch { throw VaultError.from(error) }
+            do { try r.acknowledgeNotice(by: employeeDomainID(row.employeeID), at: Date()) } catch { throw APIError.vault(error) }
             try store(r, into: row)
             try await row.save(on: tx)
             return [AuditDraft(kind: "vault.request.acknowledged", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)",
@@ -252,11 +258,11 @@ public enum VaultService {
     }
 
     public static func cancel(requestID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
-        guard try await VaultRequestModel.find(requestID, on: db) != nil else { throw VaultError.notFound("request", ja: "依頼") }
+        guard try await VaultRequestModel.find(requestID, on: db) != nil else { throw APIError.noSuch("request", ja: "依頼") }
         try await append { tx in
-            guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw VaultError.notFound("request", ja: "依頼") }
+            guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
             var r = try load(row)
-            do { try r.cancel(by: actor.domainID, at: Date()) } catch { throw VaultError.from(error) }
+            do { try r.cancel(by: actor.domainID, at: Date()) } catch { throw APIError.vault(error) }
             try store(r, into: row)
             try await row.save(on: tx)
             return [AuditDraft(kind: "vault.request.cancelled", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)",
@@ -345,21 +351,21 @@ public enum VaultService {
                             on db: any Database, append: VaultAppend) async throws -> UUID {
         let (m, r) = try await ownRequest(requestID, actor: actor, on: db)
         switch r.status(at: Date()) {
-        case .open: throw VaultError.from(CollectionRequestError.noticeNotAcknowledged)
+        case .open: throw APIError.vault(CollectionRequestError.noticeNotAcknowledged)
         case .noticeAcknowledged: break
-        case .expired: throw VaultError.from(CollectionRequestError.expired)
-        case .cancelled: throw VaultError.from(CollectionRequestError.cancelled)
-        case .fulfilled: throw VaultError.from(CollectionRequestError.alreadyFulfilled)
+        case .expired: throw APIError.vault(CollectionRequestError.expired)
+        case .cancelled: throw APIError.vault(CollectionRequestError.cancelled)
+        case .fulfilled: throw APIError.vault(CollectionRequestError.alreadyFulfilled)
         }
         let sid = subjectID ?? m.employeeID
-        guard let subject = r.subjects.first(where: { $0.id.rawValue == sid }) else { throw VaultError.from(CollectionRequestError.unknownSubject) }
-        guard r.fulfilments[subject.id] == nil else { throw VaultError.from(CollectionRequestError.subjectAlreadyFulfilled) }
+        guard let subject = r.subjects.first(where: { $0.id.rawValue == sid }) else { throw APIError.vault(CollectionRequestError.unknownSubject) }
+        guard r.fulfilments[subject.id] == nil else { throw APIError.vault(CollectionRequestError.subjectAlreadyFulfilled) }
         if try await VaultNumberModel.query(on: db).filter(\.$requestID == requestID).all()
             .contains(where: { ($0.dependentID ?? $0.employeeID) == sid }) {
-            throw VaultError.from(CollectionRequestError.subjectAlreadyFulfilled)
+            throw APIError.vault(CollectionRequestError.subjectAlreadyFulfilled)
         }
         let dependentID: UUID? = subject.role == .employee ? nil : sid
-        guard let employee = try await EmployeeModel.find(m.employeeID, on: db) else { throw VaultError.notFound("employee", ja: "従業員") }
+        guard let employee = try await EmployeeModel.find(m.employeeID, on: db) else { throw APIError.noSuch("employee", ja: "従業員") }
         let now = Date()
 
         var verification: IdentityVerificationRecord?
@@ -368,7 +374,7 @@ public enum VaultService {
         switch source {
         case .card(let items, let reader):
             guard subject.role == .employee else {
-                throw VaultError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
+                throw APIError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
             }
             sourceCode = "card"
             differences = Self.differences(items, employee: employee, profile: try await VaultProfileModel.find(m.employeeID, on: db))
@@ -377,10 +383,10 @@ public enum VaultService {
                     subject: subject.id, role: subject.role, purposes: subject.purposes, method: .myNumberCard,
                     documents: [PresentedDocument(type: .myNumberCard, issuer: chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
                     cardReading: .chipWithPIN, request: r.id)
-            } catch { throw VaultError.from(error) }
+            } catch { throw APIError.vault(error) }
         case .ownReader:
             guard subject.role == .employee else {
-                throw VaultError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
+                throw APIError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
             }
             sourceCode = "own_reader"
         case .typed:
@@ -397,16 +403,16 @@ public enum VaultService {
         let existing = try await existingQuery.first()
         let recordID = existing?.id ?? UUID()
         let sealed: SealedNumber
-        do { sealed = try await sealer.seal(number, for: NumberRecordID(rawValue: recordID)) } catch { throw VaultError.from(error) }
+        do { sealed = try await sealer.seal(number, for: NumberRecordID(rawValue: recordID)) } catch { throw APIError.vault(error) }
         let allPurposes = subject.purposes.union(try existing.map { try purposes($0.purposes) } ?? [])
         let v = verification
         let diffs = differences
         let src = sourceCode
         try await append { tx in
-            guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw VaultError.notFound("request", ja: "依頼") }
+            guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
             var req = try load(row)
             if let v {
-                do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw VaultError.from(error) }
+                do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw APIError.vault(error) }
                 try store(req, into: row)
                 try await row.save(on: tx)
                 let vm = VaultVerificationModel()
@@ -453,25 +459,25 @@ public enum VaultService {
     /// 施行規則 decides, and the request's subject is fulfilled.
     public static func recordDocuments(requestID: UUID, subjectID: UUID?, documents input: [DocumentInput], actor: VaultActor,
                                        on db: any Database, append: VaultAppend) async throws {
-        guard let m = try await VaultRequestModel.find(requestID, on: db) else { throw VaultError.notFound("request", ja: "依頼") }
+        guard let m = try await VaultRequestModel.find(requestID, on: db) else { throw APIError.noSuch("request", ja: "依頼") }
         let r = try load(m)
         let sid = subjectID ?? m.employeeID
-        guard let subject = r.subjects.first(where: { $0.id.rawValue == sid }) else { throw VaultError.from(CollectionRequestError.unknownSubject) }
+        guard let subject = r.subjects.first(where: { $0.id.rawValue == sid }) else { throw APIError.vault(CollectionRequestError.unknownSubject) }
         guard let number = try await VaultNumberModel.query(on: db).filter(\.$requestID == requestID).all()
             .first(where: { ($0.dependentID ?? $0.employeeID) == sid && $0.verificationID == nil }) else {
-            throw VaultError(.conflict, "no_number_awaiting_verification", ja: "本人確認待ちの番号がありません（番号が未提供か、確認済みです）",
+            throw APIError(.conflict, code: "no_number_awaiting_verification", ja: "本人確認待ちの番号がありません（番号が未提供か、確認済みです）",
                              en: "no number of this subject awaits verification (not given yet, or already verified)")
         }
-        guard !input.isEmpty, input.count <= 5 else { throw VaultError.from(IdentityVerificationError(refusals: [.noDocuments])) }
+        guard !input.isEmpty, input.count <= 5 else { throw APIError.vault(IdentityVerificationError(refusals: [.noDocuments])) }
         var docs: [PresentedDocument] = []
         for d in input {
             guard let type = IdentityDocumentType(rawValue: d.type) else {
-                throw VaultError.bad("unknown document type; use one of \(IdentityDocumentType.allCases.map(\.rawValue).joined(separator: ", "))", ja: "書類の種類が正しくありません")
+                throw APIError.bad("unknown document type; use one of \(IdentityDocumentType.allCases.map(\.rawValue).joined(separator: ", "))", ja: "書類の種類が正しくありません")
             }
             let issuer = d.issuer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "" : try FreeText.check(d.issuer, field: "issuer", max: 100)
             var until: CivilDate?
             if let text = d.validUntil, !text.isEmpty {
-                guard let c = StrictDate.day(text) else { throw VaultError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
+                guard let c = StrictDate.day(text) else { throw APIError.bad("validUntil: \(StrictDate.dayRule)", ja: "有効期限はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
                 until = c
             }
             docs.append(PresentedDocument(type: type, issuer: issuer, validUntil: until, detailsUnchanged: type == .notificationCard ? (d.detailsUnchanged ?? nil) : nil))
@@ -481,16 +487,16 @@ public enum VaultService {
         do {
             v = try IdentityVerificationRecord(subject: subject.id, role: subject.role, purposes: subject.purposes, method: .documents, documents: docs,
                                                checkedBy: actor.domainID, checkedAt: now, request: r.id)
-        } catch { throw VaultError.from(error) }
+        } catch { throw APIError.vault(error) }
         let numberID = try number.requireID()
         let dependentID = number.dependentID
         let documentCodes = docs.map(\.type.rawValue).joined(separator: " ")
         try await append { tx in
             guard let row = try await VaultRequestModel.find(requestID, on: tx), let n = try await VaultNumberModel.find(numberID, on: tx) else {
-                throw VaultError.notFound("request", ja: "依頼")
+                throw APIError.noSuch("request", ja: "依頼")
             }
             var req = try load(row)
-            do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw VaultError.from(error) }
+            do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw APIError.vault(error) }
             try store(req, into: row)
             try await row.save(on: tx)
             let vm = VaultVerificationModel()
@@ -542,14 +548,14 @@ public enum VaultService {
     /// recorded (audit chain and the person's view) before the digits leave this function.
     public static func reveal(recordID: UUID, purposeCode: String?, actor: VaultActor, sealer: () throws -> NumberSealer,
                               on db: any Database, append: VaultAppend) async throws -> Revealed {
-        guard actor.isHandler else { throw VaultError.notHandler }
+        guard actor.isHandler else { throw APIError.notHandler }
         let purpose = try parsePurpose(purposeCode)
-        guard let n = try await VaultNumberModel.find(recordID, on: db) else { throw VaultError.notFound("number record", ja: "番号の記録") }
+        guard let n = try await VaultNumberModel.find(recordID, on: db) else { throw APIError.noSuch("number record", ja: "番号の記録") }
         do {
             try NumberUsePolicy.authorize(action: .reveal, actorIsDesignatedHandler: true, statedPurpose: purpose, collectedPurposes: try purposes(n.purposes))
-        } catch { throw VaultError.from(error) }
+        } catch { throw APIError.vault(error) }
         guard n.verificationID != nil else {
-            throw VaultError(.conflict, "not_verified", ja: "本人確認が記録されていない番号は表示できません", en: "the number's identity verification is not recorded yet")
+            throw APIError(.conflict, code: "not_verified", ja: "本人確認が記録されていない番号は表示できません", en: "the number's identity verification is not recorded yet")
         }
         let number = try await openNumber(sealer(), n, id: recordID)
         let who = try await person(n, on: db)
@@ -567,7 +573,7 @@ public enum VaultService {
     /// Opens one stored number, turning the sealer's typed error into the vault's HTTP error. A function of
     /// its own because `catch let e as VaultCryptoError` inline crashes the Swift 6.3.1 compiler (SILGen).
     static func openNumber(_ s: NumberSealer, _ n: VaultNumberModel, id: UUID) async throws -> IndividualNumber {
-        do { return try await s.open(sealed(n), for: NumberRecordID(rawValue: id)) } catch { throw VaultError.from(error) }
+        do { return try await s.open(sealed(n), for: NumberRecordID(rawValue: id)) } catch { throw APIError.vault(error) }
     }
 
     static func sealed(_ n: VaultNumberModel) -> SealedNumber {
@@ -580,9 +586,9 @@ public enum VaultService {
     /// person whose number was collected for the purpose (employee number, name, relation, number).
     public static func export(purposeCode: String?, encoding: String, actor: VaultActor, sealer: () throws -> NumberSealer,
                               on db: any Database, append: VaultAppend) async throws -> (data: Data, count: Int) {
-        guard actor.isHandler else { throw VaultError.notHandler }
+        guard actor.isHandler else { throw APIError.notHandler }
         let purpose = try parsePurpose(purposeCode)
-        guard encoding == "utf-8" || encoding == "shift_jis" else { throw VaultError.bad("encoding must be utf-8 or shift_jis", ja: "文字コードはUTF-8かShift_JISです") }
+        guard encoding == "utf-8" || encoding == "shift_jis" else { throw APIError.bad("encoding must be utf-8 or shift_jis", ja: "文字コードはUTF-8かShift_JISです") }
         let s = try sealer()
         let rows = try await VaultNumberModel.query(on: db).filter(\.$verificationID != nil).all()
             .filter { try purposes($0.purposes).contains(purpose) && $0.wrappedKey != nil }
@@ -615,7 +621,7 @@ public enum VaultService {
         }
         if encoding == "utf-8" { return (Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8), count) }
         guard let d = text.data(using: .shiftJIS, allowLossyConversion: true) else {
-            throw VaultError(.internalServerError, "encoding_failed", ja: "Shift_JISに変換できません", en: "Shift_JIS conversion failed")
+            throw APIError(.internalServerError, code: "encoding_failed", ja: "Shift_JISに変換できません", en: "Shift_JIS conversion failed")
         }
         return (d, count)
     }
@@ -636,16 +642,16 @@ public enum VaultService {
     }
 
     public static func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
-        guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw VaultError.notFound("employee", ja: "従業員") }
+        guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
         let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !address.isEmpty { _ = try FreeText.check(address, field: "address", max: 200) }
         let birth = p.birthDate ?? ""
-        if !birth.isEmpty, StrictDate.day(birth) == nil { throw VaultError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
+        if !birth.isEmpty, StrictDate.day(birth) == nil { throw APIError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
         let sex = p.sex ?? ""
-        guard ["", "1", "2", "9"].contains(sex) else { throw VaultError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
+        guard ["", "1", "2", "9"].contains(sex) else { throw APIError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
         var leavingText: String?
         if let l = p.leavingDate, !l.isEmpty {
-            guard let c = StrictDate.day(l) else { throw VaultError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
+            guard let c = StrictDate.day(l) else { throw APIError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
             leavingText = c.description
         }
         let leaving = leavingText
@@ -671,7 +677,7 @@ public enum VaultService {
     }
 
     public static func placeHold(employeeID: UUID, reason: String, actor: VaultActor, on db: any Database, append: VaultAppend) async throws -> UUID {
-        guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw VaultError.notFound("employee", ja: "従業員") }
+        guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
         let text = try FreeText.check(reason, field: "reason", max: 500)
         let id = UUID()
         try await append { tx in
@@ -684,9 +690,9 @@ public enum VaultService {
     }
 
     public static func releaseHold(holdID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
-        guard let h = try await VaultLegalHoldModel.find(holdID, on: db), h.releasedAt == nil else { throw VaultError.notFound("active legal hold", ja: "有効な法的保全") }
+        guard let h = try await VaultLegalHoldModel.find(holdID, on: db), h.releasedAt == nil else { throw APIError.noSuch("active legal hold", ja: "有効な法的保全") }
         try await append { tx in
-            guard let row = try await VaultLegalHoldModel.find(holdID, on: tx) else { throw VaultError.notFound("legal hold", ja: "法的保全") }
+            guard let row = try await VaultLegalHoldModel.find(holdID, on: tx) else { throw APIError.noSuch("legal hold", ja: "法的保全") }
             row.releasedAt = Date(); row.releasedBy = actor.auditName
             try await row.save(on: tx)
             return [AuditDraft(kind: "vault.hold.released", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)", details: ["hold": holdID.uuidString])]
@@ -743,16 +749,20 @@ public enum VaultService {
         return out
     }
 
+    /// A disposal status as the API's stable code (the date is in the plan's own fields).
+    static func statusCode(_ status: DisposalStatus) -> String {
+        switch status {
+        case .inUse: return "in_use"
+        case .retained: return "retained"
+        case .due: return "due"
+        case .overdue: return "overdue"
+        case .onHold: return "on_hold"
+        }
+    }
+
     static func planItem(_ n: VaultNumberModel, _ m: StoredNumberMetadata, _ p: DisposalPlan, on date: CivilDate, db: any Database) async throws -> PlanItem {
         let status = p.status(on: date)
-        let code: String
-        switch status {
-        case .inUse: code = "in_use"
-        case .retained: code = "retained"
-        case .due: code = "due"
-        case .overdue: code = "overdue"
-        case .onHold: code = "on_hold"
-        }
+        let code = statusCode(status)
         let e = try await EmployeeModel.find(n.employeeID, on: db)
         return PlanItem(recordId: try n.requireID(), employeeId: n.employeeID, employeeNumber: e?.employeeNumber ?? "", role: roleCode(m.role),
                         purposes: m.purposes.sorted().map(\.rawValue), status: code, statusJa: status.japanese,
@@ -779,7 +789,7 @@ public enum VaultService {
         }
         guard !dryRun, !due.isEmpty else { return run }
         guard let responsible = try await responsiblePerson(on: db) else {
-            throw VaultError(.conflict, "no_responsible_person", ja: "責任者が指定されていないため廃棄できません。管理者が事務取扱担当者のうち1人を責任者に指定してください",
+            throw APIError(.conflict, code: "no_responsible_person", ja: "責任者が指定されていないため廃棄できません。管理者が事務取扱担当者のうち1人を責任者に指定してください",
                              en: "no responsible person (責任者) is designated; an administrator designates one handler as responsible before disposal")
         }
         let job = VaultActor(userID: nil, username: performedBy, employeeID: nil, isHandler: true)

@@ -109,6 +109,7 @@ enum VaultViews {
         var source: String
         var collectedAt: Date
         var keyId: String?
+        /// in_use, retained, due, overdue or on_hold (``VaultService/statusCode(_:)``); the date is in `disposalJa`.
         var disposal: String
         var disposalJa: String
     }
@@ -155,7 +156,7 @@ enum VaultViews {
             let ps = m.purposes.sorted()
             numbers.append(NumberView(recordId: try n.requireID(), dependentId: n.dependentID, person: name, role: VaultService.roleCode(m.role), roleJa: m.role.japanese,
                                       purposes: ps.map(\.rawValue), purposesJa: ps.map(\.japanese), verified: n.verificationID != nil, source: n.source,
-                                      collectedAt: n.collectedAt, keyId: n.keyID, disposal: "\(st)", disposalJa: st.japanese))
+                                      collectedAt: n.collectedAt, keyId: n.keyID, disposal: VaultService.statusCode(st), disposalJa: st.japanese))
         }
         let holds = try await VaultLegalHoldModel.query(on: db).filter(\.$employeeID == id).sort(\.$placedAt, .descending).all()
         return EmployeeView(id: id, employeeNumber: e.employeeNumber, name: e.name, address: p?.address ?? "", birthDate: p?.birthDate ?? "", sex: p?.sex ?? "",

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import Vapor
+import Server
+
+/// The limits the OpenAPI document (core.yaml) states, held by the server: a request outside them is
+/// refused with 400, not accepted because the controller happened not to look.
+@Suite("API contract limits", .serialized)
+struct ContractLimitTests {
+    @Test("configuration ids are ASCII, as the document's pattern says")
+    func configIDsAreASCII() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        #expect(try await s.send(.PUT, "/api/v1/zones/lobby-1_A", as: admin, json: ["name": "Lobby"]).status == .ok)
+        // Letters and digits outside ASCII (a Japanese id, a full-width digit) are refused for every kind.
+        for path in ["zones/%E3%83%AD%E3%83%93%E3%83%BC", "doors/%EF%BC%91", "groups/caf%C3%A9", "schedules/%E2%85%A0"] {
+            let r = try await s.send(.PUT, "/api/v1/\(path)", as: admin, json: ["name": "x", "grants": [String](), "windows": [String: [String]]()])
+            #expect(r.status == .badRequest, "\(path): \(r.status)")
+        }
+        #expect(try await s.send(.GET, "/api/v1/zones", as: admin).array().count == 1)
+        await s.stop()
+    }
+
+    @Test("a door decision's issuer, pinResult and triesLeft are bounded")
+    func decisionFieldsAreBounded() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        let path = "/api/v1/doors/entrance/decisions"
+        let refused: [[String: Any]] = [
+            ["serial": "01", "issuer": String(repeating: "O", count: 513)],
+            ["serial": "01", "pinResult": "granted"],
+            ["serial": "01", "pinResult": "wrongPIN", "triesLeft": -1],
+            ["serial": "01", "pinResult": "wrongPIN", "triesLeft": 16],
+        ]
+        for body in refused {
+            let r = try await s.send(.POST, path, as: admin, json: body)
+            #expect(r.status == .badRequest, "\(body.keys.sorted()): \(r.status) \(r.text)")
+        }
+        // At the bounds: decided (a deny for an unknown card), not refused.
+        let accepted: [[String: Any]] = [
+            ["serial": "01", "issuer": String(repeating: "O", count: 512)],
+            ["serial": "01", "pinResult": "pinBlocked"],
+            ["serial": "01", "pinResult": "wrongPIN", "triesLeft": 0],
+            ["serial": "01", "pinResult": "wrongPIN", "triesLeft": 15],
+        ]
+        for body in accepted {
+            let r = try await s.send(.POST, path, as: admin, json: body)
+            #expect(r.status == .ok, "\(body.keys.sorted()): \(r.status) \(r.text)")
+            #expect(r.object()["outcome"] as? String == "deny")
+        }
+        await s.stop()
+    }
+
+    @Test("the card list refuses a state no card can be in")
+    func credentialStateFilter() async throws {
+        let s = try await TestServer.start()
+        let security = try await s.user(.security)
+        for state in ["active", "suspended", "retired", "pending"] {
+            #expect(try await s.send(.GET, "/api/v1/credentials?state=\(state)", as: security).status == .ok)
+        }
+        #expect(try await s.send(.GET, "/api/v1/credentials?state=revoked", as: security).status == .badRequest)
+        await s.stop()
+    }
+}
