@@ -164,11 +164,12 @@ TOML
 
   log="$reports/schemathesis-$who.log"
   set +e
-  SCHEMATHESIS_HOOKS=api_contract_hooks PYTHONPATH="$here" timeout $((seconds + 60)) \
+  # From the work directory: schemathesis keeps its example database (.schemathesis/) in the current one.
+  (cd "$work" && SCHEMATHESIS_HOOKS=api_contract_hooks PYTHONPATH="$here" timeout $((seconds + 60)) \
     "$st" --config-file "$config" run "$work/openapi.yaml" --url "$base" "${headers[@]}" "${ops[@]}" \
     --checks all --seed "$seed" --max-examples "$examples" --max-time "$seconds" --workers 2 \
     --request-timeout 10 --generation-with-security-parameters false --suppress-health-check all \
-    --no-color --report junit --report-junit-path "$reports/schemathesis-$who.xml" >"$log" 2>&1
+    --no-color --report junit --report-junit-path "$reports/schemathesis-$who.xml") >"$log" 2>&1
   status=$?
   set -e
   # The end of schemathesis's own report: failures, warnings, the summary.

@@ -19,13 +19,28 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
         }
     }
 
-    /// The methods registered for `path`, in a fixed order, with HEAD wherever GET is (Vapor answers
-    /// HEAD with the GET route).
+    /// The methods of the resource at `path`, in a fixed order, with HEAD wherever GET is (Vapor answers
+    /// HEAD with the GET route). The resource is the most specific route pattern that matches, as the
+    /// router picks a constant over a parameter: /api/v1/doors/status is the door status list (GET), not
+    /// the door "status" of PUT /api/v1/doors/:id.
     static func methods(at path: String, in routes: [Route]) -> [String] {
         let components = path.split(separator: "/").map(String.init)
+        var best: [Int] = []
         var found = Set<String>()
-        // Empty constants are dropped, as Vapor's router drops them when it registers a route.
-        for route in routes where matches(route.path.filter { if case .constant("") = $0 { false } else { true } }, components) {
+        for route in routes {
+            // Empty constants are dropped, as Vapor's router drops them when it registers a route.
+            let pattern = route.path.filter { if case .constant("") = $0 { false } else { true } }
+            guard matches(pattern, components) else { continue }
+            let rank = pattern.map { part -> Int in
+                switch part {
+                case .constant: 3
+                case .parameter: 2
+                case .anything: 1
+                case .catchall: 0
+                }
+            }
+            if rank.lexicographicallyPrecedes(best) { continue }
+            if best.lexicographicallyPrecedes(rank) { best = rank; found = [] }
             found.insert(route.method.rawValue)
         }
         if found.contains("GET") { found.insert("HEAD") }
