@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Vapor
 
@@ -186,6 +187,11 @@ extension APIError {
         case .typeMismatch, .valueNotFound:
             code = "field_invalid"
             (ja, en) = field.map { ("項目「\($0)」の型が正しくありません。", "The field \($0) has the wrong type.") } ?? ("項目の型が正しくありません。", "A field has the wrong type.")
+        case .dataCorrupted(let ctx) where field != nil && ctx.debugDescription == StrictDate.instantRule:
+            // The server's own date rule (StrictDate's JSON decoding), worth saying; it quotes nothing.
+            code = "field_invalid"
+            (ja, en) = ("項目「\(field ?? "")」の日時が正しくありません（ISO 8601形式、1900〜2100年の実在する日付）。",
+                        "The field \(field ?? "") has an invalid value: \(StrictDate.instantRule).")
         default:
             code = field == nil ? "body_malformed" : "field_invalid"
             (ja, en) = field.map { ("項目「\($0)」の値が正しくありません。", "The field \($0) has an invalid value.") }

@@ -196,6 +196,12 @@ struct ConfigController {
         guard let body = req.body.data else { throw Abort(.badRequest, reason: "send the CSV as the request body") }
         let calendar: HolidayCalendar
         do { calendar = try HolidayCalendar.importCSV(Data(buffer: body)) } catch { throw Abort(.unprocessableEntity, reason: "\(error)") }
+        // A file without a single holiday is not the Cabinet Office's list (the wrong file, or a body that
+        // is not CSV at all); a name longer than any holiday's would reach every door's snapshot.
+        guard calendar.count > 0 else { throw Abort(.unprocessableEntity, reason: "the file holds no holidays (YYYY/M/D,name lines)") }
+        guard calendar.all.allSatisfy({ (1...100).contains($0.1.count) }) else {
+            throw Abort(.unprocessableEntity, reason: "holiday names must be 1–100 characters")
+        }
         try await req.db.transaction { tx in
             for (date, name) in calendar.all {
                 let m = try await HolidayModel.find(date.description, on: tx) ?? HolidayModel(date: date.description, name: name)

@@ -73,13 +73,13 @@ struct CredentialsController {
 
     @Sendable func list(_ req: Request) async throws -> [CredentialDTO] {
         var q = CredentialModel.query(on: req.db).sort(\.$createdAt, .descending)
-        if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
+        if let e = try req.queryUUID("employee") { q = q.filter(\.$employeeID == e) }
         if let s = req.query[String.self, at: "state"] {
             // A state no card can be in is the caller's mistake, not an empty answer.
             guard Self.states.contains(s) else { throw Abort(.badRequest, reason: "state must be active, suspended, retired or pending") }
             q = q.filter(\.$state == s)
         }
-        return try await q.limit(req.queryLimit(default: 1000)).all().map(Self.dto)
+        return try await q.limit(try req.queryLimit(default: 1000)).all().map(Self.dto)
     }
 
     @Sendable func mine(_ req: Request) async throws -> [CredentialDTO] {

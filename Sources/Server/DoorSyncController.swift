@@ -36,7 +36,7 @@ struct DoorSyncController {
         }
         let policy = await req.state.policy.current
         guard let door = policy.doors[doorID] else { throw Abort(.notFound, reason: "no such door") }
-        let since = req.query[Int.self, at: "since"]
+        let since = try req.queryInteger("since")
         let floor = try await CredentialVersionStamp.deltaFloor(on: req.db)
         // A delta needs a starting point this server can vouch for: a version it has passed (an agent
         // ahead of this server was talking to a newer one) and not before a deletion it cannot replay.
@@ -141,7 +141,7 @@ struct DoorSyncController {
     }
 
     @Sendable func quarantine(_ req: Request) async throws -> [QuarantinedEventDTO] {
-        let limit = min(max(req.query[Int.self, at: "limit"] ?? 200, 1), 1_000)
+        let limit = min(max(try req.queryInteger("limit") ?? 200, 1), 1_000)
         return try await Self.quarantined(limit: limit, on: req.db)
     }
 

@@ -37,7 +37,7 @@ struct EmployeesController {
     func list(_ req: Request) async throws -> [EmployeeDTO] {
         var q = EmployeeModel.query(on: req.db).sort(\.$employeeNumber)
         if let dept = req.query[String.self, at: "department"] { q = q.filter(\.$department == dept) }
-        return try await q.limit(req.queryLimit(default: 1000)).all().map(Self.dto)
+        return try await q.limit(try req.queryLimit(default: 1000)).all().map(Self.dto)
     }
 
     @Sendable

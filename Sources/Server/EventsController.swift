@@ -48,7 +48,7 @@ struct EventsController {
             guard let d = StrictDate.instant(text) else { throw Abort(.badRequest, reason: "to: \(StrictDate.instantRule)") }
             f.to = d
         }
-        f.before = req.query[Int64.self, at: "before"]
+        f.before = try req.queryInteger("before").map(Int64.init)
         return try Self.query(f, on: req.db)
     }
 
@@ -93,7 +93,7 @@ struct EventsController {
 
     @Sendable func search(_ req: Request) async throws -> [EventDTO] {
         try await req.state.events.flush()
-        let limit = req.queryLimit(default: 100, maximum: 1000)
+        let limit = try req.queryLimit(default: 100, maximum: 1000)
         return try await query(req).sort(\.$id, .descending).limit(limit).all().map(Self.dto)
     }
 

@@ -272,6 +272,11 @@ struct AttendanceAdminTests {
         let oldMonth = "\(old)-06"
         #expect(AttendanceSite.totals(try await site.month(p, oldMonth))["workedMinutes"] == 435)
 
+        // A garbled body is refused, not read as "no body" (which would purge for real).
+        let garbled = try await s.send(.POST, "/api/v1/attendance/purge", as: site.admin, raw: Data([0]), contentType: "application/json")
+        #expect(garbled.status == .badRequest, "\(garbled.text)")
+        #expect(AttendanceSite.totals(try await site.month(p, oldMonth))["workedMinutes"] == 435)
+
         let done = try await s.send(.POST, "/api/v1/attendance/purge", as: site.admin, json: [String: String]())
         #expect(done.status == .ok, "\(done.text)")
         #expect(done.object()["crossings"] as? Int == 2)

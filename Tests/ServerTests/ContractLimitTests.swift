@@ -61,4 +61,41 @@ struct ContractLimitTests {
         #expect(try await s.send(.GET, "/api/v1/credentials?state=revoked", as: security).status == .badRequest)
         await s.stop()
     }
+
+    @Test("integer and UUID query parameters are refused when they do not read, not taken as absent")
+    func queryParametersRead() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        for path in ["employees?limit=abc", "employees?limit=0.5", "employees?limit=1&limit=2", "employees?limit=", "credentials?limit=x",
+                     "credentials?employee=not-a-uuid", "events?limit=ten", "events?before=x", "doors/quarantine?limit=1e3"] {
+            let r = try await s.send(.GET, "/api/v1/\(path)", as: admin)
+            #expect(r.status == .badRequest, "\(path): \(r.status)")
+        }
+        // Integers out of range are still clamped (DataSecurityTests), and absent ones take the default.
+        for path in ["employees?limit=0", "employees?limit=-1", "employees", "credentials?employee=\(UUID().uuidString)", "events?before=5&limit=99999", "events?before=99999999999999999999999", "employees?limit=-99999999999999999999",
+                     "doors/quarantine?limit=0"] {
+            let r = try await s.send(.GET, "/api/v1/\(path)", as: admin)
+            #expect(r.status == .ok, "\(path): \(r.status)")
+        }
+        await s.stop()
+    }
+
+    @Test("a decision's signature is bounded at every door; a holiday file needs a holiday and names of at most 100 characters")
+    func signatureAndHolidayFile() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        let long = try await s.send(.POST, "/api/v1/doors/entrance/decisions", as: admin, json: ["serial": "01", "signature": String(repeating: "A", count: 1372)])
+        #expect(long.status == .badRequest)
+        let atLimit = try await s.send(.POST, "/api/v1/doors/entrance/decisions", as: admin, json: ["serial": "01", "signature": String(repeating: "A", count: 1368)])
+        #expect(atLimit.status == .ok)
+        func importing(_ csv: String) async throws -> HTTPStatus {
+            try await s.send(.POST, "/api/v1/holidays/import", as: admin, raw: Data(csv.utf8), contentType: "text/csv").status
+        }
+        #expect(try await importing("{}") == .unprocessableEntity)
+        #expect(try await importing("国民の祝日・休日月日,国民の祝日・休日名称\r\n") == .unprocessableEntity)
+        #expect(try await importing("2026/1/1,\(String(repeating: "元", count: 101))\r\n") == .unprocessableEntity)
+        #expect(try await importing("2026/1/1,\(String(repeating: "元", count: 100))\r\n") == .ok)
+        #expect(try await s.send(.GET, "/api/v1/holidays", as: admin).array().count == 1)
+        await s.stop()
+    }
 }

@@ -192,6 +192,8 @@ struct VaultPrivacyTests {
         let (e4, me4) = try await site.employee("P0004")
         let rec4 = try await site.collectTyped(e4, who: me4, number: disposed, purposes: ["withholding_slip"])
         _ = try await send(.PUT, "/api/v1/vault/employees/\(e4)/profile", as: site.handler, json: ["leavingDate": "2010-03-31"])
+        // A garbled body is refused (400), not read as "no body": the run would erase for real.
+        #expect(try await send(.POST, "/api/v1/vault/disposals/run", as: site.handler, raw: Data([0]), contentType: "application/json").status == .badRequest)
         #expect(try await send(.POST, "/api/v1/vault/disposals/run", as: site.handler, json: ["dryRun": false]).object()["disposed"] as? Int == 1)
         _ = rec4
 

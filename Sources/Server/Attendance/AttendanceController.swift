@@ -372,7 +372,7 @@ struct AttendanceController {
     }
 
     @Sendable func purge(_ req: Request) async throws -> AttendanceService.PurgeResult {
-        let body = (try? req.content.decode(PurgeRequest.self)) ?? PurgeRequest()
+        let body = try req.optionalContent(PurgeRequest.self) ?? PurgeRequest()
         return try await AttendanceService.purge(dryRun: body.dryRun ?? false, actor: "user:\(try req.user.username)", events: req.state.events, on: req.db)
     }
 }

@@ -264,7 +264,7 @@ struct CardApplicationController {
         let (m, b) = try await CardOps.batch(id, on: req.db)
         guard !m.package.isEmpty else {
             throw APIError(.gone, code: "package_deleted", ja: "この一括申請の全員の申請が完了したため、送付データ（顔写真を含む）は削除されました。",
-                              en: "Every application in this batch is closed, so its package (with the photos) has been deleted.")
+                           en: "Every application in this batch is closed, so its package (with the photos) has been deleted.")
         }
         let res = Response(status: .ok, body: .init(data: m.package))
         res.headers.replaceOrAdd(name: .contentType, value: "application/zip")
@@ -286,7 +286,7 @@ struct CardApplicationController {
         let l: BatchLayout
         do { l = try req.content.decode(BatchLayout.self) } catch {
             throw APIError(.unprocessableEntity, code: "layout_invalid", ja: "列の設定が正しくありません。",
-                              en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
+                           en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
         }
         try CardApplications.validate(l)
         try await CardApplications.putSetting(CardApplications.layoutKey, l, on: req.db)

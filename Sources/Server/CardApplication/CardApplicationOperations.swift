@@ -127,7 +127,7 @@ enum CardOps {
             event = .chooseRoute(r)
         default:
             throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。",
-                              en: "event must be noticeReceived, cardReceived, cardMailed, reminderSent, withdraw or chooseRoute")
+                           en: "event must be noticeReceived, cardReceived, cardMailed, reminderSent, withdraw or chooseRoute")
         }
         let r = try await CardApplications.apply(event, to: l, actor: try actor(req), on: req.db)
         try await CardApplications.audit(req, event.name, r)
@@ -185,7 +185,7 @@ enum CardOps {
                     """).all()
                 guard claimed.count == 1 else {
                     throw APIError(.conflict, code: "application_taken", ja: "ほかの一括申請に入ったか、状態が変わった申請があります。もう一度お試しください。",
-                                      en: "An application was put in another batch or changed meanwhile. Try again.")
+                                   en: "An application was put in another batch or changed meanwhile. Try again.")
                 }
                 try await CardApplications.save(r, model: model, on: tx)
             }
@@ -410,7 +410,7 @@ enum CardOps {
         let t = MessageTemplate(kind: kind, language: lang, subject: subject.trimmingCharacters(in: .whitespacesAndNewlines), body: body.replacingOccurrences(of: "\r\n", with: "\n"))
         guard !t.subject.isEmpty, !t.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, t.subject.count <= 200, t.body.count <= 20_000 else {
             throw APIError(.unprocessableEntity, code: "template_empty", ja: "件名と本文を入力してください（件名200文字・本文20,000文字まで）。",
-                              en: "Enter a subject and a body (at most 200 and 20,000 characters).")
+                           en: "Enter a subject and a body (at most 200 and 20,000 characters).")
         }
         let unknown = t.unknownPlaceholders(known: DefaultTemplates.knownPlaceholders)
         guard unknown.isEmpty else {

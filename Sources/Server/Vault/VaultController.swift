@@ -226,7 +226,7 @@ struct VaultController {
 
     @Sendable func runDisposal(_ req: Request) async throws -> VaultService.DisposalRun {
         let actor = try await req.vaultHandler()
-        let body = (try? req.content.decode(RunInput.self)) ?? RunInput()
+        let body = try req.optionalContent(RunInput.self) ?? RunInput()
         return try await VaultService.runDisposal(dryRun: body.dryRun ?? false, performedBy: actor.username, on: req.db, append: req.vaultAppend)
     }
 
@@ -331,8 +331,8 @@ struct VaultController {
     static func challengeContext(_ request: UUID) -> String { "vault:\(request.uuidString.lowercased())" }
 
     static let cardNotProven = APIError(.unprocessableEntity, code: "card_not_proven",
-                                          ja: "カードの署名を確認できません。ご自身の登録済みカードで、新しいチャレンジに署名してください",
-                                          en: "the card's signature does not verify: sign a fresh challenge with your own enrolled card")
+                                        ja: "カードの署名を確認できません。ご自身の登録済みカードで、新しいチャレンジに署名してください",
+                                        en: "the card's signature does not verify: sign a fresh challenge with your own enrolled card")
 
     /// Checks the signature against the employee's active enrolled credentials.
     static func proveCard(employee: UUID, request: UUID, challengeID: UUID, signature text: String, on db: any Database) async throws {

@@ -61,7 +61,7 @@ public enum VaultService {
             return try JSONDecoder().decode(type, from: Data(json.utf8))
         } catch {
             throw APIError(.internalServerError, code: "unreadable_stored_record", ja: "保存されている\(what)を読めません（データが壊れています）",
-                             en: "the stored \(what) cannot be read (the data is damaged)")
+                           en: "the stored \(what) cannot be read (the data is damaged)")
         }
     }
     static func purposesJSON(_ p: Set<Purpose>) -> String { JSONList.encode(p.sorted().map(\.rawValue)) }
@@ -71,7 +71,7 @@ public enum VaultService {
     static func storedPurpose(_ code: String) throws -> Purpose {
         guard let p = Purpose(rawValue: code) else {
             throw APIError(.internalServerError, code: "unknown_stored_purpose", ja: "保存されている利用目的「\(code)」をこの版は知りません",
-                             en: "the stored purpose code \"\(code)\" is unknown to this version")
+                           en: "the stored purpose code \"\(code)\" is unknown to this version")
         }
         return p
     }
@@ -466,7 +466,7 @@ public enum VaultService {
         guard let number = try await VaultNumberModel.query(on: db).filter(\.$requestID == requestID).all()
             .first(where: { ($0.dependentID ?? $0.employeeID) == sid && $0.verificationID == nil }) else {
             throw APIError(.conflict, code: "no_number_awaiting_verification", ja: "本人確認待ちの番号がありません（番号が未提供か、確認済みです）",
-                             en: "no number of this subject awaits verification (not given yet, or already verified)")
+                           en: "no number of this subject awaits verification (not given yet, or already verified)")
         }
         guard !input.isEmpty, input.count <= 5 else { throw APIError.vault(IdentityVerificationError(refusals: [.noDocuments])) }
         var docs: [PresentedDocument] = []
@@ -790,7 +790,7 @@ public enum VaultService {
         guard !dryRun, !due.isEmpty else { return run }
         guard let responsible = try await responsiblePerson(on: db) else {
             throw APIError(.conflict, code: "no_responsible_person", ja: "責任者が指定されていないため廃棄できません。管理者が事務取扱担当者のうち1人を責任者に指定してください",
-                             en: "no responsible person (責任者) is designated; an administrator designates one handler as responsible before disposal")
+                           en: "no responsible person (責任者) is designated; an administrator designates one handler as responsible before disposal")
         }
         let job = VaultActor(userID: nil, username: performedBy, employeeID: nil, isHandler: true)
         for (n, m, p) in due {
