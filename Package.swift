@@ -226,6 +226,13 @@ let package = Package(
 // Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     (name: "FuzzBERTLV", dependencies: ["SmartCard"]),
+    (name: "FuzzAPDU", dependencies: ["SmartCard"]),
+    (name: "FuzzMyNumberScanner", dependencies: ["MyNumber"]),
+    (name: "FuzzSelfReportCSV", dependencies: ["Attendance", "Access"]),
+    (name: "FuzzPhotoHeader", dependencies: ["CardApplication", "Access"]),
+    (name: "FuzzCardClient", dependencies: [
+        "MynaCard", "MynaCardSim", "SmartCard", "MyNumber", .product(name: "X509", package: "swift-certificates"),
+    ]),
 ]
 if Context.environment["MYNAGATE_FUZZ"] != nil {
     // FuzzSupport: the C trampoline from each target's `<Module>_main` into libFuzzer's driver
