@@ -67,10 +67,11 @@ private func commandFields(_ bytes: [UInt8]) {
     let redaction: CommandAPDU.Redaction = flags & 4 != 0 ? [.commandData] : []
     var data = Array(bytes.dropFirst(8))
     if flags & 8 != 0, !data.isEmpty {
-        // Long data without a long input: repeat the given bytes (up to just past 65 535).
-        let target = min(Int(data[0]) * 300, 66_000)
+        // Long data without a long input: repeat the given bytes to a length at a boundary of the
+        // encoding (short/extended Lc, the extended maximum and one past it).
+        let target = [255, 256, 257, 65_535, 65_536][Int(data[0]) % 5]
         while data.count < target { data += data }
-        data = Array(data.prefix(max(target, 1)))
+        data = Array(data.prefix(target))
     }
     let command = CommandAPDU(cla: bytes[0], ins: bytes[1], p1: bytes[2], p2: bytes[3], data: data, le: le,
                               forceExtended: flags & 2 != 0, redaction: redaction)
