@@ -3,9 +3,9 @@
 // rest reaches the parser: 0 as raw bytes (UTF-8, Shift_JIS or neither), 1 as text re-encoded in
 // Shift_JIS (what Excel in Japan saves), 2 as UTF-8 with a byte-order mark.
 // Invariants:
-// - every day read is a possible working day: start in 0..<1440, end after start and less than a day
-//   later, a break shorter than the time worked, a non-empty trimmed employee number, a date that
-//   prints and re-reads as itself and survives day arithmetic;
+// - every day read is a possible working day: start in 0..<1440, end after start and before 48:00, a
+//   break shorter than the time worked, a non-empty trimmed employee number, a date that prints and
+//   re-reads as itself and survives day arithmetic;
 // - each line gives at most one outcome (a day or an error), with its line number in the file;
 // - the days, written back as a CSV, read back as the same days;
 // - the same text in Shift_JIS and in UTF-8 reads as the same days.
@@ -29,7 +29,10 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     case 0:
         _ = check(Data(bytes))
     case 1:
-        let text = String(decoding: bytes, as: UTF8.self)
+        // U+FEFF is left out: swift-corelibs-foundation's Shift_JIS encoder loops forever on "a\u{FEFF}"
+        // and traps ("didn't convert all characters") on "\0\0\0\0\u{FEFF}" (found by this target; the
+        // encoder is not the code under test here, but MynaGate's Shift_JIS exports call it: docs/TESTING.md).
+        let text = String(String.UnicodeScalarView(String(decoding: bytes, as: UTF8.self).unicodeScalars.filter { $0 != "\u{FEFF}" }))
         guard let sjis = text.data(using: .shiftJIS) else { return 0 }
         let fromSJIS = check(sjis)
         // Compare with the UTF-8 reading when Shift_JIS holds the text exactly (some characters map
@@ -61,7 +64,9 @@ private func check(_ data: Data) -> SelfReportImport {
     var lines = Set<Int>()
     var seen = Set<String>()
     for day in result.days {
-        guard (0..<1440).contains(day.startMinute), day.endMinute > day.startMinute, day.endMinute < day.startMinute + 1440 else {
+        // The parser's contract: a start within the day, an end after it and before 48:00 (times past
+        // 24:00 are how Japanese timesheets write the next morning).
+        guard (0..<1440).contains(day.startMinute), day.endMinute > day.startMinute, day.endMinute < 2880 else {
             fatalError("impossible times \(day.startMinute)–\(day.endMinute)")
         }
         guard day.breakMinutes >= 0, day.breakMinutes < day.endMinute - day.startMinute, day.reportedWorkMinutes > 0 else {
