@@ -225,9 +225,20 @@ let package = Package(
 //   MYNAGATE_FUZZ=1 swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product NAME
 // Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    (name: "FuzzBERTLV", dependencies: ["SmartCard"]),
+    (name: "FuzzAPDU", dependencies: ["SmartCard"]),
+    (name: "FuzzMyNumberScanner", dependencies: ["MyNumber"]),
+    (name: "FuzzSelfReportCSV", dependencies: ["Attendance", "Access"]),
+    (name: "FuzzPhotoHeader", dependencies: ["CardApplication", "Access"]),
+    (name: "FuzzCardClient", dependencies: [
+        "MynaCard", "MynaCardSim", "SmartCard", "MyNumber", .product(name: "X509", package: "swift-certificates"),
+    ]),
 ]
 if Context.environment["MYNAGATE_FUZZ"] != nil {
+    // FuzzSupport: the C trampoline from each target's `<Module>_main` into libFuzzer's driver
+    // (Fuzz/Support/FuzzSupport.c says why SwiftPM needs it).
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
     for t in fuzzTargets {
-        package.targets.append(.executableTarget(name: t.name, dependencies: t.dependencies, path: "Fuzz/Targets/\(t.name)"))
+        package.targets.append(.executableTarget(name: t.name, dependencies: t.dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(t.name)"))
     }
 }
