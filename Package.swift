@@ -225,6 +225,14 @@ let package = Package(
 //   MYNAGATE_FUZZ=1 swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product NAME
 // Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    // Trust and door targets (docs/TESTING.md, "Fuzzing: trust and door targets").
+    (name: "FuzzDERScanner", dependencies: ["Trust"]),
+    (name: "FuzzCRLReader", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzRevocationIndex", dependencies: ["Trust"]),
+    (name: "FuzzOCSPResponse", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzCertificatePath", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzDoorSnapshot", dependencies: ["DoorAgent", "DoorProtocol", .product(name: "Crypto", package: "swift-crypto")]),
+    (name: "FuzzDoorEvents", dependencies: ["DoorProtocol"]),
 ]
 if Context.environment["MYNAGATE_FUZZ"] != nil {
     for t in fuzzTargets {
