@@ -32,8 +32,10 @@ public enum DoorWire {
             // people type), any year is read: an event from a door with a broken clock must reach the
             // server's quarantine, not make its whole batch refused and stick in the agent's outbox.
             guard isCalendarDate(text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a real calendar date and time") }
-            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            // Read to the millisecond the wire carries: a finer fraction (only a non-conforming sender
+            // writes one) would make the value differ from its own re-encoding (FuzzDoorEvents).
+            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return toMillisecond(date) }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return toMillisecond(date) }
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 date")
         }
         return d
@@ -52,6 +54,12 @@ public enum DoorWire {
         let whole = Date(timeIntervalSince1970: seconds).formatted(Date.ISO8601FormatStyle())
         let digits = String(fraction)
         return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// `date` rounded to the nearest millisecond, computed as ``format(_:)`` rounds, so that reading
+    /// back what it writes gives the same Double.
+    static func toMillisecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 
     static func isCalendarDate(_ text: String) -> Bool {

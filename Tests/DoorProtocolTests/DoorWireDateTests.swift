@@ -43,6 +43,17 @@ final class DoorWireDateTests: XCTestCase {
         XCTAssertEqual(near, #"{"time":"2025-10-09T08:53:20.040Z"}"#)
     }
 
+    /// More than three fractional digits are read to the millisecond the wire carries, so a decoded
+    /// value re-encodes and decodes to itself (a sub-millisecond time made a decoded batch differ from
+    /// its own re-encoding; found by the FuzzDoorEvents fuzz target).
+    func testSubMillisecondTimesAreReadToTheMillisecond() throws {
+        XCTAssertEqual(try decode("2025-10-09T08:53:20.1251Z"), try decode("2025-10-09T08:53:20.125Z"))
+        XCTAssertEqual(try decode("2025-10-09T08:53:20.1256Z"), try decode("2025-10-09T08:53:20.126Z"))
+        struct Stamp: Codable, Equatable { var time: Date }
+        let read = try DoorWire.decoder().decode(Stamp.self, from: Data(#"{"time":"2025-10-09T08:53:20.1251Z"}"#.utf8))
+        XCTAssertEqual(try DoorWire.decoder().decode(Stamp.self, from: DoorWire.encoder().encode(read)), read)
+    }
+
     func testTheSnapshotCarriesTheNonce() throws {
         let s = DoorSnapshot(version: 3, full: true, door: "front", generatedAt: Date(timeIntervalSince1970: 1_760_000_000), nonce: "n0nce-abcdefghijklmnop",
                              policy: .init())
