@@ -226,6 +226,13 @@ let package = Package(
 // Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     (name: "FuzzBERTLV", dependencies: ["SmartCard"]),
+    (name: "FuzzAPDU", dependencies: ["SmartCard"]),
+    (name: "FuzzMyNumberScanner", dependencies: ["MyNumber"]),
+    (name: "FuzzSelfReportCSV", dependencies: ["Attendance", "Access"]),
+    (name: "FuzzPhotoHeader", dependencies: ["CardApplication", "Access"]),
+    (name: "FuzzCardClient", dependencies: [
+        "MynaCard", "MynaCardSim", "SmartCard", "MyNumber", .product(name: "X509", package: "swift-certificates"),
+    ]),
     // Trust and door targets (docs/TESTING.md, "Fuzzing: trust and door targets").
     (name: "FuzzDERScanner", dependencies: ["Trust"]),
     (name: "FuzzCRLReader", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),

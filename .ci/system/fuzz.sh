@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 budget=${FUZZ_BUDGET:-450}
-min_s=${FUZZ_MIN_SECONDS:-10}
+min_s=${FUZZ_MIN_SECONDS:-5}
 max_s=${FUZZ_MAX_SECONDS:-60}
 start=$SECONDS
 .ci/fuzz --build-only || exit 1
