@@ -109,6 +109,17 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             fatalError("a certificate the test CA never signed was validated")
         }
     }
-    guard validate(leaf, intermediates: intermediates) == result else { fatalError("the same chain was judged twice differently") }
+    // The same kind of verdict (valid, or the same ValidationFailure case): the free text of a refusal
+    // differed between two runs in one process (found by this target; swift-certificates does not try
+    // candidate issuers in a fixed order), which the verdict a security officer reads does not depend on.
+    let again = validate(leaf, intermediates: intermediates)
+    guard kind(again) == kind(result) else { fatalError("the same chain was judged twice differently: \(result) then \(again)") }
     return 0
+}
+
+/// "valid", or the ValidationFailure case name without its associated text.
+private func kind(_ result: ValidationResult) -> String {
+    guard case .invalid(let failure) = result else { return "valid" }
+    // The case's label (its description is English text that carries the associated values).
+    return Mirror(reflecting: failure).children.first?.label ?? String(describing: failure)
 }
