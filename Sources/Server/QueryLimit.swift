@@ -32,6 +32,29 @@ extension Request {
         return id
     }
 
+    /// A text query parameter: `nil` when the request does not name it, 400 when it names it more than
+    /// once (which value would count?) or with an empty value (`month=`, `lang=`): the caller sent the
+    /// parameter, so the default would quietly replace what they meant.
+    func queryText(_ name: String) throws -> String? {
+        let named = timesNamed(name)
+        guard named > 0 else { return nil }
+        guard named == 1, let text = query[String.self, at: name], !text.isEmpty else {
+            throw Abort(.badRequest, reason: "\(name) must be one non-empty value")
+        }
+        return text
+    }
+
+    /// A query parameter with a closed set of values (`stage`, `lang`, `format`): `nil` when absent, 400
+    /// when present with anything but exactly one of `allowed` — an unknown value is not "no filter" or
+    /// "the default language".
+    func queryChoice(_ name: String, among allowed: [String]) throws -> String? {
+        guard let text = try queryText(name) else { return nil }
+        guard allowed.contains(text) else {
+            throw Abort(.badRequest, reason: "\(name) must be one of \(allowed.joined(separator: ", "))")
+        }
+        return text
+    }
+
     /// How often the query string names `name` (`name`, `name=…` or `name[…]`); Vapor's decoder keeps
     /// one of several values without saying so.
     private func timesNamed(_ name: String) -> Int {
