@@ -93,4 +93,24 @@ struct CardApplicationContractTests {
         let notices = taken.object()["notices"] as? [[String: Any]] ?? []
         #expect(!notices.isEmpty && notices.allSatisfy { $0["severity"] as? String == "warning" }, "\(taken.text)")
     }
+
+    @Test("an unknown stage, route or lang, and a number parameter named twice or not a number, are 400 — not \"no filter\", Japanese or the default")
+    func queryParametersReadOrRefused() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        for path in ["/api/v1/card-applications?stage=AAA", "/api/v1/card-applications?route=AAA", "/api/v1/card-applications?stage=",
+                     "/api/v1/card-applications?stage=optedIn&stage=enrolled",
+                     "/api/v1/card-campaign?lang=AAA", "/api/v1/card-campaign?lang=EN", "/api/v1/card-reminders?lang=fr",
+                     "/api/v1/card-reminders?repeatEveryDays=null&repeatEveryDays=null", "/api/v1/card-reminders?afterDays=abc",
+                     "/api/v1/card-sessions/plan?minimum=null&minimum=null", "/api/v1/card-sessions/plan?maximum=0.5"] {
+            let r = try await s.send(.GET, path, as: hr)
+            #expect(r.status == .badRequest, "\(path): \(r.status) \(r.text.prefix(200))")
+        }
+        for path in ["/api/v1/card-applications?stage=optedIn&route=onSiteSession", "/api/v1/card-campaign?lang=en", "/api/v1/card-campaign",
+                     "/api/v1/card-reminders?repeatEveryDays=7&lang=ja", "/api/v1/card-sessions/plan?minimum=2"] {
+            let r = try await s.send(.GET, path, as: hr)
+            #expect(r.status == .ok, "\(path): \(r.status) \(r.text.prefix(200))")
+        }
+    }
 }

@@ -7,6 +7,30 @@ import Vapor
 /// (Resources/OpenAPI/vault.*.yaml) are the ones the server enforces, over real HTTP.
 @Suite("Vault: API contract", .serialized)
 struct VaultContractTests {
+    @Test("?employee= empty or not a UUID is 400 on the request list and the photo-ID checks, not the unfiltered list")
+    func employeeFilterReadOrRefused() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let hr = try await site.s.user(.hr)
+        for path in ["/api/v1/vault/requests", "/api/v1/photo-id-checks"] {
+            for query in ["employee=", "employee=nope", "employee=\(UUID().uuidString)&employee=\(UUID().uuidString)"] {
+                let who = path.hasPrefix("/api/v1/vault") ? site.handler : hr
+                let r = try await site.s.send(.GET, "\(path)?\(query)", as: who)
+                #expect(r.status == .badRequest, "\(path)?\(query): \(r.status) \(r.text.prefix(200))")
+            }
+        }
+        #expect(try await site.s.send(.GET, "/api/v1/vault/requests?employee=\(UUID().uuidString)", as: site.handler).status == .ok)
+        #expect(try await site.s.send(.GET, "/api/v1/photo-id-checks?employee=\(UUID().uuidString)", as: hr).status == .ok)
+    }
+
+    @Test("the disposal run refuses a body whose dryRun is not a boolean (400), never a real run")
+    func disposalRunDryRunTyped() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let r = try await site.s.send(.POST, "/api/v1/vault/disposals/run", as: site.handler, raw: Data(#"{"dryRun": {}}"#.utf8), contentType: "application/json")
+        #expect(r.status == .badRequest, "\(r.status) \(r.text)")
+    }
+
     @Test("a subject with more purposes than exist is refused (400), five are accepted")
     func purposesLimit() async throws {
         let site = try await VaultSite.start()

@@ -185,8 +185,12 @@ struct AttendanceController {
         return (dto, report, context)
     }
 
-    static func month(_ req: Request) throws -> YearMonth {
-        guard let text = req.query[String.self, at: "month"], !text.isEmpty else { return YearMonth(AttendanceService.today) }
+    /// The `month` query parameter; absent → this month in Japan. Present but empty, named twice or not
+    /// `YYYY-MM` → 400 (an API caller who sent `month=` did not ask for this month). The HTML pages pass
+    /// `blankIsThisMonth` because a cleared `<input type="month">` submits `month=`.
+    static func month(_ req: Request, blankIsThisMonth: Bool = false) throws -> YearMonth {
+        if blankIsThisMonth, req.query[String.self, at: "month"] == "" { return YearMonth(AttendanceService.today) }
+        guard let text = try req.queryText("month") else { return YearMonth(AttendanceService.today) }
         guard let m = StrictDate.month(text) else { throw Abort(.badRequest, reason: "month is YYYY-MM, in the years 1900–2100") }
         return YearMonth(year: m.year, month: m.month)
     }
@@ -330,6 +334,17 @@ struct AttendanceController {
         if result.encoding == nil { throw Abort(.unprocessableEntity, reason: "the file is neither UTF-8 nor Shift_JIS") }
         try await req.audit(kind: "attendance.self_reports.imported", subject: "attendance",
                             details: ["imported": String(result.imported), "errors": String(result.errors.count)])
+        // A file of which not one line could be used is refused (like a holiday file without a holiday), not
+        // answered 200 with "imported 0": a caller that only checks the status would think the month was in.
+        // The answer names the lines and reasons but never repeats their text.
+        if result.imported == 0, let first = result.errors.first {
+            throw APIError(.unprocessableEntity, code: "no_usable_line",
+                           ja: "取り込める行がありません(\(result.errors.count)行に誤り、最初は\(first.line)行目)",
+                           en: "no line of the file could be imported (\(result.errors.count) lines with errors, the first on line \(first.line))",
+                           issues: result.errors.prefix(50).map {
+                               APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: "\($0.line)行目: \($0.reason)", messageEn: "line \($0.line): \($0.reason)")
+                           })
+        }
         return result
     }
 
@@ -345,7 +360,7 @@ struct AttendanceController {
         let month = try Self.month(req)
         try await req.state.events.flush()
         let rows = try await AttendanceService.payroll(month, context: try await AttendanceContext.load(on: req.db), on: req.db)
-        let format = req.query[String.self, at: "format"] ?? "json"
+        let format = try req.queryChoice("format", among: ["json", "csv"]) ?? "json"
         let res: Response
         switch format {
         case "csv":

@@ -147,14 +147,14 @@ struct AttendancePages {
         guard let id = try req.user.employeeID, let p = try await AttendanceService.people(employee: id, on: req.db).first else {
             return try await req.renderPage("attendance-none", titleKey: "att_myTitle", NoData())
         }
-        let month = try AttendanceController.month(req)
+        let month = try AttendanceController.month(req, blankIsThisMonth: true)
         let data = try await Self.monthData(p, month: month, canCorrect: false, timeline: "/api/v1/me/attendance/timeline.svg", path: "/my/attendance", on: req)
         return try await req.renderPage("attendance-month", titleKey: "att_myTitle", data)
     }
 
     @Sendable func person(_ req: Request) async throws -> Response {
         let p = try await AttendanceController.employee(req)
-        let month = try AttendanceController.month(req)
+        let month = try AttendanceController.month(req, blankIsThisMonth: true)
         let data = try await Self.monthData(p, month: month, canCorrect: true, timeline: "/api/v1/attendance/employees/\(p.uuid.uuidString)/timeline.svg",
                                             path: "/attendance/people/\(p.uuid.uuidString)", on: req)
         return try await req.renderPage("attendance-month", titleKey: "att_personTitle", data)
@@ -170,7 +170,7 @@ struct AttendancePages {
 
     @Sendable func correct(_ req: Request) async throws -> Response {
         let p = try await AttendanceController.employee(req)
-        let month = try AttendanceController.month(req)
+        let month = try AttendanceController.month(req, blankIsThisMonth: true)
         let f = (try? req.content.decode(CorrectionForm.self)) ?? CorrectionForm()
         let input = AttendanceService.CorrectionInput(employeeId: p.uuid, action: f.action ?? "", direction: f.direction,
                                                        at: f.at.flatMap { PageTime.parseLocal($0) },
@@ -217,7 +217,7 @@ struct AttendancePages {
     }
 
     @Sendable func index(_ req: Request) async throws -> Response {
-        let month = try AttendanceController.month(req)
+        let month = try AttendanceController.month(req, blankIsThisMonth: true)
         try await req.state.events.flush()
         let lang = req.pageLanguage
         let context = try await AttendanceContext.load(on: req.db)
@@ -276,7 +276,7 @@ struct AttendancePages {
         svg.path = "/api/v1/attendance/department/heatmap.svg"
         svg.queryItems = [URLQueryItem(name: "name", value: dto.department), URLQueryItem(name: "month", value: dto.month)]
         // The month the report was made for, parsed the one way the API parses it (not re-read from its text).
-        let month = try AttendanceController.month(req)
+        let month = try AttendanceController.month(req, blankIsThisMonth: true)
         let data = DepartmentData(name: dto.department, month: dto.month, prev: link(month.adding(months: -1).description), next: link(month.adding(months: 1).description),
                                   heatmap: svg.string ?? "", people: rows)
         return try await req.renderPage("attendance-department", titleKey: "att_departmentTitle", data)
@@ -318,7 +318,7 @@ struct AttendancePages {
     }
 
     @Sendable func selfReports(_ req: Request) async throws -> Response {
-        let data = try await selfReportData(req, month: try AttendanceController.month(req))
+        let data = try await selfReportData(req, month: try AttendanceController.month(req, blankIsThisMonth: true))
         return try await req.renderPage("attendance-self-reports", titleKey: "att_selfReportsTitle", data)
     }
 

@@ -58,7 +58,9 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func take<T: Decodable>(_ key: CodingKeys, _ into: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { into = v } }
+        // A key that is present must carry a value of its type: `null` is refused (422 from merged(with:)), never
+        // read as "missing", which quietly reset a PUT's setting to the built-in default.
+        func take<T: Decodable>(_ key: CodingKeys, _ into: inout T) throws { if c.contains(key) { into = try c.decode(T.self, forKey: key) } }
         try take(.weeklyDaysOff, &weeklyDaysOff); try take(.legalHoliday, &legalHoliday); try take(.weekStart, &weekStart)
         try take(.closedOnPublicHolidays, &closedOnPublicHolidays); try take(.companyHolidays, &companyHolidays)
         try take(.extraWorkDays, &extraWorkDays); try take(.dailyLimitMinutes, &dailyLimitMinutes)

@@ -171,8 +171,14 @@ struct CardApplicationController {
         var language: String
     }
 
+    /// `lang`: absent → Japanese; `ja` or `en`; anything else is 400, not Japanese by default (a caller
+    /// who asked for `lang=EN` or `lang=fr` would otherwise get a letter they cannot send unnoticed).
+    static func language(_ req: Request) throws -> MessageLanguage {
+        try req.queryChoice("lang", among: ["ja", "en"]) == "en" ? .english : .japanese
+    }
+
     @Sendable func campaign(_ req: Request) async throws -> Response {
-        let lang: MessageLanguage = req.query[String.self, at: "lang"] == "en" ? .english : .japanese
+        let lang = try Self.language(req)
         let m = try await CardOps.campaignMessage(lang, req: req)
         return try await CampaignMessage(subject: m.subject, body: m.body, language: lang.rawValue).encodeResponse(for: req)
     }
@@ -192,7 +198,8 @@ struct CardApplicationController {
     }
 
     @Sendable func list(_ req: Request) async throws -> [CardDTO.Application] {
-        let stage = req.query[String.self, at: "stage"], route = req.query[String.self, at: "route"]
+        let stage = try req.queryChoice("stage", among: ApplicationStage.allCases.map(\.rawValue))
+        let route = try req.queryChoice("route", among: ApplicationRoute.allCases.map(\.rawValue))
         let all = try await CardApplications.loadAll(on: req.db) { q in
             var q = q
             if let stage { q = q.filter(\.$stage == stage) }
@@ -315,8 +322,8 @@ struct CardApplicationController {
     static let planSizeLimit = 10_000
 
     @Sendable func plan(_ req: Request) async throws -> Plan {
-        let minimum = req.query[Int.self, at: "minimum"] ?? 5
-        let maximum = req.query[Int.self, at: "maximum"]
+        let minimum = try req.queryInteger("minimum") ?? 5
+        let maximum = try req.queryInteger("maximum")
         guard minimum <= Self.planSizeLimit, maximum.map({ (1...Self.planSizeLimit).contains($0) }) ?? true else {
             throw Abort(.badRequest, reason: "minimum is at most \(Self.planSizeLimit) and maximum 1–\(Self.planSizeLimit)")
         }
@@ -365,8 +372,8 @@ struct CardApplicationController {
     // MARK: reminders, templates, campaign
 
     @Sendable func reminders(_ req: Request) async throws -> [CardOps.Reminder] {
-        try await CardOps.reminders(afterDays: req.query[Int.self, at: "afterDays"], repeatEvery: req.query[Int.self, at: "repeatEveryDays"],
-                                    lang: req.query[String.self, at: "lang"] == "en" ? .english : .japanese, on: req.db)
+        try await CardOps.reminders(afterDays: try req.queryInteger("afterDays"), repeatEvery: try req.queryInteger("repeatEveryDays"),
+                                    lang: try Self.language(req), on: req.db)
     }
 
     @Sendable func templates(_ req: Request) async throws -> [CardDTO.Template] {

@@ -57,7 +57,7 @@ struct PhotoIDChecks {
     // MARK: API
 
     @Sendable func list(_ req: Request) async throws -> [Row] {
-        let employee = try? req.query.get(UUID.self, at: "employee")
+        let employee = try req.queryUUID("employee")
         return try await Self.rows(employee: employee, on: req.db)
     }
 

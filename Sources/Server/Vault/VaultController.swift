@@ -96,7 +96,7 @@ struct VaultController {
     @Sendable func listRequests(_ req: Request) async throws -> [VaultViews.RequestView] {
         _ = try await req.vaultHandler()
         var q = VaultRequestModel.query(on: req.db).sort(\.$createdAt, .descending)
-        if let e = req.query[UUID.self, at: "employee"] { q = q.filter(\.$employeeID == e) }
+        if let e = try req.queryUUID("employee") { q = q.filter(\.$employeeID == e) }
         return try await VaultViews.requests(try await q.limit(500).all(), on: req.db)
     }
 
