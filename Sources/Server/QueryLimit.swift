@@ -32,14 +32,14 @@ extension Request {
         return id
     }
 
-<<<<<<< HEAD
     /// An integer too large for `Int` is still an integer (the document sets no bound): the nearest
     /// `Int`, which every caller clamps or compares.
     private static func saturated(_ text: String) -> Int? {
         let digits = text.drop { $0 == "-" || $0 == "+" }
         guard text.count - digits.count <= 1, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return text.hasPrefix("-") ? Int.min : Int.max
-=======
+    }
+
     /// A text query parameter: `nil` when the request does not name it, 400 when it names it more than
     /// once (which value would count?) or with an empty value (`month=`, `lang=`): the caller sent the
     /// parameter, so the default would quietly replace what they meant.
@@ -61,7 +61,6 @@ extension Request {
             throw Abort(.badRequest, reason: "\(name) must be one of \(allowed.joined(separator: ", "))")
         }
         return text
->>>>>>> 3eadd7d3fc20b6bd8b92086c7d24099620dcccda
     }
 
     /// How often the query string names `name` (`name`, `name=…` or `name[…]`); Vapor's decoder keeps
