@@ -225,9 +225,33 @@ let package = Package(
 //   MYNAGATE_FUZZ=1 swift build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product NAME
 // Each target's source is Fuzz/Targets/NAME/, its seed corpus Fuzz/Corpus/NAME/ (docs/TESTING.md).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    (name: "FuzzBERTLV", dependencies: ["SmartCard"]),
+    (name: "FuzzAPDU", dependencies: ["SmartCard"]),
+    (name: "FuzzMyNumberScanner", dependencies: ["MyNumber"]),
+    (name: "FuzzSelfReportCSV", dependencies: ["Attendance", "Access"]),
+    (name: "FuzzPhotoHeader", dependencies: ["CardApplication", "Access"]),
+    (name: "FuzzCardClient", dependencies: [
+        "MynaCard", "MynaCardSim", "SmartCard", "MyNumber", .product(name: "X509", package: "swift-certificates"),
+    ]),
+    // Trust and door targets (docs/TESTING.md, "Fuzzing: trust and door targets").
+    (name: "FuzzDERScanner", dependencies: ["Trust"]),
+    (name: "FuzzCRLReader", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzRevocationIndex", dependencies: ["Trust"]),
+    (name: "FuzzOCSPResponse", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzCertificatePath", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
+    (name: "FuzzDoorSnapshot", dependencies: ["DoorAgent", "DoorProtocol", .product(name: "Crypto", package: "swift-crypto")]),
+    (name: "FuzzDoorEvents", dependencies: ["DoorProtocol"]),
 ]
 if Context.environment["MYNAGATE_FUZZ"] != nil {
+    // FuzzSupport: the C trampoline from each target's `<Module>_main` into libFuzzer's driver
+    // (Fuzz/Support/FuzzSupport.c says why SwiftPM needs it).
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    // Trust's DER scanner, index checksum and OCSP messages are internal: their targets reach them with
+    // `@testable import`, which needs the module compiled for testing (the fuzz build is release).
+    for t in package.targets where t.name == "Trust" {
+        t.swiftSettings = (t.swiftSettings ?? []) + [.unsafeFlags(["-enable-testing"])]
+    }
     for t in fuzzTargets {
-        package.targets.append(.executableTarget(name: t.name, dependencies: t.dependencies, path: "Fuzz/Targets/\(t.name)"))
+        package.targets.append(.executableTarget(name: t.name, dependencies: t.dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(t.name)"))
     }
 }

@@ -24,7 +24,11 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         } else {
             return nil
         }
-        guard let y, let m, let d, (1...12).contains(m), (1...CivilDate.daysIn(month: m, year: y)).contains(d) else { return nil }
+        // Years outside 1...9999 are refused: `description` writes four digits (`%04d`, which also wraps
+        // an Int past 32 bits), so 4294969322-04-01 would be stored as 2026-04-01, and the largest years
+        // overflow the day arithmetic.
+        guard let y, let m, let d, (1...9999).contains(y), (1...12).contains(m),
+              (1...CivilDate.daysIn(month: m, year: y)).contains(d) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -155,17 +155,21 @@ public enum SelfReportCSV {
     }
 
     /// Splits one CSV line (RFC 4180 quoting, `""` for a quote), trimming spaces; `nil` for an open quote.
+    ///
+    /// Works on Unicode scalars, not characters: RFC 4180's quotes and commas are code points, and as
+    /// grapheme clusters a quote followed by a combining mark (`"` U+0301) would not be a quote.
     static func splitFields(_ line: String) -> [String]? {
         var fields: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var quoted = false
-        var chars = line.makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? chars.next() {
+        var scalars = line.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func field() -> String { String(current).trimmingCharacters(in: .whitespaces) }
+        while let c = pending ?? scalars.next() {
             pending = nil
             if quoted {
                 if c == "\"" {
-                    if let n = chars.next() {
+                    if let n = scalars.next() {
                         if n == "\"" { current.append("\"") } else { quoted = false; pending = n }
                     } else {
                         quoted = false
@@ -176,14 +180,14 @@ public enum SelfReportCSV {
             } else if c == "\"" {
                 quoted = true
             } else if c == "," {
-                fields.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
+                fields.append(field())
+                current = String.UnicodeScalarView()
             } else {
                 current.append(c)
             }
         }
         if quoted { return nil }
-        fields.append(current.trimmingCharacters(in: .whitespaces))
+        fields.append(field())
         return fields
     }
 }

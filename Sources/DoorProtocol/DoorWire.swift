@@ -16,7 +16,7 @@ public enum DoorWire {
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            try c.encode(format(date))
         }
         return e
     }
@@ -32,8 +32,10 @@ public enum DoorWire {
             // people type), any year is read: an event from a door with a broken clock must reach the
             // server's quarantine, not make its whole batch refused and stick in the agent's outbox.
             guard isCalendarDate(text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a real calendar date and time") }
-            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            // Read to the millisecond the wire carries: a finer fraction (only a non-conforming sender
+            // writes one) would make the value differ from its own re-encoding (FuzzDoorEvents).
+            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return toMillisecond(date) }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return toMillisecond(date) }
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 date")
         }
         return d
@@ -41,6 +43,25 @@ public enum DoorWire {
 
     /// Whether `text` starts `YYYY-MM-DDTHH:MM:SS` with a month, day, hour, minute and second that exist
     /// (the day within its month, leap years counted).
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, rounded to the nearest millisecond. The format style truncates the
+    /// fraction, and a millisecond read from the wire is a Double just below it (".040" reads as
+    /// 0.03999996…), so every re-encoding lost a millisecond; rounding first, and writing the
+    /// milliseconds from the integer, gives back the text that was read (found by FuzzDoorEvents).
+    static func format(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let fraction = Int(milliseconds - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(Date.ISO8601FormatStyle())
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// `date` rounded to the nearest millisecond, computed as ``format(_:)`` rounds, so that reading
+    /// back what it writes gives the same Double.
+    static func toMillisecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
     static func isCalendarDate(_ text: String) -> Bool {
         let u = Array(text.utf8)
         guard u.count >= 19, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),

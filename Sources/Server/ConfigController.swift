@@ -108,7 +108,7 @@ struct ConfigController {
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
         for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: req.db) == nil {
-            throw Abort(.unprocessableEntity, reason: "no zone \(z)")
+            throw Abort(.unprocessableEntity, reason: "fromZone or toZone names no configured zone")
         }
         let m = try await DoorModel.find(id, on: req.db) ?? DoorModel()
         m.id = id
@@ -152,8 +152,8 @@ struct ConfigController {
         let dto = try req.content.decode(GroupDTO.self)
         guard (1...100).contains(dto.name.count), dto.grants.count <= 500 else { throw Abort(.unprocessableEntity, reason: "name 1–100 characters, at most 500 grants") }
         for g in dto.grants {
-            guard try await ZoneModel.find(g.zone, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "no zone \(g.zone)") }
-            guard try await ScheduleModel.find(g.schedule, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "no schedule \(g.schedule)") }
+            guard try await ZoneModel.find(g.zone, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured zone") }
+            guard try await ScheduleModel.find(g.schedule, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured schedule") }
         }
         let m = try await AccessGroupModel.find(id, on: req.db) ?? AccessGroupModel()
         m.id = id

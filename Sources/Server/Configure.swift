@@ -91,6 +91,7 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware(idleSeconds: idle, lifetimeSeconds: lifetime))
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
     app.routes.defaultMaxBodySize = "256kb"
 
     var anchors = TrustAnchors()

@@ -11,7 +11,7 @@ enum ErrorResponses {
     /// logging, the one error renderer, the 5xx log, and database errors mapped.
     static func use(on app: Application) {
         var m = Middlewares()
-        m.use(RouteLoggingMiddleware(logLevel: .info))
+        m.use(RedactedRouteLogging())
         m.use(APIErrorMiddleware())
         m.use(ServerErrorLog())
         m.use(DatabaseErrorMiddleware())
@@ -31,7 +31,7 @@ struct DatabaseErrorMiddleware: AsyncMiddleware {
         } catch {
             guard let e = error as? any DatabaseError, !(error is any AbortError) else { throw error }
             // The database's own text can quote the values it refused; the log gets its kind only.
-            request.logger.error("database error on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
+            request.logger.error("database error on \(request.method.rawValue) \(request.loggedPath): \(HealthRegistry.describe(error))")
             if e.isConstraintFailure {
                 throw APIError(.conflict, code: "conflict", ja: "既存の記録と重複します（既に使われている番号など）。", en: Self.conflict)
             }
@@ -49,11 +49,11 @@ struct ServerErrorLog: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch let e as any AbortError {
             if e.status.code >= 500 {
-                request.logger.error("\(e.status.code) on \(request.method.rawValue) \(request.url.path): \(e.reason)")
+                request.logger.error("\(e.status.code) on \(request.method.rawValue) \(request.loggedPath): \(e.reason)")
             }
             throw e
         } catch {
-            request.logger.error("500 on \(request.method.rawValue) \(request.url.path): \(HealthRegistry.describe(error))")
+            request.logger.error("500 on \(request.method.rawValue) \(request.loggedPath): \(HealthRegistry.describe(error))")
             throw APIError(.internalServerError, code: "internal_error", ja: "サーバー内部でエラーが起きました。", en: "the server could not complete the request")
         }
     }

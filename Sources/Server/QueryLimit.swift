@@ -16,7 +16,7 @@ extension Request {
     func queryInteger(_ name: String) throws -> Int? {
         let named = timesNamed(name)
         guard named > 0 else { return nil }
-        guard named == 1, let text = query[String.self, at: name], let n = Int(text) else {
+        guard named == 1, let text = query[String.self, at: name], let n = Int(text) ?? Self.saturated(text) else {
             throw Abort(.badRequest, reason: "\(name) must be one integer")
         }
         return n
@@ -30,6 +30,14 @@ extension Request {
             throw Abort(.badRequest, reason: "\(name) must be a UUID")
         }
         return id
+    }
+
+    /// An integer too large for `Int` is still an integer (the document sets no bound): the nearest
+    /// `Int`, which every caller clamps or compares.
+    private static func saturated(_ text: String) -> Int? {
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        guard text.count - digits.count <= 1, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return text.hasPrefix("-") ? Int.min : Int.max
     }
 
     /// A text query parameter: `nil` when the request does not name it, 400 when it names it more than

@@ -60,7 +60,7 @@ final class RateLimiter: Sendable {
     /// Throws 429 with `Retry-After` when `req`'s client (or everyone) is over the limit.
     func check(_ req: Request, reason: String = "too many sign-in attempts; wait and try again") throws {
         if let wait = admit(req.clientAddress) {
-            req.logger.warning("sign-in rate limit reached", metadata: ["client": .string(req.clientAddress), "path": .string(req.url.path)])
+            req.logger.warning("sign-in rate limit reached", metadata: ["client": .string(req.clientAddress), "path": .string(req.loggedPath)])
             throw Abort(.tooManyRequests, headers: ["Retry-After": String(wait)], reason: reason)
         }
     }

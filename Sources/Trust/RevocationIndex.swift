@@ -134,7 +134,11 @@ public struct RevocationIndex: Sendable {
                 throw fail("body checksum mismatch")
             }
         }
-        let entryCount = Int(UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+        // The checksums stop bit rot, not a writer who recomputes them: every count is range-checked
+        // before it is used in arithmetic (a count above Int.max trapped here; FuzzRevocationIndex).
+        let storedEntryCount = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        guard storedEntryCount <= UInt64(total) else { throw fail("entry count larger than the file") }
+        let entryCount = Int(storedEntryCount)
         let thisUpdate = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 48, as: Int64.self))
         let nextUpdate = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 56, as: Int64.self))
         let flags = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 64, as: UInt32.self))
@@ -150,11 +154,15 @@ public struct RevocationIndex: Sendable {
             fields.append(Array(UnsafeRawBufferPointer(start: b + at + 2, count: n)))
             at += 2 + n
         }
-        header = Header(issuerDER: fields[0], crlNumber: fields[1].isEmpty ? nil : CRLNumber(integerBytes: fields[1]),
-                        deltaCRLNumber: fields[2].isEmpty ? nil : CRLNumber(integerBytes: fields[2]),
-                        thisUpdate: Date(timeIntervalSince1970: Double(thisUpdate)),
-                        nextUpdate: nextUpdate == Int64.min ? nil : Date(timeIntervalSince1970: Double(nextUpdate)),
-                        authorityKeyIdentifier: fields[3].isEmpty ? nil : fields[3], signatureVerified: flags & 1 != 0)
+        var header = Header(issuerDER: fields[0], crlNumber: fields[1].isEmpty ? nil : CRLNumber(integerBytes: fields[1]),
+                            deltaCRLNumber: fields[2].isEmpty ? nil : CRLNumber(integerBytes: fields[2]),
+                            thisUpdate: Date(timeIntervalSince1970: 0), nextUpdate: nil,
+                            authorityKeyIdentifier: fields[3].isEmpty ? nil : fields[3], signatureVerified: flags & 1 != 0)
+        // The seconds as stored, not through Date: Double(Int64.max) rounds past Int64.max, and
+        // converting it back trapped (FuzzRevocationIndex).
+        header.thisUpdateSeconds = thisUpdate
+        header.nextUpdateSeconds = nextUpdate == Int64.min ? nil : nextUpdate
+        self.header = header
 
         // The group table: every offset and size is checked against the body so lookups need no checks.
         let body = headerLength
@@ -197,8 +205,9 @@ public struct RevocationIndex: Sendable {
             ordinal += g.count
         }
         guard ordinal == entryCount else { throw fail("entry count does not match the groups") }
+        // Bounded by the entry count (itself at most the file size) before the multiplication.
+        guard invalidities <= UInt64(entryCount), total - Int(invalidities) * 8 >= body else { throw fail("invalidity table out of bounds") }
         let invalidityAt = total - Int(invalidities) * 8
-        guard invalidities <= UInt64(entryCount), invalidityAt >= body else { throw fail("invalidity table out of bounds") }
         self.storage = storage
         self.count = entryCount
         self.groups = groups

@@ -52,7 +52,7 @@ struct BenchDecisionsCommand: AsyncParsableCommand {
 
     func run() async throws {
         var env = Environment(name: "production", arguments: ["mynagate"])
-        try LoggingSystem.bootstrap(from: &env)
+        try ServerLogging.bootstrap(from: &env)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         var c = ServerConfig()

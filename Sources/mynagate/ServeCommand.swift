@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
 enum ServerRunner {
     static func run(_ c: ServerConfig, afterStart: (Application) async throws -> Void = { _ in }) async throws {
         var env = Environment(name: "production", arguments: ["mynagate"])
-        try LoggingSystem.bootstrap(from: &env)
+        try ServerLogging.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
             for line in c.summary { print(line) }

@@ -45,6 +45,28 @@ import Testing
         #expect(r.days[0].reportedWorkMinutes == 510)
     }
 
+    /// Caught by FuzzSelfReportCSV's invariant that a date read prints and re-reads as itself: a year
+    /// wider than four digits was accepted, printed modulo 2^32 by `%04d` ("4294969322-04-01" was
+    /// stored as 2026-04-01, replacing that day's real report) and overflowed the day arithmetic (a
+    /// trap) for the largest years.
+    @Test func yearsBeyondFourDigitsAreRefused() {
+        let text = "A001,2026-04-01,9:00,18:00,60\nA002,4294969322-04-01,9:00,18:00,60\nA003,9223372036854775807-01-01,9:00,18:00,60\n"
+        let r = SelfReportCSV.parse(Data(text.utf8))
+        #expect(r.days.map(\.line) == [1])
+        #expect(r.errors.map(\.line) == [2, 3])
+        #expect(r.errors.map(\.reason) == [.date, .date])
+        for d in r.days { #expect(CivilDate(d.date.description) == d.date) }
+    }
+
+    /// Caught by FuzzSelfReportCSV's invariant that days written back as CSV read the same: fields
+    /// were split on grapheme clusters, so a quote followed by a combining mark (`"` U+0301) was not
+    /// a quote and the line read as an unterminated quote. RFC 4180 quotes and commas are code points.
+    @Test func quoteBeforeACombiningMarkStillQuotes() {
+        let r = SelfReportCSV.parse(Data("\"\u{301}A,1\",2026-04-01,9:00,18:00,0\n".utf8))
+        #expect(r.errors.isEmpty)
+        #expect(r.days.map(\.employeeNumber) == ["\u{301}A,1"])
+    }
+
     @Test func garbageNeverCrashes() {
         var g = SystemRandomNumberGenerator()
         for _ in 0..<200 {

@@ -25,6 +25,35 @@ final class DoorWireDateTests: XCTestCase {
         XCTAssertNoThrow(try decode("1970-01-01T00:00:00Z"))
     }
 
+    /// A time read from the wire is written back as the same text: the encoder truncated the
+    /// fraction, and ".040" reads as 0.03999996… (the nearest Double), so it came back as ".039" and
+    /// lost a millisecond at every re-encoding (a quarantined event's stored body, a heartbeat).
+    /// Found by the FuzzDoorEvents fuzz target (a heartbeat's offlineSince).
+    func testMillisecondsSurviveARoundTrip() throws {
+        struct Stamp: Codable { var time: Date }
+        for text in ["2025-10-09T08:53:20.040Z", "2026-12-05T01:02:03.456Z", "2026-12-05T01:02:03.999Z", "1970-01-01T00:00:00.001Z",
+                     "2038-01-19T03:14:07.123Z", "2026-12-05T01:02:03Z"] {
+            let date = try decode(text)
+            let back = String(decoding: try DoorWire.encoder().encode(Stamp(time: date)), as: UTF8.self)
+            let expected = text.count == 20 ? String(text.dropLast()) + ".000Z" : text
+            XCTAssertEqual(back, #"{"time":"\#(expected)"}"#, text)
+        }
+        // Sub-millisecond instants round to the nearest millisecond.
+        let near = String(decoding: try DoorWire.encoder().encode(Stamp(time: Date(timeIntervalSince1970: 1_760_000_000.0396))), as: UTF8.self)
+        XCTAssertEqual(near, #"{"time":"2025-10-09T08:53:20.040Z"}"#)
+    }
+
+    /// More than three fractional digits are read to the millisecond the wire carries, so a decoded
+    /// value re-encodes and decodes to itself (a sub-millisecond time made a decoded batch differ from
+    /// its own re-encoding; found by the FuzzDoorEvents fuzz target).
+    func testSubMillisecondTimesAreReadToTheMillisecond() throws {
+        XCTAssertEqual(try decode("2025-10-09T08:53:20.1251Z"), try decode("2025-10-09T08:53:20.125Z"))
+        XCTAssertEqual(try decode("2025-10-09T08:53:20.1256Z"), try decode("2025-10-09T08:53:20.126Z"))
+        struct Stamp: Codable, Equatable { var time: Date }
+        let read = try DoorWire.decoder().decode(Stamp.self, from: Data(#"{"time":"2025-10-09T08:53:20.1251Z"}"#.utf8))
+        XCTAssertEqual(try DoorWire.decoder().decode(Stamp.self, from: DoorWire.encoder().encode(read)), read)
+    }
+
     func testTheSnapshotCarriesTheNonce() throws {
         let s = DoorSnapshot(version: 3, full: true, door: "front", generatedAt: Date(timeIntervalSince1970: 1_760_000_000), nonce: "n0nce-abcdefghijklmnop",
                              policy: .init())

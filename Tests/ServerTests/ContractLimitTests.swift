@@ -72,7 +72,7 @@ struct ContractLimitTests {
             #expect(r.status == .badRequest, "\(path): \(r.status)")
         }
         // Integers out of range are still clamped (DataSecurityTests), and absent ones take the default.
-        for path in ["employees?limit=0", "employees?limit=-1", "employees", "credentials?employee=\(UUID().uuidString)", "events?before=5&limit=99999",
+        for path in ["employees?limit=0", "employees?limit=-1", "employees", "credentials?employee=\(UUID().uuidString)", "events?before=5&limit=99999", "events?before=99999999999999999999999", "employees?limit=-99999999999999999999",
                      "doors/quarantine?limit=0"] {
             let r = try await s.send(.GET, "/api/v1/\(path)", as: admin)
             #expect(r.status == .ok, "\(path): \(r.status)")

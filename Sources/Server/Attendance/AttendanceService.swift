@@ -208,12 +208,13 @@ public enum AttendanceService {
             m.direction = d.rawValue
             m.at = at
         case "move", "void":
+            // The event id is never repeated in a reason: a My Number typed here would come back (ContractRegressionTests).
             guard let e = input.eventId, let seq = Int64(e), seq > 0 else { throw Abort(.unprocessableEntity, reason: "\(input.action) needs eventId") }
             guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
             // The event must be a crossing of this person.
             let names = try await AttendanceStore.personNumbers(for: [input.employeeId.uuidString], on: sql)
             let found = try await sql.raw("SELECT minute FROM \(ident: AttendanceStore.crossingsTable) WHERE event = \(bind: seq) AND person = \(bind: names[input.employeeId.uuidString] ?? -1)").all()
-            guard let row = found.first else { throw Abort(.unprocessableEntity, reason: "event \(e) is not a crossing of this employee") }
+            guard let row = found.first else { throw Abort(.unprocessableEntity, reason: "eventId is not a crossing of this employee") }
             touched.formUnion(AttendanceMonthStore.months(touchedAt: try row.decode(column: "minute", as: Int.self)))
             m.action = input.action
             m.eventID = String(seq)

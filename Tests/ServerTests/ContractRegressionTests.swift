@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import Vapor
+@testable import Server
+
+/// Regressions found by the API contract run (.ci/system/api-contract.sh, schemathesis), each over real
+/// HTTP: what the server answered that the HTTP contract or the OpenAPI document does not allow.
+@Suite("API contract regressions (schemathesis findings)", .serialized)
+struct ContractRegressionTests {
+    /// schemathesis `unsupported_method` (ST204): a method a path does not take is 405 with an `Allow`
+    /// header listing the ones it does (RFC 9110 §15.5.6), not 404 as if the path did not exist. A
+    /// client that sent the wrong method learns what to send; a path that does not exist stays 404.
+    @Test("a method the path does not take: 405 with Allow, in the one error body; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+
+        let trace = try await s.send(.TRACE, "/api/v1/me", as: admin)
+        #expect(trace.status == .methodNotAllowed)
+        #expect(trace.headers.first(name: .allow) == "GET, HEAD")
+        #expect(trace.object()["error"] as? Bool == true)
+
+        // A path with a parameter, several methods on it: every one listed, once.
+        let delete = try await s.send(.DELETE, "/api/v1/employees/\(UUID().uuidString)", as: admin)
+        #expect(delete.status == .methodNotAllowed)
+        #expect(delete.headers.first(name: .allow) == "GET, HEAD, PATCH")
+
+        // A fixed path beside a parameter route (PUT /api/v1/doors/:id): the resource is the fixed one's.
+        let status = try await s.send(.OPTIONS, "/api/v1/doors/status", as: admin)
+        #expect(status.status == .methodNotAllowed)
+        #expect(status.headers.first(name: .allow) == "GET, HEAD")
+
+        // Not signed in: still 405 (the method is wrong whoever asks; the document is public anyway).
+        let anonymous = try await s.send(.PUT, "/health")
+        #expect(anonymous.status == .methodNotAllowed)
+        #expect(anonymous.headers.first(name: .allow) == "GET, HEAD")
+
+        // No route at this path under any method: 404, no Allow.
+        let unknown = try await s.send(.TRACE, "/api/v1/no-such-thing", as: admin)
+        #expect(unknown.status == .notFound)
+        #expect(unknown.headers.first(name: .allow) == nil)
+        // A route that exists answers as before.
+        #expect(try await s.send(.GET, "/api/v1/me", as: admin).status == .ok)
+        await s.stop()
+    }
+
+    /// The contract run's `no_input_echo` check (api_contract_hooks.py): an error text repeats nothing the
+    /// client sent. Found on PUT /api/v1/attendance/settings ("unknown setting <the key sent>"); the same
+    /// pattern was in the attendance correction ("event <the id sent> is not a crossing": a 12-digit
+    /// My Number typed into the event field came back in the error), in door and group configuration
+    /// ("no zone <name>", "no schedule <name>") and in employees' groups ("no such access group: <ids>").
+    /// Each now names the field, never the value.
+    @Test("error texts name the field, never repeat the value sent (settings key, correction event, zone, schedule, group)")
+    func noInputEcho() async throws {
+        let s = try await TestServer.start()
+        let admin = try await s.user(.admin)
+        let marker = "EchoMarker7f3q"
+        let myNumber = "123456789018"
+
+        let setting = try await s.send(.PUT, "/api/v1/attendance/settings", as: admin, json: [marker: 1])
+        #expect(setting.status == .unprocessableEntity)
+        #expect(!setting.text.contains(marker), "\(setting.text)")
+
+        let e = try await s.send(.POST, "/api/v1/employees", as: admin, json: ["employeeNumber": "C0001", "name": "契約 太郎", "department": "総務部"])
+        let employee = try #require(e.object()["id"] as? String)
+        let correction = try await s.send(.POST, "/api/v1/attendance/corrections", as: admin,
+                                          json: ["employeeId": employee, "action": "void", "eventId": myNumber, "reason": "test"])
+        #expect(correction.status == .unprocessableEntity)
+        #expect(!correction.text.contains(myNumber), "\(correction.text)")
+
+        let door = try await s.send(.PUT, "/api/v1/doors/contract-door", as: admin, json: ["name": "扉", "fromZone": marker])
+        #expect(door.status == .unprocessableEntity)
+        #expect(!door.text.contains(marker), "\(door.text)")
+
+        let group = try await s.send(.PUT, "/api/v1/groups/contract-group", as: admin,
+                                     json: ["name": "組", "grants": [["zone": marker, "schedule": marker]]])
+        #expect(group.status == .unprocessableEntity)
+        #expect(!group.text.contains(marker), "\(group.text)")
+
+        let groups = try await s.send(.POST, "/api/v1/employees", as: admin,
+                                      json: ["employeeNumber": "C0002", "name": "契約 花子", "department": "総務部", "groups": [marker]])
+        #expect(groups.status == .unprocessableEntity)
+        #expect(!groups.text.contains(marker), "\(groups.text)")
+        await s.stop()
+    }
+}
