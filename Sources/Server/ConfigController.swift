@@ -102,8 +102,15 @@ struct ConfigController {
         }
     }
 
+    /// Door ids that are fixed paths under /api/v1/doors/: a door named so could never be read back there
+    /// (the router takes the fixed path first), and its token and snapshot routes would be ambiguous.
+    static let reservedDoorIDs: Set<String> = ["status", "quarantine"]
+
     @Sendable func putDoor(_ req: Request) async throws -> DoorDTO {
         let id = try Self.id(req)
+        guard !Self.reservedDoorIDs.contains(id.lowercased()) else {
+            throw Abort(.badRequest, reason: "status and quarantine are reserved words, not door ids")
+        }
         let dto = try req.content.decode(DoorDTO.self)
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }

@@ -53,7 +53,10 @@ public actor CardChannel {
     ///   command cannot be encoded or the answer is shorter than a status word.
     public func send(_ command: CommandAPDU) async throws(CardTransportError) -> ResponseAPDU {
         var response = try await exchange(command)
-        if let le = response.status.correctLe {
+        // 6Cxx corrects an Le, so only a command that has one is resent. A command without Le (VERIFY,
+        // CHANGE REFERENCE DATA) would be repeated in full: a card answering 6Cxx to VERIFY would get
+        // the PIN twice and a wrong PIN would spend two tries for one act.
+        if let le = response.status.correctLe, command.le != nil {
             var again = command
             again.le = le
             response = try await exchange(again)

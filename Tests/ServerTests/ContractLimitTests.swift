@@ -18,6 +18,11 @@ struct ContractLimitTests {
             #expect(r.status == .badRequest, "\(path): \(r.status)")
         }
         #expect(try await s.send(.GET, "/api/v1/zones", as: admin).array().count == 1)
+        // A door may not take the name of a fixed path under /api/v1/doors/ (GET there is the status list).
+        for reserved in ["status", "quarantine", "Status"] {
+            #expect(try await s.send(.PUT, "/api/v1/doors/\(reserved)", as: admin, json: ["name": "x"]).status == .badRequest, "\(reserved)")
+        }
+        #expect(try await s.send(.GET, "/api/v1/doors", as: admin).array().isEmpty)
         await s.stop()
     }
 

@@ -23,6 +23,8 @@ final class ChainingCard: CardEmulator, @unchecked Sendable {
             let chunk = Array(pending.prefix(n))
             pending.removeFirst(chunk.count)
             return chunk + (pending.isEmpty ? [0x90, 0x00] : [0x61, UInt8(min(pending.count, 256) & 0xFF)])
+        case 0x20:  // a hostile card: answers VERIFY with "wrong Le"
+            return [0x6C, 0x10]
         case 0xB0:  // wants Le exactly 5
             if command.count == 5, command[4] == 5 { return [1, 2, 3, 4, 5, 0x90, 0x00] }
             return [0x6C, 0x05]
@@ -52,6 +54,18 @@ struct CardChannelTests {
         let r = try await channel.send(CommandAPDU(ins: 0xB0, p1: 0, p2: 0, le: 256))
         #expect(r.data == [1, 2, 3, 4, 5])
         #expect(card.received.last == [0x00, 0xB0, 0x00, 0x00, 0x05])
+    }
+
+    /// Found by FuzzCardClient: a card answering VERIFY (which has no Le) with 6Cxx made the channel
+    /// resend the command with an Le, so the PIN went to the card twice and a wrong PIN would have
+    /// spent two tries for one act.
+    @Test("6Cxx to a command without Le is not resent (a PIN is sent once)")
+    func wrongLeNeverRepeatsAPIN() async throws {
+        let card = ChainingCard()
+        let channel = CardChannel(transport: EmulatedCardTransport(card: card))
+        let r = try await channel.send(CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80, data: Array("1234".utf8), redaction: [.commandData]))
+        #expect(r.status == StatusWord(0x6C10))
+        #expect(card.received.count == 1)
     }
 
     @Test("a removed card is a typed error; traces arrive redacted")
