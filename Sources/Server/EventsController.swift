@@ -179,7 +179,7 @@ struct EventsController {
     /// CSV text in the export's encoding (Shift_JIS for older Excel; characters it lacks become `?`).
     static func encode(_ text: String, _ encoding: String) throws -> Data {
         if encoding == "utf-8" { return Data(text.utf8) }
-        guard let d = text.data(using: .shiftJIS, allowLossyConversion: true) else { throw Abort(.internalServerError, reason: "Shift_JIS conversion failed") }
+        guard let d = ShiftJIS.encode(text, lossy: true) else { throw Abort(.internalServerError, reason: "Shift_JIS conversion failed") }
         return d
     }
 

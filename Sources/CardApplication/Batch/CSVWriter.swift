@@ -40,30 +40,20 @@ public enum CSVWriter {
             for (r, row) in rows.enumerated() {
                 var cells: [String] = []
                 for (c, cell) in row.enumerated() {
-                    let mapped = toWindows31J(cell)
+                    let mapped = ShiftJIS.prepared(cell)
                     // Check each cell so the error can say which one.
-                    guard mapped.data(using: .shiftJIS, allowLossyConversion: false) != nil else {
+                    guard ShiftJIS.encode(mapped, lossy: false) != nil else {
                         throw .notEncodable(row: r, column: c < headers.count ? headers[c] : "\(c + 1)", text: cell)
                     }
                     cells.append(field(mapped))
                 }
-                out += (cells.joined(separator: ",") + "\r\n").data(using: .shiftJIS, allowLossyConversion: false) ?? Data()
+                // Every cell encoded alone above; the separators are ASCII.
+                guard let line = ShiftJIS.encode(cells.joined(separator: ",") + "\r\n", lossy: false) else {
+                    throw .notEncodable(row: r, column: "", text: "")
+                }
+                out += line
             }
             return out
         }
-    }
-
-    /// The characters Japanese input methods produce that JIS X 0208 maps differently from Windows-31J
-    /// (the well-known 波ダッシュ problem): WAVE DASH U+301C, MINUS SIGN U+2212, DOUBLE VERTICAL LINE
-    /// U+2016, EM DASH U+2014, CENT/POUND/NOT SIGN. Foundation's Shift_JIS refuses them, so they
-    /// become their full-width Windows-31J forms instead of failing a whole batch over an address's "〜".
-    static func toWindows31J(_ s: String) -> String {
-        let map: [Unicode.Scalar: Unicode.Scalar] = [
-            "\u{301C}": "\u{FF5E}", "\u{2212}": "\u{FF0D}", "\u{2016}": "\u{2225}", "\u{2014}": "\u{2015}",
-            "\u{00A2}": "\u{FFE0}", "\u{00A3}": "\u{FFE1}", "\u{00AC}": "\u{FFE2}",
-        ]
-        var out = String.UnicodeScalarView()
-        for u in s.unicodeScalars { out.append(map[u] ?? u) }
-        return String(out)
     }
 }

@@ -620,7 +620,7 @@ public enum VaultService {
                                details: ["purpose": purpose.rawValue, "count": String(count), "encoding": encoding])]
         }
         if encoding == "utf-8" { return (Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8), count) }
-        guard let d = text.data(using: .shiftJIS, allowLossyConversion: true) else {
+        guard let d = ShiftJIS.encode(text, lossy: true) else {
             throw APIError(.internalServerError, code: "encoding_failed", ja: "Shift_JISに変換できません", en: "Shift_JIS conversion failed")
         }
         return (d, count)
