@@ -24,6 +24,11 @@ struct CardApplicationBatchTests {
         #expect(try await s.send(.GET, "/api/v1/me/card-status", as: alice).object()["status"] as? String == "none")
         #expect(try await s.send(.GET, "/api/v1/me/card-application", as: alice).status == .notFound)
 
+        // A garbled body is refused, not read as "no route chosen" (which would open an application).
+        let garbled = try await s.send(.POST, "/api/v1/me/card-application", as: alice, raw: Data([0]), contentType: "application/json")
+        #expect(garbled.status == .badRequest, "\(garbled.text)")
+        #expect(try await s.send(.GET, "/api/v1/me/card-application", as: alice).status == .notFound)
+
         // Opting in; a second open application is refused.
         let opt = try await s.send(.POST, "/api/v1/me/card-application", as: alice, json: ["route": "contractorBatch"])
         #expect(opt.status == .created, "\(opt.text)")

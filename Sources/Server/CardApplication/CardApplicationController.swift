@@ -93,7 +93,7 @@ struct CardApplicationController {
     struct OptIn: Content { var route: String? }
 
     @Sendable func optIn(_ req: Request) async throws -> Response {
-        let o = (try? req.content.decode(OptIn.self)) ?? OptIn(route: nil)
+        let o = try req.optionalContent(OptIn.self) ?? OptIn(route: nil)
         let route = try o.route.map { r -> ApplicationRoute in
             guard let v = ApplicationRoute(rawValue: r) else {
                 throw APIError(.unprocessableEntity, code: "route_invalid", ja: "申請方法が正しくありません。", en: "route must be contractorBatch or onSiteSession")
