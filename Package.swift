@@ -75,7 +75,9 @@ let package = Package(
         .target(name: "Audit", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The door API's wire types (snapshot, events, heartbeat, push), shared by the server and the door
         // agent so both sides encode the same bytes. Depends on Access only.
-        .target(name: "DoorProtocol", dependencies: ["Access"]),
+        // The snapshot's signature check lives here beside the wire types, so whatever reads a snapshot
+        // (the agent, the fuzz target) needs Crypto, not the agent's network stack.
+        .target(name: "DoorProtocol", dependencies: ["Access", .product(name: "Crypto", package: "swift-crypto")]),
         // JPKI certificate validation, CRLs and the revocation index, OCSP, challenge-response.
         .target(
             name: "Trust",
@@ -239,7 +241,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     (name: "FuzzRevocationIndex", dependencies: ["Trust"]),
     (name: "FuzzOCSPResponse", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
     (name: "FuzzCertificatePath", dependencies: ["Trust", .product(name: "X509", package: "swift-certificates")]),
-    (name: "FuzzDoorSnapshot", dependencies: ["DoorAgent", "DoorProtocol", .product(name: "Crypto", package: "swift-crypto")]),
+    (name: "FuzzDoorSnapshot", dependencies: ["DoorProtocol", .product(name: "Crypto", package: "swift-crypto")]),
     (name: "FuzzDoorEvents", dependencies: ["DoorProtocol"]),
 ]
 if Context.environment["MYNAGATE_FUZZ"] != nil {

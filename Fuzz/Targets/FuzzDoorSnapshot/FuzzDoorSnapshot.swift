@@ -11,7 +11,6 @@
 // - the decoded policy can be turned into an AccessPolicy and merged as a delta onto itself.
 import FuzzSupport
 import Crypto
-import DoorAgent
 import DoorProtocol
 import Foundation
 

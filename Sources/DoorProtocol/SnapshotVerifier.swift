@@ -1,5 +1,4 @@
 import Crypto
-import DoorProtocol
 import Foundation
 
 /// Checks the server's signature on a snapshot before anything in it is believed.
