@@ -108,6 +108,12 @@ struct ConfigController {
 
     @Sendable func putDoor(_ req: Request) async throws -> DoorDTO {
         let id = try Self.id(req)
+        if Self.reservedDoorIDs.contains(id) {
+            // The path is the fixed resource (the status list, the quarantine): PUT is not among its methods.
+            let allowed = MethodNotAllowedMiddleware.methods(at: req.url.path, in: req.application.routes.all).filter { $0 != "PUT" }
+            throw Abort(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")],
+                        reason: "this path does not take that method; the Allow header lists the ones it does")
+        }
         guard !Self.reservedDoorIDs.contains(id.lowercased()) else {
             throw Abort(.badRequest, reason: "status and quarantine are reserved words, not door ids")
         }

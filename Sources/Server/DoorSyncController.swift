@@ -251,13 +251,17 @@ struct DoorSyncController {
 /// Checks an uploaded event before it reaches the hash-chained log, and words its record.
 enum DoorEventCheck {
     static func validate(_ e: DoorEvent, door: String) throws {
-        guard e.door.rawValue == door else { throw Abort(.badRequest, reason: "event \(e.id) is for another door") }
+        // Well-formed but not this door's: a rule the body's schema cannot state (it names the URL), so 422.
+        guard e.door.rawValue == door else { throw Abort(.unprocessableEntity, reason: "event \(e.id) is for another door") }
         guard e.serial.count <= 42, e.serial.isASCIIHex else { throw Abort(.badRequest, reason: "event \(e.id): serial must be hex, at most 21 bytes") }
-        guard (e.issuer?.count ?? 0) <= 512, (e.employee?.rawValue.count ?? 0) <= 64 else { throw Abort(.badRequest, reason: "event \(e.id): issuer or employee too long") }
+        // Lengths in Unicode scalars, as the OpenAPI document's maxLength counts them.
+        guard (e.issuer?.unicodeScalars.count ?? 0) <= 512, (e.employee?.rawValue.unicodeScalars.count ?? 0) <= 64 else {
+            throw Abort(.badRequest, reason: "event \(e.id): issuer or employee too long")
+        }
         guard e.reason.count <= 64, e.reason.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw Abort(.badRequest, reason: "event \(e.id): reason must be a decision reason code")
         }
-        guard e.warnings.count <= 8, e.warnings.allSatisfy({ $0.count <= 64 }) else { throw Abort(.badRequest, reason: "event \(e.id): too many warnings") }
+        guard e.warnings.count <= 8, e.warnings.allSatisfy({ $0.unicodeScalars.count <= 64 }) else { throw Abort(.badRequest, reason: "event \(e.id): too many warnings") }
     }
 
     /// The audit kind of a quarantined upload (never read by attendance, which reads `door.decision`).

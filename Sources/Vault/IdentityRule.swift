@@ -68,7 +68,8 @@ public enum IdentityRefusal: Sendable, Hashable, Codable, Bilingual, CustomStrin
         switch self {
         case .noDocuments: return "確認書類が提示されていません"
         case .cardNotPresented: return "個人番号カードが提示されていません"
-        case .documentExpired(let t, let d): return "\(t.japanese)の有効期限（\(d)）が切れています"
+        // The date is not repeated: error texts carry nothing the client sent (the form shows it).
+        case .documentExpired(let t, _): return "\(t.japanese)の有効期限が切れています"
         case .issuerMissing(let t): return "\(t.japanese)の発行者が記録されていません"
         case .individualNumberNoticeNotAcceptable: return "個人番号通知書は番号確認書類として使えません"
         case .notificationCardDetailsNotConfirmed: return "通知カードは記載事項（氏名・住所）が住民票と一致する場合だけ使えます"
@@ -84,7 +85,7 @@ public enum IdentityRefusal: Sendable, Hashable, Codable, Bilingual, CustomStrin
         switch self {
         case .noDocuments: return "no document was presented"
         case .cardNotPresented: return "no My Number card was presented"
-        case .documentExpired(let t, let d): return "the \(t.english.lowercased()) expired on \(d)"
+        case .documentExpired(let t, _): return "the \(t.english.lowercased()) has expired"
         case .issuerMissing(let t): return "the issuer of the \(t.english.lowercased()) was not recorded"
         case .individualNumberNoticeNotAcceptable: return "an individual number notice cannot confirm the number"
         case .notificationCardDetailsNotConfirmed: return "a notification card is acceptable only when its name and address match the resident record"

@@ -149,7 +149,13 @@ struct DoorSyncTests {
 
         var other = site.event(9)
         other.door = "mynumber-room"
-        #expect(try await site.upload([other]).status == .badRequest)
+        // Well-formed but for another door: refused whole as a rule the body's schema cannot state (422).
+        #expect(try await site.upload([other]).status == .unprocessableEntity)
+        // An employee of 64 Unicode scalars is accepted, 65 refused (the document's maxLength counts scalars;
+        // "e\u{301}" is one Character but two scalars).
+        var long = site.event(10)
+        long.employee = EmployeeID(rawValue: String(repeating: "e\u{301}", count: 33))
+        #expect(try await site.upload([long]).status == .badRequest)
         #expect(try await site.upload((0...DoorEventBatch.maxEvents).map { site.event($0) }).status == .payloadTooLarge)
         #expect(try await site.server.send(.POST, "/api/v1/doors/entrance/events", as: site.door, raw: Data("{}".utf8), contentType: "application/json").status == .badRequest)
         #expect(try await site.doorDecisions().count == 3)
