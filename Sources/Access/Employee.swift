@@ -33,4 +33,21 @@ public struct Employee: Sendable, Hashable, Codable, Identifiable {
         self.validUntil = validUntil
         self.groups = groups
     }
+
+    private enum CodingKeys: String, CodingKey { case id, employeeNumber, name, department, status, validFrom, validUntil, groups }
+
+    /// Writes `groups` sorted: a `Set`'s order depends on its history, so two equal employees could encode
+    /// to different bytes — and the door snapshot is signed and compared as bytes (found by the
+    /// FuzzDoorSnapshot target: a decoded snapshot re-encoded differently from the first encoding).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(employeeNumber, forKey: .employeeNumber)
+        try c.encode(name, forKey: .name)
+        try c.encode(department, forKey: .department)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(validFrom, forKey: .validFrom)
+        try c.encodeIfPresent(validUntil, forKey: .validUntil)
+        try c.encode(groups.map(\.rawValue).sorted(), forKey: .groups)
+    }
 }

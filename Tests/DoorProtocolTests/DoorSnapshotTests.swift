@@ -22,6 +22,25 @@ final class DoorSnapshotTests: XCTestCase {
         return DoorSnapshot(version: version, full: full, door: "front", generatedAt: Date(timeIntervalSince1970: 1_760_000_000.5), policy: policy)
     }
 
+    /// Equal employees encode to equal bytes whatever their groups set's history (the snapshot is signed
+    /// and compared as bytes; found by FuzzDoorSnapshot, whose canonical-form check failed on a seed).
+    func testEqualEmployeesEncodeToEqualBytes() throws {
+        let names: [GroupID] = (0..<12).map { GroupID(rawValue: "g\($0)") }
+        var different = 0
+        for n in 2...names.count {
+            var roomy = Set<GroupID>(minimumCapacity: 256)
+            for g in names.prefix(n).reversed() { roomy.insert(g) }
+            let tight = Set(names.prefix(n))
+            XCTAssertEqual(roomy, tight)
+            if Array(roomy) != Array(tight) { different += 1 }
+            let a = Employee(id: "e1", employeeNumber: "1", name: "a", department: "d", groups: roomy)
+            let b = Employee(id: "e1", employeeNumber: "1", name: "a", department: "d", groups: tight)
+            XCTAssertEqual(try DoorWire.encoder().encode(a), try DoorWire.encoder().encode(b), "\(n) groups")
+            XCTAssertEqual(try DoorWire.decoder().decode(Employee.self, from: DoorWire.encoder().encode(a)), a)
+        }
+        XCTAssertGreaterThan(different, 0, "the sets never iterated in different orders: the test would prove nothing")
+    }
+
     func testRoundTripsThroughTheWireEncoding() throws {
         let s = sample()
         let bytes = try DoorWire.encoder().encode(s)
