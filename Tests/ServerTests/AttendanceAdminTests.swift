@@ -275,6 +275,13 @@ struct AttendanceAdminTests {
         // A garbled body is refused, not read as "no body" (which would purge for real).
         let garbled = try await s.send(.POST, "/api/v1/attendance/purge", as: site.admin, raw: Data([0]), contentType: "application/json")
         #expect(garbled.status == .badRequest, "\(garbled.text)")
+        let nullDry = try await s.send(.POST, "/api/v1/attendance/purge", as: site.admin, raw: Data(#"{"dryRun": null}"#.utf8), contentType: "application/json")
+        #expect(nullDry.status == .badRequest, "\(nullDry.text)")
+        // An added crossing takes no eventId: one sent is refused, not ignored.
+        let addWithEvent = try await s.send(.POST, "/api/v1/attendance/corrections", as: site.hr, json: [
+            "employeeId": p.id, "action": "add", "direction": "in", "at": "2026-11-03T08:00:00Z", "reason": "x", "eventId": "",
+        ])
+        #expect(addWithEvent.status == .unprocessableEntity, "\(addWithEvent.text)")
         #expect(AttendanceSite.totals(try await site.month(p, oldMonth))["workedMinutes"] == 435)
 
         let done = try await s.send(.POST, "/api/v1/attendance/purge", as: site.admin, json: [String: String]())

@@ -194,6 +194,7 @@ struct VaultPrivacyTests {
         _ = try await send(.PUT, "/api/v1/vault/employees/\(e4)/profile", as: site.handler, json: ["leavingDate": "2010-03-31"])
         // A garbled body is refused (400), not read as "no body": the run would erase for real.
         #expect(try await send(.POST, "/api/v1/vault/disposals/run", as: site.handler, raw: Data([0]), contentType: "application/json").status == .badRequest)
+        #expect(try await send(.POST, "/api/v1/vault/disposals/run", as: site.handler, raw: Data(#"{"dryRun": null}"#.utf8), contentType: "application/json").status == .badRequest)
         #expect(try await send(.POST, "/api/v1/vault/disposals/run", as: site.handler, json: ["dryRun": false]).object()["disposed"] as? Int == 1)
         _ = rec4
 

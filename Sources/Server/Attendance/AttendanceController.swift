@@ -384,6 +384,12 @@ struct AttendanceController {
 
     struct PurgeRequest: Content {
         var dryRun: Bool?
+        init() {}
+        /// `{"dryRun": null}` is refused (400), not read as "not a dry run": the purge deletes records.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if c.contains(.dryRun) { dryRun = try c.decode(Bool.self, forKey: .dryRun) }
+        }
     }
 
     @Sendable func purge(_ req: Request) async throws -> AttendanceService.PurgeResult {

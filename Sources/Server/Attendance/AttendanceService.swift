@@ -204,6 +204,8 @@ public enum AttendanceService {
             guard let d = input.direction.flatMap(CrossingDirection.init(rawValue:)), let at = input.at else {
                 throw Abort(.unprocessableEntity, reason: "add needs direction (in or out) and at")
             }
+            // An added crossing names no event; an eventId sent with it is refused, not ignored.
+            guard input.eventId == nil else { throw Abort(.unprocessableEntity, reason: "add takes no eventId") }
             m.action = "add"
             m.direction = d.rawValue
             m.at = at

@@ -222,7 +222,15 @@ struct VaultController {
         return DisposalsView(records: try await VaultViews.disposals(on: req.db), plans: plans)
     }
 
-    struct RunInput: Content { var dryRun: Bool? }
+    struct RunInput: Content {
+        var dryRun: Bool?
+        init() {}
+        /// `{"dryRun": null}` is refused (400), not read as "not a dry run": the run crypto-erases numbers.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if c.contains(.dryRun) { dryRun = try c.decode(Bool.self, forKey: .dryRun) }
+        }
+    }
 
     @Sendable func runDisposal(_ req: Request) async throws -> VaultService.DisposalRun {
         let actor = try await req.vaultHandler()
