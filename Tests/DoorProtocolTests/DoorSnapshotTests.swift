@@ -41,6 +41,26 @@ final class DoorSnapshotTests: XCTestCase {
         XCTAssertGreaterThan(different, 0, "the sets never iterated in different orders: the test would prove nothing")
     }
 
+    /// The same for a schedule's windows, a dictionary keyed by weekday (the other unordered field the
+    /// fuzz target's seeds carry): every seed snapshot re-encodes to a fixed point.
+    func testEqualSchedulesEncodeToEqualBytes() throws {
+        var different = 0
+        for n in 2...Weekday.allCases.count {
+            let days = Array(Weekday.allCases.prefix(n))
+            var roomy = [Weekday: [TimeWindow]](minimumCapacity: 64)
+            for d in days.reversed() { roomy[d] = [TimeWindow(start: 0, end: 1440)] }
+            let tight = Dictionary(uniqueKeysWithValues: days.map { ($0, [TimeWindow(start: 0, end: 1440)]) })
+            if Array(roomy.keys) != Array(tight.keys) { different += 1 }
+            let a = WeeklySchedule(id: "s", name: "s", windows: roomy), b = WeeklySchedule(id: "s", name: "s", windows: tight)
+            XCTAssertEqual(try DoorWire.encoder().encode(a), try DoorWire.encoder().encode(b), "\(n) days")
+            XCTAssertEqual(try DoorWire.decoder().decode(WeeklySchedule.self, from: DoorWire.encoder().encode(a)), a)
+        }
+        XCTAssertGreaterThan(different, 0, "the dictionaries never iterated in different orders: the test would prove nothing")
+        let snapshot = sample()
+        let once = try DoorWire.encoder().encode(snapshot)
+        XCTAssertEqual(try DoorWire.encoder().encode(DoorWire.decoder().decode(DoorSnapshot.self, from: once)), once)
+    }
+
     func testRoundTripsThroughTheWireEncoding() throws {
         let s = sample()
         let bytes = try DoorWire.encoder().encode(s)
