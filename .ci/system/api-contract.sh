@@ -132,6 +132,10 @@ for who in $identities; do
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "5xx"]
 
+# 413 refuses a body over a route's limit (more than 1,000 door events): a refusal like 400.
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+
 [phases.stateful.inference]
 algorithms = ["location-headers"]
 
