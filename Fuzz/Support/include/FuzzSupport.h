@@ -5,4 +5,7 @@
 /// Runs libFuzzer's driver (its usual command line) over the target's `LLVMFuzzerTestOneInput`.
 int mynagate_fuzz_main(int argc, char **argv);
 
+/// The same, after one empty input run with LeakSanitizer disabled (builds a target's global fixture).
+int mynagate_fuzz_main_warm(int argc, char **argv);
+
 #endif
