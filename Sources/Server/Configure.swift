@@ -98,9 +98,10 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     if let dir = config.trustAnchors {
         anchors = try TrustAnchors.load(from: URL(fileURLWithPath: dir))
     }
-    let validator = CardCertificateValidator(anchors: anchors, purpose: .auth)
+    let validator = CardCertificateValidator(anchors: anchors, purpose: .auth, policyRule: try config.certificatePolicyRule(for: .auth))
+    let signingValidator = CardCertificateValidator(anchors: anchors, purpose: .sign, policyRule: try config.certificatePolicyRule(for: .sign))
     let signingKey = try await SnapshotSigner.load(file: config.resolvedSnapshotSigningKeyFile, on: app.db)
-    app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: CardCertificateValidator(anchors: anchors, purpose: .sign),
+    app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: signingValidator,
                             snapshotSigner: signingKey.signer)
     if signingKey.movedFromDatabase {
         try await app.mynagate.events.appendNow(AuditDraft(kind: "door.snapshot_key_moved", actor: "system:startup", subject: "setting:\(SnapshotSigner.legacySettingKey)",

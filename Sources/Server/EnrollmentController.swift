@@ -177,12 +177,22 @@ public enum Enrollment {
         if let failure = result.failure {
             try await refuse("\(failure)", .unprocessableEntity, "certificate not accepted: \(failure)")
         }
+        // Accepted with a warning (a certificate policy rule in warn mode): the card is enrolled, and the
+        // audit log says what the operator asked to hear of before requiring it.
+        func warn(_ certificate: String, _ warnings: [ValidationWarning]) async throws {
+            for warning in warnings {
+                try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_warning", actor: actor, subject: subject,
+                                                            details: ["certificate": certificate, "warning": warning.category, "detail": warning.description]))
+            }
+        }
+        try await warn("auth", result.warnings)
 
         // Whose card is it? Evidence the operator cannot make up alone.
         var evidence: CredentialBinding.Evidence?
         var fingerprint: String?
         if let holder {
-            fingerprint = try await checkSigningCertificate(holder, challenge: challenge, employee: employee, state: state, db: db, refuse: refuse)
+            fingerprint = try await checkSigningCertificate(holder, challenge: challenge, employee: employee, state: state, db: db, refuse: refuse,
+                                                            warn: { try await warn("sign", $0) })
             evidence = .signingCertificate
         }
         let highest = try await highestRole(of: employeeID, on: db)
@@ -234,7 +244,8 @@ public enum Enrollment {
     /// the person the HR record describes. Its address and sex are not looked at and nothing of it is stored.
     /// Returns the fingerprint of the HR identity it matched (``SigningCertificateIdentity/fingerprint(name:birthDate:)``).
     static func checkSigningCertificate(_ holder: HolderEvidence, challenge: Challenge, employee: EmployeeModel, state: AppState, db: any Database,
-                                        refuse: (String, HTTPStatus, String) async throws -> Never) async throws -> String {
+                                        refuse: (String, HTTPStatus, String) async throws -> Never,
+                                        warn: ([ValidationWarning]) async throws -> Void) async throws -> String {
         let signing: Certificate
         do { signing = try Certificate(derEncoded: Array(holder.signingCertificateDER)) } catch {
             throw Abort(.unprocessableEntity, reason: "the signing certificate does not parse")
@@ -245,9 +256,11 @@ public enum Enrollment {
         guard !state.signingValidator.anchors.isEmpty(for: .sign) else {
             try await refuse("no_signing_anchors", .unprocessableEntity, "no trust anchors for signing certificates are configured (trust anchors directory, sign/)")
         }
-        if let failure = await state.signingValidator.validate(signing, at: Date()).failure {
+        let signingResult = await state.signingValidator.validate(signing, at: Date())
+        if let failure = signingResult.failure {
             try await refuse("signing_\(failure)", .unprocessableEntity, "signing certificate not accepted: \(failure)")
         }
+        try await warn(signingResult.warnings)
         guard let identity = SigningCertificateIdentity(certificate: signing) else {
             try await refuse("signing_no_identity", .unprocessableEntity, "the signing certificate carries no name and birth date")
         }

@@ -1,10 +1,12 @@
 import Foundation
+import Trust
 
 /// How a server runs: where its data lives, which database, which port, TLS, trust configuration.
 ///
 /// Read from a JSON file (`--config FILE`) and then from the environment, which wins:
 /// `MYNAGATE_DATA_DIR`, `DATABASE_URL`, `MYNAGATE_HOST`, `MYNAGATE_PORT`, `MYNAGATE_TLS_CERT`,
-/// `MYNAGATE_TLS_KEY`, `MYNAGATE_TRUST_ANCHORS`, `MYNAGATE_CRL_INDEX`, `MYNAGATE_STALE_CRL`
+/// `MYNAGATE_TLS_KEY`, `MYNAGATE_TRUST_ANCHORS`, `MYNAGATE_CERT_POLICY`, `MYNAGATE_AUTH_CERT_POLICIES`,
+/// `MYNAGATE_SIGN_CERT_POLICIES`, `MYNAGATE_CRL_INDEX`, `MYNAGATE_STALE_CRL`
 /// (`fail-closed` or a number of hours), `MYNAGATE_REVOCATION_SWEEP_SECONDS`. A file may name only the
 /// settings it changes; the rest keep their defaults. Printed at start by ``summary`` with the secrets
 /// hidden.
@@ -18,6 +20,17 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     public var tlsKey: String?
     /// A directory of trust anchors (`auth/`, `sign/`); `nil` trusts nothing, so enrollment fails closed.
     public var trustAnchors: String?
+    /// What card certificates' certificatePolicies must say (`certificatePolicy`, `MYNAGATE_CERT_POLICY`):
+    /// `off` (the default: no reference confirms the authentication policy OID on a real card, see
+    /// docs/CARD.md "Certificates"), `warn` (accepted, the enrolment audit records the warning) or
+    /// `require` (refused without one of the policies).
+    public var certificatePolicy: CertificatePolicyRule.Mode = .off
+    /// Policy OIDs for the authentication certificate (`authCertificatePolicies`,
+    /// `MYNAGATE_AUTH_CERT_POLICIES`, comma-separated); `nil` uses `CertificatePolicyRule.knownPolicies(for: .auth)`.
+    public var authCertificatePolicies: [String]?
+    /// Policy OIDs for the signing certificate (`signCertificatePolicies`, `MYNAGATE_SIGN_CERT_POLICIES`);
+    /// `nil` uses `CertificatePolicyRule.knownPolicies(for: .sign)`.
+    public var signCertificatePolicies: [String]?
     /// A directory of revocation index files.
     public var crlIndex: String?
     /// `nil`: a stale CRL fails closed; otherwise it is accepted for this many hours past nextUpdate.
@@ -102,6 +115,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
+        case certificatePolicy, authCertificatePolicies, signCertificatePolicies
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
@@ -122,6 +136,9 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
         tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
         trustAnchors = try c.decodeIfPresent(String.self, forKey: .trustAnchors)
+        certificatePolicy = try c.decodeIfPresent(CertificatePolicyRule.Mode.self, forKey: .certificatePolicy) ?? d.certificatePolicy
+        authCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .authCertificatePolicies)
+        signCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .signCertificatePolicies)
         crlIndex = try c.decodeIfPresent(String.self, forKey: .crlIndex)
         staleCRLHours = try c.decodeIfPresent(Int.self, forKey: .staleCRLHours)
         revocationSweepSeconds = try c.decodeIfPresent(Int.self, forKey: .revocationSweepSeconds) ?? d.revocationSweepSeconds
@@ -160,6 +177,14 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_TLS_CERT"] { c.tlsCertificate = v }
         if let v = environment["MYNAGATE_TLS_KEY"] { c.tlsKey = v }
         if let v = environment["MYNAGATE_TRUST_ANCHORS"] { c.trustAnchors = v }
+        if let v = environment["MYNAGATE_CERT_POLICY"] {
+            guard let mode = CertificatePolicyRule.Mode(rawValue: v) else {
+                throw ServerConfigError("MYNAGATE_CERT_POLICY must be off, warn or require")
+            }
+            c.certificatePolicy = mode
+        }
+        if let v = environment["MYNAGATE_AUTH_CERT_POLICIES"] { c.authCertificatePolicies = Self.list(v) }
+        if let v = environment["MYNAGATE_SIGN_CERT_POLICIES"] { c.signCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
         if let v = environment["MYNAGATE_STALE_CRL"] { c.staleCRLHours = v == "fail-closed" ? nil : Int(v) }
         if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
@@ -185,7 +210,26 @@ public struct ServerConfig: Sendable, Codable, Hashable {
             c.policyStaleMode = mode
         }
         if let v = environment["MYNAGATE_MAX_QUEUED_DECISIONS"], let n = Int(v), n > 0 { c.maxQueuedDecisions = n }
+        // A policy OID that does not parse stops the start, whichever source named it.
+        for purpose in TrustPurpose.allCases { _ = try c.certificatePolicyRule(for: purpose) }
         return c
+    }
+
+    /// Comma-separated values, trimmed, empty ones dropped.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The certificate policy rule for `purpose`: ``certificatePolicy`` with the configured OIDs, or the
+    /// known ones (`CertificatePolicyRule.knownPolicies(for:)`) when none are configured.
+    public func certificatePolicyRule(for purpose: TrustPurpose) throws -> CertificatePolicyRule {
+        let configured = purpose == .auth ? authCertificatePolicies : signCertificatePolicies
+        guard let configured, !configured.isEmpty else { return .known(certificatePolicy, for: purpose) }
+        do {
+            return CertificatePolicyRule(mode: certificatePolicy, policies: try CertificatePolicyRule.parsePolicies(configured))
+        } catch {
+            throw ServerConfigError("\(purpose.rawValue) certificate policies: \(error)")
+        }
     }
 
     /// The vault key file in use: ``vaultKeyFile``, or `vault.key` in the data directory if it exists.
@@ -215,6 +259,8 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         }
         lines.append("listening: \(tlsCertificate == nil ? "http" : "https")://\(host):\(port)")
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
+        lines.append("certificate policy rule: " + (certificatePolicy == .off ? "off (any certificatePolicies accepted)"
+            : TrustPurpose.allCases.map { p in "\(p.rawValue) \((try? certificatePolicyRule(for: p))?.description ?? "invalid")" }.joined(separator: "; ")))
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale policy: after \(maxPolicyAgeSeconds) s without a successful check, \(policyStaleMode.rawValue)")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")

@@ -18,20 +18,21 @@ public struct CardCertificateValidator: Sendable {
     /// CA certificates that may sit between a card certificate and an anchor (JPKI needs none; a
     /// deployment with a cross-certificate may add it here). They are never trusted on their own.
     public var intermediates: [Certificate]
-    /// Policy OIDs accepted for the purpose; `nil` uses ``JPKIPolicy/defaultPolicies(for:)``.
-    public var acceptedPolicies: [ASN1ObjectIdentifier]?
+    /// Which certificate policy the card certificate must or should assert; off unless configured
+    /// (``CertificatePolicyRule``).
+    public var policyRule: CertificatePolicyRule
     /// Where revocation comes from (CRL index, OCSP, or both); `nil` skips the revocation check.
     public var revocationChecker: (any RevocationChecker)?
 
     /// A validator for `purpose` against `anchors`.
     public init(
         anchors: TrustAnchors, purpose: TrustPurpose = .auth, intermediates: [Certificate] = [],
-        acceptedPolicies: [ASN1ObjectIdentifier]? = nil, revocationChecker: (any RevocationChecker)? = nil
+        policyRule: CertificatePolicyRule = .off, revocationChecker: (any RevocationChecker)? = nil
     ) {
         self.anchors = anchors
         self.purpose = purpose
         self.intermediates = intermediates
-        self.acceptedPolicies = acceptedPolicies
+        self.policyRule = policyRule
         self.revocationChecker = revocationChecker
     }
 
@@ -53,14 +54,14 @@ public struct CardCertificateValidator: Sendable {
             return .invalid(failure)
         case .success(let chain):
             if let failure = await revocationFailure(chain: chain, at: time) { return .invalid(failure) }
-            return .valid(chain: chain, revocation: revocationChecker == nil ? nil : .good)
+            return .valid(chain: chain, revocation: revocationChecker == nil ? nil : .good, warnings: warnings(chain: chain, at: time))
         }
     }
 
     /// Path validation only: the chain from `certificate` to an anchor, or why there is none.
     public func validatePath(_ certificate: Certificate, at time: Date) async -> Result<[Certificate], ValidationFailure> {
         let roots = anchors.certificates(for: purpose)
-        let jpki = JPKIPolicy(purpose: purpose, acceptedPolicies: acceptedPolicies, validationTime: time)
+        let jpki = JPKIPolicy(purpose: purpose, policyRule: policyRule, validationTime: time)
         var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
             RFC5280Policy(fixedExpiryValidationTime: time)
             jpki
@@ -72,6 +73,11 @@ public struct CardCertificateValidator: Sendable {
         case .couldNotValidate(let failures):
             return .failure(diagnose(certificate, failures: failures, policy: jpki, roots: roots))
         }
+    }
+
+    /// The warnings an accepted chain (leaf first) carries (``JPKIPolicy/warnings(_:)``).
+    public func warnings(chain: [Certificate], at time: Date) -> [ValidationWarning] {
+        JPKIPolicy(purpose: purpose, policyRule: policyRule, validationTime: time).warnings(chain)
     }
 
     /// The revocation verdict for the card certificate of a validated chain, or `nil` when it is good or
@@ -106,21 +112,38 @@ public struct CardCertificateValidator: Sendable {
         if let ext = leaf.extensions.first(where: { $0.critical && !handled.contains($0.oid) }) {
             return .unhandledCriticalExtension(oid: ext.oid.description)
         }
-        var candidates = (roots + intermediates).filter { $0.subject == leaf.issuer }
-        // The authority key identifier names the issuing key (RFC 5280 4.2.1.1). A CA with the right
-        // name and another key identifier is another CA (another hierarchy reusing the name), not a
-        // forgery of this one: OpenSSL draws the same line (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY).
-        if let aki = try? leaf.extensions.authorityKeyIdentifier?.keyIdentifier {
+        let candidates = Self.candidateIssuers(of: leaf, among: roots + intermediates)
+        guard !candidates.isEmpty else { return .unknownIssuer(issuer: leaf.issuer.description) }
+        guard let signer = Self.issuer(of: leaf, among: candidates) else { return .badSignature(issuer: leaf.issuer.description) }
+        // Signed by an intermediate that itself leads to no anchor.
+        return .unknownIssuer(issuer: signer.issuer.description)
+    }
+
+    /// The certificates that may have issued `certificate`: those named as its issuer, less those whose
+    /// subject key identifier differs from its authority key identifier.
+    ///
+    /// A name does not identify a JPKI CA: the three generations of each J-LIS root share one
+    /// distinguished name (docs/CARD.md, "Certificates"). The authority key identifier names the issuing
+    /// key (RFC 5280 4.2.1.1); a CA with the right name and another key identifier is another CA
+    /// (another generation, or another hierarchy reusing the name), not a forgery of this one: OpenSSL
+    /// draws the same line (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY). Without an authority key
+    /// identifier (the J-LIS roots have none) every same-named CA stays a candidate and the signature
+    /// decides (``issuer(of:among:)``).
+    public static func candidateIssuers(of certificate: Certificate, among cas: [Certificate]) -> [Certificate] {
+        var candidates = cas.filter { $0.subject == certificate.issuer }
+        if let aki = try? certificate.extensions.authorityKeyIdentifier?.keyIdentifier {
             candidates.removeAll { candidate in
                 guard let ski = try? candidate.extensions.subjectKeyIdentifier?.keyIdentifier else { return false }
                 return ski != aki
             }
         }
-        guard !candidates.isEmpty else { return .unknownIssuer(issuer: leaf.issuer.description) }
-        let signer = candidates.first { $0.publicKey.isValidSignature(leaf.signature, for: leaf) }
-        guard let signer else { return .badSignature(issuer: leaf.issuer.description) }
-        // Signed by an intermediate that itself leads to no anchor.
-        return .unknownIssuer(issuer: signer.issuer.description)
+        return candidates
+    }
+
+    /// The CA among `cas` whose key made `certificate`'s signature, chosen by name and key identifier
+    /// (``candidateIssuers(of:among:)``) and decided by the signature; `nil` when none did.
+    public static func issuer(of certificate: Certificate, among cas: [Certificate]) -> Certificate? {
+        candidateIssuers(of: certificate, among: cas).first { $0.publicKey.isValidSignature(certificate.signature, for: certificate) }
     }
 
     /// DER, or PEM with a `CERTIFICATE` block.

@@ -119,7 +119,7 @@ public actor ChallengeService {
             // Signatures, key usage, basic constraints and policies are properties of the (identical)
             // certificates and did not change; only the validity periods depend on the time.
             guard now >= remembered.notBefore, now <= remembered.notAfter else {
-                let policy = JPKIPolicy(purpose: validator.purpose, acceptedPolicies: validator.acceptedPolicies, validationTime: now)
+                let policy = JPKIPolicy(purpose: validator.purpose, policyRule: validator.policyRule, validationTime: now)
                 return .invalid(policy.evaluate(remembered.chain) ?? .expired(notAfter: remembered.notAfter))
             }
             chain = remembered.chain
@@ -139,7 +139,8 @@ public actor ChallengeService {
             }
         }
         if let failure = await validator.revocationFailure(chain: chain, at: now) { return .invalid(failure) }
-        return .valid(chain: chain, revocation: validator.revocationChecker == nil ? nil : .good)
+        return .valid(chain: chain, revocation: validator.revocationChecker == nil ? nil : .good,
+                      warnings: validator.warnings(chain: chain, at: now))
     }
 
     /// Drops challenges whose lifetime has passed.

@@ -11,25 +11,29 @@ import X509
 ///   `digitalSignature` for authentication, `digitalSignature` and `nonRepudiation` for signing (the two
 ///   bits the JPKI signing certificate carries); issuers that carry keyUsage must have `keyCertSign`;
 /// - **the end entity is not a CA** (RFC 5280 4.2.1.9);
-/// - **certificatePolicies** (RFC 5280 4.2.1.4), which JPKI marks critical: the leaf must assert one of
-///   the configured policy OIDs. Because this policy checks it, it lists the extension in
-///   ``verifyingCriticalExtensions``; otherwise swift-certificates refuses every JPKI certificate for an
-///   unhandled critical extension (RFC 5280 4.2: "A certificate-using system MUST reject the certificate
-///   if it encounters a critical extension it does not recognize").
+/// - **certificatePolicies** (RFC 5280 4.2.1.4), which JPKI marks critical. This policy processes it,
+///   so it lists the extension in ``verifyingCriticalExtensions`` (otherwise swift-certificates refuses
+///   every JPKI certificate for an unhandled critical extension, RFC 5280 4.2). Which policy the leaf
+///   asserts is a ``CertificatePolicyRule``, **off by default**: no reference confirms the
+///   authentication policy OID on a real certificate (docs/CARD.md, "Certificates"). In every mode a
+///   critical certificatePolicies extension that does not parse is refused, since it cannot be processed.
 ///
 /// Policy processing here is deliberately narrower than RFC 5280 6.1's policy tree: a JPKI chain is a
-/// root and a card certificate, so the leaf's assertion is what matters. An intermediate that carries the
-/// extension must include the policy or anyPolicy.
+/// root and a card certificate, so the leaf's assertion is what matters. Under a `require` rule an
+/// intermediate that carries the extension must include the policy or anyPolicy.
 public struct JPKIPolicy: VerifierPolicy, Sendable {
-    /// certificatePolicies (2.5.29.32), keyUsage and basicConstraints are enforced here.
+    /// certificatePolicies (2.5.29.32), keyUsage and basicConstraints are processed here. These, with
+    /// what `RFC5280Policy` handles, cover every extension the references show critical on a real JPKI
+    /// certificate: keyUsage and basicConstraints on the roots, keyUsage and certificatePolicies on the
+    /// end entities (docs/CARD.md, "Certificates").
     public let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [
         Self.certificatePoliciesOID, .X509ExtensionID.keyUsage, .X509ExtensionID.basicConstraints,
     ]
 
     /// The purpose the leaf must serve.
     public var purpose: TrustPurpose
-    /// Policy OIDs of which the leaf must assert at least one.
-    public var acceptedPolicies: [ASN1ObjectIdentifier]
+    /// Which certificate policy the leaf must (or should) assert.
+    public var policyRule: CertificatePolicyRule
     /// The instant at which validity is judged.
     public var validationTime: Date
 
@@ -37,24 +41,11 @@ public struct JPKIPolicy: VerifierPolicy, Sendable {
     public static let certificatePoliciesOID: ASN1ObjectIdentifier = [2, 5, 29, 32]
     /// anyPolicy (RFC 5280 4.2.1.4).
     public static let anyPolicyOID: ASN1ObjectIdentifier = [2, 5, 29, 32, 0]
-    /// The JPKI user-authentication policy (`jpki-cp-auth-class30`, the arc `1.2.392.200149.8.5` is
-    /// J-LIS's; source cited in MynaCardSim's JPKIProfile).
-    public static let authPolicyOID: ASN1ObjectIdentifier = [1, 2, 392, 200149, 8, 5, 1, 3, 30]
-    /// The JPKI signing policy (`jpki-cp-sign-class20`).
-    public static let signPolicyOID: ASN1ObjectIdentifier = [1, 2, 392, 200149, 8, 5, 1, 1, 20]
 
-    /// The policy configured by default for `purpose`.
-    public static func defaultPolicies(for purpose: TrustPurpose) -> [ASN1ObjectIdentifier] {
-        switch purpose {
-        case .auth: return [authPolicyOID]
-        case .sign: return [signPolicyOID]
-        }
-    }
-
-    /// A policy for `purpose` at `validationTime`.
-    public init(purpose: TrustPurpose, acceptedPolicies: [ASN1ObjectIdentifier]? = nil, validationTime: Date) {
+    /// A policy for `purpose` at `validationTime`, with `policyRule` (default: off).
+    public init(purpose: TrustPurpose, policyRule: CertificatePolicyRule = .off, validationTime: Date) {
         self.purpose = purpose
-        self.acceptedPolicies = acceptedPolicies ?? Self.defaultPolicies(for: purpose)
+        self.policyRule = policyRule
         self.validationTime = validationTime
     }
 
@@ -107,20 +98,36 @@ public struct JPKIPolicy: VerifierPolicy, Sendable {
     }
 
     func policyFailure(_ chain: [Certificate]) -> ValidationFailure? {
-        let required = acceptedPolicies.map(\.description)
-        guard let leafPolicies = Self.policies(of: chain[0]) else { return .missingPolicy(required: required) }
-        guard leafPolicies.contains(where: acceptedPolicies.contains) else {
+        let leaf = chain[0]
+        // A critical extension this policy claims to process must be processable, whatever the rule.
+        if let ext = leaf.extensions[oid: Self.certificatePoliciesOID], ext.critical, Self.policies(of: leaf) == nil {
+            return .malformed("the critical certificatePolicies extension does not parse")
+        }
+        guard policyRule.mode == .require else { return nil }
+        let configured = policyRule.policies
+        let required = configured.map(\.description)
+        guard let leafPolicies = Self.policies(of: leaf) else { return .missingPolicy(required: required) }
+        guard leafPolicies.contains(where: configured.contains) else {
             return .unexpectedPolicy(found: leafPolicies.map(\.description), required: required)
         }
         for issuer in chain.dropFirst() {
             if let issuerPolicies = Self.policies(of: issuer),
                !issuerPolicies.contains(Self.anyPolicyOID),
-               !issuerPolicies.contains(where: acceptedPolicies.contains) {
+               !issuerPolicies.contains(where: configured.contains) {
                 return .issuerNotValid(subject: issuer.subject.description,
                                        detail: "its certificatePolicies do not include \(required.joined(separator: ", "))")
             }
         }
         return nil
+    }
+
+    /// What an accepted chain (leaf first) should be accepted with: under a `warn` rule, a warning when
+    /// the leaf asserts none of the configured policies. Empty under `off` and `require`.
+    public func warnings(_ chain: [Certificate]) -> [ValidationWarning] {
+        guard policyRule.mode == .warn, let leaf = chain.first else { return [] }
+        let found = Self.policies(of: leaf) ?? []
+        guard !found.contains(where: policyRule.policies.contains) else { return [] }
+        return [.policyNotAsserted(found: found.map(\.description), configured: policyRule.policies.map(\.description))]
     }
 
     /// The policy identifiers of a certificate's certificatePolicies extension; `nil` when absent or

@@ -12,7 +12,8 @@ struct TrustStatusCommand: AsyncParsableCommand {
         abstract: "List the configured trust anchors and the age of the revocation index.",
         discussion: """
             Anchors come from --anchors DIR (or $MYNAGATE_ANCHORS); CRL ages from the revocation index \
-            directory --index DIR made by `mynagate trust crl import`.
+            directory --index DIR made by `mynagate trust crl import`. The certificate policy rule is \
+            $MYNAGATE_CERT_POLICY (off unless set; see `mynagate trust verify --help`).
 
             Examples:
               mynagate trust status --anchors ./test-ca
@@ -65,12 +66,19 @@ struct TrustStatusCommand: AsyncParsableCommand {
                                state: state, signatureVerified: h.signatureVerified)
             }
         }
+        let policyRule = ProcessInfo.processInfo.environment["MYNAGATE_CERT_POLICY"] ?? CertificatePolicyRule.Mode.off.rawValue
+        guard CertificatePolicyRule.Mode(rawValue: policyRule) != nil else {
+            TrustConfiguration.fail("MYNAGATE_CERT_POLICY must be off, warn or require")
+        }
         if json {
-            struct Output: Encodable { let anchors: [AnchorLine]; let crls: [CRLLine]?; let indexFailures: [String: String]? }
+            struct Output: Encodable {
+                let anchors: [AnchorLine]; let crls: [CRLLine]?; let indexFailures: [String: String]?; let certificatePolicyRule: String
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            let out = Output(anchors: anchorLines, crls: index == nil ? nil : crlLines, indexFailures: failures.isEmpty ? nil : failures)
+            let out = Output(anchors: anchorLines, crls: index == nil ? nil : crlLines, indexFailures: failures.isEmpty ? nil : failures,
+                             certificatePolicyRule: policyRule)
             FileHandleOutput.standardOutput.write(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
             return
         }
@@ -78,6 +86,7 @@ struct TrustStatusCommand: AsyncParsableCommand {
         for a in anchorLines {
             FileHandleOutput.standardOutput.write("  [\(a.purpose)] \(a.subject)\n      until \(a.notAfter.formatted(.iso8601))\(a.expired ? " (EXPIRED)" : "")  sha256 \(a.sha256.prefix(23))…  \(a.file ?? "")\n")
         }
+        FileHandleOutput.standardOutput.write("certificate policy rule: \(policyRule)\n")
         if index != nil {
             FileHandleOutput.standardOutput.write("revocation index:\n")
             if crlLines.isEmpty { FileHandleOutput.standardOutput.write("  no CRL imported\n") }

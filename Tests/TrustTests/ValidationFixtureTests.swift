@@ -82,7 +82,7 @@ enum ValidationFixture {
         notBefore: Date = now.addingTimeInterval(-3600), notAfter: Date = now.addingTimeInterval(86_400 * 365),
         keyUsage: KeyUsage = KeyUsage(digitalSignature: true), policy: ASN1ObjectIdentifier? = authPolicy,
         isCA: Bool = false, serial: [UInt8] = [0x01, 0x23, 0x45],
-        signer: (key: _RSA.Signing.PrivateKey, certificate: Certificate)? = nil
+        signer: (key: _RSA.Signing.PrivateKey, certificate: Certificate)? = nil, extra: [Certificate.Extension] = []
     ) -> Certificate {
         let issuerKey = signer?.key ?? authCAKey
         let issuerCert = signer?.certificate ?? hierarchy.authCACertificate
@@ -93,6 +93,7 @@ enum ValidationFixture {
             SubjectKeyIdentifier(hash: pk)
         }
         if let policy { try! extensions.append(policies(policy)) }
+        for e in extra { try! extensions.append(e) }
         if isCA { try! extensions.append(Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)) }
         return try! Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(bytes: serial), publicKey: pk,

@@ -9,8 +9,9 @@ import X509
 /// `-x509_strict -purpose sslclient -policy <auth policy> -explicit_policy -attime <t>`.
 /// - `-purpose sslclient` makes OpenSSL enforce keyUsage digitalSignature on the leaf (its SSL-client
 ///   purpose check); without a purpose it ignores keyUsage on the leaf.
-/// - `-policy … -explicit_policy` makes it require the JPKI policy (RFC 5280 6.1 explicit policy).
-///   Without them OpenSSL accepts a leaf with no certificatePolicies at all.
+/// - `-policy … -explicit_policy` makes it require the JPKI policy (RFC 5280 6.1 explicit policy), as
+///   MynaGate's `require` certificate policy rule does. Without them OpenSSL accepts a leaf with any
+///   certificatePolicies or none, as MynaGate's default rule (off) does: both are compared.
 /// - OpenSSL understands certificatePolicies, so the critical extension on JPKI certificates needs no
 ///   `-ignore_critical` (observed with OpenSSL 3.0).
 @Suite("Validation agrees with openssl verify")
@@ -43,7 +44,7 @@ struct ValidationOpenSSLTests {
     /// What `openssl verify` said: nil when it printed OK, else its error number and text.
     struct OpenSSLVerdict { var error: Int?; var text: String }
 
-    static func openssl(_ leaf: [UInt8], anchor: Certificate, at time: Date, extra: [String] = []) throws -> OpenSSLVerdict {
+    static func openssl(_ leaf: [UInt8], anchor: Certificate, at time: Date, explicitPolicy: Bool = true, extra: [String] = []) throws -> OpenSSLVerdict {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-ossl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -55,9 +56,9 @@ struct ValidationOpenSSLTests {
         // DER is still well-formed DER, so the conversion keeps the flipped byte).
         let pemURL = dir.appendingPathComponent("leaf.pem")
         _ = try run(["x509", "-inform", "DER", "-in", leafURL.path, "-out", pemURL.path])
-        let out = try run(["verify", "-x509_strict", "-purpose", "sslclient",
-                           "-policy", ValidationFixture.authPolicy.description, "-explicit_policy",
-                           "-attime", String(Int(time.timeIntervalSince1970)), "-CAfile", caURL.path] + extra + [pemURL.path])
+        let policy = explicitPolicy ? ["-policy", ValidationFixture.authPolicy.description, "-explicit_policy"] : []
+        let out = try run(["verify", "-x509_strict", "-purpose", "sslclient"] + policy
+                          + ["-attime", String(Int(time.timeIntervalSince1970)), "-CAfile", caURL.path] + extra + [pemURL.path])
         if out.status == 0 { return OpenSSLVerdict(error: nil, text: out.text) }
         // "error 10 at 0 depth lookup: certificate has expired"
         let line = out.text.split(separator: "\n").first { $0.contains("error ") && $0.contains(" at ") } ?? ""
@@ -93,14 +94,29 @@ struct ValidationOpenSSLTests {
         }
     }
 
+    /// MynaGate with the `require` rule for the auth policy, OpenSSL with `-policy … -explicit_policy`.
     @Test(arguments: cases)
     func agrees(_ c: Case) async throws {
         let f = ValidationFixture.self
-        let ours = await f.validator.validate(encoded: c.certificate, at: f.now)
+        let requiring = CardCertificateValidator(anchors: f.anchors, purpose: .auth, policyRule: .known(.require, for: .auth))
+        let ours = await requiring.validate(encoded: c.certificate, at: f.now)
         let theirs = try Self.openssl(c.certificate, anchor: f.hierarchy.authCACertificate, at: f.now)
         print("| \(c.name) | \(ours.failure?.category ?? "valid") — \(ours) | \(theirs.error.map { "\($0) \(Self.category(openSSLError: $0))" } ?? "OK") |")
         #expect(ours.failure?.category == c.expected, "\(ours)")
         #expect(ours.isValid == (theirs.error == nil), "openssl: \(theirs.text)")
         if let e = theirs.error { #expect(Self.category(openSSLError: e) == c.expected, "openssl: \(theirs.text)") }
+    }
+
+    /// The default rule (off) beside OpenSSL's default (no `-policy`): a leaf with no certificatePolicies
+    /// or another policy is accepted by both, and the other cases keep their verdicts.
+    @Test(arguments: cases)
+    func agreesWithThePolicyRuleOff(_ c: Case) async throws {
+        let f = ValidationFixture.self
+        let ours = await f.validator.validate(encoded: c.certificate, at: f.now)
+        let theirs = try Self.openssl(c.certificate, anchor: f.hierarchy.authCACertificate, at: f.now, explicitPolicy: false)
+        let expected = c.expected == "policy" ? nil : c.expected
+        #expect(ours.failure?.category == expected, "\(ours)")
+        #expect(ours.isValid == (theirs.error == nil), "openssl: \(theirs.text)")
+        if let e = theirs.error { #expect(Self.category(openSSLError: e) == expected, "openssl: \(theirs.text)") }
     }
 }

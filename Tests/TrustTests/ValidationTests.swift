@@ -3,6 +3,7 @@ import MynaCardSim
 import Testing
 import Trust
 import X509
+import _CryptoExtras
 
 @Suite("Card certificate validation")
 struct ValidationTests {
@@ -51,13 +52,57 @@ struct ValidationTests {
         #expect(!result.isValid)
     }
 
-    @Test func acceptedPoliciesAreConfigurable() async {
+    @Test func policyRuleIsOffByDefault() async {
+        // No reference confirms the auth policy OID on a real card: by default any policy, or none, is
+        // accepted, and nothing is warned about.
+        for cert in [f.leaf(policy: [1, 2, 3, 4]), f.leaf(policy: nil), f.leaf(policy: [1, 2, 392, 200149, 8, 5, 1, 0, 20])] {
+            let result = await f.validator.validate(cert, at: f.now)
+            #expect(result.isValid, "\(result)")
+            #expect(result.warnings.isEmpty)
+        }
+    }
+
+    @Test func policyRuleRequire() async {
         let cert = f.leaf(policy: [1, 2, 3, 4])
-        let refused = await f.validator.validate(cert, at: f.now)
+        let requiring = CardCertificateValidator(anchors: f.anchors, purpose: .auth, policyRule: .known(.require, for: .auth))
+        let refused = await requiring.validate(cert, at: f.now)
         guard case .invalid(.unexpectedPolicy(let found, _)) = refused else { Issue.record("\(refused)"); return }
         #expect(found == ["1.2.3.4"])
-        let v = CardCertificateValidator(anchors: f.anchors, purpose: .auth, acceptedPolicies: [[1, 2, 3, 4]])
-        #expect(await v.validate(cert, at: f.now).isValid)
+        #expect(await requiring.validate(f.leaf(policy: nil), at: f.now).failure == .missingPolicy(required: ["1.2.392.200149.8.5.1.3.30"]))
+        #expect(await requiring.validate(f.cardCertificate, at: f.now).isValid)
+        let configured = CardCertificateValidator(anchors: f.anchors, purpose: .auth, policyRule: CertificatePolicyRule(mode: .require, policies: [[1, 2, 3, 4]]))
+        #expect(await configured.validate(cert, at: f.now).isValid)
+    }
+
+    @Test func policyRuleWarnAcceptsAndSays() async throws {
+        let warning = CardCertificateValidator(anchors: f.anchors, purpose: .auth, policyRule: .known(.warn, for: .auth))
+        let other = await warning.validate(f.leaf(policy: [1, 2, 3, 4]), at: f.now)
+        #expect(other.isValid, "\(other)")
+        #expect(other.warnings == [.policyNotAsserted(found: ["1.2.3.4"], configured: ["1.2.392.200149.8.5.1.3.30"])])
+        #expect(other.description.contains("warning: the certificate has policy 1.2.3.4, not the configured 1.2.392.200149.8.5.1.3.30"))
+        let none = await warning.validate(f.leaf(policy: nil), at: f.now)
+        #expect(none.warnings.first?.description.contains("no certificatePolicies extension") == true)
+        // The card that asserts it: no warning.
+        #expect(await warning.validate(f.cardCertificate, at: f.now).warnings.isEmpty)
+        // Through the challenge path memory too (the second answer comes from the remembered path).
+        let service = ChallengeService(validator: warning, clock: { ValidationFixture.now })
+        let leaf = f.leaf(policy: [1, 2, 3, 4])
+        for _ in 0..<2 {
+            let challenge = try await service.issue(context: "door:1")
+            let signature = try f.leafKey.signature(for: challenge.signedMessage, padding: .insecurePKCS1v1_5)
+            let verdict = await service.verify(challengeID: challenge.id, signature: Array(signature.rawRepresentation), certificate: leaf, context: "door:1")
+            guard case .accepted(let result) = verdict else { Issue.record("\(verdict)"); return }
+            #expect(result.warnings.count == 1)
+        }
+    }
+
+    @Test func unreadableCriticalPoliciesAreRefusedWhateverTheRule() async {
+        // A critical extension MynaGate claims to process must be processable (RFC 5280 4.2), even with
+        // the rule off: an OCTET STRING that is not a certificatePolicies value.
+        let garbage = Certificate.Extension(oid: [2, 5, 29, 32], critical: true, value: [0x04, 0x01, 0x00])
+        let cert = f.leaf(policy: nil, extra: [garbage])
+        let result = await f.validator.validate(cert, at: f.now)
+        #expect(result.failure == .malformed("the critical certificatePolicies extension does not parse"), "\(result)")
     }
 
     @Test func revokedSaysReasonAndDate() async {
