@@ -2,8 +2,13 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// Answers revocation questions from loaded ``RevocationIndex``es, one per CRL issuer, under a
+/// Answers revocation questions from loaded ``RevocationIndex``es, one per CRL issuer key, under a
 /// deployment's ``StaleCRLPolicy``.
+///
+/// The J-LIS roots of three generations share one name (docs/CARD.md, "Certificates"), so a name does
+/// not pick a CRL: among the indexes of the issuer's name, the one whose authority key identifier is the
+/// issuer's subject key identifier answers (one without an authority key identifier answers when none
+/// names a key).
 ///
 /// The answer is ``RevocationStatus/unknown(why:)`` — never `good` — when there is no index for the
 /// issuer, the index's CRL is not usable at the time asked (stale under the policy, or not yet valid),
@@ -13,11 +18,15 @@ public struct CRLRevocationChecker: RevocationChecker {
     public let policy: StaleCRLPolicy
     /// When false, indexes built without a signature check are refused (`unknown`).
     public let acceptUnverified: Bool
-    let byIssuer: [[UInt8]: RevocationIndex]
+    let byIssuer: [[UInt8]: [RevocationIndex]]
 
     public init(indexes: [RevocationIndex], policy: StaleCRLPolicy, acceptUnverified: Bool = false) {
-        var map: [[UInt8]: RevocationIndex] = [:]
-        for index in indexes { map[index.header.issuerDER] = index }
+        var map: [[UInt8]: [RevocationIndex]] = [:]
+        for index in indexes {
+            // A later index for the same name and key replaces the earlier one, as a newer CRL does.
+            map[index.header.issuerDER, default: []].removeAll { $0.header.authorityKeyIdentifier == index.header.authorityKeyIdentifier }
+            map[index.header.issuerDER, default: []].append(index)
+        }
         byIssuer = map
         self.policy = policy
         self.acceptUnverified = acceptUnverified
@@ -38,8 +47,15 @@ public struct CRLRevocationChecker: RevocationChecker {
     /// The synchronous core: `serial` as DER INTEGER content bytes (see ``CRLEntry/derSerial(_:)``), the
     /// issuer as its Name DER.
     public func status(serial: [UInt8], issuerDER: [UInt8], issuerKeyIdentifier: [UInt8]?, at time: Date) -> RevocationStatus {
-        guard let index = byIssuer[issuerDER] else { return .unknown(why: "no CRL loaded for this issuer") }
-        if let aki = index.header.authorityKeyIdentifier, let ski = issuerKeyIdentifier, aki != ski {
+        guard let candidates = byIssuer[issuerDER], !candidates.isEmpty else { return .unknown(why: "no CRL loaded for this issuer") }
+        let index: RevocationIndex
+        if let ski = issuerKeyIdentifier, let match = candidates.first(where: { $0.header.authorityKeyIdentifier == ski }) {
+            index = match
+        } else if let unnamed = candidates.first(where: { $0.header.authorityKeyIdentifier == nil }) {
+            index = unnamed
+        } else if issuerKeyIdentifier == nil, candidates.count == 1 {
+            index = candidates[0]
+        } else {
             return .unknown(why: "the CRL was signed by another key of this issuer")
         }
         if !index.header.signatureVerified && !acceptUnverified {

@@ -28,20 +28,39 @@ enum TrustConfiguration {
     /// A CRL revocation checker from CRL files: each CRL's signature is checked with the anchor that
     /// issued it; deltas are applied on the complete CRL of the same issuer given before them.
     static func crlChecker(files: [String], anchors: [Certificate], staleHours: Int?) throws -> CRLRevocationChecker {
+        // Keyed by issuer name and key: the generations of a J-LIS root share one name.
         var indexes: [[UInt8]: RevocationIndex] = [:]
         for file in files {
             do {
                 let reader = try CRLReader(path: file)
-                guard let issuer = anchors.first(where: { $0.subject == reader.info.issuer }) else {
-                    fail("\(file): issued by \(reader.info.issuer), which is not a configured anchor")
+                let named = anchors.filter { $0.subject == reader.info.issuer }
+                guard !named.isEmpty else { fail("\(file): issued by \(reader.info.issuer), which is not a configured anchor") }
+                // The CRL's authority key identifier names its signer; without one, the anchor whose key
+                // verifies the signature is the signer.
+                let candidates = named.filter { anchor in
+                    guard let aki = reader.info.authorityKeyIdentifier,
+                          let ski = try? anchor.extensions.subjectKeyIdentifier?.keyIdentifier else { return true }
+                    return Array(ski) == aki
                 }
-                let key = try CRLIssuerKey(certificate: issuer)
-                if reader.info.isDelta {
-                    guard let base = indexes[reader.info.issuerDER] else { fail("\(file): a delta CRL needs its complete CRL first") }
-                    indexes[reader.info.issuerDER] = try base.applying(delta: reader, issuer: key)
-                } else {
-                    indexes[reader.info.issuerDER] = try RevocationIndex.build(from: reader, issuer: key)
+                var lastError: (any Error)?
+                var built: RevocationIndex?
+                for issuer in candidates {
+                    do {
+                        let key = try CRLIssuerKey(certificate: issuer)
+                        let slot = reader.info.issuerDER + (reader.info.authorityKeyIdentifier ?? [])
+                        if reader.info.isDelta {
+                            guard let base = indexes[slot] else { fail("\(file): a delta CRL needs its complete CRL first") }
+                            built = try base.applying(delta: reader, issuer: key)
+                        } else {
+                            built = try RevocationIndex.build(from: reader, issuer: key)
+                        }
+                        indexes[slot] = built
+                        break
+                    } catch {
+                        lastError = error
+                    }
                 }
+                guard built != nil else { fail("\(file): \(lastError.map { "\($0)" } ?? "no configured anchor has the key that signed it")") }
             } catch {
                 fail("\(file): \(error)")
             }

@@ -269,4 +269,28 @@ struct JLISRootsTests {
         #expect(!result.isValid)
         #expect(result.failure?.category == (aki ? "unknown-issuer" : "bad-signature"), "\(result)")
     }
+
+    @Test func eachGenerationsCRLAnswersForItsOwnCertificates() async throws {
+        // Two same-named generations each publish a CRL; serial 01 23 is revoked by the first only. Keyed
+        // by name alone, the second CRL would replace the first (or answer for it).
+        let gens = Self.generations[.auth]!
+        let serial = Certificate.SerialNumber(bytes: [0x01, 0x23])
+        var indexes: [RevocationIndex] = []
+        for (i, g) in gens.prefix(2).enumerated() {
+            let builder = CRLBuilder(issuer: g.certificate, signer: CRLSigner(rsaKey: g.key), thisUpdate: Self.when.addingTimeInterval(-3600),
+                                     nextUpdate: Self.when.addingTimeInterval(86_400), crlNumber: CRLNumber(1))
+            let entries = i == 0 ? [CRLEntry(serial: CRLEntry.derSerial(serial), revocationDate: Self.when.addingTimeInterval(-7200), reason: .keyCompromise)] : []
+            let crl = try CRLReader(bytes: try builder.der(entries: entries))
+            indexes.append(try RevocationIndex.build(from: crl, issuer: try CRLIssuerKey(certificate: g.certificate)))
+        }
+        for order in [indexes, indexes.reversed()] {
+            let checker = CRLRevocationChecker(indexes: order, policy: .failClosed)
+            let first = await checker.status(of: serial, issuer: gens[0].certificate, at: Self.when)
+            guard case .revoked = first else { Issue.record("first generation: \(first)"); return }
+            #expect(await checker.status(of: serial, issuer: gens[1].certificate, at: Self.when) == .good)
+            // The third generation published no CRL: unknown, not the answer of a sibling's CRL.
+            let third = await checker.status(of: serial, issuer: gens[2].certificate, at: Self.when)
+            #expect(third == .unknown(why: "the CRL was signed by another key of this issuer"), "\(third)")
+        }
+    }
 }
