@@ -3,9 +3,11 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// A directory of revocation indexes, one per CRL issuer, that knows how to rebuild each from its CRLs.
+/// A directory of revocation indexes, one per CRL issuer key, that knows how to rebuild each from its CRLs.
 ///
-/// For an issuer whose Name hashes (SHA-256, first 16 bytes in hex) to `H` the directory holds:
+/// For an issuer whose Name, followed by the CRL's authority key identifier when it has one, hashes
+/// (SHA-256, first 16 bytes in hex) to `H` the directory holds (the key identifier is part of the name
+/// because the generations of a J-LIS root share one Name, docs/CARD.md "Certificates"):
 /// - `H.base.mgidx`: the index of the newest complete CRL;
 /// - `H.mgidx`: what lookups use, the base with the newest delta CRL merged (or a copy of the base);
 /// - `H.sources`: the CRL files they came from (`base PATH`, `delta PATH`), for rebuilding;
@@ -29,9 +31,31 @@ public struct RevocationIndexStore: Sendable {
         public var indexPath: String
     }
 
-    /// The file stem for an issuer Name.
+    /// The file stem for an issuer Name alone: a CRL without an authority key identifier, and every
+    /// index written before the key identifier was part of the stem.
     public static func stem(issuerDER: [UInt8]) -> String {
         SHA256.hash(data: issuerDER).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The file stem for an issuer Name and the CRL's authority key identifier.
+    public static func stem(issuerDER: [UInt8], authorityKeyIdentifier: [UInt8]?) -> String {
+        guard let aki = authorityKeyIdentifier else { return stem(issuerDER: issuerDER) }
+        return SHA256.hash(data: issuerDER + aki).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let suffixes = [".mgidx", ".base.mgidx", ".sources", ".issuer.der"]
+
+    /// Moves an index written under the Name-only stem to `stem` when it holds a CRL of the same key, so
+    /// a store from before the key identifier was part of the stem keeps one index per key.
+    func adoptLegacy(issuerDER: [UInt8], authorityKeyIdentifier: [UInt8]?, into stem: String) throws {
+        let legacy = Self.stem(issuerDER: issuerDER)
+        guard legacy != stem, FileManager.default.fileExists(atPath: path(legacy, ".mgidx")) else { return }
+        let header = try RevocationIndex.load(path: path(legacy, ".mgidx")).header
+        guard header.authorityKeyIdentifier == authorityKeyIdentifier else { return }
+        for suffix in Self.suffixes where FileManager.default.fileExists(atPath: path(legacy, suffix)) {
+            if FileManager.default.fileExists(atPath: path(stem, suffix)) { try FileManager.default.removeItem(atPath: path(stem, suffix)) }
+            try FileManager.default.moveItem(atPath: path(legacy, suffix), toPath: path(stem, suffix))
+        }
     }
 
     func path(_ stem: String, _ suffix: String) -> String { directory.appendingPathComponent(stem + suffix).path }
@@ -43,7 +67,8 @@ public struct RevocationIndexStore: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let reader = try CRLReader(path: crlPath)
         let key = try issuer.map { cert throws(CRLError) in try CRLIssuerKey(certificate: cert) }
-        let stem = Self.stem(issuerDER: reader.info.issuerDER)
+        let stem = Self.stem(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier)
+        try adoptLegacy(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier, into: stem)
         let absolute = URL(fileURLWithPath: crlPath).standardizedFileURL.path
         var entries = 0
         let counting: (Int, Int) -> Void = { bytes, n in entries = n; progress?(bytes, n) }

@@ -293,4 +293,42 @@ struct JLISRootsTests {
             #expect(third == .unknown(why: "the CRL was signed by another key of this issuer"), "\(third)")
         }
     }
+
+    @Test func theIndexStoreKeepsOneIndexPerGeneration() async throws {
+        let gens = Self.generations[.auth]!
+        let serial = Certificate.SerialNumber(bytes: [0x01, 0x23])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-jlis-crl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func crl(_ g: Generation, number: UInt64, revoking: Bool) throws -> String {
+            let builder = CRLBuilder(issuer: g.certificate, signer: CRLSigner(rsaKey: g.key), thisUpdate: Self.when.addingTimeInterval(-3600),
+                                     nextUpdate: Self.when.addingTimeInterval(86_400), crlNumber: CRLNumber(number))
+            let entries = revoking ? [CRLEntry(serial: CRLEntry.derSerial(serial), revocationDate: Self.when.addingTimeInterval(-7200))] : []
+            let path = dir.appendingPathComponent("gen-\(g.certificate.serialNumber)-\(number).crl").path
+            try Data(try builder.der(entries: entries)).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let store = RevocationIndexStore(directory: dir.appendingPathComponent("index"))
+        let first = try store.importCRL(at: try crl(gens[0], number: 1, revoking: true), issuer: gens[0].certificate)
+        _ = try store.importCRL(at: try crl(gens[1], number: 1, revoking: false), issuer: gens[1].certificate)
+        #expect(store.stems().count == 2)
+        var checker = CRLRevocationChecker(store: store, policy: .failClosed)
+        guard case .revoked = await checker.status(of: serial, issuer: gens[0].certificate, at: Self.when) else { Issue.record("generation 1 lost its CRL"); return }
+        #expect(await checker.status(of: serial, issuer: gens[1].certificate, at: Self.when) == .good)
+
+        // A store written before the key identifier was in the file name: the first generation's index
+        // under the Name-only stem. The next import of that generation's CRL takes it over.
+        let legacy = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER)
+        let current = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER, authorityKeyIdentifier: first.index.header.authorityKeyIdentifier)
+        #expect(legacy != current)
+        for suffix in [".mgidx", ".base.mgidx", ".sources", ".issuer.der"] {
+            try FileManager.default.moveItem(atPath: store.directory.appendingPathComponent(current + suffix).path,
+                                             toPath: store.directory.appendingPathComponent(legacy + suffix).path)
+        }
+        _ = try store.importCRL(at: try crl(gens[0], number: 2, revoking: false), issuer: gens[0].certificate)
+        #expect(store.stems() == [current, RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER,
+                                                                       authorityKeyIdentifier: Array(try gens[1].certificate.extensions.subjectKeyIdentifier!.keyIdentifier))].sorted())
+        checker = CRLRevocationChecker(store: store, policy: .failClosed)
+        #expect(await checker.status(of: serial, issuer: gens[0].certificate, at: Self.when) == .good)
+    }
 }
