@@ -144,7 +144,8 @@ public struct CRLReader: Sendable {
                     info.baseCRLNumber = CRLNumber(integerBytes: n)
                 default:
                     // Section 5.2: a CRL with a critical extension the application cannot process must
-                    // not be used (issuingDistributionPoint falls here: MynaGate does not do partitioned CRLs).
+                    // not be used (issuingDistributionPoint falls here: MynaGate does not do partitioned CRLs;
+                    // whether J-LIS's are partitioned is unknown, docs/CARD.md "Certificates").
                     if ext.critical { throw CRLError.unsupportedCriticalExtension(ext.oid.description) }
                 }
             }
