@@ -41,7 +41,8 @@ public struct TestJPKIHierarchy: Sendable {
         OrganizationalUnitName("MynaGate test CA")
     }
 
-    /// Makes two new CAs, valid from a day before `now` for 20 years (the real roots' order of magnitude).
+    /// Makes two new CAs, valid from a day before `now` for 10 years, shaped like the real J-LIS roots
+    /// (docs/CARD.md "Certificates": no pathLen, subjectAltName DirName, 10-year validity).
     public static func generate(now: Date = Date()) throws -> TestJPKIHierarchy {
         let authKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let signKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -54,8 +55,12 @@ public struct TestJPKIHierarchy: Sendable {
     static func makeRoot(name: DistinguishedName, key: _RSA.Signing.PrivateKey, now: Date) throws -> Certificate {
         let publicKey = Certificate.PublicKey(key.publicKey)
         let extensions = try Certificate.Extensions {
-            Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+            Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
             Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            SubjectAlternativeNames([.directoryName(try DistinguishedName {
+                CountryName("JP")
+                OrganizationName("公的個人認証サービス (TEST)")
+            })])
             SubjectKeyIdentifier(hash: publicKey)
         }
         // 16 random bytes with the top bit clear: swift-certificates' default draws 20 and may prepend 00,
@@ -66,7 +71,7 @@ public struct TestJPKIHierarchy: Sendable {
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(bytes: serial), publicKey: publicKey,
             notValidBefore: now.addingTimeInterval(-86_400),
-            notValidAfter: now.addingTimeInterval(20 * 365.25 * 86_400),
+            notValidAfter: now.addingTimeInterval(10 * 365.25 * 86_400),
             issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
             extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(key))
     }
