@@ -92,7 +92,7 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let leaf = bytes.first == 0x30 ? (parts.first ?? bytes) : bytes
     let intermediates = parts.dropFirst().compactMap { try? Certificate(derEncoded: $0) }
     let result = validate(leaf, intermediates: intermediates)
-    if case .valid(let chain, _) = result {
+    if case .valid(let chain, _, _) = result {
         guard let presented = try? CardCertificateValidator.parseCertificate(leaf), chain.first == presented,
               chain.last == fixture.anchor else {
             fatalError("a valid chain does not run from the presented certificate to the anchor")
