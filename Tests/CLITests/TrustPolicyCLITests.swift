@@ -54,4 +54,36 @@ struct TrustPolicyCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("certificate policy rule: off"))
     }
+
+    @Test("--crl: a CRL is checked with the same-named anchor whose key signed it, and answers only for that key's certificates")
+    func crlOfTheRightGeneration() throws {
+        // Two test hierarchies share one CA name, as the J-LIS generations do; the card is the second's.
+        let a = Self.directory.appendingPathComponent("gen-a").path, b = Self.directory.appendingPathComponent("gen-b").path
+        let anchors = Self.directory.appendingPathComponent("generations")
+        for d in [a, b, anchors.path] { try? FileManager.default.removeItem(atPath: d) }
+        #expect(try CLI.run(["pki", "init", a]).status == 0)
+        #expect(try CLI.run(["pki", "init", b]).status == 0)
+        let auth = anchors.appendingPathComponent("auth")
+        try FileManager.default.createDirectory(at: auth, withIntermediateDirectories: true)
+        // File order puts the wrong generation first.
+        try FileManager.default.copyItem(atPath: a + "/auth-ca.pem", toPath: auth.appendingPathComponent("1.pem").path)
+        try FileManager.default.copyItem(atPath: b + "/auth-ca.pem", toPath: auth.appendingPathComponent("2.pem").path)
+        let card = Self.directory.appendingPathComponent("gen-b.vcard").path
+        #expect(try CLI.run(["vcard", "new", card, "--ca", b, "--pin-stdin", "--force", "--name", "番号 花子", "--birth", "19900101"],
+                            stdin: Data("1234\nABC123\n".utf8)).status == 0)
+        let cert = Self.directory.appendingPathComponent("gen-b.pem").path
+        #expect(try CLI.run(["card", "cert", "--vcard", card, "--pem", "--out", cert]).status == 0)
+        let crlA = Self.directory.appendingPathComponent("gen-a.crl").path, crlB = Self.directory.appendingPathComponent("gen-b.crl").path
+        #expect(try CLI.run(["pki", "crl", a, "--out", crlA]).status == 0)
+        #expect(try CLI.run(["pki", "crl", b, "--out", crlB]).status == 0)
+
+        let own: CLI.Result = try CLI.run(["trust", "verify", cert, "--anchors", anchors.path, "--crl", crlB])
+        #expect(own.status == 0, "\(own.stdout)\(own.stderr)")
+        #expect(own.stdout.contains("not revoked"), "\(own.stdout)")
+        // The other generation's CRL is read (its own anchor verifies it) but does not answer for this card.
+        let foreign: CLI.Result = try CLI.run(["trust", "verify", cert, "--anchors", anchors.path, "--crl", crlA])
+        let foreignOutput = foreign.stdout + foreign.stderr
+        #expect(foreign.status == 1, "\(foreignOutput)")
+        #expect(foreign.stdout.contains("revocation status unknown"), "\(foreignOutput)")
+    }
 }
