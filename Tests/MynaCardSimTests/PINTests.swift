@@ -64,6 +64,22 @@ struct PINTests {
         #expect(card.triesQuery() == 0x63C5)
     }
 
+    /// OpenSC's jpki driver (`card-jpki.c` `jpki_pin_cmd`, `SC_PIN_CMD_GET_INFO`) selects each PIN EF,
+    /// sends the no-data VERIFY and fails unless SW1 is `63`. A real card keeps SW1 = 63 for a blocked
+    /// key (soltia48/myna-card README "Retry counters"), so OpenSC binds a card whose PIN is blocked and
+    /// reports 0 tries; the virtual card must let it do the same.
+    @Test func openSCGetInfoSeesSW1Of63WithABlockedPIN() {
+        let card = Fixture.card()
+        #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
+        #expect(card.selectEF(0x0018) == 0x9000)
+        for _ in 0..<3 { _ = card.verify("0000") }
+        for (fid, left) in [(UInt16(0x0018), UInt16(0)), (0x001B, 5)] {
+            #expect(card.selectEF(fid) == 0x9000)
+            let sw = card.triesQuery()
+            #expect(sw >> 8 == 0x63 && sw & 0x0F == left, "EF \(String(fid, radix: 16)): \(String(sw, radix: 16))")
+        }
+    }
+
     @Test func signingPasswordLocksAfterFiveWrongTries() {
         let card = Fixture.card()
         #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
