@@ -61,7 +61,8 @@ let package = Package(
         .target(
             name: "MynaCardSim",
             dependencies: [
-                "MyNumber", "SmartCard",
+                // MynaCard for the one 和暦/照合番号B helper (JapaneseEra.swift) the card and its clients share.
+                "MyNumber", "SmartCard", "MynaCard",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

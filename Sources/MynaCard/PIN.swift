@@ -6,7 +6,9 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
     case jpkiSigning
     /// Text application PIN (券面事項入力補助用暗証番号): 4 digits, 3 tries.
     case text
-    /// 照合番号B of the visual application: 14 digits printed on the front (birth YYMMDD, expiry year, code).
+    /// 照合番号B of the visual application: 14 digits from the card's front — the birth date with its
+    /// **Japanese-era** year `YYMMDD`, the expiry year `YYYY` (Gregorian) and the 4-digit security code
+    /// (1980-02-17 = 昭和55, expiry 2035, code 2285 → `55021720352285`). Build it with ``VisualPINB``.
     case visualB
 
     /// The most tries the card allows before blocking.
@@ -84,6 +86,12 @@ public struct PIN: Sendable {
         guard kind.accepts(bytes) else { throw .pinFormatInvalid(kind) }
         self.kind = kind
         self.ascii = bytes
+    }
+
+    /// A PIN whose form its maker has already ensured (e.g. ``VisualPINB``, built from checked parts).
+    init(checked ascii: [UInt8], kind: PINKind) {
+        self.kind = kind
+        self.ascii = ascii
     }
 }
 

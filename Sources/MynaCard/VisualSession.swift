@@ -13,7 +13,9 @@ public struct VisualSession: Sendable {
         try await card.exclusive { card in try await card.triesLeft(.visualB) }
     }
 
-    /// Opens the application with 照合番号B (14 digits printed on the front), under the PIN rules.
+    /// Opens the application with 照合番号B (14 digits from the front: the birth date with its **Japanese-era**
+    /// year, the expiry year, the security code), under the PIN rules. Build it with ``VisualPINB`` or
+    /// ``PIN/visualB(birthDate:expiryYear:securityCode:)`` from the printed parts.
     public func open(with pinB: PIN, attempt: PINAttempt = .normal) async throws(MynaCardError) -> Measured<Void> {
         guard pinB.kind == .visualB else { throw .pinFormatInvalid(.visualB) }
         return try await card.exclusive { card in try await card.verify(pinB, attempt: attempt) }

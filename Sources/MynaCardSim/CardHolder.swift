@@ -14,9 +14,12 @@ public struct CardHolder: Codable, Sendable, Hashable {
         case notApplicable = "9"
     }
 
-    /// 氏名, e.g. "番号 花子".
+    /// 氏名 as the card's text application holds it: family and given name separated by an ideographic
+    /// space U+3000, e.g. "番号　花子" (the real card in soltia48/myna-card `src/ap/text.rs` test
+    /// `attributes_file`: `黒桐　幹也`).
     public var name: String
-    /// 住所 as printed on the card.
+    /// 住所 as the card holds it: full-width digits and `－` (U+FF0D), e.g. the same real card's
+    /// `東京都清瀬市観布子南１２－７－２０２`.
     public var address: String
     /// 生年月日 as 8 ASCII digits `YYYYMMDD` (Gregorian, as the text application stores it).
     public var birthDate: String
@@ -61,8 +64,10 @@ extension CardHolder: CustomStringConvertible, CustomDebugStringConvertible, Cus
 
 extension CardHolder {
     /// A plausible holder with a valid random individual number, for tests and demos that need many
-    /// distinct cards. The name and address are drawn from small fixed lists; the number is 11 random
-    /// digits (first digit not 0, to avoid the all-zero number) followed by its check digit.
+    /// distinct cards. The name and address are drawn from small fixed lists and written as a real card
+    /// writes them (U+3000 in the name; full-width digits and `－` in the address, see ``name`` and
+    /// ``address``); the number is 11 random digits (first digit not 0, to avoid the all-zero number)
+    /// followed by its check digit.
     public static func random(using generator: inout some RandomNumberGenerator) -> CardHolder {
         let surname = SampleData.surnames.randomElement(using: &generator)!
         let sex = Sex.allCases.filter { $0 != .notApplicable }.randomElement(using: &generator)!
@@ -72,7 +77,8 @@ extension CardHolder {
         let block = Int.random(in: 1...9, using: &generator)
         let lot = Int.random(in: 1...30, using: &generator)
         let house = Int.random(in: 1...20, using: &generator)
-        let address = "\(place.prefecture)\(place.city)\(place.town)\(block)丁目\(lot)番\(house)号"
+        let address = place.prefecture + place.city + place.town
+            + [block, lot, house].map { Self.fullWidthDigits(String($0)) }.joined(separator: "\u{FF0D}")
 
         let year = Int.random(in: 1950...2006, using: &generator)
         let month = Int.random(in: 1...12, using: &generator)
@@ -83,8 +89,16 @@ extension CardHolder {
         for _ in 0..<10 { first11 += String(Int.random(in: 0...9, using: &generator)) }
         // The input is exactly 11 ASCII digits, so this cannot fail.
         let check = (try? IndividualNumber.checkDigit(forFirst11: first11)) ?? 0
-        return CardHolder(name: "\(surname) \(given)", address: address, birthDate: birth, sex: sex,
+        return CardHolder(name: "\(surname)\u{3000}\(given)", address: address, birthDate: birth, sex: sex,
                           myNumberDigits: first11 + String(check))
+    }
+
+    /// `text` with its ASCII digits replaced by full-width ones (U+FF10–FF19), as the card writes
+    /// numbers in an address.
+    public static func fullWidthDigits(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { u in
+            (0x30...0x39).contains(u.value) ? Unicode.Scalar(u.value + 0xFEE0) ?? u : u
+        }))
     }
 
     /// ``random(using:)`` with the system generator.

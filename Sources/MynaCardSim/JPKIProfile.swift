@@ -1,3 +1,4 @@
+import MynaCard
 import SwiftASN1
 import X509
 
@@ -87,18 +88,10 @@ enum JPKIProfile {
         .otherName(GeneralName.OtherName(typeID: oid, value: try ASN1Any(erasing: ASN1UTF8String(text))))
     }
 
-    /// The era digit + `YYYYMMDD` form of a birth date; `nil` before 明治 (1868-01-25).
+    /// The era digit + `YYYYMMDD` form of a birth date; `nil` before 明治 (1868-01-25) or for a date that
+    /// does not exist. The era comes from MynaCard's ``EraDate``, the one place that knows the boundaries.
     static func eraDate(_ yyyymmdd: String) -> String? {
-        guard let d = CivilDate(yyyymmdd: yyyymmdd) else { return nil }
-        let era: Int
-        switch d {
-        case CivilDate(year: 2019, month: 5, day: 1)...: era = 5
-        case CivilDate(year: 1989, month: 1, day: 8)...: era = 4
-        case CivilDate(year: 1926, month: 12, day: 25)...: era = 3
-        case CivilDate(year: 1912, month: 7, day: 30)...: era = 2
-        case CivilDate(year: 1868, month: 1, day: 25)...: era = 1
-        default: return nil
-        }
-        return String(era) + yyyymmdd
+        guard let d = try? EraDate(yyyymmdd: yyyymmdd) else { return nil }
+        return String(d.era.digit) + yyyymmdd
     }
 }

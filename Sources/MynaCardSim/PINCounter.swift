@@ -9,7 +9,8 @@ public struct PINCounter: Codable, Sendable, Hashable {
         case fourDigits
         /// 6–16 characters `A–Z 0–9`: the JPKI signing password.
         case signingPassword
-        /// 14 ASCII digits: 照合番号B (birth YYMMDD + expiry year YYYY + security code).
+        /// 14 ASCII digits: 照合番号B (birth date with its Japanese-era year YYMMDD + expiry year YYYY +
+        /// security code; MynaCard's `VisualPINB`).
         case fourteenDigits
         /// 12 ASCII digits: 照合番号A, the individual number itself.
         case twelveDigits

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MynaCard
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -125,10 +126,13 @@ public struct TestJPKIHierarchy: Sendable {
     /// applications' data, and PINs with full counters.
     ///
     /// - Parameters:
-    ///   - authPIN: 4 digits; also the text application's PIN, as on cards a city office issues.
+    ///   - authPIN: 4 digits.
     ///   - signingPassword: 6–16 of `A–Z 0–9`.
-    ///   - visualPINB: 14 digits; `nil` derives it as a real card's is made: birth `YYMMDD` + the card's
-    ///     expiry year `YYYY` + a random 4-digit security code.
+    ///   - textPIN: the text application's PIN (EF `0011`), 4 digits. Holders may set it to the auth PIN's
+    ///     value and often do (city guidance says they "can be set to the same value", not that they are),
+    ///     so `nil` makes it equal to `authPIN`; pass another value to test a card where they differ.
+    ///   - visualPINB: 14 digits; `nil` derives it as a real card's is made (``VisualPINB``): birth date
+    ///     with its Japanese-era year `YYMMDD` + the card's expiry year `YYYY` + a random 4-digit security code.
     ///   - issuedAt: the issue instant; certificates are valid from it to the holder's 5th birthday after
     ///     it (JST), the card to the 10th (5th for holders under 18).
     ///   - serial: the auth certificate's serial as DER INTEGER content bytes (1–20, positive; a leading
@@ -136,11 +140,14 @@ public struct TestJPKIHierarchy: Sendable {
     ///     serial of random length 1–20 bytes.
     /// - Throws: ``VirtualCardError`` for a malformed PIN, holder or serial.
     public func issueCard(
-        holder: CardHolder, authPIN: String, signingPassword: String, visualPINB: String? = nil,
-        issuedAt: Date = Date(), serial: [UInt8]? = nil
+        holder: CardHolder, authPIN: String, signingPassword: String, textPIN: String? = nil,
+        visualPINB: String? = nil, issuedAt: Date = Date(), serial: [UInt8]? = nil
     ) throws -> VirtualCardState {
         guard PINCounter.Format.fourDigits.accepts(authPIN) else {
             throw VirtualCardError.invalidPIN("the user-authentication PIN must be 4 digits")
+        }
+        if let t = textPIN, !PINCounter.Format.fourDigits.accepts(t) {
+            throw VirtualCardError.invalidPIN("the text application's PIN must be 4 digits")
         }
         guard PINCounter.Format.signingPassword.accepts(signingPassword) else {
             throw VirtualCardError.invalidPIN("the signing password must be 6 to 16 characters A-Z 0-9")
@@ -179,7 +186,11 @@ public struct TestJPKIHierarchy: Sendable {
             securityCode = String(b.suffix(4))
         } else {
             securityCode = String(format: "%04d", Int.random(in: 0...9999, using: &rng))
-            pinB = String(holder.birthDate.dropFirst(2)) + String(format: "%04d", cardExpiry.year) + securityCode
+            do {
+                pinB = try VisualPINB(birthDate: holder.birthDate, expiryYear: cardExpiry.year, securityCode: securityCode).digits
+            } catch {
+                throw VirtualCardError.invalidHolder("照合番号B cannot be made: \(error.englishMessage)")
+            }
         }
 
         return VirtualCardState(
@@ -193,7 +204,7 @@ public struct TestJPKIHierarchy: Sendable {
             token: VirtualCardState.jpkiToken,
             authPIN: PINCounter(value: authPIN, maxTries: 3, format: .fourDigits),
             signingPassword: PINCounter(value: signingPassword, maxTries: 5, format: .signingPassword),
-            textPIN: PINCounter(value: authPIN, maxTries: 3, format: .fourDigits),
+            textPIN: PINCounter(value: textPIN ?? authPIN, maxTries: 3, format: .fourDigits),
             visualPINB: PINCounter(value: pinB, maxTries: 10, format: .fourteenDigits),
             visualPINA: PINCounter(value: holder.myNumberDigits, maxTries: 10, format: .twelveDigits),
             textSigningKey: Array(textKey.derRepresentation),

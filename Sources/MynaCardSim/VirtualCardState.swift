@@ -31,8 +31,10 @@ public struct VirtualCardState: Codable, Sendable {
     public var authPIN: PINCounter
     /// The signing password (JPKI EF `001B`): 6–16 of `A–Z 0–9`, 5 tries.
     public var signingPassword: PINCounter
-    /// The text application's PIN (EF `0011`): 4 digits, 3 tries. Issued cards start with the auth PIN's
-    /// value, as a city office sets both from the one 4-digit PIN the holder chooses.
+    /// The text application's PIN (EF `0011`): 4 digits, 3 tries, its own counter. Holders may choose the
+    /// auth PIN's value for it (city guidance: they "can be set to the same value"), and
+    /// ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:textPIN:visualPINB:issuedAt:serial:)``
+    /// does so unless given another; a client must ask for it separately.
     public var textPIN: PINCounter
     /// 照合番号B (visual EF `0012`): 14 digits, 10 tries.
     public var visualPINB: PINCounter
@@ -54,7 +56,7 @@ public struct VirtualCardState: Codable, Sendable {
     /// The 4-digit security code printed on the front; the last part of 照合番号B.
     public var securityCode: String
 
-    /// Creates a state from all its parts. ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:visualPINB:issuedAt:serial:)``
+    /// Creates a state from all its parts. ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:textPIN:visualPINB:issuedAt:serial:)``
     /// is the usual way to get one.
     public init(
         holder: CardHolder, authPrivateKey: [UInt8], signPrivateKey: [UInt8], authCertificate: [UInt8],

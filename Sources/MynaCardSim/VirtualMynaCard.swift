@@ -181,10 +181,12 @@ public final class VirtualMynaCard: CardEmulator {
         guard case .pin(let slot)? = currentFile(s) else { return sw(0x6986) }
         var pin = s.state[slot]
         if apdu.data.isEmpty {
-            // The counter query spends nothing.
-            return pin.isBlocked ? sw(0x6983) : tries(pin)
+            // The counter query spends nothing; on a blocked key it answers 63C0 like the try that blocked
+            // it, and VERIFY with data answers 6984 (measured by soltia48/myna-card, README "Retry
+            // counters"; OpenSC's jpki driver needs SW1 = 63 here to bind).
+            return tries(pin)
         }
-        guard !pin.isBlocked else { return sw(0x6983) }
+        guard !pin.isBlocked else { return sw(0x6984) }
         let before = pin.triesLeft
         let right = pin.attempt(apdu.data)
         if pin.triesLeft != before {
@@ -204,7 +206,8 @@ public final class VirtualMynaCard: CardEmulator {
         guard apdu.p1 == 0x01, apdu.p2 == 0x80 else { return sw(0x6A86) }
         guard case .pin(let slot)? = currentFile(s) else { return sw(0x6986) }
         var pin = s.state[slot]
-        guard !pin.isBlocked else { return sw(0x6983) }
+        // What a real card answers here is not measured; 6984 is what its VERIFY says for a blocked key.
+        guard !pin.isBlocked else { return sw(0x6984) }
         guard s.verified.contains(slot) else { return sw(0x6982) }
         // 照合番号A and B are printed on the card; they cannot be changed.
         guard slot == .auth || slot == .signing || slot == .text else { return sw(0x6985) }

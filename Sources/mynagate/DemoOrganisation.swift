@@ -70,7 +70,9 @@ struct DemoOrganisation: Sendable {
             progress(i, people)
             if fm.fileExists(atPath: cardFile(i).path) { continue }
             var holder = CardHolder.random()
-            holder.name = name(i)
+            // The HR record keeps an ASCII space; the card, like a real one, has U+3000 (enrollment and
+            // the vault compare names with spaces folded).
+            holder.name = name(i).replacingOccurrences(of: " ", with: "\u{3000}")
             let state = try hierarchy.issueCard(holder: holder, authPIN: Self.pin, signingPassword: Self.signingPassword, serial: Self.uniqueSerial())
             try VirtualMynaCard(state: state).save(to: cardFile(i))
         }

@@ -4,10 +4,10 @@ import MynaCardSim
 /// The card holder's data for a virtual card, shared by `vcard new` and `pki issue` so both accept
 /// and check the same options. Anything not given is made up (with a valid random number).
 struct HolderOptions: ParsableArguments {
-    @Option(help: "The holder's name, e.g. \"番号 花子\" (default: made up).")
+    @Option(help: "The holder's name; a real card separates family and given name with U+3000, e.g. \"番号　花子\" (default: made up).")
     var name: String?
 
-    @Option(help: "The holder's address (default: made up).")
+    @Option(help: "The holder's address; a real card writes full-width digits and －, e.g. \"東京都千代田区霞が関１－２－３\" (default: made up).")
     var address: String?
 
     @Option(help: ArgumentHelp("The holder's birth date (default: made up).", valueName: "YYYYMMDD"))

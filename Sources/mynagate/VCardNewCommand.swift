@@ -23,10 +23,15 @@ struct VCardNewCommand: AsyncParsableCommand {
             when the directory is missing or empty a new hierarchy is generated and saved there, so \
             later cards issued with the same directory share the same trust anchors.
 
-            PINs: the user-authentication PIN (4 digits; also the text application's PIN) and the signing \
-            password (6-16 characters A-Z 0-9) are asked for without echo on a terminal, or read as two \
-            lines from standard input with --pin-stdin. There are no default PINs. 照合番号B is birth YYMMDD \
-            + the card's expiry year + the security code kept in the card file.
+            PINs: the user-authentication PIN (4 digits) and the signing password (6-16 characters A-Z \
+            0-9) are asked for without echo on a terminal, or read as two lines from standard input with \
+            --pin-stdin. The text application's PIN (券面事項入力補助用, 4 digits) is the auth PIN's value, \
+            as many holders choose at the city office; with --separate-text-pin it is asked for too (a \
+            third line with --pin-stdin), since on a real card it can differ. There are no default PINs.
+
+            照合番号B (the visual application's key) is made as on a real card: the birth date with its \
+            Japanese-era year YYMMDD (1990-06-15 is 平成2 -> 020615; 元年 is 01), then the card's expiry \
+            year YYYY, then the 4-digit security code kept in the card file.
 
             The card file holds private keys, PINs and the individual number; it is written with mode \
             0600. Nothing this command prints contains the individual number or a PIN.
@@ -34,8 +39,9 @@ struct VCardNewCommand: AsyncParsableCommand {
             Exit status: 0 issued, 1 failure, 2 usage error.
 
             Examples:
-              mynagate vcard new alice.vcard --name "番号 花子" --birth 19900615
+              mynagate vcard new alice.vcard --name "番号　花子" --birth 19900615
               printf '1234\\nABC123\\n' | mynagate vcard new bob.vcard --ca ./test-ca --pin-stdin --json
+              printf '1234\\nABC123\\n5678\\n' | mynagate vcard new carol.vcard --pin-stdin --separate-text-pin
             """
     )
 
@@ -47,8 +53,11 @@ struct VCardNewCommand: AsyncParsableCommand {
 
     @OptionGroup var holderOptions: HolderOptions
 
-    @Flag(help: "Read the auth PIN and the signing password as two lines from standard input.")
+    @Flag(help: "Read the auth PIN and the signing password as two lines from standard input (a third line: the text PIN, with --separate-text-pin).")
     var pinStdin = false
+
+    @Flag(name: .customLong("separate-text-pin"), help: "Give the text application's PIN separately instead of making it the auth PIN's value.")
+    var separateTextPIN = false
 
     @Flag(help: "Overwrite FILE if it exists.")
     var force = false
@@ -75,13 +84,13 @@ struct VCardNewCommand: AsyncParsableCommand {
             throw VCardNewFailure("\(cardURL.path) exists; use --force to overwrite it")
         }
         // Asked before the slow key generation, so a cancelled prompt costs nothing.
-        let (authPIN, password) = try readPINs()
+        let (authPIN, password, textPIN) = try readPINs()
 
         let holder = holderOptions.applied(to: CardHolder.random())
 
         let caURL = URL(fileURLWithPath: ca ?? file + ".ca")
         let (hierarchy, created) = try loadOrCreateHierarchy(at: caURL)
-        let state = try hierarchy.issueCard(holder: holder, authPIN: authPIN, signingPassword: password)
+        let state = try hierarchy.issueCard(holder: holder, authPIN: authPIN, signingPassword: password, textPIN: textPIN)
         do {
             try VirtualMynaCard(state: state).save(to: cardURL)
         } catch {
@@ -118,18 +127,27 @@ struct VCardNewCommand: AsyncParsableCommand {
         return (try TestJPKIHierarchy.load(from: directory), false)
     }
 
-    private func readPINs() throws -> (String, String) {
+    /// The auth PIN, the signing password and, with --separate-text-pin, the text PIN (`nil`: the auth PIN's value).
+    private func readPINs() throws -> (String, String, String?) {
         let authPIN: String
         let password: String
+        var textPIN: String?
         if pinStdin {
             guard let a = readLine(strippingNewline: true), let p = readLine(strippingNewline: true) else {
                 throw VCardNewFailure("--pin-stdin needs two lines: the auth PIN, then the signing password")
             }
             authPIN = Self.trimmed(a)
             password = Self.trimmed(p)
+            if separateTextPIN {
+                guard let t = readLine(strippingNewline: true) else {
+                    throw VCardNewFailure("--pin-stdin with --separate-text-pin needs a third line: the text PIN")
+                }
+                textPIN = Self.trimmed(t)
+            }
         } else if isatty(0) == 1 {
             authPIN = try Self.askTwice("利用者証明用PIN (4 digits)")
             password = try Self.askTwice("署名用パスワード (6-16 characters A-Z 0-9)")
+            if separateTextPIN { textPIN = try Self.askTwice("券面事項入力補助用PIN (4 digits)") }
         } else {
             throw VCardNewFailure("no terminal to ask for the PINs; pass them as two lines on standard input with --pin-stdin")
         }
@@ -140,7 +158,10 @@ struct VCardNewCommand: AsyncParsableCommand {
         guard PINCounter.Format.signingPassword.accepts(password) else {
             throw VCardNewFailure("the signing password must be 6 to 16 characters A-Z 0-9 (upper case)")
         }
-        return (authPIN, password)
+        if let textPIN, !PINCounter.Format.fourDigits.accepts(textPIN) {
+            throw VCardNewFailure("the text PIN must be exactly 4 digits")
+        }
+        return (authPIN, password, textPIN)
     }
 
     private static func trimmed(_ s: String) -> String {

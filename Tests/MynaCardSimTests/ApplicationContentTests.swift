@@ -53,7 +53,7 @@ struct ApplicationContentTests {
         let items = try top[0].children()
         #expect(items.map(\.tag) == [0xDF21, 0xDF22, 0xDF23, 0xDF24, 0xDF25])
         #expect(items[0].value.count == 8)
-        #expect(String(decoding: items[1].value, as: UTF8.self) == "番号 花子")
+        #expect(String(decoding: items[1].value, as: UTF8.self) == Fixture.holder.name)
         #expect(String(decoding: items[2].value, as: UTF8.self) == Fixture.holder.address)
         #expect(items[3].value == Array("19900615".utf8))
         #expect(items[4].value == Array("2".utf8))

@@ -17,8 +17,9 @@ enum Fixture {
     static let holder: CardHolder = {
         var g = SeededGenerator(seed: 7)
         var h = CardHolder.random(using: &g)
-        h.name = "番号 花子"
-        h.address = "東京都千代田区霞が関1丁目2番3号"
+        // As a real card writes them: U+3000 in the name, full-width digits and U+FF0D in the address.
+        h.name = "番号\u{3000}花子"
+        h.address = "東京都千代田区霞が関１－２－３"
         h.birthDate = "19900615"
         h.sex = .female
         return h

@@ -75,10 +75,10 @@ struct HierarchyTests {
             guard case .otherName(let other) = name, let any = other.value else { continue }
             values[other.typeID] = try String(ASN1UTF8String(asn1Any: any))
         }
-        #expect(values[[1, 2, 392, 200149, 8, 5, 5, 1]] == "番号 花子")
+        #expect(values[[1, 2, 392, 200149, 8, 5, 5, 1]] == "番号\u{3000}花子")
         #expect(values[[1, 2, 392, 200149, 8, 5, 5, 3]] == "2")
         #expect(values[[1, 2, 392, 200149, 8, 5, 5, 4]] == "419900615")
-        #expect(values[[1, 2, 392, 200149, 8, 5, 5, 5]] == "東京都千代田区霞が関1丁目2番3号")
+        #expect(values[[1, 2, 392, 200149, 8, 5, 5, 5]] == "東京都千代田区霞が関１－２－３")
         #expect(sign.subject.description.contains("L=Tokyo-to"))
         #expect(Fixture.hierarchy.signCACertificate.publicKey.isValidSignature(sign.signature, for: sign))
     }
@@ -127,7 +127,9 @@ struct HierarchyTests {
 
     @Test func visualPINBIsDerivedFromTheFront() {
         let s = Fixture.state
-        #expect(s.visualPINB.value == "900615" + "2033" + s.securityCode)
+        // Born 1990-06-15 = 平成2年: the birth part is the era year (soltia48/myna-card src/data.rs
+        // `verification_code_b`), not the Gregorian 900615.
+        #expect(s.visualPINB.value == "020615" + "2033" + s.securityCode)
         #expect(s.textPIN.value == Fixture.authPIN)
         #expect(s.authPIN.maxTries == 3 && s.signingPassword.maxTries == 5 && s.visualPINB.maxTries == 10)
     }

@@ -11,16 +11,23 @@ import Synchronization
 enum Fixtures {
     static let authPIN = "1234"
     static let signingPassword = "ABC123"
-    static let pinB = "90010120350042"
+    /// The text application's PIN differs from the auth PIN, as a holder may choose: every text read
+    /// here proves the client asks for and sends the text PIN, not the auth PIN.
+    static let textPIN = "5678"
+    /// 照合番号B in the card's form: born 1990-01-01 = 平成2 → `020101`, expiry year 2035, code 0042.
+    static let pinB = "02010120350042"
 
     static let hierarchy: TestJPKIHierarchy = try! TestJPKIHierarchy.generate()
 
+    /// Written as a real card writes it: U+3000 in the name, full-width digits and `－` in the address,
+    /// and an address long enough (a building and room) that EF `0002` needs a BER long-form length
+    /// (`FF 20 81 xx`), as real cards' do.
     static let holder = CardHolder(
-        name: "番号 花子", address: "東京都千代田区永田町一丁目1番1号", birthDate: "19900101", sex: .female,
-        myNumberDigits: "123456789018")
+        name: "番号\u{3000}花子", address: "東京都千代田区永田町一丁目１－１\u{3000}永田町グランドハイツ１２３４号室",
+        birthDate: "19900101", sex: .female, myNumberDigits: "123456789018")
 
     static let state: VirtualCardState = try! hierarchy.issueCard(
-        holder: holder, authPIN: authPIN, signingPassword: signingPassword, visualPINB: pinB)
+        holder: holder, authPIN: authPIN, signingPassword: signingPassword, textPIN: textPIN, visualPINB: pinB)
 
     /// A card whose auth serial needs a leading zero byte (high bit set in the first byte).
     static let leadingZeroSerialState: VirtualCardState = try! hierarchy.issueCard(

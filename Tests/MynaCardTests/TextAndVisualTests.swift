@@ -12,7 +12,7 @@ struct TextAndVisualTests {
         let (card, _, trace) = Fixtures.insert()
         await #expect(throws: MynaCardError.verificationRequired(.text)) { try await card.text.myNumber() }
         #expect(try await card.text.triesLeft().value == 3)
-        _ = try await card.text.verify(try PIN(Fixtures.authPIN, kind: .text))
+        _ = try await card.text.verify(try PIN(Fixtures.textPIN, kind: .text))
         let number = try await card.text.myNumber()
         #expect(number.value == (try Fixtures.holder.myNumber))
         let items = try await card.text.basicFourItems().value
@@ -52,7 +52,7 @@ struct TextAndVisualTests {
     @Test("switching applications drops the previous application's verification, as the card does")
     func switchingApplications() async throws {
         let (card, _, _) = Fixtures.insert()
-        _ = try await card.text.verify(try PIN(Fixtures.authPIN, kind: .text))
+        _ = try await card.text.verify(try PIN(Fixtures.textPIN, kind: .text))
         _ = try await card.jpki.readAuthCertificateSerial()
         await #expect(throws: MynaCardError.verificationRequired(.text)) { try await card.text.myNumber() }
     }

@@ -126,13 +126,13 @@ struct VaultCLITests {
 
         // Without acknowledging the purposes (and no terminal): nothing is read or sent.
         let refused = try await Self.run(["vault", "give", "--server", s.base, "--username", username, "--vcard", file.path, "--password-stdin", "--pin-stdin"],
-                                         stdin: "correct horse battery\n\(VaultCard.pin)\n")
+                                         stdin: "correct horse battery\n\(VaultCard.textPIN)\n")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("源泉徴収票"), "the purposes are shown: \(refused.stderr)")
         #expect(try VirtualMynaCard.load(contentsOf: file).state.holder.myNumberDigits == number)
 
         let r = try await Self.run(["vault", "give", "--server", s.base, "--username", username, "--vcard", file.path, "--password-stdin", "--pin-stdin",
-                                    "--acknowledge", "--json"], stdin: "correct horse battery\n\(VaultCard.pin)\n\(VaultCard.pin)\n")
+                                    "--acknowledge", "--json"], stdin: "correct horse battery\n\(VaultCard.textPIN)\n\(VaultCard.pin)\n")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.components(separatedBy: "残り3回").count == 3, "tries left said before each PIN (text, auth): \(r.stderr)")
         // Nothing signed covers the digits from the own reader (issue 14, M2): it awaits the handler's documents.

@@ -240,7 +240,7 @@ struct VaultCollectionTests {
         }
         // One try left: not sent without confirmation, even with the right PIN; nothing spent.
         #expect(try await s.send(.GET, "/vault/my", as: me).text.contains("confirmLastTry"))
-        let (b1, t1) = form("pin=\(VaultCard.pin)")
+        let (b1, t1) = form("pin=\(VaultCard.textPIN)")
         let unconfirmed = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b1, contentType: t1)
         #expect(unconfirmed.status.code >= 400)
         #expect(try tries() == 1)
@@ -248,7 +248,7 @@ struct VaultCollectionTests {
         let (b2, t2) = form("pin=12&confirmLastTry=on")
         #expect(try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b2, contentType: t2).status.code >= 400)
         #expect(try tries() == 1)
-        let (b3, t3) = form("pin=\(VaultCard.pin)&confirmLastTry=on")
+        let (b3, t3) = form("pin=\(VaultCard.textPIN)&confirmLastTry=on")
         let ok = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b3, contentType: t3)
         #expect(ok.status == .seeOther, "\(ok.status) \(ok.text.prefix(300))")
         #expect(try tries() == 3)

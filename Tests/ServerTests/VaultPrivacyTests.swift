@@ -185,7 +185,7 @@ struct VaultPrivacyTests {
         #expect(myPage.text.contains("3"), "tries left shown")
         let wrongPIN = try await send(.POST, "/vault/my/requests/\(id3)/card", as: me3, raw: form(["pin": "9999"]), contentType: formType)
         #expect(wrongPIN.status.code >= 400)
-        let g3 = try await send(.POST, "/vault/my/requests/\(id3)/card", as: me3, raw: form(["pin": VaultCard.pin]), contentType: formType)
+        let g3 = try await send(.POST, "/vault/my/requests/\(id3)/card", as: me3, raw: form(["pin": VaultCard.textPIN]), contentType: formType)
         #expect(g3.status == .seeOther, "\(g3.status) \(g3.text.prefix(400))")
 
         // 4. A number that is disposed of.

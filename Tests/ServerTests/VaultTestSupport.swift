@@ -137,17 +137,22 @@ struct VaultSite {
 struct VaultCard {
     let holder: CardHolder
     let state: VirtualCardState
+    /// The auth PIN (JPKI).
     static let pin = "1234"
+    /// The text application's PIN: another value than the auth PIN, as a holder may choose, so every
+    /// vault flow here shows it asks for and sends the text PIN where the chip's number is read.
+    static let textPIN = "5678"
 
     static func make(number: String, name: String = "番号 太郎", address: String = "東京都千代田区千代田1丁目1番1号") throws -> VaultCard {
         let holder = CardHolder(name: name, address: address, birthDate: "19850402", sex: .male, myNumberDigits: number)
-        let state = try TestServer.hierarchy.issueCard(holder: holder, authPIN: pin, signingPassword: "ABC123", issuedAt: Date().addingTimeInterval(-60))
+        let state = try TestServer.hierarchy.issueCard(holder: holder, authPIN: pin, signingPassword: "ABC123", textPIN: textPIN,
+                                                       issuedAt: Date().addingTimeInterval(-60))
         return VaultCard(holder: holder, state: state)
     }
 
     /// What `mynagate vault give` does at the employee's own reader: tries left first, the text PIN,
     /// then the number and the 4 items from the chip — as the JSON body of `…/card`.
-    func read(on card: MynaCard, pin: String = VaultCard.pin) async throws -> [String: Any] {
+    func read(on card: MynaCard, pin: String = VaultCard.textPIN) async throws -> [String: Any] {
         let tries = try await card.text.triesLeft().value
         #expect(tries == 3)
         _ = try await card.text.verify(try PIN(pin, kind: .text))

@@ -311,11 +311,31 @@ public enum VaultService {
         public var record: String
     }
 
-    /// Without spaces, full-width ASCII folded to half-width.
+    /// Without spaces (U+3000 included), full-width ASCII folded to half-width, and every dash that
+    /// people and systems write between the numbers of an address folded to `-`.
+    ///
+    /// The card writes `１２－７－２０２` with U+FF0D (soltia48/myna-card `src/ap/text.rs` test
+    /// `attributes_file`, a real card). An HR record typed on another system may hold the "same" dash as
+    /// U+2212 (JIS X 0208 1-61 "－" in the JIS/Mac mappings, where Windows uses U+FF0D), U+2010 (JIS
+    /// 1-30 hyphen), U+2015 or U+2014 (JIS 1-29 dash, mapped to either), U+2011–U+2013 or the small forms
+    /// U+FE58/U+FE63: none of them tells two addresses apart, so all fold. The prolonged sound mark
+    /// ー (U+30FC, half-width U+FF70) is a common typo for a dash, but it is also a letter of katakana
+    /// names (センター, ハイツ) that must stay: it folds only right after a digit, where it cannot be a
+    /// prolonged sound. The wave dash 〜 (ranges) and the numeral 一 are not dashes and stay.
     static func normalised(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars where !u.properties.isWhitespace {
-            if (0xFF01...0xFF5E).contains(u.value), let h = Unicode.Scalar(u.value - 0xFEE0) { out.append(h) } else { out.append(u) }
+            let afterDigit = out.last.map { (0x30...0x39).contains($0.value) } ?? false
+            switch u.value {
+            case 0xFF01...0xFF5E:
+                out.append(Unicode.Scalar(u.value - 0xFEE0) ?? u)
+            case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63:
+                out.append("-")
+            case 0x30FC where afterDigit, 0xFF70 where afterDigit:
+                out.append("-")
+            default:
+                out.append(u)
+            }
         }
         return String(out)
     }
