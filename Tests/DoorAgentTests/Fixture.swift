@@ -20,10 +20,10 @@ enum Fixture {
     static let issued = Date().addingTimeInterval(-86_400)
     /// An enrolled card.
     static let enrolled: VirtualCardState = try! hierarchy.issueCard(holder: holder, authPIN: pin, signingPassword: "ABC123",
-                                                                     visualPINB: "85050520350042", issuedAt: issued)
+                                                                     visualPINB: nil, issuedAt: issued)
     /// A card nobody enrolled.
     static let stranger: VirtualCardState = try! hierarchy.issueCard(holder: holder, authPIN: pin, signingPassword: "ABC123",
-                                                                     visualPINB: "85050520350042", issuedAt: issued)
+                                                                     visualPINB: nil, issuedAt: issued)
     static let signingKey = Curve25519.Signing.PrivateKey()
     static var publicKeyBase64: String { signingKey.publicKey.rawRepresentation.base64EncodedString() }
 

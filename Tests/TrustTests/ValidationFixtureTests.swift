@@ -31,10 +31,10 @@ enum ValidationFixture {
 
     /// A card of the hierarchy.
     static let card: VirtualCardState = try! hierarchy.issueCard(
-        holder: holder, authPIN: authPIN, signingPassword: "ABC123", visualPINB: "90010120350042", issuedAt: now.addingTimeInterval(-3600))
+        holder: holder, authPIN: authPIN, signingPassword: "ABC123", visualPINB: nil, issuedAt: now.addingTimeInterval(-3600))
     /// Another card of the same hierarchy (a valid certificate, but not the key that answers).
     static let otherCard: VirtualCardState = try! hierarchy.issueCard(
-        holder: holder, authPIN: authPIN, signingPassword: "ABC123", visualPINB: "90010120350042", issuedAt: now.addingTimeInterval(-3600))
+        holder: holder, authPIN: authPIN, signingPassword: "ABC123", visualPINB: nil, issuedAt: now.addingTimeInterval(-3600))
 
     static var cardCertificate: Certificate { try! Certificate(derEncoded: card.authCertificate) }
     static var otherCardCertificate: Certificate { try! Certificate(derEncoded: otherCard.authCertificate) }
