@@ -292,6 +292,35 @@ signing_key() {
     openssl dgst -sha256 -verify "$work/sign.pub" -signature "$work/sign.sig" "$work/data.bin"
 }
 
+# pkcs11_selftest TOKEN-LABEL PIN-VARIABLE KEY-LABEL: OpenSC's own self-test (`pkcs11-tool --test
+# --login`) on one token, its output checked line by line: pkcs11-tool exits 0 even when it counts errors
+# ("1 errors"), so the exit status alone proves nothing. Expected on a JPKI card (docs/CARD.md, "OpenSC's
+# self-test"): random bytes from the card's GET CHALLENGE, a signature with every RSA mechanism the test
+# tries, each verified, and decryption skipped because OpenSC's jpki driver offers signing only
+# (card-jpki.c accepts SC_SEC_OPERATION_SIGN alone); then "No errors".
+pkcs11_selftest() {
+  local out mech signatures verified
+  out="$(timeout 300 pkcs11-tool --module "$module" --token-label "$1" --test --login --pin "env:$2" 2>&1)" ||
+    { echo "$out"; echo "pkcs11-tool --test exited non-zero"; return 1; }
+  echo "$out"
+  # No line may report an error, and the closing count must be OpenSC's "No errors".
+  if grep -qE 'ERR|failed|[0-9]+ errors' <<<"$out"; then echo "the self-test reported an error"; return 1; fi
+  [ "$(tail -n 1 <<<"$out")" = "No errors" ] || { echo "last line is not \"No errors\""; return 1; }
+  grep -qF "C_GenerateRandom" <<<"$out" && grep -qxF "  seems to be OK" <<<"$out" || { echo "C_GenerateRandom not OK"; return 1; }
+  grep -qxF "  testing key 0 ($3) " <<<"$out" || { echo "the signature test did not use \"$3\""; return 1; }
+  grep -qxF "  all 4 signature functions seem to work" <<<"$out" || return 1
+  signatures="$(sed -n '/^Signatures/,/^Verify/p' <<<"$out")"
+  verified="$(sed -n '/^Verify/,/^Decryption/p' <<<"$out")"
+  for mech in RSA-PKCS SHA1-RSA-PKCS MD5-RSA-PKCS RIPEMD160-RSA-PKCS SHA256-RSA-PKCS; do
+    grep -qxF "    $mech: OK" <<<"$signatures" || { echo "no signature with $mech"; return 1; }
+  done
+  # pkcs11-tool 0.23's verify pass lists these four (not SHA256-RSA-PKCS).
+  for mech in RSA-PKCS SHA1-RSA-PKCS MD5-RSA-PKCS RIPEMD160-RSA-PKCS; do
+    grep -qxF "    $mech: OK" <<<"$verified" || { echo "$mech signature not verified"; return 1; }
+  done
+  grep -qxF "  testing key 0 ($3) -- can't be used to decrypt, skipping" <<<"$out" || { echo "decryption not skipped as expected"; return 1; }
+}
+
 card_leaves() {
   stop_pid "$serve_pid"
   echo "vcard serve output:"
@@ -324,6 +353,12 @@ check "openssl verifies the signature with the exported certificate's key" opens
 check "openssl rejects the same signature over other data" tampered_data_fails
 check "a correct PIN restores the auth PIN's tries to 3" tries_restored
 check "signing password: private signing certificate read and its key's signature verified" signing_key
+check "pkcs11-tool --test --login (auth token): random, 5 signature mechanisms signed and verified, No errors" \
+  pkcs11_selftest "JPKI (User Authentication PIN)" MG_AUTH_PIN "User Authentication Key"
+check "pkcs11-tool --test --login (signing token): random, 5 signature mechanisms signed and verified, No errors" \
+  pkcs11_selftest "JPKI (Digital Signature PIN)" MG_SIGN_PASSWORD "Digital Signature Key"
+# p11test (OpenSC's PKCS#11 conformance test) is not run: Debian 12's opensc 0.23 package does not ship it
+# (`dpkg -L opensc`, `apt-cache search p11test` find nothing), and this script installs only Debian packages.
 check "stopping vcard serve takes the card out of \"$reader\"" card_leaves
 
 summary
