@@ -59,8 +59,12 @@ struct CardTraceCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingCardErrors {
             let url = URL(fileURLWithPath: out)
-            if FileManager.default.fileExists(atPath: url.path) && !force {
-                throw CLIFailure("\(out) exists; use --force to replace it")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+                // The file is replaced by an atomic rename: never onto a device (/dev/stdout) or a directory.
+                let type = try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType
+                guard !isDirectory.boolValue, type == .typeRegular else { throw CLIFailure("\(out) is not a regular file") }
+                guard force else { throw CLIFailure("\(out) exists; use --force to replace it") }
             }
             let connection = try await card.connect()
             let recorder = APDUTraceRecorder()

@@ -28,6 +28,11 @@ struct CardTraceCLITests {
         #expect(again.status == 1)
         #expect(again.stderr.contains("exists; use --force"))
 
+        // Never renamed over a device or a directory, even with --force.
+        let device = try CLI.run(["card", "trace", "--vcard", card, "--out", "/dev/null", "--force"])
+        #expect(device.status == 1)
+        #expect(device.stderr.contains("/dev/null is not a regular file"))
+
         // The PIN from standard input: sent, redacted, and the tries read again.
         let verified = try CLI.run(["card", "trace", "--vcard", card, "--out", out, "--force", "--verify", "auth", "--pin-stdin"],
                                    stdin: Data("1234\n".utf8))
