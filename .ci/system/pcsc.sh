@@ -292,6 +292,24 @@ signing_key() {
     openssl dgst -sha256 -verify "$work/sign.pub" -signature "$work/sign.sig" "$work/data.bin"
 }
 
+# mynagate card trace through PC/SC: the survey and a VERIFY of the auth PIN recorded from the vpcd reader
+# (docs/CARD.md, "APDU traces"): the header names the reader, T=1 and the ATR; the PIN is a length marker
+# and its bytes appear nowhere; the file is complete; the tries are back to 3 afterwards.
+card_trace() {
+  local out="$work/vpcd.trace" pin_hex
+  pin_hex="$(printf '%s' "$MG_AUTH_PIN" | od -An -tx1 | tr 'a-f' 'A-F' | sed 's/^ *//')"
+  printf '%s\n' "$MG_AUTH_PIN" | timeout 60 "$bin" card trace --reader "$reader" --out "$out" --verify auth --pin-stdin ||
+    { cat "$out" 2>/dev/null; return 1; }
+  head -n 12 "$out"
+  [ "$(head -n 1 "$out")" = "# mynagate-apdu-trace 1" ] &&
+    grep -qxF "# reader: $reader" "$out" && grep -qxF "# protocol: T=1" "$out" &&
+    grep -qxF "# atr: $atr_spaced" "$out" && grep -qxF "# result: completed" "$out" || { echo "header incomplete"; return 1; }
+  grep -qxF ">> 00 20 00 80 [4 bytes redacted]" "$out" || { echo "no redacted VERIFY"; return 1; }
+  if grep -qF "$pin_hex" "$out"; then echo "the PIN's bytes ($pin_hex) are in the trace"; return 1; fi
+  [ "$(grep -c '^>> ' "$out")" = "$(grep -c '^<< ' "$out")" ] || { echo "unanswered command"; return 1; }
+  pkcs15_dump && [ "$(tries_left "User Authentication PIN")" = 3 ]
+}
+
 # pkcs11_selftest TOKEN-LABEL PIN-VARIABLE KEY-LABEL: OpenSC's own self-test (`pkcs11-tool --test
 # --login`) on one token, its output checked line by line: pkcs11-tool exits 0 even when it counts errors
 # ("1 errors"), so the exit status alone proves nothing. Expected on a JPKI card (docs/CARD.md, "OpenSC's
@@ -353,6 +371,7 @@ check "openssl verifies the signature with the exported certificate's key" opens
 check "openssl rejects the same signature over other data" tampered_data_fails
 check "a correct PIN restores the auth PIN's tries to 3" tries_restored
 check "signing password: private signing certificate read and its key's signature verified" signing_key
+check "mynagate card trace --reader: survey + VERIFY recorded from PC/SC (T=1, PIN only as a length)" card_trace
 check "pkcs11-tool --test --login (auth token): random, 5 signature mechanisms signed and verified, No errors" \
   pkcs11_selftest "JPKI (User Authentication PIN)" MG_AUTH_PIN "User Authentication Key"
 check "pkcs11-tool --test --login (signing token): random, 5 signature mechanisms signed and verified, No errors" \

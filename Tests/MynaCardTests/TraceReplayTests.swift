@@ -43,6 +43,17 @@ struct TraceReplayTests {
         try await transport.finish()
     }
 
+    @Test("vpcd-verify-auth.trace: recorded through pcscd and vpcd (T=1), it replays like the in-process one")
+    func throughPCSC() async throws {
+        let transport = try Self.trace("vpcd-verify-auth")
+        #expect(await transport.atr == VirtualMynaCard.jpkiATR)
+        #expect(await transport.supportsExtendedLength)
+        let card = MynaCard(transport: transport)
+        Self.expectSurvey(try await CardTraceSession.survey(card))
+        #expect(try await CardTraceSession.verify(try PIN("1234", kind: .jpkiAuth), attempt: .normal, on: card) == 3)
+        try await transport.finish()
+    }
+
     @Test("verify-signing.trace: after the signing password the certificate header is read (redacted)")
     func verifySigning() async throws {
         let transport = try Self.trace("verify-signing")
