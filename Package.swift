@@ -169,7 +169,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            // Recorded APDU traces replayed as cards (`mynagate card trace`, docs/CARD.md "APDU traces").
+            resources: [.copy("Traces")]
         ),
         .testTarget(name: "MynaCardSimTests", dependencies: ["MynaCardSim", "SmartCard"]),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCardSim"]),

@@ -30,6 +30,10 @@ public struct JPKISession: Sendable {
         }
 
         var protection: PINKind? { self == .signing ? .jpkiSigning : nil }
+
+        /// The signing certificate carries the holder's name, address, birth date and sex, so its bytes
+        /// are hidden from traces like the text application's files.
+        var isPersonal: Bool { self == .signing }
     }
 
     /// Which private key signs.
@@ -61,7 +65,25 @@ public struct JPKISession: Sendable {
     ///   signing password was verified in this session.
     public func certificateDER(_ kind: CertificateKind) async throws(MynaCardError) -> Measured<[UInt8]> {
         try await card.exclusive { card in
-            try await card.readTLVFile(kind.fid, in: .jpki, protectedBy: kind.protection)
+            try await card.readTLVFile(kind.fid, in: .jpki, secret: kind.isPersonal, protectedBy: kind.protection)
+        }
+    }
+
+    /// The size in bytes of a certificate's file content (its DER), from one 8-byte read of its header:
+    /// what `mynagate card trace` records about each certificate without reading the certificate.
+    ///
+    /// - Throws: ``MynaCardError/verificationRequired(_:)`` for the signing certificate unless the
+    ///   signing password was verified in this session.
+    public func certificateLength(_ kind: CertificateKind) async throws(MynaCardError) -> Measured<Int> {
+        try await card.exclusive { card in
+            try await card.selectEF(kind.fid, in: .jpki)
+            let head = try await card.readBinary(offset: 0, length: 8, secret: kind.isPersonal, protectedBy: kind.protection)
+            do {
+                let h = try BERTLV.parseHeader(head)
+                return h.headerLength + h.valueLength
+            } catch {
+                throw MynaCardError.malformedData("\(kind.rawValue) certificate header: \(error)")
+            }
         }
     }
 

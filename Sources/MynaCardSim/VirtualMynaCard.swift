@@ -121,6 +121,7 @@ public final class VirtualMynaCard: CardEmulator {
         // An unpowered card does not answer; the transports never send then, so this is a safety net.
         guard s.powered else { return sw(0x6F00) }
         guard bytes.count >= 4 else { return sw(0x6700) }
+        if bytes[1] == 0x84 { return getChallenge(bytes) }
         let cla = bytes[0], ins = bytes[1]
         guard cla == 0x00 || cla == 0x80 else { return sw(0x6E00) }
         guard [0xA4, 0xB0, 0x20, 0x24, 0x2A].contains(ins) else { return sw(0x6D00) }

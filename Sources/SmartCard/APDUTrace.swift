@@ -1,33 +1,78 @@
 /// One line of an APDU trace, already redacted.
 ///
 /// Redaction happens when the entry is made, not when it is printed, so no sink (a terminal, a log
-/// file, a crash report) can ever receive a PIN or a My Number from a trace.
+/// file, a crash report, a trace file from `mynagate card trace`) can ever receive a PIN or a My Number
+/// from a trace. The entry keeps the *shape* of what it hides (how many bytes, the status word), so a
+/// recorded trace can still be replayed (``TraceReplayTransport``).
 public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
     public enum Direction: String, Sendable, Hashable { case command = ">>", response = "<<" }
+
+    /// A stretch of an exchange's bytes: shown, or hidden with only its length kept.
+    public enum Segment: Sendable, Hashable {
+        /// Bytes as they crossed the wire (after ``APDUTraceEntry/maskDigitRuns(_:)``).
+        case bytes([UInt8])
+        /// This many bytes were hidden. In a command it stands for the data field (its Lc is implied
+        /// by the count, and an Le after it is not shown); in a response for the whole data field.
+        case redacted(Int)
+    }
+
     public var direction: Direction
-    /// The bytes as hex, with secret parts replaced by a marker.
-    public var text: String
+    /// A command's bytes, or a response's data field, in order, with secret parts hidden.
+    public var segments: [Segment]
+    /// A response's status word; `nil` for a command.
+    public var status: StatusWord?
+    /// For a response: the time from handing the command to the transport to receiving this answer.
+    public var elapsed: Duration?
+
+    public init(direction: Direction, segments: [Segment], status: StatusWord? = nil, elapsed: Duration? = nil) {
+        self.direction = direction
+        self.segments = segments
+        self.status = status
+        self.elapsed = elapsed
+    }
+
+    /// The bytes as hex, with secret parts replaced by a marker (`[4 bytes redacted]`).
+    public var text: String {
+        var parts = segments.compactMap { segment -> String? in
+            switch segment {
+            case .bytes(let b): return b.isEmpty ? nil : hex(b)
+            case .redacted(let n): return "[\(n) bytes redacted]"
+            }
+        }
+        if let status { parts.append("\(status)") }
+        return parts.joined(separator: " ")
+    }
 
     public var description: String { "\(direction.rawValue) \(text)" }
+
+    /// Whether any part of this line was hidden.
+    public var isRedacted: Bool {
+        segments.contains { if case .redacted = $0 { return true } else { return false } }
+    }
 
     /// Makes the trace line of a command, hiding its data when it is marked secret or is a PIN
     /// command (VERIFY `20`, CHANGE REFERENCE DATA `24`, RESET RETRY COUNTER `2C`) whatever its marking.
     public static func command(_ apdu: CommandAPDU, bytes: [UInt8]) -> APDUTraceEntry {
-        let pinINS: Set<UInt8> = [0x20, 0x24, 0x2C]
         if !apdu.data.isEmpty, apdu.redaction.contains(.commandData) || pinINS.contains(apdu.ins) {
-            let header = Array(bytes.prefix(4))
-            return APDUTraceEntry(direction: .command, text: hex(header) + " [\(apdu.data.count) bytes redacted]")
+            return APDUTraceEntry(direction: .command, segments: [.bytes(Array(bytes.prefix(4))), .redacted(apdu.data.count)])
         }
-        return APDUTraceEntry(direction: .command, text: hex(maskDigitRuns(bytes)))
+        return APDUTraceEntry(direction: .command, segments: [.bytes(maskDigitRuns(bytes))])
     }
 
+    /// Instructions whose command data is a PIN or password: hidden whatever the command's marking.
+    public static let pinINS: Set<UInt8> = [0x20, 0x24, 0x2C]
+
     /// Makes the trace line of a response, hiding its data when the command marked it secret.
-    public static func response(_ response: ResponseAPDU, redacting: Bool) -> APDUTraceEntry {
-        if redacting, !response.data.isEmpty {
-            return APDUTraceEntry(direction: .response, text: "[\(response.data.count) bytes redacted] \(response.status)")
+    public static func response(_ response: ResponseAPDU, redacting: Bool, elapsed: Duration? = nil) -> APDUTraceEntry {
+        let segments: [Segment]
+        if response.data.isEmpty {
+            segments = []
+        } else if redacting {
+            segments = [.redacted(response.data.count)]
+        } else {
+            segments = [.bytes(maskDigitRuns(response.data))]
         }
-        let body = response.data.isEmpty ? "" : hex(maskDigitRuns(response.data)) + " "
-        return APDUTraceEntry(direction: .response, text: body + "\(response.status)")
+        return APDUTraceEntry(direction: .response, segments: segments, status: response.status, elapsed: elapsed)
     }
 
     /// Replaces every run of 12 or more ASCII digits with `*` bytes (0x2A).

@@ -81,13 +81,15 @@ public actor CardChannel {
         let bytes: [UInt8]
         do { bytes = try command.encoded() } catch { throw .malformedResponse("cannot encode command: \(error)") }
         tracer?(.command(command, bytes: bytes))
+        let started = ContinuousClock.now
         let raw = try await transport.transmit(bytes)
+        let elapsed = ContinuousClock.now - started
         usage.apdus += 1
         usage.bytesSent += bytes.count
         usage.bytesReceived += raw.count
         let response: ResponseAPDU
         do { response = try ResponseAPDU(bytes: raw) } catch { throw .malformedResponse("\(error)") }
-        tracer?(.response(response, redacting: command.redaction.contains(.responseData)))
+        tracer?(.response(response, redacting: command.redaction.contains(.responseData), elapsed: elapsed))
         return response
     }
 }

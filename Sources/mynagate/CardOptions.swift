@@ -29,10 +29,26 @@ struct CardOptions: ParsableArguments {
 
     /// Opens the card. The returned transport is kept alive by the caller for the command's duration.
     func open() async throws -> MynaCard {
-        var tracer: (@Sendable (APDUTraceEntry) -> Void)? = nil
-        if trace {
-            tracer = { entry in FileHandleOutput.standardError.write(entry.description + "\n") }
-        }
+        MynaCard(transport: try await connect().transport, tracer: stderrTracer)
+    }
+
+    /// `--trace`: every APDU to standard error, as ``APDUTraceEntry`` redacted it.
+    var stderrTracer: (@Sendable (APDUTraceEntry) -> Void)? {
+        guard trace else { return nil }
+        return { entry in FileHandleOutput.standardError.write(entry.description + "\n") }
+    }
+
+    /// A connected card and where it is, for a trace file's header (`mynagate card trace`).
+    struct Connection {
+        var transport: any CardTransport
+        /// The PC/SC reader's name, or `virtual card FILE`.
+        var reader: String
+        /// `T=0`, `T=1` or `in-process` (the virtual card has no link protocol).
+        var linkProtocol: String
+    }
+
+    /// Connects to the card without wrapping it in a client.
+    func connect() async throws -> Connection {
         if let vcard {
             let card: VirtualMynaCard
             do {
@@ -40,7 +56,8 @@ struct CardOptions: ParsableArguments {
             } catch {
                 throw CLIFailure("cannot load the virtual card \(vcard): \(error)")
             }
-            return MynaCard(transport: EmulatedCardTransport(card: card, supportsExtendedLength: !noExtended), tracer: tracer)
+            return Connection(transport: EmulatedCardTransport(card: card, supportsExtendedLength: !noExtended),
+                              reader: "virtual card \(URL(fileURLWithPath: vcard).lastPathComponent)", linkProtocol: "in-process")
         }
         let context: PCSCContext
         do { context = try PCSCContext() } catch { throw CLIFailure("PC/SC is not available: \(error)") }
@@ -60,7 +77,8 @@ struct CardOptions: ParsableArguments {
             }
         }
         let transport = try context.connect(reader: name, supportsExtendedLength: noExtended ? false : nil)
-        return MynaCard(transport: transport, tracer: tracer)
+        let active = await transport.activeProtocols
+        return Connection(transport: transport, reader: name, linkProtocol: active.contains(.t1) ? "T=1" : active.contains(.t0) ? "T=0" : "unknown")
     }
 }
 
