@@ -95,13 +95,13 @@ struct TraceReplayTests {
         _ = try await CardTraceSession.verify(try PIN(Fixtures.signingPassword, kind: .jpkiSigning), attempt: .normal, on: card)
         // Beyond what `card trace` does: every secret the client can read, through the same recorder.
         _ = try await card.jpki.certificateDER(.signing)
-        _ = try await card.text.verify(try PIN(Fixtures.authPIN, kind: .text))
+        _ = try await card.text.verify(try PIN(Fixtures.textPIN, kind: .text))
         _ = try await card.text.myNumber()
         _ = try await card.text.basicFourItems()
         _ = try await card.text.signatureData()
         _ = try await card.visual.open(with: try PIN(Fixtures.pinB, kind: .visualB))
         _ = try await card.visual.frontSide()
-        _ = try await card.jpki.changePIN(current: try PIN(Fixtures.authPIN, kind: .jpkiAuth), new: try PIN("5678", kind: .jpkiAuth))
+        _ = try await card.jpki.changePIN(current: try PIN(Fixtures.authPIN, kind: .jpkiAuth), new: try PIN("2468", kind: .jpkiAuth))
 
         let text = recorder.file(header: [.init("tool", "test")]).text
         let onWire = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.flatMap { line in
@@ -111,8 +111,9 @@ struct TraceReplayTests {
             let secretHex = hex(Array(secret.utf8))
             #expect(!text.contains(secretHex), "\(what) appears in the trace")
         }
-        absent(Fixtures.authPIN, "the auth/text PIN")
-        absent("5678", "the new PIN")
+        absent(Fixtures.authPIN, "the auth PIN")
+        absent(Fixtures.textPIN, "the text PIN")
+        absent("2468", "the new PIN")
         absent(Fixtures.signingPassword, "the signing password")
         absent(Fixtures.pinB, "照合番号B")
         absent(Fixtures.holder.myNumberDigits, "the My Number")
