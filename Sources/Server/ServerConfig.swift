@@ -173,7 +173,10 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_DATA_DIR"] { c.dataDirectory = v }
         if let v = environment["DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
         if let v = environment["MYNAGATE_HOST"] { c.host = v }
-        if let v = environment["MYNAGATE_PORT"], let p = Int(v) { c.port = p }
+        if let v = environment["MYNAGATE_PORT"] {
+            guard let p = Int(v), (1...65535).contains(p) else { throw ServerConfigError("MYNAGATE_PORT must be a port number from 1 to 65535") }
+            c.port = p
+        }
         if let v = environment["MYNAGATE_TLS_CERT"] { c.tlsCertificate = v }
         if let v = environment["MYNAGATE_TLS_KEY"] { c.tlsKey = v }
         if let v = environment["MYNAGATE_TRUST_ANCHORS"] { c.trustAnchors = v }
@@ -186,33 +189,56 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_AUTH_CERT_POLICIES"] { c.authCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_SIGN_CERT_POLICIES"] { c.signCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
-        if let v = environment["MYNAGATE_STALE_CRL"] { c.staleCRLHours = v == "fail-closed" ? nil : Int(v) }
-        if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
+        if let v = environment["MYNAGATE_STALE_CRL"] {
+            // "fail-closed" or a number of hours; anything else used to mean fail-closed without a word.
+            if v == "fail-closed" {
+                c.staleCRLHours = nil
+            } else {
+                guard let hours = Int(v), hours >= 0 else {
+                    throw ServerConfigError("MYNAGATE_STALE_CRL must be fail-closed or a number of hours (0 or more)")
+                }
+                c.staleCRLHours = hours
+            }
+        }
+        if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"] { c.revocationSweepSeconds = try Self.positive(v, "MYNAGATE_REVOCATION_SWEEP_SECONDS") }
         if let v = environment["MYNAGATE_VAULT_KEY_FILE"], !v.isEmpty { c.vaultKeyFile = v }
         if let v = environment["MYNAGATE_VAULT_KEY"], !v.isEmpty { c.vaultKeyBase64 = v }
         if let v = environment["MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE"], !v.isEmpty { c.snapshotSigningKeyFile = v }
         if let v = environment["MYNAGATE_TRUSTED_PROXIES"] {
             c.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        if let v = environment["MYNAGATE_SIGNIN_CLIENT_PER_MINUTE"], let n = Int(v), n > 0 { c.signInPerClientPerMinute = n }
-        if let v = environment["MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE"], let n = Int(v), n > 0 { c.signInGlobalPerMinute = n }
-        if let v = environment["MYNAGATE_SESSION_IDLE_SECONDS"], let n = Int(v), n > 0 { c.sessionIdleSeconds = n }
-        if let v = environment["MYNAGATE_SESSION_LIFETIME_SECONDS"], let n = Int(v), n > 0 { c.sessionLifetimeSeconds = n }
-        if let v = environment["MYNAGATE_COOKIE_SECURE"] { c.cookieSecure = ["1", "true", "yes"].contains(v.lowercased()) }
+        if let v = environment["MYNAGATE_SIGNIN_CLIENT_PER_MINUTE"] { c.signInPerClientPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_CLIENT_PER_MINUTE") }
+        if let v = environment["MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE"] { c.signInGlobalPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE") }
+        if let v = environment["MYNAGATE_SESSION_IDLE_SECONDS"] { c.sessionIdleSeconds = try Self.positive(v, "MYNAGATE_SESSION_IDLE_SECONDS") }
+        if let v = environment["MYNAGATE_SESSION_LIFETIME_SECONDS"] { c.sessionLifetimeSeconds = try Self.positive(v, "MYNAGATE_SESSION_LIFETIME_SECONDS") }
+        if let v = environment["MYNAGATE_COOKIE_SECURE"] {
+            switch v.lowercased() {
+            case "1", "true", "yes": c.cookieSecure = true
+            case "0", "false", "no": c.cookieSecure = false
+            default: throw ServerConfigError("MYNAGATE_COOKIE_SECURE must be true or false")
+            }
+        }
         if let v = environment["MYNAGATE_METRICS_TOKEN"], !v.isEmpty { c.metricsToken = v }
         if let v = environment["MYNAGATE_SECURITY_DESK_PHONE"], !v.isEmpty { c.securityDeskPhone = v }
-        if let v = environment["MYNAGATE_PURGE_SECONDS"], let n = Int(v), n > 0 { c.purgeSeconds = n }
-        if let v = environment["MYNAGATE_MAX_POLICY_AGE"], let n = Int(v), n > 0 { c.maxPolicyAgeSeconds = n }
+        if let v = environment["MYNAGATE_PURGE_SECONDS"] { c.purgeSeconds = try Self.positive(v, "MYNAGATE_PURGE_SECONDS") }
+        if let v = environment["MYNAGATE_MAX_POLICY_AGE"] { c.maxPolicyAgeSeconds = try Self.positive(v, "MYNAGATE_MAX_POLICY_AGE") }
         if let v = environment["MYNAGATE_POLICY_STALE_MODE"] {
             guard let mode = PolicyStaleMode(rawValue: v) else {
                 throw ServerConfigError("MYNAGATE_POLICY_STALE_MODE must be fail-secure or fail-safe")
             }
             c.policyStaleMode = mode
         }
-        if let v = environment["MYNAGATE_MAX_QUEUED_DECISIONS"], let n = Int(v), n > 0 { c.maxQueuedDecisions = n }
+        if let v = environment["MYNAGATE_MAX_QUEUED_DECISIONS"] { c.maxQueuedDecisions = try Self.positive(v, "MYNAGATE_MAX_QUEUED_DECISIONS") }
         // A policy OID that does not parse stops the start, whichever source named it.
         for purpose in TrustPurpose.allCases { _ = try c.certificatePolicyRule(for: purpose) }
         return c
+    }
+
+    /// A whole number above zero, or an error naming the variable: a value that does not read is refused at
+    /// start rather than quietly leaving the default in force.
+    static func positive(_ text: String, _ name: String) throws -> Int {
+        guard let n = Int(text), n > 0 else { throw ServerConfigError("\(name) must be a whole number above 0") }
+        return n
     }
 
     /// Comma-separated values, trimmed, empty ones dropped.

@@ -56,6 +56,34 @@ struct ConfigTests {
         #expect(throws: (any Error).self) { try ServerConfig.load(file: "/nonexistent/mynagate.json", environment: [:]) }
     }
 
+    @Test("a malformed environment value stops the start, naming the variable, instead of leaving the default in force",
+          arguments: [
+              ("MYNAGATE_PORT", "eighty"), ("MYNAGATE_PORT", "70000"), ("MYNAGATE_STALE_CRL", "abc"), ("MYNAGATE_STALE_CRL", "-1"),
+              ("MYNAGATE_REVOCATION_SWEEP_SECONDS", "0"), ("MYNAGATE_REVOCATION_SWEEP_SECONDS", "5s"),
+              ("MYNAGATE_SIGNIN_CLIENT_PER_MINUTE", "ten"), ("MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE", "-3"),
+              ("MYNAGATE_SESSION_IDLE_SECONDS", ""), ("MYNAGATE_SESSION_LIFETIME_SECONDS", "1e3"),
+              ("MYNAGATE_PURGE_SECONDS", "x"), ("MYNAGATE_MAX_POLICY_AGE", "0"), ("MYNAGATE_MAX_QUEUED_DECISIONS", "many"),
+              ("MYNAGATE_COOKIE_SECURE", "on"),
+          ])
+    func malformedEnvironment(name: String, value: String) throws {
+        do {
+            _ = try ServerConfig.load(file: nil, environment: [name: value])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch let error as ServerConfigError {
+            #expect(error.description.contains(name), "\(error)")
+        }
+    }
+
+    @Test("well-formed environment values are read")
+    func wellFormedEnvironment() throws {
+        let c = try ServerConfig.load(file: nil, environment: [
+            "MYNAGATE_STALE_CRL": "6", "MYNAGATE_COOKIE_SECURE": "no", "MYNAGATE_MAX_QUEUED_DECISIONS": "7",
+        ])
+        #expect(c.staleCRLHours == 6)
+        #expect(c.cookieSecure == false)
+        #expect(c.maxQueuedDecisions == 7)
+    }
+
     @Test("the printed summary hides the PostgreSQL password and says what runs")
     func summaryMasksPassword() throws {
         var c = ServerConfig()
