@@ -201,7 +201,9 @@ public final class VirtualMynaCard: CardEmulator {
         default: value = nil
         }
         guard let value else { return sw(0x6A88) }
-        return ResponseAPDU(data: Array(value.prefix(apdu.le ?? 256)), status: .success)
+        // A large object refuses a short Le instead of giving the right length (soltia48 `get_data`).
+        guard value.count <= (apdu.le ?? 256) else { return sw(0x6700) }
+        return ResponseAPDU(data: value, status: .success)
     }
 
     /// READ RECORD `00 B2 <record> 04 Le` of the current record-structured EF (soltia48 `src/card.rs`
