@@ -238,7 +238,7 @@ public struct TestJPKIHierarchy: Sendable {
         // subject key id names the municipality, as real ones do (soltia48 `ApBasicData` notes).
         let municipality = VirtualCardState.testMunicipalityCode
         state.cardVerifiableCertificate = Data(CVC.certificate(
-            issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("9" + "0" + municipality),
+            issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("90" + municipality),
             subject: textKey.publicKey, issuer: cvcCAKey))
         state.cvcAuthorityCertificate = Data(cvcAuthorityCertificate)
         state.visualCardKey = visualKey.derRepresentation
@@ -246,6 +246,21 @@ public struct TestJPKIHierarchy: Sendable {
         state.cardSerial = VirtualCardState.randomSerialDigits()
         state.municipalityCode = municipality
         return state
+    }
+
+    /// `state` with the card-verifiable certificates a format-1 card file lacks, made by this
+    /// hierarchy's TEST card-verifiable CA over the card's own issuer key (and the other format-2 parts
+    /// generated); `nil` when nothing was missing. For card files issued by this hierarchy before issue 17.
+    public func certifying(_ state: VirtualCardState) -> VirtualCardState? {
+        let completed = state.completingMissingParts()
+        var s = completed ?? state
+        if s.cardVerifiableCertificate != nil, s.cvcAuthorityCertificate != nil { return completed }
+        guard let issuerKey = try? _RSA.Signing.PrivateKey(derRepresentation: s.textSigningKey) else { return completed }
+        s.cardVerifiableCertificate = Data(CVC.certificate(
+            issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("90" + (s.municipalityCode ?? VirtualCardState.testMunicipalityCode)),
+            subject: issuerKey.publicKey, issuer: cvcCAKey))
+        s.cvcAuthorityCertificate = Data(cvcAuthorityCertificate)
+        return s
     }
 
     // MARK: - End-entity certificates

@@ -18,6 +18,11 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     public var tlsKey: String?
     /// A directory of trust anchors (`auth/`, `sign/`); `nil` trusts nothing, so enrollment fails closed.
     public var trustAnchors: String?
+    /// The card-verifiable CAs trusted for the text application's integrity record: a `.cvc` file (a
+    /// self-certified `7F21` certificate, as `cvc-ca.cvc` of a test hierarchy) or a directory of them.
+    /// `nil`: a chip reading's record is still checked against its own certificate, and recorded as
+    /// `issuer_unknown`.
+    public var cvcIssuers: String?
     /// A directory of revocation index files.
     public var crlIndex: String?
     /// `nil`: a stale CRL fails closed; otherwise it is accepted for this many hours past nextUpdate.
@@ -102,6 +107,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
+        case cvcIssuers
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
@@ -122,6 +128,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
         tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
         trustAnchors = try c.decodeIfPresent(String.self, forKey: .trustAnchors)
+        cvcIssuers = try c.decodeIfPresent(String.self, forKey: .cvcIssuers)
         crlIndex = try c.decodeIfPresent(String.self, forKey: .crlIndex)
         staleCRLHours = try c.decodeIfPresent(Int.self, forKey: .staleCRLHours)
         revocationSweepSeconds = try c.decodeIfPresent(Int.self, forKey: .revocationSweepSeconds) ?? d.revocationSweepSeconds
@@ -160,6 +167,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_TLS_CERT"] { c.tlsCertificate = v }
         if let v = environment["MYNAGATE_TLS_KEY"] { c.tlsKey = v }
         if let v = environment["MYNAGATE_TRUST_ANCHORS"] { c.trustAnchors = v }
+        if let v = environment["MYNAGATE_CVC_ISSUERS"], !v.isEmpty { c.cvcIssuers = v }
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
         if let v = environment["MYNAGATE_STALE_CRL"] { c.staleCRLHours = v == "fail-closed" ? nil : Int(v) }
         if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"], let n = Int(v), n > 0 { c.revocationSweepSeconds = n }
@@ -215,6 +223,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         }
         lines.append("listening: \(tlsCertificate == nil ? "http" : "https")://\(host):\(port)")
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
+        lines.append("card-verifiable CAs: \(cvcIssuers ?? "none (chip readings of the number are recorded as issuer unknown)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale policy: after \(maxPolicyAgeSeconds) s without a successful check, \(policyStaleMode.rawValue)")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")

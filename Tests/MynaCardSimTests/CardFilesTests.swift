@@ -257,6 +257,13 @@ struct CardFilesTests {
         #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
         #expect(card.selectEF(0x0006) == 0x9000)
         #expect(readAll(card).count == 160)
+        // The hierarchy that issued it can certify it afterwards (what `mynagate demo` does for old cards).
+        let certified = try #require(Fixture.hierarchy.certifying(written))
+        #expect(Fixture.hierarchy.certifying(certified) == nil)
+        let upgraded = VirtualMynaCard(state: certified)
+        #expect(upgraded.selectAP(Fixture.textAID) == 0x9000)
+        #expect(upgraded.selectEF(0x0004) == 0x9000)
+        #expect(try cvc(readAll(upgraded)).issuer == TestJPKIHierarchy.cvcCAKeyID)
     }
 }
 
