@@ -13,6 +13,11 @@ enum PINSlot: Hashable, Sendable, CaseIterable {
     /// Visual application EF `0011`: the 生年月日 key, era year YY + MM + DD (soltia48/myna-card
     /// `src/ap/surface.rs` `BIRTH_DATE`).
     case visualBirth
+    /// Text application EF `0014`: 照合番号A (the number); opens EF `0001` and `0003` (soltia48
+    /// `src/ap/text.rs` `CODE_A`).
+    case textA
+    /// Text application EF `0015`: 照合番号B; opens EF `0002` and `0003` (soltia48 `CODE_B`).
+    case textB
 }
 
 /// Which private key a key EF holds.

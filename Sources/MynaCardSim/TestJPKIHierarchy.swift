@@ -245,6 +245,8 @@ public struct TestJPKIHierarchy: Sendable {
         state.visualBirthKey = PINCounter(value: birthKey, maxTries: VirtualCardState.birthKeyTries, format: .sixDigits)
         state.cardSerial = VirtualCardState.randomSerialDigits()
         state.municipalityCode = municipality
+        state.textPINA = PINCounter(value: holder.myNumberDigits, maxTries: VirtualCardState.codeTries, format: .twelveDigits)
+        state.textPINB = PINCounter(value: pinB, maxTries: VirtualCardState.codeTries, format: .fourteenDigits)
         return state
     }
 

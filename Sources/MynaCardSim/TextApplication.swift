@@ -11,14 +11,21 @@ enum TextApplication {
         let number = numberEF(state.holder)
         let basic = basicFourTLV(state.holder)
         let key = try? _RSA.Signing.PrivateKey(derRepresentation: state.textSigningKey)
+        // 照合番号A opens the number, B the 4 items, either the integrity record; only the PIN opens both
+        // (soltia48/myna-card `src/ap/text.rs` `read_attributes`, `tests/fixtures/README.md`).
+        let pin: Set<PINSlot> = [.text]
+        let a: Set<PINSlot> = state.textPINA == nil ? [] : [.textA]
+        let b: Set<PINSlot> = state.textPINB == nil ? [] : [.textB]
         var files: [UInt16: CardFile] = [
-            0x0001: .binary(number, guard: [.text]),
-            0x0002: .binary(TLV.padded(basic, toMultipleOf: 32), guard: [.text]),
-            0x0003: .binary(integrityRecord(numberFile: number, basicFour: basic, key: key), guard: [.text]),
+            0x0001: .binary(number, guard: pin.union(a)),
+            0x0002: .binary(TLV.padded(basic, toMultipleOf: 32), guard: pin.union(b)),
+            0x0003: .binary(integrityRecord(numberFile: number, basicFour: basic, key: key), guard: pin.union(a).union(b)),
             0x0005: .binary(apBasicData, guard: []),
             0x0011: .pin(.text),
         ]
         if let cvc = state.cardVerifiableCertificate { files[0x0004] = .binary(Array(cvc), guard: []) }
+        if !a.isEmpty { files[0x0014] = .pin(.textA) }
+        if !b.isEmpty { files[0x0015] = .pin(.textB) }
         return CardApplication(kind: .text, aid: aid, files: files)
     }
 

@@ -74,6 +74,10 @@ public struct VirtualCardState: Codable, Sendable {
     /// The issuing municipality's 5-digit 全国地方公共団体コード (共通カードAP EF `0001`, visual EF `0003`
     /// DF34, GET DATA `F0`). Test cards use prefecture `99`, which does not exist.
     public var municipalityCode: String?
+    /// 照合番号A in the text application (EF `0014`): its own key reference, with the number as value.
+    public var textPINA: PINCounter?
+    /// 照合番号B in the text application (EF `0015`), with 照合番号B's value.
+    public var textPINB: PINCounter?
 
     /// Creates a state from all its parts. ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:visualPINB:issuedAt:serial:)``
     /// is the usual way to get one.
@@ -146,6 +150,14 @@ public struct VirtualCardState: Codable, Sendable {
             s.cardSerial = Self.randomSerialDigits()
             changed = true
         }
+        if s.textPINA == nil {
+            s.textPINA = PINCounter(value: visualPINA.value, maxTries: Self.codeTries, format: .twelveDigits)
+            changed = true
+        }
+        if s.textPINB == nil {
+            s.textPINB = PINCounter(value: visualPINB.value, maxTries: Self.codeTries, format: .fourteenDigits)
+            changed = true
+        }
         if s.municipalityCode == nil {
             s.municipalityCode = Self.testMunicipalityCode
             changed = true
@@ -158,6 +170,11 @@ public struct VirtualCardState: Codable, Sendable {
     /// Tries of the 生年月日 key. No reference gives the count (docs/CARD.md, unknown); 10 as for the
     /// 照合番号 of the same application.
     static let birthKeyTries = 10
+
+    /// Tries of the text application's 照合番号A/B key references (`0014`/`0015`). No reference gives the
+    /// count, nor whether they share the visual application's counters (docs/CARD.md, unknown): separate
+    /// counters of 10 here.
+    static let codeTries = 10
 
     /// 15 random digits for the card serial.
     static func randomSerialDigits() -> String {

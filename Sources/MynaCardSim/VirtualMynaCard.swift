@@ -361,6 +361,9 @@ extension VirtualCardState {
             case .visualA: return visualPINA
             // Only ever asked for on a card whose visual application has EF 0011, which needs the key.
             case .visualBirth: return visualBirthKey ?? PINCounter(value: "", maxTries: 0, format: .sixDigits)
+            // Likewise only on a card whose text application has EF 0014/0015.
+            case .textA: return textPINA ?? PINCounter(value: "", maxTries: 0, format: .twelveDigits)
+            case .textB: return textPINB ?? PINCounter(value: "", maxTries: 0, format: .fourteenDigits)
             }
         }
         set {
@@ -371,6 +374,8 @@ extension VirtualCardState {
             case .visualB: visualPINB = newValue
             case .visualA: visualPINA = newValue
             case .visualBirth: visualBirthKey = newValue
+            case .textA: textPINA = newValue
+            case .textB: textPINB = newValue
             }
         }
     }

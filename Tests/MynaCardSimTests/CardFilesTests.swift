@@ -81,6 +81,30 @@ struct CardFilesTests {
         #expect(Array(signed[3..<35]) == Array(SHA256.hash(data: number)))
     }
 
+    @Test("text EF 0001 opens with 照合番号A at 0014, 0002 with 照合番号B at 0015, 0003 with either; neither opens the other's file")
+    func textByCodes() {
+        let card = Fixture.card()
+        #expect(card.selectAP(Fixture.textAID) == 0x9000)
+        #expect(card.selectEF(0x0014) == 0x9000)
+        #expect(card.triesQuery() == 0x63CA)
+        #expect(card.verify(Fixture.holder.myNumberDigits) == 0x9000)
+        for (fid, sw): (UInt16, UInt16) in [(0x0001, 0x9000), (0x0002, 0x6982), (0x0003, 0x9000)] {
+            #expect(card.selectEF(fid) == 0x9000)
+            #expect(card.read(offset: 0, le: 1).sw == sw, "EF \(fid) after 照合番号A")
+        }
+        // 照合番号A and B are printed on the card: they cannot be changed.
+        #expect(card.selectEF(0x0014) == 0x9000)
+        #expect(card.sw([0x00, 0x24, 0x01, 0x80, 0x0C] + Array("123456789012".utf8)) == 0x6985)
+        let other = Fixture.card()
+        #expect(other.selectAP(Fixture.textAID) == 0x9000)
+        #expect(other.selectEF(0x0015) == 0x9000)
+        #expect(other.verify(Fixture.state.visualPINB.value) == 0x9000)
+        for (fid, sw): (UInt16, UInt16) in [(0x0001, 0x6982), (0x0002, 0x9000), (0x0003, 0x9000)] {
+            #expect(other.selectEF(fid) == 0x9000)
+            #expect(other.read(offset: 0, le: 1).sw == sw, "EF \(fid) after 照合番号B")
+        }
+    }
+
     @Test("JPKI EF 0006 is 160 bytes with the label first; EF 0008 says both certificates, 8F 8F 00")
     func jpkiTokenAndAvailability() {
         let card = Fixture.card()
@@ -238,7 +262,8 @@ struct CardFilesTests {
     @Test("a format-1 card file decodes; the parts it lacks are generated and written back, its CVC stays missing")
     func formatOneCardFile() throws {
         var json = try #require(try JSONSerialization.jsonObject(with: Fixture.state.encoded()) as? [String: Any])
-        for key in ["cardVerifiableCertificate", "cvcAuthorityCertificate", "visualCardKey", "visualBirthKey", "cardSerial", "municipalityCode"] {
+        for key in ["cardVerifiableCertificate", "cvcAuthorityCertificate", "visualCardKey", "visualBirthKey", "cardSerial", "municipalityCode",
+                    "textPINA", "textPINB"] {
             #expect(json.removeValue(forKey: key) != nil, "\(key) is written")
         }
         json["formatVersion"] = 1
