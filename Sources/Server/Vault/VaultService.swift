@@ -282,12 +282,13 @@ public enum VaultService {
         case card(FourItems, reader: String, integrity: String)
         /// Posted by `mynagate vault give` from the employee's own reader. The card's JPKI signature
         /// over the server's challenge proves the enrolled card and its holder were there, but it does
-        /// not cover the digits or the 4 items (the text application's own signature cannot be
-        /// checked), so the server cannot tell them from typed digits: recorded like a typed number,
-        /// unusable until the handler records the documents checked (issue 14, M2). `integrity` is what the
-        /// posted EFs' integrity record said when the client posted them (`verified`, `issuer_unknown`),
-        /// `nil` when it posted none: it tells the handler the digits are the issuer's, not a typo, but
-        /// it binds them to no card the server saw, so the documents are still needed.
+        /// not cover the digits or the 4 items, so the server cannot bind them to that card: recorded
+        /// like a typed number, unusable until the handler records the documents checked (issue 14, M2).
+        /// `integrity` is what the posted EFs' integrity record said (`verified`, `issuer_unknown`), `nil`
+        /// when the client posted none: it shows the digits and 4 items are as an issuer wrote them for
+        /// *a* card, not a typo — but the text files are static, copyable from any card read once with
+        /// its PIN, and nothing ties them to the card that signed the challenge, so the documents are
+        /// still needed.
         case ownReader(integrity: String?)
         /// Typed by the employee.
         case typed
