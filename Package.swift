@@ -55,6 +55,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA public keys from the card's own 90/91 encoding, to check the text application's
+                // integrity record and card-verifiable certificates.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // A virtual My Number card answering the same APDUs, with its own test JPKI hierarchy.

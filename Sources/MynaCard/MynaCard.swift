@@ -116,6 +116,17 @@ public actor MynaCard {
         }
     }
 
+    /// Selects EF `fid` in `app` and says whether it exists (`6A82`: no), leaving it current if it does.
+    func hasEF(_ fid: UInt16, in app: MynaApplication) async throws(MynaCardError) -> Bool {
+        try await select(app)
+        let r = try await transmit(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [UInt8(fid >> 8), UInt8(fid & 0xFF)]))
+        switch r.status {
+        case .success: return true
+        case .fileNotFound: return false
+        default: throw .unexpectedStatus("SELECT EF", r.status)
+        }
+    }
+
     /// READ BINARY of the current EF at `offset`, up to `length` bytes (one APDU: ≤ 256 short, ≤ 65 535 extended).
     func readBinary(offset: Int, length: Int, secret: Bool, protectedBy pin: PINKind?) async throws(MynaCardError) -> [UInt8] {
         guard offset <= 0x7FFF else { throw .malformedData("offset \(offset) beyond READ BINARY's 15-bit range") }
@@ -147,6 +158,19 @@ public actor MynaCard {
         }
         try await readRest(into: &data, total: total, secret: secret, protectedBy: pin)
         return Array(data.prefix(total))
+    }
+
+    /// Reads the current EF to its physical end, filler included, in 256-byte reads: until a short read,
+    /// `6B00`/`6282` or nothing. The text application's `DF31` digests the number file this way
+    /// (soltia48/myna-card `src/card.rs` `read_binary_physical`).
+    func readWholeFile(secret: Bool, protectedBy pin: PINKind?) async throws(MynaCardError) -> [UInt8] {
+        var data: [UInt8] = []
+        while data.count <= 0x7FFF {
+            let chunk = try await readBinary(offset: data.count, length: 256, secret: secret, protectedBy: pin)
+            data += chunk
+            if chunk.count < 256 { break }
+        }
+        return data
     }
 
     /// Reads from `data.count` until `total` bytes are held.

@@ -42,8 +42,39 @@ public struct TextSession: Sendable {
         }
     }
 
-    /// The raw signature EF `0003` (`FF 30 { DF31, DF32, DF33 }`). What it signs is not public
-    /// (docs/CARD.md), so MynaGate returns it as bytes. Needs the PIN verified.
+    /// The My Number and the 4 items with what the card's integrity record says about them: reads EF
+    /// `0001` (whole, filler included), `0002`, `0003` and `0004`, and checks them with
+    /// ``TextIntegrity/check(_:issuers:)`` against `issuers` (the card-verifiable CAs this reader trusts).
+    /// Needs the PIN verified. A mismatch is not thrown: it is in the result, for the caller to refuse or
+    /// record; the files come back too, so a server can check them itself.
+    public func readWithIntegrity(issuers: CVCIssuers) async throws(MynaCardError) -> Measured<TextReading> {
+        try await card.exclusive { card in
+            try await card.selectEF(EF.myNumber, in: .text)
+            let numberFile = try await card.readWholeFile(secret: true, protectedBy: .text)
+            let fourItems = try await card.readTLVFile(EF.basicFourItems, in: .text, secret: true, protectedBy: .text)
+            let record = try await card.readTLVFile(EF.textSignature, in: .text, secret: true, protectedBy: .text)
+            // A card without EF 0004 gets `.mismatch(.noCertificate)` from the check, not an error here.
+            let certificate: [UInt8]? = try await card.hasEF(EF.textCertificate, in: .text)
+                ? try await card.readTLVFile(EF.textCertificate, in: .text) : nil
+            let files = TextApplicationFiles(numberFile: numberFile, fourItemsFile: fourItems, integrityRecord: record, certificate: certificate)
+            return TextReading(number: try Self.number(inFile: numberFile), items: try BasicFourItems(tlvFile: fourItems),
+                               integrity: TextIntegrity.check(files, issuers: issuers), files: files)
+        }
+    }
+
+    /// The number in an EF `0001` image (`FF 10 0C` + 12 digits, filler after it).
+    static func number(inFile bytes: [UInt8]) throws(MynaCardError) -> IndividualNumber {
+        let tlv: BERTLV
+        do { tlv = try BERTLV.parseFirst(bytes) } catch { throw MynaCardError.malformedData("number file: \(error)") }
+        guard tlv.tag == 0xFF10 else { throw MynaCardError.malformedData("number file has tag \(String(tlv.tag, radix: 16))") }
+        switch IndividualNumber.check(String(decoding: tlv.value, as: UTF8.self)) {
+        case .success(let number): return number
+        case .failure(let error): throw MynaCardError.malformedData("number on the card: \(error.message)")
+        }
+    }
+
+    /// The raw integrity record EF `0003` (`FF 30 { DF31, DF32, DF33 }`); ``readWithIntegrity(issuers:)``
+    /// checks it. Needs the PIN verified.
     public func signatureData() async throws(MynaCardError) -> Measured<[UInt8]> {
         try await card.exclusive { card in
             try await card.readTLVFile(EF.textSignature, in: .text, secret: true, protectedBy: .text)
@@ -56,6 +87,33 @@ public struct TextSession: Sendable {
             try await card.readTLVFile(EF.textCertificate, in: .text)
         }
     }
+}
+
+/// A reading of the text application with its integrity verdict. Holds the My Number: never log it.
+public struct TextReading: Sendable, CustomStringConvertible {
+    public let number: IndividualNumber
+    public let items: BasicFourItems
+    /// What EF `0003` says about ``number`` and ``items``.
+    public let integrity: TextIntegrity
+    /// The files as read, for a server to check itself.
+    public let files: TextApplicationFiles
+
+    /// Parses `files` and checks them (what a server does with files a client posted).
+    ///
+    /// - Throws: ``MynaCardError/malformedData(_:)`` when the number or 4-items file does not parse.
+    public init(files: TextApplicationFiles, issuers: CVCIssuers) throws(MynaCardError) {
+        self.init(number: try TextSession.number(inFile: files.numberFile), items: try BasicFourItems(tlvFile: files.fourItemsFile),
+                  integrity: TextIntegrity.check(files, issuers: issuers), files: files)
+    }
+
+    init(number: IndividualNumber, items: BasicFourItems, integrity: TextIntegrity, files: TextApplicationFiles) {
+        self.number = number
+        self.items = items
+        self.integrity = integrity
+        self.files = files
+    }
+
+    public var description: String { "TextReading(<redacted>, integrity: \(integrity.code))" }
 }
 
 /// The basic 4 items (基本4情報) as the card's text application holds them.

@@ -10,6 +10,14 @@ enum PINSlot: Hashable, Sendable, CaseIterable {
     case visualB
     /// Visual application EF `0013` (照合番号A).
     case visualA
+    /// Visual application EF `0011`: the 生年月日 key, era year YY + MM + DD (soltia48/myna-card
+    /// `src/ap/surface.rs` `BIRTH_DATE`).
+    case visualBirth
+    /// Text application EF `0014`: 照合番号A (the number); opens EF `0001` and `0003` (soltia48
+    /// `src/ap/text.rs` `CODE_A`).
+    case textA
+    /// Text application EF `0015`: 照合番号B; opens EF `0002` and `0003` (soltia48 `CODE_B`).
+    case textB
 }
 
 /// Which private key a key EF holds.
@@ -22,8 +30,11 @@ enum KeySlot: Hashable, Sendable {
 
 /// One elementary file as the card's commands see it.
 enum CardFile: Sendable {
-    /// A transparent EF read with READ BINARY; `guard` is the PIN that must be verified first, if any.
-    case binary([UInt8], guard: PINSlot?)
+    /// A transparent EF read with READ BINARY; `guard` lists the PINs any one of which opens it
+    /// (empty: free). The visual front side, for one, opens with 照合番号A or B.
+    case binary([UInt8], guard: Set<PINSlot>)
+    /// A record-structured EF read with READ RECORD (the 共通カードAP's EF `0001`); records from 1.
+    case records([[UInt8]])
     /// A PIN EF: VERIFY and CHANGE REFERENCE DATA address it; it cannot be read.
     case pin(PINSlot)
     /// A private-key EF: SIGN uses it after `guard` is verified; it cannot be read.
@@ -32,7 +43,7 @@ enum CardFile: Sendable {
 
 /// One application (DF) on the card: its AID and its EFs by file identifier.
 struct CardApplication: Sendable {
-    enum Kind: Sendable, Hashable { case jpki, text, visual }
+    enum Kind: Sendable, Hashable { case jpki, text, visual, common, juki }
 
     let kind: Kind
     let aid: [UInt8]

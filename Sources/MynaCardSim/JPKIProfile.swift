@@ -94,4 +94,16 @@ enum JPKIProfile {
         guard let d = try? EraDate(yyyymmdd: yyyymmdd) else { return nil }
         return String(d.era.digit) + yyyymmdd
     }
+
+    /// The era year `YY` + `MM` + `DD` of a birth date, as the visual application's 生年月日 key and the
+    /// first six digits of 照合番号B take it (soltia48/myna-card `src/data.rs` `verification_code_b`:
+    /// 1980-02-17 → `550217`); `nil` before 明治.
+    static func eraYYMMDD(_ yyyymmdd: String) -> String? {
+        guard let withEra = eraDate(yyyymmdd), let era = withEra.first.flatMap({ Int(String($0)) }),
+              let d = CivilDate(yyyymmdd: yyyymmdd) else { return nil }
+        let firstYear = [1: 1868, 2: 1912, 3: 1926, 4: 1989, 5: 2019][era] ?? d.year
+        let year = d.year - firstYear + 1
+        guard (1...99).contains(year) else { return nil }
+        return String(format: "%02d%02d%02d", year, d.month, d.day)
+    }
 }

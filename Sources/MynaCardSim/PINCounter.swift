@@ -14,6 +14,8 @@ public struct PINCounter: Codable, Sendable, Hashable {
         case fourteenDigits
         /// 12 ASCII digits: 照合番号A, the individual number itself.
         case twelveDigits
+        /// 6 ASCII digits: the visual application's 生年月日 key (era year YY + MM + DD).
+        case sixDigits
 
         /// Whether `value` has this format.
         public func accepts(_ value: String) -> Bool {
@@ -23,6 +25,7 @@ public struct PINCounter: Codable, Sendable, Hashable {
             case .fourDigits: return u.count == 4 && digits
             case .fourteenDigits: return u.count == 14 && digits
             case .twelveDigits: return u.count == 12 && digits
+            case .sixDigits: return u.count == 6 && digits
             case .signingPassword:
                 return (6...16).contains(u.count)
                     && u.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }

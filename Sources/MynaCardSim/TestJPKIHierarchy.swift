@@ -17,6 +17,20 @@ public struct TestJPKIHierarchy: Sendable {
     public let signCACertificate: Certificate
     let authCAKey: _RSA.Signing.PrivateKey
     let signCAKey: _RSA.Signing.PrivateKey
+    /// The TEST card-verifiable CA: it certifies each card's issuer key in the 券面 applications' EF
+    /// `0004`, as J-LIS's keys `5000023`/`5000033` do on real cards (soltia48/myna-card `src/ca.rs`).
+    /// Its key id starts with `9`, which no real hierarchy uses (production `5`, J-LIS test `6`).
+    let cvcCAKey: _RSA.Signing.PrivateKey
+
+    /// The TEST card-verifiable CA's key identifier: `9000033` `08 05` `001` + padding.
+    public static let cvcCAKeyID: [UInt8] = CVC.keyID("9000033")
+
+    /// The TEST card-verifiable CA's own certificate (`7F21`, issuer = subject = ``cvcCAKeyID``,
+    /// self-signed): what GET DATA `F8` answers at a virtual card's MF, and what a reader configures as
+    /// its card-verifiable issuer to check EF `0004` (``MynaCard`` `CVCIssuers`).
+    public var cvcAuthorityCertificate: [UInt8] {
+        CVC.certificate(issuerKeyID: Self.cvcCAKeyID, subjectKeyID: Self.cvcCAKeyID, subject: cvcCAKey.publicKey, issuer: cvcCAKey)
+    }
 
     /// File names inside a hierarchy directory.
     public enum FileName {
@@ -24,6 +38,10 @@ public struct TestJPKIHierarchy: Sendable {
         public static let authCAKey = "auth-ca-key.pem"
         public static let signCA = "sign-ca.pem"
         public static let signCAKey = "sign-ca-key.pem"
+        /// The TEST card-verifiable CA's private key.
+        public static let cvcCAKey = "cvc-ca-key.pem"
+        /// Its certificate in the card's `7F21` form, for readers to configure (public).
+        public static let cvcCA = "cvc-ca.cvc"
     }
 
     /// The subject (and issuer) of the test user-authentication CA.
@@ -50,7 +68,7 @@ public struct TestJPKIHierarchy: Sendable {
         return TestJPKIHierarchy(
             authCACertificate: try makeRoot(name: authCAName, key: authKey, now: now),
             signCACertificate: try makeRoot(name: signCAName, key: signKey, now: now),
-            authCAKey: authKey, signCAKey: signKey)
+            authCAKey: authKey, signCAKey: signKey, cvcCAKey: try _RSA.Signing.PrivateKey(keySize: .bits2048))
     }
 
     static func makeRoot(name: DistinguishedName, key: _RSA.Signing.PrivateKey, now: Date) throws -> Certificate {
@@ -90,6 +108,8 @@ public struct TestJPKIHierarchy: Sendable {
         try write(authCAKey.pemRepresentation + "\n", FileName.authCAKey, secret: true)
         try write(signCACertificate.serializeAsPEM().pemString + "\n", FileName.signCA, secret: false)
         try write(signCAKey.pemRepresentation + "\n", FileName.signCAKey, secret: true)
+        try write(cvcCAKey.pemRepresentation + "\n", FileName.cvcCAKey, secret: true)
+        try Data(cvcAuthorityCertificate).write(to: directory.appendingPathComponent(FileName.cvcCA), options: .atomic)
     }
 
     /// Reads a hierarchy written by ``save(to:)``.
@@ -118,8 +138,20 @@ public struct TestJPKIHierarchy: Sendable {
               signCert.publicKey == Certificate.PublicKey(signKey.publicKey) else {
             throw VirtualCardError.unreadable("a CA key in \(directory.path) does not match its certificate")
         }
+        // A directory written before the card-verifiable CA existed gets one now, written beside the
+        // others: it is independent of the X.509 CAs, so no certificate issued earlier changes.
+        let cvcKey: _RSA.Signing.PrivateKey
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent(FileName.cvcCAKey).path) {
+            cvcKey = try parse(FileName.cvcCAKey) { try _RSA.Signing.PrivateKey(pemRepresentation: $0) }
+        } else {
+            cvcKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            let hierarchy = TestJPKIHierarchy(authCACertificate: authCert, signCACertificate: signCert,
+                                              authCAKey: authKey, signCAKey: signKey, cvcCAKey: cvcKey)
+            try hierarchy.save(to: directory)
+            return hierarchy
+        }
         return TestJPKIHierarchy(authCACertificate: authCert, signCACertificate: signCert,
-                                 authCAKey: authKey, signCAKey: signKey)
+                                 authCAKey: authKey, signCAKey: signKey, cvcCAKey: cvcKey)
     }
 
     /// Issues a card to `holder`: new key pairs, the two JPKI certificates, the text and visual
@@ -174,6 +206,10 @@ public struct TestJPKIHierarchy: Sendable {
         let authKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let signKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let textKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let visualKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        guard let birthKey = JPKIProfile.eraYYMMDD(holder.birthDate) else {
+            throw VirtualCardError.invalidHolder("birth date is before 1868-01-25")
+        }
 
         let authCert = try issueAuthCertificate(key: authKey, serial: authSerial, from: issuedAt, to: certExpiry.endOfDay, rng: &rng)
         let signCert = try issueSignCertificate(holder: holder, key: signKey, serial: Self.randomSerial(using: &rng),
@@ -193,7 +229,7 @@ public struct TestJPKIHierarchy: Sendable {
             }
         }
 
-        return VirtualCardState(
+        var state = VirtualCardState(
             holder: holder,
             authPrivateKey: Array(authKey.derRepresentation),
             signPrivateKey: Array(signKey.derRepresentation),
@@ -214,6 +250,35 @@ public struct TestJPKIHierarchy: Sendable {
             securityCodeImage: CardImages.png(seed: "code:" + securityCode, width: 32, height: 16),
             cardExpiry: cardExpiry.yyyymmdd,
             securityCode: securityCode)
+        // The 券面 applications' issuer key (textKey) is certified by the TEST card-verifiable CA; its
+        // subject key id names the municipality, as real ones do (soltia48 `ApBasicData` notes).
+        let municipality = VirtualCardState.testMunicipalityCode
+        state.cardVerifiableCertificate = Data(CVC.certificate(
+            issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("90" + municipality),
+            subject: textKey.publicKey, issuer: cvcCAKey))
+        state.cvcAuthorityCertificate = Data(cvcAuthorityCertificate)
+        state.visualCardKey = visualKey.derRepresentation
+        state.visualBirthKey = PINCounter(value: birthKey, maxTries: VirtualCardState.birthKeyTries, format: .sixDigits)
+        state.cardSerial = VirtualCardState.randomSerialDigits()
+        state.municipalityCode = municipality
+        state.textPINA = PINCounter(value: holder.myNumberDigits, maxTries: VirtualCardState.codeTries, format: .twelveDigits)
+        state.textPINB = PINCounter(value: pinB, maxTries: VirtualCardState.codeTries, format: .fourteenDigits)
+        return state
+    }
+
+    /// `state` with the card-verifiable certificates a format-1 card file lacks, made by this
+    /// hierarchy's TEST card-verifiable CA over the card's own issuer key (and the other format-2 parts
+    /// generated); `nil` when nothing was missing. For card files issued by this hierarchy before issue 17.
+    public func certifying(_ state: VirtualCardState) -> VirtualCardState? {
+        let completed = state.completingMissingParts()
+        var s = completed ?? state
+        if s.cardVerifiableCertificate != nil, s.cvcAuthorityCertificate != nil { return completed }
+        guard let issuerKey = try? _RSA.Signing.PrivateKey(derRepresentation: s.textSigningKey) else { return completed }
+        s.cardVerifiableCertificate = Data(CVC.certificate(
+            issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("90" + (s.municipalityCode ?? VirtualCardState.testMunicipalityCode)),
+            subject: issuerKey.publicKey, issuer: cvcCAKey))
+        s.cvcAuthorityCertificate = Data(cvcAuthorityCertificate)
+        return s
     }
 
     // MARK: - End-entity certificates

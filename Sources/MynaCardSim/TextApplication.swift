@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import _CryptoExtras
 
 /// The text application (券面事項入力補助): the individual number and the four basic items as text.
@@ -8,64 +9,83 @@ enum TextApplication {
 
     static func make(from state: VirtualCardState) -> CardApplication {
         let number = numberEF(state.holder)
-        let basic = basicFourEF(state.holder)
+        let basic = basicFourTLV(state.holder)
         let key = try? _RSA.Signing.PrivateKey(derRepresentation: state.textSigningKey)
-        return CardApplication(kind: .text, aid: aid, files: [
-            0x0001: .binary(number, guard: .text),
-            0x0002: .binary(basic, guard: .text),
-            0x0003: .binary(signatureEF(number: number, basic: basic, key: key), guard: .text),
-            0x0004: .binary(cardVerifiableCertificate(key: key), guard: nil),
+        // 照合番号A opens the number, B the 4 items, either the integrity record; only the PIN opens both
+        // (soltia48/myna-card `src/ap/text.rs` `read_attributes`, `tests/fixtures/README.md`).
+        let pin: Set<PINSlot> = [.text]
+        let a: Set<PINSlot> = state.textPINA == nil ? [] : [.textA]
+        let b: Set<PINSlot> = state.textPINB == nil ? [] : [.textB]
+        var files: [UInt16: CardFile] = [
+            0x0001: .binary(number, guard: pin.union(a)),
+            0x0002: .binary(TLV.padded(basic, toMultipleOf: 32), guard: pin.union(b)),
+            0x0003: .binary(integrityRecord(numberFile: number, basicFour: basic, key: key), guard: pin.union(a).union(b)),
+            0x0005: .binary(apBasicData, guard: []),
             0x0011: .pin(.text),
-        ])
+        ]
+        if let cvc = state.cardVerifiableCertificate { files[0x0004] = .binary(Array(cvc), guard: []) }
+        if !a.isEmpty { files[0x0014] = .pin(.textA) }
+        if !b.isEmpty { files[0x0015] = .pin(.textB) }
+        return CardApplication(kind: .text, aid: aid, files: files)
     }
 
-    /// EF `0001`: `FF 10 0C` + the 12 digits, `FF`-padded to 17 bytes (the padded size is assumed).
+    /// EF `0001`: `FF 10 0C` + the 12 digits + `FF FF`, 17 bytes physically (soltia48/myna-card
+    /// `src/card.rs` `read_binary_physical`, `tests/fixtures/text-0001-physical.bin`).
     static func numberEF(_ holder: CardHolder) -> [UInt8] {
         let digits = Array(holder.myNumberDigits.utf8.prefix(12))
         return TLV.encode(0xFF10, digits) + Array(repeating: 0xFF, count: 2)
     }
 
-    /// EF `0002`: `FF 20 { DF21 header (8), DF22 name, DF23 address, DF24 birth, DF25 sex }`, padded.
-    static func basicFourEF(_ holder: CardHolder) -> [UInt8] {
-        let body = TLV.indexed(0xFF20, indexTag: 0xDF21, children: [
+    /// EF `0002` without its filler: `FF 20 { DF21 offsets (8), DF22 name, DF23 address, DF24 birth,
+    /// DF25 sex }` (soltia48 `src/ap/text.rs` `Attributes`).
+    static func basicFourTLV(_ holder: CardHolder) -> [UInt8] {
+        TLV.indexed(0xFF20, indexTag: 0xDF21, children: [
             (0xDF22, Array(holder.name.utf8)),
             (0xDF23, Array(holder.address.utf8)),
             (0xDF24, Array(holder.birthDate.utf8)),
             (0xDF25, Array(holder.sex.rawValue.utf8)),
         ])
-        return TLV.padded(body, toMultipleOf: 32)
     }
 
-    /// EF `0003`: `FF 30 { DF31 SHA-256(EF 0001), DF32 SHA-256(EF 0002), DF33 signature }`.
+    /// EF `0002` as the card holds it: the object, `FF`-padded.
+    static func basicFourEF(_ holder: CardHolder) -> [UInt8] {
+        TLV.padded(basicFourTLV(holder), toMultipleOf: 32)
+    }
+
+    /// What `DF32` digests: the `FF20` value after the `DF21` offset table, i.e. `DF22` to the end of the
+    /// object — no outer header, no table, no filler (soltia48 `Attributes::digest_source`; AokiApp/jsapdu
+    /// `examples/mynacard/src/utils.ts` `calculateBasicFourHash` slices from the first offset to the
+    /// object's end).
+    static func basicFourDigestSource(_ tlv: [UInt8]) -> [UInt8] {
+        // FF 20 <len>: the header is 3 bytes below 128 bytes of value, 4 (81 xx) or 5 (82 xx xx) above.
+        let headerLength = 2 + (tlv[2] < 0x80 ? 1 : 1 + Int(tlv[2] & 0x7F))
+        let tableLength = 3 + Int(tlv[headerLength + 2])  // DF 21 08 <8 bytes>
+        return Array(tlv[(headerLength + tableLength)...])
+    }
+
+    /// EF `0003`, the integrity record (soltia48 `src/ap/text.rs` `IntegrityRecord`):
     ///
-    /// What a real card signs here is not public (docs/CARD.md, "Unknown"). Following jsapdu's reading of
-    /// DF31/DF32 as the digests of the two EFs (their full bytes, padding included), this card signs the
-    /// concatenation of the two digests with RSASSA-PKCS1-v1_5/SHA-256 under the issuer key it holds.
-    /// With a 2048-bit key the EF is 336 bytes, the size observed on real cards (domain.md).
-    static func signatureEF(number: [UInt8], basic: [UInt8], key: _RSA.Signing.PrivateKey?) -> [UInt8] {
-        let d1 = Array(SHA256.hash(data: number))
-        let d2 = Array(SHA256.hash(data: basic))
-        let signature = key.flatMap { try? $0.signature(for: SHA256.hash(data: d1 + d2), padding: .insecurePKCS1v1_5) }
-        let sig = signature.map { Array($0.rawRepresentation) } ?? Array(repeating: 0, count: 256)
-        return TLV.encode(0xFF30, TLV.encode(0xDF31, d1) + TLV.encode(0xDF32, d2) + TLV.encode(0xDF33, sig))
+    /// ```text
+    /// FF 30 82 01 4B
+    ///   DF 31 20 <SHA-256 of the physical 17 bytes of EF 0001>
+    ///   DF 32 20 <SHA-256 of EF 0002's FF20 value after the DF21 table>
+    ///   DF 33 82 01 00 <RSASSA-PKCS1-v1_5/SHA-256 over the DF31 and DF32 TLVs as written>
+    /// ```
+    ///
+    /// 336 bytes. The signer is the issuer key certified in EF `0004` (``VirtualCardState/textSigningKey``).
+    static func integrityRecord(numberFile: [UInt8], basicFour: [UInt8], key: _RSA.Signing.PrivateKey?) -> [UInt8] {
+        let signed = TLV.encode(0xDF31, Array(SHA256.hash(data: numberFile)))
+            + TLV.encode(0xDF32, Array(SHA256.hash(data: basicFourDigestSource(basicFour))))
+        let signature = key.map { CVC.sign(signed, with: $0) } ?? Array(repeating: 0, count: 256)
+        return TLV.encode(0xFF30, signed + TLV.encode(0xDF33, signature))
     }
 
-    /// EF `0004`: a card-verifiable certificate (ISO/IEC 7816-8 style, tag `7F21`) for the key that signs
-    /// EF `0003`: profile, authority reference, the RSA public key (modulus `81`, exponent `82`), holder
-    /// reference, and a signature (`5F37`) over the body by the same key. Its real content is not public;
-    /// the shape lets a reader check the tags it expects.
-    static func cardVerifiableCertificate(key: _RSA.Signing.PrivateKey?) -> [UInt8] {
-        guard let key, let primitives = try? key.publicKey.getKeyPrimitives() else {
-            return TLV.encode(0x7F21, [])
-        }
-        let publicKey = TLV.encode(0x7F49, TLV.encode(0x81, Array(primitives.modulus)) + TLV.encode(0x82, Array(primitives.publicExponent)))
-        let body = TLV.encode(0x7F4E,
-            TLV.encode(0x5F29, [0x00])
-            + TLV.encode(0x42, Array("JPMGTEST0001".utf8))
-            + publicKey
-            + TLV.encode(0x5F20, Array("JPMGTEXTAP01".utf8)))
-        let signature = (try? key.signature(for: SHA256.hash(data: body), padding: .insecurePKCS1v1_5))
-            .map { Array($0.rawRepresentation) } ?? []
-        return TLV.encode(0x7F21, body + TLV.encode(0x5F37, signature))
-    }
+    /// EF `0005`, AP basic data: `FF 40 { DF41 01 03 0E 01, DF42 key id, DF43 128 bytes }` (soltia48
+    /// `src/ap/text.rs` `ApBasicData`; DF41 byte 1 `03` = extended Lc/Le supported). What DF42 names and
+    /// what DF43 holds (32 bytes then 96 `FF` on real cards) are not established: a TEST key id and 32
+    /// zero bytes stand in.
+    static let apBasicData: [UInt8] = TLV.encode(0xFF40,
+        TLV.encode(0xDF41, [0x01, 0x03, 0x0E, 0x01])
+        + TLV.encode(0xDF42, CVC.keyID("9000034"))
+        + TLV.encode(0xDF43, Array(repeating: 0, count: 32) + Array(repeating: 0xFF, count: 96)))
 }

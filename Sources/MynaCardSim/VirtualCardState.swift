@@ -1,4 +1,5 @@
 import Foundation
+import _CryptoExtras
 
 /// Everything a virtual My Number card holds: the holder's data, keys, certificates, PINs with their
 /// counters and the front-side images. It is the content of a card file (`mynagate vcard new`).
@@ -56,7 +57,31 @@ public struct VirtualCardState: Codable, Sendable {
     /// The 4-digit security code printed on the front; the last part of 照合番号B.
     public var securityCode: String
 
-    /// Creates a state from all its parts. ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:textPIN:visualPINB:issuedAt:serial:)``
+    // Added in format 2 (issue 17). Card files of format 1 lack them: ``completingMissingParts()``
+    // generates what can be generated without the hierarchy; the certificates cannot be.
+
+    /// The card-verifiable certificate in EF `0004` of both 券面 applications (`7F21`, 568 bytes): the
+    /// TEST card-verifiable CA of ``TestJPKIHierarchy`` certifies ``textSigningKey``'s public key.
+    /// `nil` in format-1 files: such a card answers `6A82` for EF `0004`.
+    public var cardVerifiableCertificate: Data?
+    /// The TEST card-verifiable CA's own certificate, which GET DATA `F8` answers at the MF.
+    public var cvcAuthorityCertificate: Data?
+    /// The visual application's own RSA key (PKCS#1 DER): its public half is in the age record
+    /// (`DF12`), the front side (`DF24`) and the number side (`DF42`).
+    public var visualCardKey: Data?
+    /// The visual application's 生年月日 key (EF `0011`): era year YY + MM + DD.
+    public var visualBirthKey: PINCounter?
+    /// The card's 15-digit serial (共通カードAP EF `0001` record 1).
+    public var cardSerial: String?
+    /// The issuing municipality's 5-digit 全国地方公共団体コード (共通カードAP EF `0001`, visual EF `0003`
+    /// DF34, GET DATA `F0`). Test cards use prefecture `99`, which does not exist.
+    public var municipalityCode: String?
+    /// 照合番号A in the text application (EF `0014`): its own key reference, with the number as value.
+    public var textPINA: PINCounter?
+    /// 照合番号B in the text application (EF `0015`), with 照合番号B's value.
+    public var textPINB: PINCounter?
+
+        /// Creates a state from all its parts. ``TestJPKIHierarchy/issueCard(holder:authPIN:signingPassword:textPIN:visualPINB:issuedAt:serial:)``
     /// is the usual way to get one.
     public init(
         holder: CardHolder, authPrivateKey: [UInt8], signPrivateKey: [UInt8], authCertificate: [UInt8],
@@ -65,7 +90,7 @@ public struct VirtualCardState: Codable, Sendable {
         visualPINA: PINCounter, textSigningKey: [UInt8], faceImage: [UInt8], nameImage: [UInt8],
         addressImage: [UInt8], securityCodeImage: [UInt8], cardExpiry: String, securityCode: String
     ) {
-        self.formatVersion = 1
+        self.formatVersion = 2
         self.holder = holder
         self.authPrivateKey = authPrivateKey
         self.signPrivateKey = signPrivateKey
@@ -88,7 +113,8 @@ public struct VirtualCardState: Codable, Sendable {
         self.securityCode = securityCode
     }
 
-    /// The JPKI token of a My Number card (domain.md section 4).
+    /// The label of a My Number card's JPKI token, the first 32 bytes of EF `0006` (the EF is 160
+    /// bytes; ``JPKIApplication`` extends it).
     public static let jpkiToken: [UInt8] = Array("JPKIAPICCTOKEN2".utf8) + Array(repeating: 0x20, count: 32 - 15)
 
     /// The JSON bytes of a card file.
@@ -98,9 +124,64 @@ public struct VirtualCardState: Codable, Sendable {
         return try encoder.encode(self)
     }
 
-    /// Reads a card file's JSON bytes.
+    /// Reads a card file's JSON bytes. Format-1 files decode with the format-2 fields `nil`.
     public static func decode(_ data: Data) throws -> VirtualCardState {
         try JSONDecoder().decode(VirtualCardState.self, from: data)
+    }
+
+    /// The test municipality code: prefecture `99` does not exist, so no real office has it.
+    public static let testMunicipalityCode = "99001"
+
+    /// This state with the format-2 parts a format-1 card file lacks generated: the visual
+    /// application's key, the 生年月日 key (from the holder's birth date), the serial and the
+    /// municipality code. The card-verifiable certificates need the hierarchy's CA, so they stay
+    /// missing: such a card has no EF `0004`, and a reader reports its integrity record unverifiable.
+    /// Returns `nil` when nothing was missing.
+    public func completingMissingParts() -> VirtualCardState? {
+        var s = self
+        var changed = false
+        if s.visualCardKey == nil, let key = try? _RSA.Signing.PrivateKey(keySize: .bits2048) {
+            s.visualCardKey = key.derRepresentation
+            changed = true
+        }
+        if s.visualBirthKey == nil, let yymmdd = JPKIProfile.eraYYMMDD(holder.birthDate) {
+            s.visualBirthKey = PINCounter(value: yymmdd, maxTries: VirtualCardState.birthKeyTries, format: .sixDigits)
+            changed = true
+        }
+        if s.cardSerial == nil {
+            s.cardSerial = Self.randomSerialDigits()
+            changed = true
+        }
+        if s.textPINA == nil {
+            s.textPINA = PINCounter(value: visualPINA.value, maxTries: Self.codeTries, format: .twelveDigits)
+            changed = true
+        }
+        if s.textPINB == nil {
+            s.textPINB = PINCounter(value: visualPINB.value, maxTries: Self.codeTries, format: .fourteenDigits)
+            changed = true
+        }
+        if s.municipalityCode == nil {
+            s.municipalityCode = Self.testMunicipalityCode
+            changed = true
+        }
+        guard changed else { return nil }
+        s.formatVersion = max(s.formatVersion, 2)
+        return s
+    }
+
+    /// Tries of the 生年月日 key. No reference gives the count (docs/CARD.md, unknown); 10 as for the
+    /// 照合番号 of the same application.
+    static let birthKeyTries = 10
+
+    /// Tries of the text application's 照合番号A/B key references (`0014`/`0015`). No reference gives the
+    /// count, nor whether they share the visual application's counters (docs/CARD.md, unknown): separate
+    /// counters of 10 here.
+    static let codeTries = 10
+
+    /// 15 random digits for the card serial.
+    static func randomSerialDigits() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<15).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
     }
 }
 

@@ -41,13 +41,18 @@ public final class VirtualMynaCard: CardEmulator {
     /// - Parameters:
     ///   - atr: the answer to reset; the default is a real My Number card's.
     ///   - file: where to write the state after every PIN counter or PIN change (`nil`: memory only).
-    public init(state: VirtualCardState, atr: [UInt8] = VirtualMynaCard.jpkiATR, persistingTo file: URL? = nil) {
+    public init(state given: VirtualCardState, atr: [UInt8] = VirtualMynaCard.jpkiATR, persistingTo file: URL? = nil) {
+        // A format-1 state gets its missing parts here, so the card is consistent for its lifetime;
+        // load(contentsOf:) writes them back to the file.
+        let state = given.completingMissingParts() ?? given
         self.atr = atr
         self.file = file
         self.applications = [
             JPKIApplication.make(from: state),
             TextApplication.make(from: state),
             VisualApplication.make(from: state),
+            OtherApplications.common(from: state),
+            OtherApplications.juki(),
         ]
         var signers: [KeySlot: RawRSASigner] = [:]
         // A state whose key does not parse gives a card that answers SIGN with 6F 00; load(contentsOf:)
@@ -74,6 +79,13 @@ public final class VirtualMynaCard: CardEmulator {
             _ = try RawRSASigner(der: state.signPrivateKey)
         } catch {
             throw VirtualCardError.unreadable("\(url.path) holds a private key that does not parse")
+        }
+        // A format-1 file gains the generated parts on disk too, so the visual key stays the card's own.
+        if let completed = state.completingMissingParts() {
+            do { try write(completed, to: url) } catch {
+                throw VirtualCardError.unreadable("cannot upgrade \(url.path) to card file format 2: \(error)")
+            }
+            return VirtualMynaCard(state: completed, persistingTo: url)
         }
         return VirtualMynaCard(state: state, persistingTo: url)
     }
@@ -124,7 +136,7 @@ public final class VirtualMynaCard: CardEmulator {
         if bytes[1] == 0x84 { return getChallenge(bytes) }
         let cla = bytes[0], ins = bytes[1]
         guard cla == 0x00 || cla == 0x80 else { return sw(0x6E00) }
-        guard [0xA4, 0xB0, 0x20, 0x24, 0x2A].contains(ins) else { return sw(0x6D00) }
+        guard [0xA4, 0xB0, 0xB2, 0xCA, 0x20, 0x24, 0x2A].contains(ins) else { return sw(0x6D00) }
         // ISO commands use CLA 00; COMPUTE DIGITAL SIGNATURE is proprietary on this card and uses 80.
         guard cla == (ins == 0x2A ? 0x80 : 0x00) else { return sw(0x6E00) }
         let apdu: CommandAPDU
@@ -132,6 +144,8 @@ public final class VirtualMynaCard: CardEmulator {
         switch ins {
         case 0xA4: return select(apdu, &s)
         case 0xB0: return readBinary(apdu, &s)
+        case 0xB2: return readRecord(apdu, &s)
+        case 0xCA: return getData(apdu, s)
         case 0x20: return verify(apdu, &s)
         case 0x24: return changeReferenceData(apdu, &s)
         default: return sign(apdu, &s)
@@ -141,6 +155,11 @@ public final class VirtualMynaCard: CardEmulator {
     private func select(_ apdu: CommandAPDU, _ s: inout Session) -> ResponseAPDU {
         switch (apdu.p1, apdu.p2) {
         case (0x04, 0x0C), (0x04, 0x00):
+            if apdu.data == Self.issuerSecurityDomainAID {
+                // The GlobalPlatform ISD restores the power-on (MF) state (soltia48/myna-card `src/mf.rs`).
+                s.clearSession()
+                return sw(0x9000)
+            }
             guard let app = applications.first(where: { $0.aid == apdu.data }) else { return sw(0x6A82) }
             // Verified PINs belong to an application: leaving it forgets them (docs/CARD.md).
             if s.application != app.kind { s.verified.removeAll() }
@@ -153,24 +172,69 @@ public final class VirtualMynaCard: CardEmulator {
             guard app.files[fid] != nil else { return sw(0x6A82) }
             s.currentEF = fid
             return sw(0x9000)
+        case (0x00, 0x00) where apdu.data.isEmpty:
+            // SELECT MF without a path: `6A86` after a reset; with an application selected `9000`, and
+            // the current DF stays where it was (soltia48 `src/card.rs`, `src/mf.rs`).
+            return sw(s.application == nil ? 0x6A86 : 0x9000)
         default:
-            // Selecting the MF, by path, or with FCI requested: this card has nothing to answer with. Other
-            // drivers' probes land here and must see "not found".
+            // 3F00 by identifier or path, or FCI requested: the MF holds no files (soltia48 `src/mf.rs`).
+            // Other drivers' probes land here and must see "not found".
             return sw(0x6A82)
         }
     }
 
+    /// `A0 00 00 01 51 00 00`, GlobalPlatform's default Issuer Security Domain.
+    static let issuerSecurityDomainAID: [UInt8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00]
+
+    /// GET DATA `00 CA P1 P2 Le`, P1P2 = the tag. At the MF (nothing selected): `F0` municipality code,
+    /// `F2` expiry, `5F51` the contact ATR without TS, `F8` the card-verifiable CA's certificate (the
+    /// `7F21` contents); anything else `6A88` (soltia48/myna-card `src/mf.rs` `tag`). With an application
+    /// selected only `5F51` answers ("Answers with an application current too").
+    private func getData(_ apdu: CommandAPDU, _ s: Session) -> ResponseAPDU {
+        guard apdu.data.isEmpty else { return sw(0x6700) }
+        let tag = UInt16(apdu.p1) << 8 | UInt16(apdu.p2)
+        let value: [UInt8]?
+        switch tag {
+        case 0x5F51: value = Array(atr.dropFirst())
+        case 0x00F0 where s.application == nil: value = s.state.municipalityCode.map { Array($0.utf8) }
+        case 0x00F2 where s.application == nil: value = Array(s.state.cardExpiry.utf8)
+        case 0x00F8 where s.application == nil: value = s.state.cvcAuthorityCertificate.map { CVC.contents(Array($0)) }
+        default: value = nil
+        }
+        guard let value else { return sw(0x6A88) }
+        // A large object refuses a short Le instead of giving the right length (soltia48 `get_data`).
+        guard value.count <= (apdu.le ?? 256) else { return sw(0x6700) }
+        return ResponseAPDU(data: value, status: .success)
+    }
+
+    /// READ RECORD `00 B2 <record> 04 Le` of the current record-structured EF (soltia48 `src/card.rs`
+    /// `read_record`); `6A83` past the last record, `6981` on a transparent EF.
+    private func readRecord(_ apdu: CommandAPDU, _ s: inout Session) -> ResponseAPDU {
+        guard apdu.p2 == 0x04, apdu.p1 > 0 else { return sw(0x6A86) }
+        guard let file = currentFile(s) else { return sw(0x6986) }
+        guard case .records(let records) = file else { return sw(0x6981) }
+        guard Int(apdu.p1) <= records.count else { return sw(0x6A83) }
+        return ResponseAPDU(data: records[Int(apdu.p1) - 1], status: .success)
+    }
+
     private func readBinary(_ apdu: CommandAPDU, _ s: inout Session) -> ResponseAPDU {
-        // P1 bit 8 would address an EF by short identifier, which this card does not offer.
-        guard apdu.p1 & 0x80 == 0 else { return sw(0x6A81) }
         guard apdu.data.isEmpty, let le = apdu.le else { return sw(0x6700) }
+        var offset = Int(apdu.p1) << 8 | Int(apdu.p2)
+        if apdu.p1 & 0x80 != 0 {
+            // P1 = 100xxxxx: the EF by short identifier, which becomes the current EF; P2 is an 8-bit
+            // offset (soltia48/myna-card `src/card.rs` `read_binary_chunk_sfi`; jsapdu reads `00 B0 81 00`).
+            guard apdu.p1 & 0x60 == 0, let app = currentApplication(s) else { return sw(0x6A86) }
+            let fid = UInt16(apdu.p1 & 0x1F)
+            guard fid != 0, app.files[fid] != nil else { return sw(0x6A82) }
+            s.currentEF = fid
+            offset = Int(apdu.p2)
+        }
         guard let file = currentFile(s) else { return sw(0x6986) }
         switch file {
-        case .pin, .key:
+        case .pin, .key, .records:
             return sw(0x6981)
-        case .binary(let content, let guardPIN):
-            if let p = guardPIN, !s.verified.contains(p) { return sw(0x6982) }
-            let offset = Int(apdu.p1) << 8 | Int(apdu.p2)
+        case .binary(let content, let guards):
+            if !guards.isEmpty, guards.isDisjoint(with: s.verified) { return sw(0x6982) }
             guard offset < content.count else { return sw(0x6B00) }
             let end = min(content.count, offset + le)
             return ResponseAPDU(data: Array(content[offset..<end]), status: .success)
@@ -299,6 +363,11 @@ extension VirtualCardState {
             case .text: return textPIN
             case .visualB: return visualPINB
             case .visualA: return visualPINA
+            // Only ever asked for on a card whose visual application has EF 0011, which needs the key.
+            case .visualBirth: return visualBirthKey ?? PINCounter(value: "", maxTries: 0, format: .sixDigits)
+            // Likewise only on a card whose text application has EF 0014/0015.
+            case .textA: return textPINA ?? PINCounter(value: "", maxTries: 0, format: .twelveDigits)
+            case .textB: return textPINB ?? PINCounter(value: "", maxTries: 0, format: .fourteenDigits)
             }
         }
         set {
@@ -308,6 +377,9 @@ extension VirtualCardState {
             case .text: textPIN = newValue
             case .visualB: visualPINB = newValue
             case .visualA: visualPINA = newValue
+            case .visualBirth: visualBirthKey = newValue
+            case .textA: textPINA = newValue
+            case .textB: textPINB = newValue
             }
         }
     }

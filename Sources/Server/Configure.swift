@@ -60,6 +60,7 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     app.migrations.add(CreateDoorEventQuarantine())
     app.migrations.add(CreateSignInSecurityTables())
     app.migrations.add(AddAuditOutcomeColumn())
+    app.migrations.add(AddVaultChipIntegrityColumn())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
@@ -100,6 +101,8 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     }
     let validator = CardCertificateValidator(anchors: anchors, purpose: .auth, policyRule: try config.certificatePolicyRule(for: .auth))
     let signingValidator = CardCertificateValidator(anchors: anchors, purpose: .sign, policyRule: try config.certificatePolicyRule(for: .sign))
+    // A configured card-verifiable CA file that does not parse stops the server, like a bad anchor.
+    app.cvcIssuers = try CardIntegrity.loadIssuers(config.cvcIssuers)
     let signingKey = try await SnapshotSigner.load(file: config.resolvedSnapshotSigningKeyFile, on: app.db)
     app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: signingValidator,
                             snapshotSigner: signingKey.signer)

@@ -31,6 +31,11 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// Policy OIDs for the signing certificate (`signCertificatePolicies`, `MYNAGATE_SIGN_CERT_POLICIES`);
     /// `nil` uses `CertificatePolicyRule.knownPolicies(for: .sign)`.
     public var signCertificatePolicies: [String]?
+    /// The card-verifiable CAs trusted for the text application's integrity record: a `.cvc` file (a
+    /// self-certified `7F21` certificate, as `cvc-ca.cvc` of a test hierarchy) or a directory of them.
+    /// `nil`: a chip reading's record is still checked against its own certificate, and recorded as
+    /// `issuer_unknown`.
+    public var cvcIssuers: String?
     /// A directory of revocation index files.
     public var crlIndex: String?
     /// `nil`: a stale CRL fails closed; otherwise it is accepted for this many hours past nextUpdate.
@@ -116,6 +121,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
         case certificatePolicy, authCertificatePolicies, signCertificatePolicies
+        case cvcIssuers
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
@@ -139,6 +145,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         certificatePolicy = try c.decodeIfPresent(CertificatePolicyRule.Mode.self, forKey: .certificatePolicy) ?? d.certificatePolicy
         authCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .authCertificatePolicies)
         signCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .signCertificatePolicies)
+        cvcIssuers = try c.decodeIfPresent(String.self, forKey: .cvcIssuers)
         crlIndex = try c.decodeIfPresent(String.self, forKey: .crlIndex)
         staleCRLHours = try c.decodeIfPresent(Int.self, forKey: .staleCRLHours)
         revocationSweepSeconds = try c.decodeIfPresent(Int.self, forKey: .revocationSweepSeconds) ?? d.revocationSweepSeconds
@@ -188,6 +195,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         }
         if let v = environment["MYNAGATE_AUTH_CERT_POLICIES"] { c.authCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_SIGN_CERT_POLICIES"] { c.signCertificatePolicies = Self.list(v) }
+        if let v = environment["MYNAGATE_CVC_ISSUERS"], !v.isEmpty { c.cvcIssuers = v }
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
         if let v = environment["MYNAGATE_STALE_CRL"] {
             // "fail-closed" or a number of hours; anything else used to mean fail-closed without a word.
@@ -287,6 +295,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("trust anchors: \(trustAnchors ?? "none configured (enrollment refuses every card)")")
         lines.append("certificate policy rule: " + (certificatePolicy == .off ? "off (any certificatePolicies accepted)"
             : TrustPurpose.allCases.map { p in "\(p.rawValue) \((try? certificatePolicyRule(for: p))?.description ?? "invalid")" }.joined(separator: "; ")))
+        lines.append("card-verifiable CAs: \(cvcIssuers ?? "none (chip readings of the number are recorded as issuer unknown)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale policy: after \(maxPolicyAgeSeconds) s without a successful check, \(policyStaleMode.rawValue)")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")

@@ -31,6 +31,9 @@ public final class VaultNumberModel: Model, @unchecked Sendable {
     @OptionalField(key: "request_id") public var requestID: UUID?
     /// How it was given: card, typed, dependent.
     @Field(key: "source") public var source: String
+    /// For a chip reading: what the card's integrity record said (`verified`, `issuer_unknown`); `nil`
+    /// otherwise (``AddVaultChipIntegrityColumn``).
+    @OptionalField(key: "chip_integrity") public var chipIntegrity: String?
     public init() {}
 }
 

@@ -47,6 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
         c.port = port
         c.host = host
         c.trustAnchors = demo.anchorsDirectory.path
+        // The TEST card-verifiable CA the demo's cards are issued under (written by the hierarchy).
+        c.cvcIssuers = demo.caDirectory.appendingPathComponent(TestJPKIHierarchy.FileName.cvcCA).path
         // The enrollment page's demo button enrolls the spare virtual cards from here.
         c.demoCardsDirectory = demo.cardsDirectory.path
         // The vault works out of the box: a key file of its own (0600) in the data directory.

@@ -68,7 +68,14 @@ struct DemoOrganisation: Sendable {
         try fm.createDirectory(at: cardsDirectory, withIntermediateDirectories: true)
         for i in 0..<people {
             progress(i, people)
-            if fm.fileExists(atPath: cardFile(i).path) { continue }
+            if fm.fileExists(atPath: cardFile(i).path) {
+                // A card made before issue 17 gets its card-verifiable certificate from this hierarchy,
+                // so the demo desk's integrity check passes for it too.
+                if let upgraded = hierarchy.certifying(try VirtualMynaCard.load(contentsOf: cardFile(i)).state) {
+                    try VirtualMynaCard(state: upgraded).save(to: cardFile(i))
+                }
+                continue
+            }
             var holder = CardHolder.random()
             // The HR record keeps an ASCII space; the card, like a real one, has U+3000 (enrollment and
             // the vault compare names with spaces folded).

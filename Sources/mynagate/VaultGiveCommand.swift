@@ -44,7 +44,9 @@ struct VaultGiveCommand: AsyncParsableCommand {
     struct Subject: Content { var subjectId: UUID; var role: String; var name: String; var purposesJa: [String]; var purposesEn: [String]; var state: String }
     struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var subjects: [Subject] }
     struct Items: Content { var name: String; var address: String; var birthDate: String; var sex: String }
-    struct CardBody: Content { var number: String; var fourItems: Items; var challengeId: UUID; var signature: String }
+    struct CardBody: Content { var number: String; var fourItems: Items; var challengeId: UUID; var signature: String; var textFiles: TextFiles }
+    /// The text EFs as read, base64: the server checks their integrity record itself.
+    struct TextFiles: Content { var numberFile: String; var fourItemsFile: String; var integrityRecord: String; var certificate: String? }
     struct Challenge: Content { var challengeId: UUID; var digest: String }
     struct Difference: Content { var field: String }
     struct Verification: Content { var cardDifferences: [Difference]? }
@@ -124,8 +126,14 @@ struct VaultGiveCommand: AsyncParsableCommand {
             let tries = try await c.text.triesLeft().value
             let (pin, attempt) = try pins.obtain(.text, label: "券面事項入力補助用PIN / text PIN", triesLeft: tries)
             _ = try await c.text.verify(pin, attempt: attempt)
-            let number = try await c.text.myNumber().value
-            let items = try await c.text.basicFourItems().value
+            // The files come along so the server checks the card's integrity record itself; this
+            // reader needs no card-verifiable CA of its own for that.
+            let reading = try await c.text.readWithIntegrity(issuers: .none).value
+            let number = reading.number
+            let items = reading.items
+            let f = reading.files
+            let files = TextFiles(numberFile: Data(f.numberFile).base64EncodedString(), fourItemsFile: Data(f.fourItemsFile).base64EncodedString(),
+                                  integrityRecord: Data(f.integrityRecord).base64EncodedString(), certificate: f.certificate.map { Data($0).base64EncodedString() })
             // The same card proves itself: its user-authentication key signs the request's challenge,
             // which the server checks against the certificate enrolled for you.
             let authTries = try await c.jpki.triesLeft(.auth).value
@@ -133,7 +141,7 @@ struct VaultGiveCommand: AsyncParsableCommand {
             _ = try await c.jpki.verify(authPIN, attempt: authAttempt)
             let signature = try await c.jpki.sign(sha256Digest: Array(digest), with: .auth).value
             return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex),
-                            challengeId: issued.challengeId, signature: Data(signature).base64EncodedString())
+                            challengeId: issued.challengeId, signature: Data(signature).base64EncodedString(), textFiles: files)
         }
         let posted = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card"), headers: headers, content: body)
         guard posted.status == .created else { throw CLIFailure("the server refused the number: \(Self.refusal(posted))") }

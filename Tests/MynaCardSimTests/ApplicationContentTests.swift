@@ -69,7 +69,11 @@ struct ApplicationContentTests {
         let sigTLV = try BERTLV.parseFirst(sig)
         #expect(sigTLV.tag == 0xFF30)
         #expect(try sigTLV.child(0xDF31)?.value == Array(SHA256.hash(data: number)))
-        #expect(try sigTLV.child(0xDF32)?.value == Array(SHA256.hash(data: basic)))
+        // DF32 digests the FF20 value after the DF21 table: DF22 to the object's end, no outer header,
+        // no table, no filler (soltia48/myna-card `Attributes::digest_source`).
+        let header = try BERTLV.parseHeader(basic)
+        let value = Array(basic[header.headerLength..<(header.headerLength + header.valueLength)])
+        #expect(try sigTLV.child(0xDF32)?.value == Array(SHA256.hash(data: Array(value.dropFirst(items[0].encoded.count)))))
         #expect(try sigTLV.child(0xDF33)?.value.count == 256)
     }
 

@@ -111,6 +111,14 @@ struct DataSecurityTests {
         // The attack: the employee's own card signs the challenge, but the digits are typed.
         var body = try await site.cardBody(card, request: requestID, as: me)
         body["number"] = fake
+        // With the card's text files posted beside them, typed digits are refused outright (issue 17):
+        // the server compares them with the files the integrity record vouches for.
+        let withFiles = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
+        #expect(withFiles.status == .unprocessableEntity && withFiles.text.contains("card_files_disagree"), "\(withFiles.text)")
+        // A hostile client simply leaves the files out: the number is then no chip reading.
+        body = try await site.cardBody(card, request: requestID, as: me)
+        body["number"] = fake
+        body.removeValue(forKey: "textFiles")
         let given = try await s.send(.POST, "/api/v1/vault/my/requests/\(requestID)/card", as: me, json: body)
         #expect(given.status == .created, "\(given.text)")
         #expect(!given.text.contains("chip_with_pin"), "\(given.text)")

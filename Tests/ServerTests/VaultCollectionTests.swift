@@ -254,6 +254,9 @@ struct VaultCollectionTests {
         #expect(try tries() == 3)
         let view = try await s.send(.GET, "/api/v1/vault/requests/\(id)", as: site.handler)
         #expect(view.object()["status"] as? String == "fulfilled")
+        // The server read the chip and checked its integrity record against the configured CA.
+        let held = try await s.send(.GET, "/api/v1/vault/employees/\(e)", as: site.handler).object()["numbers"] as? [[String: Any]]
+        #expect(held?.first?["chipIntegrity"] as? String == "verified")
         let record = try #require(((view.object()["subjects"] as? [[String: Any]])?.first?["recordId"]) as? String)
         #expect(try await site.reveal(record, purpose: "employment_insurance").object()["number"] as? String == number)
         await site.stop()

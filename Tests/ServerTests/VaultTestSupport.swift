@@ -48,13 +48,16 @@ struct VaultSite {
 
     /// Starts a server whose vault key is `vault.key` in a directory of its own (not the database's),
     /// `cards` (if given) the demo's virtual-card directory.
-    static func start(firstKey: String = Keyring.generateKeyBase64(), cards: URL? = nil, faults: FaultPlan? = nil) async throws -> VaultSite {
+    /// `cvcIssuers`: configure the test hierarchy's card-verifiable CA (`ca/cvc-ca.cvc`), as a deployment does.
+    static func start(firstKey: String = Keyring.generateKeyBase64(), cards: URL? = nil, faults: FaultPlan? = nil,
+                      cvcIssuers: Bool = true) async throws -> VaultSite {
         let keyDir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-vaultkey-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: keyDir, withIntermediateDirectories: true)
         let keyFile = keyDir.appendingPathComponent("vault.key")
         try writeKeyFile(keyFile, current: keyID, keys: [(keyID, firstKey)])
-        let s = try await TestServer.start(faults: faults) { c, _ in
+        let s = try await TestServer.start(faults: faults) { c, dir in
             c.vaultKeyFile = keyFile.path
+            if cvcIssuers { c.cvcIssuers = dir.appendingPathComponent("ca/\(TestJPKIHierarchy.FileName.cvcCA)").path }
             if let cards { c.demoCardsDirectory = cards.path }
         }
         let admin = try await s.user(.admin)
@@ -156,10 +159,16 @@ struct VaultCard {
         let tries = try await card.text.triesLeft().value
         #expect(tries == 3)
         _ = try await card.text.verify(try PIN(pin, kind: .text))
-        let number = try await card.text.myNumber().value
-        let four = try await card.text.basicFourItems().value
-        return ["number": number.revealDigits(),
-                "fourItems": ["name": four.name, "address": four.address, "birthDate": four.birthDate, "sex": four.sex]]
+        // As the command does: the files come along for the server to check their integrity record.
+        let reading = try await card.text.readWithIntegrity(issuers: .none).value
+        let four = reading.items
+        let f = reading.files
+        var files: [String: String] = ["numberFile": Data(f.numberFile).base64EncodedString(), "fourItemsFile": Data(f.fourItemsFile).base64EncodedString(),
+                                       "integrityRecord": Data(f.integrityRecord).base64EncodedString()]
+        files["certificate"] = f.certificate.map { Data($0).base64EncodedString() }
+        return ["number": reading.number.revealDigits(),
+                "fourItems": ["name": four.name, "address": four.address, "birthDate": four.birthDate, "sex": four.sex],
+                "textFiles": files]
     }
 
     func transport() -> MynaCard { MynaCard(transport: EmulatedCardTransport(card: VirtualMynaCard(state: state))) }

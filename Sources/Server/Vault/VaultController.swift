@@ -314,6 +314,55 @@ struct VaultController {
         var challengeId: UUID
         /// Base64 of the card's user-authentication signature over the challenge.
         var signature: String
+        /// The text application's EFs `0001`–`0004` as read, so the server checks the integrity record
+        /// itself (issue 17 item 8); optional for clients older than it.
+        var textFiles: TextFiles?
+    }
+
+    /// Base64 of each EF as the card gave it.
+    struct TextFiles: Content {
+        /// EF `0001` whole, filler included (17 bytes).
+        var numberFile: String
+        /// EF `0002`, the `FF20` object.
+        var fourItemsFile: String
+        /// EF `0003`, the `FF30` integrity record.
+        var integrityRecord: String
+        /// EF `0004`, the `7F21` certificate.
+        var certificate: String?
+
+        func decoded() throws -> TextApplicationFiles {
+            func bytes(_ text: String, _ field: String, max: Int) throws -> [UInt8] {
+                guard let d = Data(base64Encoded: text), (1...max).contains(d.count) else {
+                    throw APIError.bad("textFiles.\(field) must be base64 of 1 to \(max) bytes", ja: "textFiles.\(field) が正しくありません")
+                }
+                return Array(d)
+            }
+            return TextApplicationFiles(numberFile: try bytes(numberFile, "numberFile", max: 64),
+                                        fourItemsFile: try bytes(fourItemsFile, "fourItemsFile", max: 4096),
+                                        integrityRecord: try bytes(integrityRecord, "integrityRecord", max: 1024),
+                                        certificate: try certificate.map { try bytes($0, "certificate", max: 2048) })
+        }
+    }
+
+    static let cardFilesDisagree = APIError(.unprocessableEntity, code: "card_files_disagree",
+                                            ja: "送信された番号または基本4情報が、同時に送信されたカードのファイルと一致しません",
+                                            en: "the number or the 4 items posted differ from the card files posted with them")
+
+    /// Checks posted text EFs: their integrity record (a mismatch is refused, ``CardIntegrity``), and that
+    /// the number and 4 items posted are the ones in the files. Returns the code to record.
+    static func checkTextFiles(_ posted: TextFiles, number: IndividualNumber, items: VaultService.FourItems, request: UUID,
+                               req: Request) async throws -> String {
+        let files = try posted.decoded()
+        let reading: TextReading
+        do { reading = try TextReading(files: files, issuers: req.application.cvcIssuers) } catch {
+            throw APIError.bad("textFiles: the number or 4-items file does not parse", ja: "textFiles の個人番号または基本4情報のファイルが読み取れません")
+        }
+        let code = try await CardIntegrity.accepted(reading.integrity, request: request, req: req)
+        let i = reading.items
+        guard reading.number == number, i.name == items.name, i.address == items.address, i.birthDate == items.birthDate, i.sex == items.sex else {
+            throw cardFilesDisagree
+        }
+        return code
     }
 
     struct CardChallenge: Content {
@@ -369,7 +418,12 @@ struct VaultController {
         guard items.birthDate.count == 8, items.birthDate.allSatisfy(\.isASCII), items.birthDate.allSatisfy(\.isNumber), ["1", "2", "9"].contains(items.sex) else {
             throw APIError.bad("fourItems.birthDate must be YYYYMMDD and sex 1, 2 or 9", ja: "生年月日（YYYYMMDD）または性別（1/2/9）が正しくありません")
         }
-        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader,
+        // What the integrity record says about the files posted; nil when the client posted none.
+        var integrity: String?
+        if let files = body.textFiles {
+            integrity = try await Self.checkTextFiles(files, number: number, items: items, request: id, req: req)
+        }
+        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader(integrity: integrity),
                                                  actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
         guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw APIError.noSuch("request", ja: "依頼") }
         return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(row, on: req.db))

@@ -4,6 +4,9 @@ enum VaultMessages {
         "nav_vault": ("個人番号", "My Numbers"),
         "nav_vaultHandlers": ("事務取扱担当者", "Number handlers"),
         "nav_myNumber": ("自分の個人番号", "My number"),
+        // Where a number came from, shown to the handler beside the verification (issue 17 item 8).
+        "vaultChip_verified": ("ICチップから読取り（完全性レコード確認済み）", "read from the chip (integrity record verified)"),
+        "vaultChip_issuer_unknown": ("ICチップから読取り（発行者の鍵は未確認）", "read from the chip (issuer key not checked)"),
         "vaultRequestsTitle": ("個人番号の収集依頼", "My Number collection requests"),
         "vaultRequestTitle": ("収集依頼の詳細", "Collection request"),
         "vaultEmployeeTitle": ("従業員の個人番号ファイル", "Employee's number file"),

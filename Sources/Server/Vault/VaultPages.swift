@@ -275,6 +275,9 @@ struct VaultPages {
         var role: String
         var purposes: [Option]
         var verified: Bool
+        /// Whether the number came from a chip whose integrity record was checked, and how far.
+        var fromChip: Bool
+        var chip: String
         var collectedAt: String
         var disposal: String
     }
@@ -313,7 +316,9 @@ struct VaultPages {
         let numbers = try v.numbers.map { n in
             NumberRow(recordId: n.recordId.uuidString, person: n.person, role: lang == .ja ? n.roleJa : VaultService.role(code: n.role).english,
                       purposes: try zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : try VaultService.storedPurpose($0.0).english) },
-                      verified: n.verified, collectedAt: PageTime.show(n.collectedAt), disposal: n.disposalJa)
+                      verified: n.verified, fromChip: n.chipIntegrity != nil,
+                      chip: n.chipIntegrity.map { Messages.text("vaultChip_\($0)", lang) } ?? "",
+                      collectedAt: PageTime.show(n.collectedAt), disposal: n.disposalJa)
         }
         let reqs = try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).filter(\.$employeeID == v.id).sort(\.$createdAt, .descending).all(), on: req.db)
         return EmployeeData(query: query, found: true, id: v.id.uuidString, employeeNumber: v.employeeNumber, name: v.name, address: v.address,
@@ -602,7 +607,9 @@ struct VaultPages {
             let confirm = (try? req.content.get(String.self, at: "confirmLastTry")) == "on"
             let sealer = try req.application.vaultKeys.sealer()
             let read = try await VaultDemoDesk.read(employee: e, pin: pin, confirmLastTry: confirm, req: req)
-            _ = try await VaultService.give(requestID: id, subjectID: nil, number: read.number, source: .card(read.items, reader: "受付の仮想カードリーダー（デモ）"),
+            let integrity = try await CardIntegrity.accepted(read.integrity, request: id, req: req)
+            _ = try await VaultService.give(requestID: id, subjectID: nil, number: read.number,
+                                            source: .card(read.items, reader: "受付の仮想カードリーダー（デモ）", integrity: integrity),
                                             actor: actor, sealer: sealer, on: req.db, append: req.vaultAppend)
         }
     }
@@ -641,6 +648,8 @@ enum VaultDemoDesk {
     struct Read: Sendable {
         var number: IndividualNumber
         var items: VaultService.FourItems
+        /// What the card's integrity record says about them (``CardIntegrity``).
+        var integrity: TextIntegrity
     }
 
     static func card(for employee: UUID, req: Request) async throws -> MynaCard? {
@@ -661,8 +670,10 @@ enum VaultDemoDesk {
         if tries == 0 { throw MynaCardError.pinBlocked(.text) }
         if tries == 1 && !confirmLastTry { throw MynaCardError.lastTryNeedsConfirmation(.text) }
         _ = try await card.text.verify(pin, attempt: confirmLastTry ? .confirmedLastTry : .normal)
-        let number = try await card.text.myNumber().value
-        let four = try await card.text.basicFourItems().value
-        return Read(number: number, items: VaultService.FourItems(name: four.name, address: four.address, birthDate: four.birthDate, sex: four.sex))
+        // The server reads the chip itself here, so it checks the integrity record itself.
+        let reading = try await card.text.readWithIntegrity(issuers: req.application.cvcIssuers).value
+        let four = reading.items
+        return Read(number: reading.number, items: VaultService.FourItems(name: four.name, address: four.address, birthDate: four.birthDate, sex: four.sex),
+                    integrity: reading.integrity)
     }
 }

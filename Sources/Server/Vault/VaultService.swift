@@ -277,13 +277,19 @@ public enum VaultService {
         /// Read from the card's chip by the server itself after the text PIN (a desk reader the server
         /// drives, such as the demo desk), with the 4 items; `reader` says which reader. Only a reading
         /// the server made is a chip reading: it verifies number and identity alone.
-        case card(FourItems, reader: String)
+        /// `integrity` is the text application's integrity record's verdict (``CardIntegrity``): `verified`
+        /// or `issuer_unknown`; a mismatch never gets here.
+        case card(FourItems, reader: String, integrity: String)
         /// Posted by `mynagate vault give` from the employee's own reader. The card's JPKI signature
         /// over the server's challenge proves the enrolled card and its holder were there, but it does
-        /// not cover the digits or the 4 items (the text application's own signature cannot be
-        /// checked), so the server cannot tell them from typed digits: recorded like a typed number,
-        /// unusable until the handler records the documents checked (issue 14, M2).
-        case ownReader
+        /// not cover the digits or the 4 items, so the server cannot bind them to that card: recorded
+        /// like a typed number, unusable until the handler records the documents checked (issue 14, M2).
+        /// `integrity` is what the posted EFs' integrity record said (`verified`, `issuer_unknown`), `nil`
+        /// when the client posted none: it shows the digits and 4 items are as an issuer wrote them for
+        /// *a* card, not a typo — but the text files are static, copyable from any card read once with
+        /// its PIN, and nothing ties them to the card that signed the challenge, so the documents are
+        /// still needed.
+        case ownReader(integrity: String?)
         /// Typed by the employee.
         case typed
     }
@@ -391,8 +397,10 @@ public enum VaultService {
         var verification: IdentityVerificationRecord?
         var differences: [Difference] = []
         var sourceCode = "typed"
+        var chipIntegrity: String?
         switch source {
-        case .card(let items, let reader):
+        case .card(let items, let reader, let integrity):
+            chipIntegrity = integrity
             guard subject.role == .employee else {
                 throw APIError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
             }
@@ -404,7 +412,8 @@ public enum VaultService {
                     documents: [PresentedDocument(type: .myNumberCard, issuer: chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
                     cardReading: .chipWithPIN, request: r.id)
             } catch { throw APIError.vault(error) }
-        case .ownReader:
+        case .ownReader(let integrity):
+            chipIntegrity = integrity
             guard subject.role == .employee else {
                 throw APIError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
             }
@@ -428,6 +437,7 @@ public enum VaultService {
         let v = verification
         let diffs = differences
         let src = sourceCode
+        let integrity = chipIntegrity
         try await append { tx in
             guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
             var req = try load(row)
@@ -456,12 +466,14 @@ public enum VaultService {
             n.verificationID = v?.id.rawValue
             n.requestID = requestID
             n.source = src
+            n.chipIntegrity = integrity
             if isNew { try await n.create(on: tx) } else { try await n.save(on: tx) }
             try await access(record: recordID, employee: row.employeeID, dependent: dependentID, role: subject.role, actor: actor, action: .collect,
                              purpose: nil, at: now, on: tx)
             var details = ["request": requestID.uuidString, "record": recordID.uuidString, "role": roleCode(subject.role), "source": src,
                            "verified": String(v != nil)]
             if !diffs.isEmpty { details["cardDifferences"] = diffs.map(\.field).joined(separator: " ") }
+            if let integrity { details["chipIntegrity"] = integrity }
             return [AuditDraft(kind: "vault.number.collected", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)", details: details)]
         }
         return recordID

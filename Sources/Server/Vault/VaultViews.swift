@@ -107,6 +107,9 @@ enum VaultViews {
         var purposesJa: [String]
         var verified: Bool
         var source: String
+        /// For a chip reading, what the card's integrity record said: `verified` (the issuer's data,
+        /// signed by a configured card-verifiable CA) or `issuer_unknown`; absent otherwise.
+        var chipIntegrity: String?
         var collectedAt: Date
         var keyId: String?
         /// in_use, retained, due, overdue or on_hold (``VaultService/statusCode(_:)``); the date is in `disposalJa`.
@@ -155,7 +158,7 @@ enum VaultViews {
             let name = n.dependentID.flatMap { d in deps.first { $0.id == d }?.name } ?? e.name
             let ps = m.purposes.sorted()
             numbers.append(NumberView(recordId: try n.requireID(), dependentId: n.dependentID, person: name, role: VaultService.roleCode(m.role), roleJa: m.role.japanese,
-                                      purposes: ps.map(\.rawValue), purposesJa: ps.map(\.japanese), verified: n.verificationID != nil, source: n.source,
+                                      purposes: ps.map(\.rawValue), purposesJa: ps.map(\.japanese), verified: n.verificationID != nil, source: n.source, chipIntegrity: n.chipIntegrity,
                                       collectedAt: n.collectedAt, keyId: n.keyID, disposal: VaultService.statusCode(st), disposalJa: st.japanese))
         }
         let holds = try await VaultLegalHoldModel.query(on: db).filter(\.$employeeID == id).sort(\.$placedAt, .descending).all()

@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import MynaCard
+import MynaCardSim
+import Server
+import Store
+import Testing
+import Vapor
+import Vault
+
+/// The text application's integrity record at the vault (issue 17 item 8), over real HTTP: the server
+/// checks the EFs the client posts itself, refuses a reading its record contradicts, and records for
+/// the handler whether a number came from a chip with a verified record.
+@Suite("Vault: the card's integrity record", .serialized)
+struct VaultCardIntegrityTests {
+    /// An employee with an enrolled card, a request acknowledged, and the body `vault give` would post.
+    func setUp(_ site: VaultSite, _ staff: String) async throws -> (employee: String, me: TestServer.Identity, request: String, card: VaultCard, number: String) {
+        let number = TestNumbers.make()
+        let (employeeID, me) = try await site.employee(staff, name: "番号　太郎")
+        let card = try VaultCard.make(number: number, name: "番号　太郎")
+        try await site.enroll(card, employee: employeeID)
+        let request = try await site.request(employeeID, purposes: ["withholding_slip"])["id"] as! String
+        #expect(try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request)/acknowledge", as: me).status == .ok)
+        return (employeeID, me, request, card, number)
+    }
+
+    func refusals(_ site: VaultSite) async throws -> [AuditRecordModel] {
+        try await AuditRecordModel.query(on: site.s.app.db).filter(\.$kind == "vault.card.integrity_refused").all()
+    }
+
+    func numbers(_ site: VaultSite, _ employee: String) async throws -> [[String: Any]] {
+        try await site.s.send(.GET, "/api/v1/vault/employees/\(employee)", as: site.handler).object()["numbers"] as? [[String: Any]] ?? []
+    }
+
+    @Test("a reading whose files contradict the integrity record (digest mismatch) is refused, audited, and nothing is stored")
+    func tamperedIsRefused() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        let (employee, me, request, card, number) = try await setUp(site, "V0701")
+        let url = "/api/v1/vault/my/requests/\(request)/card"
+
+        // Another valid number, written into the number file and the posted number alike: the files
+        // and the body agree, only the integrity record (signed by the issuer) does not.
+        let forgedNumber = TestNumbers.make()
+        var body = try await site.cardBody(card, request: request, as: me)
+        var files = body["textFiles"] as! [String: String]
+        files["numberFile"] = Data([0xFF, 0x10, 0x0C] + Array(forgedNumber.utf8) + [0xFF, 0xFF]).base64EncodedString()
+        body["textFiles"] = files
+        body["number"] = forgedNumber
+        let r = try await s.send(.POST, url, as: me, json: body)
+        #expect(r.status == .unprocessableEntity && r.text.contains("card_integrity_mismatch"), "\(r.text)")
+        #expect(!r.text.contains(forgedNumber) && !r.text.contains(number))
+
+        // A changed address, in the 4-items file and the posted items alike.
+        body = try await site.cardBody(card, request: request, as: me)
+        files = body["textFiles"] as! [String: String]
+        var four = Array(Data(base64Encoded: files["fourItemsFile"]!)!)
+        let address = Array("東京都千代田区千代田1丁目1番1号".utf8)
+        let at = try #require(four.firstRange(of: address))
+        four.replaceSubrange(at, with: Array("東京都千代田区千代田9丁目1番1号".utf8))
+        files["fourItemsFile"] = Data(four).base64EncodedString()
+        body["textFiles"] = files
+        var items = body["fourItems"] as! [String: String]
+        items["address"] = "東京都千代田区千代田9丁目1番1号"
+        body["fourItems"] = items
+        let r2 = try await s.send(.POST, url, as: me, json: body)
+        #expect(r2.status == .unprocessableEntity && r2.text.contains("card_integrity_mismatch"), "\(r2.text)")
+
+        // The security officer sees both refusals, with the failed check and never the number.
+        let audited = try await refusals(site)
+        #expect(audited.map(\.details).contains { $0.contains("number_digest") })
+        #expect(audited.map(\.details).contains { $0.contains("four_items_digest") })
+        #expect(!audited.contains { $0.details.contains(number) || $0.details.contains(forgedNumber) })
+        #expect(try await numbers(site, employee).isEmpty)
+
+        // Intact files with a different number in the body: the body must say what the files say.
+        body = try await site.cardBody(card, request: request, as: me)
+        body["number"] = forgedNumber
+        let r3 = try await s.send(.POST, url, as: me, json: body)
+        #expect(r3.status == .unprocessableEntity && r3.text.contains("card_files_disagree"), "\(r3.text)")
+
+        // The intact reading is taken, and the handler sees it came from a chip with a verified record.
+        let ok = try await s.send(.POST, url, as: me, json: try await site.cardBody(card, request: request, as: me))
+        #expect(ok.status == .created, "\(ok.text)")
+        let held = try await numbers(site, employee)
+        #expect(held.count == 1)
+        #expect(held.first?["chipIntegrity"] as? String == "verified")
+        #expect(held.first?["source"] as? String == "own_reader")
+        let page = try await s.send(.GET, "/vault/employees?employee=V0701", as: site.handler)
+        #expect(page.text.contains("完全性レコード確認済み"), "\(page.text.prefix(200))")
+        #expect(!page.text.contains(number))
+    }
+
+    @Test("without a configured card-verifiable CA the reading is recorded as issuer unknown; without files, as not from a checked chip")
+    func issuerUnknownAndNoFiles() async throws {
+        let site = try await VaultSite.start(cvcIssuers: false)
+        defer { Task { await site.stop() } }
+        let (employee, me, request, card, _) = try await setUp(site, "V0702")
+        let given = try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request)/card", as: me,
+                                          json: try await site.cardBody(card, request: request, as: me))
+        #expect(given.status == .created, "\(given.text)")
+        #expect(try await numbers(site, employee).first?["chipIntegrity"] as? String == "issuer_unknown")
+
+        let (employee2, me2, request2, card2, _) = try await setUp(site, "V0703")
+        var old = try await site.cardBody(card2, request: request2, as: me2)
+        old.removeValue(forKey: "textFiles")
+        #expect(try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request2)/card", as: me2, json: old).status == .created)
+        let n = try await numbers(site, employee2).first
+        #expect(n?["chipIntegrity"] == nil || n?["chipIntegrity"] is NSNull)
+    }
+
+    @Test("the demo desk reads the chip itself: a card carrying another card's certificate is refused")
+    func deskRefusesAForeignCertificate() async throws {
+        let cards = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-cards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: cards, withIntermediateDirectories: true)
+        let site = try await VaultSite.start(cards: cards)
+        defer { Task { await site.stop(); try? FileManager.default.removeItem(at: cards) } }
+        let s = site.s
+        let (e, me) = try await site.employee("V0704", name: "仮想 四郎")
+        var state = try VaultCard.make(number: TestNumbers.make(), name: "仮想 四郎").state
+        state.cardVerifiableCertificate = try VaultCard.make(number: TestNumbers.make()).state.cardVerifiableCertificate
+        try VirtualMynaCard(state: state).save(to: cards.appendingPathComponent("V0704.vcard"))
+        let id = try await site.request(e, purposes: ["employment_insurance"])["id"] as! String
+        let form = { (f: String) in (Data(f.utf8), "application/x-www-form-urlencoded") }
+        let (ack, t) = form("")
+        #expect(try await s.send(.POST, "/vault/my/requests/\(id)/acknowledge", as: me, raw: ack, contentType: t).status == .seeOther)
+        let (b, t2) = form("pin=\(VaultCard.pin)")
+        let r = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b, contentType: t2)
+        #expect(r.status == .unprocessableEntity, "\(r.status)")
+        #expect(try await refusals(site).contains { $0.details.contains("record_signature") })
+        #expect(try await numbers(site, e).isEmpty)
+    }
+}
