@@ -15,8 +15,9 @@ import SmartCard
 ///
 /// Other programs may share the card (PC/SC shared mode): each operation runs inside one transport
 /// transaction (``CardTransport/beginTransaction()``), so nobody else's SELECT lands between our SELECT
-/// and our READ or SIGN, and a reset reported by the transport (``CardTransport/resetCount``) makes the
-/// card forget the selected application and select it again.
+/// and our READ or SIGN; on a shared transport each operation selects its application afresh, and a
+/// reset reported by the transport (``CardTransport/resetCount``) makes the card forget the selected
+/// application in any case.
 ///
 /// Long files are read with extended-length READ BINARY when the transport allows it; when the reader
 /// refuses one (`6700`, a wrong-length answer, `6A86` or a reader error), the read is retried in
@@ -94,6 +95,11 @@ public actor MynaCard {
         if resets != seenResets {
             // The card was reset since our last operation: it is back at the MF.
             seenResets = resets
+            selectedApplication = nil
+        }
+        if await channel.transport.isShared {
+            // Between two of our transactions another program may have selected another application,
+            // where EF 0001 and 0002 also exist (text): select ours again rather than read theirs.
             selectedApplication = nil
         }
         let outcome: Result<T, MynaCardError>

@@ -123,6 +123,11 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
         Self.shortOnlyReaders.withLock { $0.removeAll() }
     }
 
+    /// Shared-mode connections let other programs in between our transactions.
+    public var isShared: Bool {
+        get async { shareMode == .shared }
+    }
+
     public var resetCount: Int {
         get async { await withCheckedContinuation { c in queue.async { c.resume(returning: self.resets) } } }
     }

@@ -42,6 +42,17 @@ public actor EmulatedCardTransport: CardTransport {
     public var supportsExtendedLength: Bool { extended }
     public var resetCount: Int { resets }
 
+    /// No other program shares an in-process card, so there is nothing to lock; but a reset made by
+    /// ``resetByAnotherProgram()`` is noticed here, as pcsc-lite reports SCARD_W_RESET_CARD to
+    /// SCardBeginTransaction before the operation's first command.
+    public func beginTransaction() async throws(CardTransportError) {
+        guard present else { throw .cardRemoved }
+        if resetPending {
+            resetPending = false
+            resets += 1
+        }
+    }
+
     public func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8] {
         guard present else { throw .cardRemoved }
         if resetPending {

@@ -30,6 +30,10 @@ public protocol CardTransport: Sendable {
     /// A reset puts the card back at the MF with no PIN verified, so a caller that remembers the
     /// selected application compares this number before relying on it.
     var resetCount: Int { get async }
+    /// Whether other programs may send commands to the card between our operations (a PC/SC
+    /// connection in shared mode). Then nothing the card was left in — the selected application above
+    /// all — can be trusted at the start of the next operation, transaction or not.
+    var isShared: Bool { get async }
     /// Tells the transport that an extended-length command failed through it (`6700`, a wrong-length
     /// answer or a reader error), so that ``supportsExtendedLength`` answers `false` from now on.
     func extendedLengthFailed() async
@@ -41,6 +45,7 @@ extension CardTransport {
     public func beginTransaction() async throws(CardTransportError) {}
     public func endTransaction() async {}
     public var resetCount: Int { get async { 0 } }
+    public var isShared: Bool { get async { false } }
     public func extendedLengthFailed() async {}
 }
 

@@ -28,7 +28,12 @@ struct CardOptions: ParsableArguments {
     }
 
     /// Opens the card. The returned transport is kept alive by the caller for the command's duration.
-    func open() async throws -> MynaCard {
+    ///
+    /// - Parameter presentsPIN: the command will send a PIN. A reader's card is then connected
+    ///   exclusively, so no other program can use the key the PIN unlocks while we hold it
+    ///   (soltia48/myna-card README, "Who else may hold the card"); without a PIN it is shared and each
+    ///   operation runs in a PC/SC transaction. The connection is closed with a reset either way.
+    func open(presentsPIN: Bool = false) async throws -> MynaCard {
         var tracer: (@Sendable (APDUTraceEntry) -> Void)? = nil
         if trace {
             tracer = { entry in FileHandleOutput.standardError.write(entry.description + "\n") }
@@ -59,7 +64,8 @@ struct CardOptions: ParsableArguments {
                 throw CLIFailure("no card was presented within \(wait) seconds")
             }
         }
-        let transport = try context.connect(reader: name, supportsExtendedLength: noExtended ? false : nil)
+        let transport = try context.connect(reader: name, shareMode: presentsPIN ? .exclusive : .shared,
+                                            supportsExtendedLength: noExtended ? false : nil)
         return MynaCard(transport: transport, tracer: tracer)
     }
 }
