@@ -22,8 +22,8 @@ public protocol CardEmulator: AnyObject, Sendable {
 /// It can simulate the card leaving the reader (``removeCard()``), another program resetting the card
 /// (``resetByAnotherProgram()``) and readers without extended-length support, so the card layer's
 /// fallbacks are tested without hardware. A card that gives no answer at all (an empty response, as
-/// ``ShortAPDUReader`` in ``ShortAPDUReader/Refusal/linkFailure`` mode does) is reported as a
-/// reader failure, the way PC/SC reports a reader that could not carry a command.
+/// ``ShortAPDUReader`` in ``ShortAPDUReader/Refusal/linkFailure`` mode gives) is reported as a reader
+/// failure, the way PC/SC reports a reader that could not carry a command.
 public actor EmulatedCardTransport: CardTransport {
     private let card: any CardEmulator
     private var present = true
@@ -107,7 +107,9 @@ public final class ShortAPDUReader: CardEmulator {
     public enum Refusal: String, Sendable, CaseIterable {
         /// `67 00` (wrong length), as the reader's firmware or the card behind it answers.
         case wrongLength
-        /// No response at all: the transport reports a reader failure (PC/SC SCardTransmit fails).
+        /// A truncated answer (one byte, no status word), as a reader that garbles the long frame gives:
+        /// the in-process transport reports it as a reader failure, and through PC/SC it arrives as a
+        /// malformed response. (Not an empty answer: vpcd waits forever for an empty frame's body.)
         case linkFailure
     }
 
@@ -129,7 +131,7 @@ public final class ShortAPDUReader: CardEmulator {
         guard CommandAPDU.isExtendedLength(command) else { return card.process(command) }
         switch refusal {
         case .wrongLength: return [0x67, 0x00]
-        case .linkFailure: return []
+        case .linkFailure: return [0x6F]
         }
     }
 }

@@ -46,7 +46,7 @@ struct VCardServeCommand: AsyncParsableCommand {
     @Flag(help: "Act as a reader that does not carry extended-length APDUs: answer each with 67 00.")
     var refuseExtended = false
 
-    @Flag(help: "Act as a reader that fails on extended-length APDUs: give no answer, so SCardTransmit fails.")
+    @Flag(help: "Act as a reader that garbles extended-length APDUs: answer each with one byte and no status word.")
     var dropExtended = false
 
     @Flag(help: "Forget verified PINs when another application is selected (unknown on real cards; default: keep them until reset).")

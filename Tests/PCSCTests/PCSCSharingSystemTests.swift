@@ -7,9 +7,12 @@ import Testing
 
 /// Two PC/SC clients on one vpcd reader, and a reader that refuses extended APDUs, through a real
 /// pcscd (docs/TESTING.md, "Reader sharing and extended-length fallback").
-@Suite("pcscd + vpcd: sharing and extended-length fallback", .serialized,
-       .enabled(if: SystemTestGate.requested, "set MYNAGATE_SYSTEM_TESTS=1 to run against pcscd"))
-struct PCSCSharingSystemTests {
+///
+/// Nested in ``PCSCSystemTests`` so that its `.serialized` trait keeps the two from serving cards on
+/// the same vpcd reader at once.
+extension PCSCSystemTests {
+@Suite("sharing and extended-length fallback", .serialized)
+struct Sharing {
     static let state: VirtualCardState = {
         do {
             return try TestJPKIHierarchy.generate().issueCard(holder: CardHolder.random(), authPIN: "1234", signingPassword: "ABC123")
@@ -31,11 +34,19 @@ struct PCSCSharingSystemTests {
     }
 
     /// A second connection (another PC/SC client as far as pcscd is concerned) selects the text
-    /// application right after our SELECT EF. With transactions pcscd refuses it until our operation is
-    /// over and our read is right; without them (`transactions: false`) the READ goes to the text
-    /// application, which is how the field fails today (audit D3).
-    @Test(.timeLimit(.minutes(2)), arguments: [true, false])
-    func anotherClientCannotSelectBetweenOurSelectAndRead(_ transactions: Bool) async throws {
+    /// application right after our SELECT EF. With transactions pcscd holds it back until our operation
+    /// is over (it waits, or is refused with SCARD_E_SHARING_VIOLATION) and our read is right; without
+    /// them (`transactions: false`) the READ goes to the text application, which is how the field
+    /// failed before (audit D3).
+    ///
+    /// The cases run one after the other in one test, not as arguments: Swift Testing may start a
+    /// parameterized test's cases together, and they would serve two cards on one vpcd reader.
+    @Test(.timeLimit(.minutes(2)))
+    func anotherClientCannotSelectBetweenOurSelectAndRead() async throws {
+        for transactions in [true, false] { try await anotherClient(transactions: transactions) }
+    }
+
+    func anotherClient(transactions: Bool) async throws {
         try await withServedCard(VirtualMynaCard(state: Self.state)) { context, reader in
             let ours = try context.connect(reader: reader, transactions: transactions)
             defer { ours.disconnect(.leave) }
@@ -47,13 +58,14 @@ struct PCSCSharingSystemTests {
             if transactions {
                 let der = try await card.jpki.certificateDER(.auth)
                 #expect(der.value == Self.state.authCertificate)
-                // pcscd refused the other client while our transaction was open.
-                let outcome = interferer.outcome
-                #expect(outcome?.contains("SHARING_VIOLATION") == true, "the second client was kept out: \(outcome ?? "nothing sent")")
+                let during = interferer.outcomeDuringOurOperation
+                #expect(during == nil || during?.contains("SHARING_VIOLATION") == true,
+                        "the second client was kept out while our transaction was open: \(during ?? "still waiting")")
             } else {
                 await #expect(throws: MynaCardError.self) { _ = try await card.jpki.certificateDER(.auth) }
-                #expect(interferer.outcome == "90 00", "the second client's SELECT went through between ours")
+                #expect(interferer.outcomeDuringOurOperation == "90 00", "the second client's SELECT went through between ours")
             }
+            await interferer.finish()
         }
     }
 
@@ -75,8 +87,12 @@ struct PCSCSharingSystemTests {
 
     /// A reader that answers 6700, or fails, on extended APDUs: the certificate still reads, the
     /// reader is remembered as short-only, and the next connection to it starts short.
-    @Test(.timeLimit(.minutes(2)), arguments: ShortAPDUReader.Refusal.allCases)
-    func aReaderRefusingExtendedAPDUsIsReadShortAndRemembered(_ refusal: ShortAPDUReader.Refusal) async throws {
+    @Test(.timeLimit(.minutes(2)))
+    func aReaderRefusingExtendedAPDUsIsReadShortAndRemembered() async throws {
+        for refusal in ShortAPDUReader.Refusal.allCases { try await readShort(refusal) }
+    }
+
+    func readShort(_ refusal: ShortAPDUReader.Refusal) async throws {
         PCSCCardTransport.forgetShortOnlyReaders()
         defer { PCSCCardTransport.forgetShortOnlyReaders() }
         let reader = ShortAPDUReader(card: VirtualMynaCard(state: Self.state), refusal: refusal)
@@ -98,6 +114,7 @@ struct PCSCSharingSystemTests {
         }
     }
 }
+}
 
 /// The other client: sends one command on its own connection and keeps what came back.
 final class SecondClient: @unchecked Sendable {
@@ -112,9 +129,30 @@ final class SecondClient: @unchecked Sendable {
         self.command = command
     }
 
-    var outcome: String? { lock.withLock { result } }
+    private var during: String?
+    private var task: Task<Void, Never>?
 
+    /// What the other client's command had come to when our operation went on (`nil`: still waiting).
+    var outcomeDuringOurOperation: String? { lock.withLock { during } }
+
+    /// Sends the command from another task and gives it a second: pcsc-lite may make it wait for our
+    /// transaction, and waiting for it here would then wait for ourselves.
     @Sendable func interfere() async {
+        let started = Task { await self.send() }
+        lock.withLock { task = started }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline, lock.withLock({ result == nil }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        lock.withLock { during = result }
+    }
+
+    /// Waits until the other client's command is through (after our transaction ended).
+    func finish() async {
+        await lock.withLock({ task })?.value
+    }
+
+    private func send() async {
         let text: String
         do {
             let answer = try await connection.transmit(command)
