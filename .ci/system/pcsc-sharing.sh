@@ -150,7 +150,7 @@ check "a reader carrying extended APDUs: card cert reads the certificate in 4 AP
 check "  … one extended READ after the header" reads_with 4
 check "vcard serve --refuse-extended (67 00) puts the card in \"$reader\"" serve --refuse-extended
 check "  … card cert falls back to 256-byte reads: $((4 + n)) APDUs, bytes equal" reads_with $((4 + n))
-check "vcard serve --drop-extended (SCardTransmit fails) puts the card in \"$reader\"" serve --drop-extended
+check "vcard serve --drop-extended (garbled answer) puts the card in \"$reader\"" serve --drop-extended
 # The garbled answer counts as an APDU here (bytes came back), unlike the in-process transport's failure.
 check "  … card cert falls back after the garbled answer and selects the file again: $((6 + n)) APDUs, bytes equal" reads_with $((6 + n))
 check "a plain card again" serve
