@@ -138,9 +138,10 @@ public actor DoorController {
         guard let text = await pinPad.readPIN(triesLeft: tries) else { return .tap }
         do {
             let pin = try PIN(text, kind: .jpkiAuth)
-            _ = try await card.jpki.verify(pin, attempt: attempt)
             let challenge = LocalChallenge.make(door: door.rawValue, now: clock())
-            let signature = try await card.jpki.sign(sha256Digest: challenge.digest, with: .auth).value
+            // VERIFY and SIGN in one card transaction: no other program sharing the reader reaches the
+            // card between them.
+            let signature = try await card.jpki.verifyAndSign(pin, attempt: attempt, sha256Digest: challenge.digest, with: .auth).value
             if let why = LocalChallenge.check(signature, over: challenge, certificateDER: certificate, now: clock()) {
                 return .pinSignature(.invalid(why))
             }

@@ -138,15 +138,36 @@ public struct JPKISession: Sendable {
             throw .malformedData("DigestInfo of \(digestInfo.count) bytes does not fit an RSA-2048 signature")
         }
         return try await card.exclusive { card in
-            try await card.selectEF(key.fid, in: .jpki)
-            let r = try await card.transmit(CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x80, data: digestInfo, le: 256))
-            switch r.status {
-            case .success:
-                guard r.data.count == 256 else { throw MynaCardError.malformedData("signature of \(r.data.count) bytes") }
-                return r.data
-            case .securityStatusNotSatisfied: throw MynaCardError.verificationRequired(key.pin)
-            default: throw MynaCardError.unexpectedStatus("SIGN", r.status)
-            }
+            try await Self.signSelected(card, digestInfo: digestInfo, key: key)
+        }
+    }
+
+    /// Verifies `pin` and signs a SHA-256 digest with the key it unlocks, in one operation: one
+    /// transport transaction holds the card from VERIFY to SIGN, so no other program sharing the card
+    /// selects another key or application in between, and none signs with the unlocked key before we do
+    /// (soltia48/myna-card README, "Who else may hold the card"). The PIN rules of
+    /// ``verify(_:attempt:)`` apply; the PIN is sent once.
+    public func verifyAndSign(_ pin: PIN, attempt: PINAttempt = .normal, sha256Digest digest: [UInt8],
+                              with key: Key) async throws(MynaCardError) -> Measured<[UInt8]> {
+        guard pin.kind == key.pin else { throw .pinFormatInvalid(key.pin) }
+        guard digest.count == 32 else { throw .malformedData("a SHA-256 digest has 32 bytes, not \(digest.count)") }
+        let digestInfo = DigestInfo.sha256Prefix + digest
+        return try await card.exclusive { card in
+            try await card.verify(pin, attempt: attempt)
+            return try await Self.signSelected(card, digestInfo: digestInfo, key: key)
+        }
+    }
+
+    /// SELECT of the key EF and COMPUTE DIGITAL SIGNATURE, inside an operation.
+    static func signSelected(_ card: isolated MynaCard, digestInfo: [UInt8], key: Key) async throws(MynaCardError) -> [UInt8] {
+        try await card.selectEF(key.fid, in: .jpki)
+        let r = try await card.transmit(CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x80, data: digestInfo, le: 256))
+        switch r.status {
+        case .success:
+            guard r.data.count == 256 else { throw MynaCardError.malformedData("signature of \(r.data.count) bytes") }
+            return r.data
+        case .securityStatusNotSatisfied: throw MynaCardError.verificationRequired(key.pin)
+        default: throw MynaCardError.unexpectedStatus("SIGN", r.status)
         }
     }
 

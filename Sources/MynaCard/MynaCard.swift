@@ -12,10 +12,25 @@ import SmartCard
 /// one current application and one current file: interleaving two operations' APDUs would read the
 /// wrong file or sign with the wrong key. The card remembers which application is selected so a
 /// sequence of operations does not re-select it needlessly.
+///
+/// Other programs may share the card (PC/SC shared mode): each operation runs inside one transport
+/// transaction (``CardTransport/beginTransaction()``), so nobody else's SELECT lands between our SELECT
+/// and our READ or SIGN; on a shared transport each operation selects its application afresh, and a
+/// reset reported by the transport (``CardTransport/resetCount``) makes the card forget the selected
+/// application in any case.
+///
+/// Long files are read with extended-length READ BINARY when the transport allows it; when the reader
+/// refuses one (`6700`, a wrong-length answer, `6A86` or a reader error), the read is retried in
+/// 256-byte chunks and the transport is told, so it stays short-only (docs/CARD.md).
 public actor MynaCard {
     /// The APDU channel, with its counters.
     public let channel: CardChannel
     private var selectedApplication: MynaApplication?
+    /// The transport's ``CardTransport/resetCount`` when ``selectedApplication`` was last trusted.
+    private var seenResets = 0
+    /// An extended read failed on this card's transport; kept here too for transports that remember
+    /// nothing themselves.
+    private var extendedRefused = false
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -73,23 +88,56 @@ public actor MynaCard {
             if !waiters.isEmpty { waiters.removeFirst().resume() }
         }
         let before = await channel.usage
-        do {
-            let value = try await body(self)
-            return Measured(value, usage: await channel.usage - before)
-        } catch let error as MynaCardError {
-            throw error
-        } catch {
-            throw .transportFailure("\(error)")
+        // One transaction per operation: another program sharing the card cannot select another
+        // application between our SELECT and our READ, VERIFY or SIGN.
+        do { try await channel.transport.beginTransaction() } catch { throw MynaCardError(error) }
+        let resets = await channel.transport.resetCount
+        if resets != seenResets {
+            // The card was reset since our last operation: it is back at the MF.
+            seenResets = resets
+            selectedApplication = nil
         }
+        if await channel.transport.isShared {
+            // Between two of our transactions another program may have selected another application,
+            // where EF 0001 and 0002 also exist (text): select ours again rather than read theirs.
+            selectedApplication = nil
+        }
+        let outcome: Result<T, MynaCardError>
+        do {
+            outcome = .success(try await body(self))
+        } catch let error as MynaCardError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(.transportFailure("\(error)"))
+        }
+        await channel.transport.endTransaction()
+        let value = try outcome.get()
+        return Measured(value, usage: await channel.usage - before)
     }
 
     func transmit(_ command: CommandAPDU) async throws(MynaCardError) -> ResponseAPDU {
+        let resets = await channel.transport.resetCount
+        let response: ResponseAPDU
         do {
-            return try await channel.send(command)
+            response = try await channel.send(command)
         } catch {
             if error == .cardRemoved { selectedApplication = nil }
             throw MynaCardError(error)
         }
+        try await checkNoReset(since: resets, answering: command)
+        return response
+    }
+
+    /// Throws when the card was reset while `command` was on its way (the transport reconnected and
+    /// resent it): the card is back at the MF, so an answer to anything but a SELECT by name came from
+    /// the wrong place — a READ from no file, a SELECT EF under the MF.
+    private func checkNoReset(since before: Int, answering command: CommandAPDU) async throws(MynaCardError) {
+        let now = await channel.transport.resetCount
+        guard now != before else { return }
+        seenResets = now
+        selectedApplication = nil
+        if command.ins == 0xA4 && command.p1 == 0x04 { return }
+        throw .transportFailure("the card was reset by another program during the operation; nothing after the reset was used, try again")
     }
 
     static func selectApplication(_ app: MynaApplication) -> CommandAPDU {
@@ -108,8 +156,18 @@ public actor MynaCard {
     }
 
     func selectEF(_ fid: UInt16, in app: MynaApplication) async throws(MynaCardError) {
+        let cached = selectedApplication == app
         try await select(app)
-        let r = try await transmit(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [UInt8(fid >> 8), UInt8(fid & 0xFF)]))
+        let command = CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [UInt8(fid >> 8), UInt8(fid & 0xFF)])
+        var r = try await transmit(command)
+        if r.status == .fileNotFound && cached {
+            // The application was not selected again because we thought it still was; a reset the
+            // transport could not report leaves the card at the MF, which holds no EFs (soltia48/myna-card
+            // src/mf.rs). Select the application once more before calling the file missing.
+            selectedApplication = nil
+            try await select(app)
+            r = try await transmit(command)
+        }
         guard r.status.isSuccess else {
             if r.status == .fileNotFound { throw .malformedData("file \(hex([UInt8(fid >> 8), UInt8(fid & 0xFF)])) missing in \(app.rawValue)") }
             throw .unexpectedStatus("SELECT EF", r.status)
@@ -156,7 +214,7 @@ public actor MynaCard {
         } catch {
             throw .malformedData("file header: \(error)")
         }
-        try await readRest(into: &data, total: total, secret: secret, protectedBy: pin)
+        try await readRest(into: &data, total: total, file: fid, in: app, secret: secret, protectedBy: pin)
         return Array(data.prefix(total))
     }
 
@@ -173,15 +231,86 @@ public actor MynaCard {
         return data
     }
 
-    /// Reads from `data.count` until `total` bytes are held.
-    func readRest(into data: inout [UInt8], total: Int, secret: Bool, protectedBy pin: PINKind?) async throws(MynaCardError) {
-        let extended = await channel.supportsExtendedLength
+    /// Reads from `data.count` until `total` bytes are held: one extended READ BINARY when the
+    /// transport allows it, else 256-byte short reads (what OpenSC card-jpki.c, jpki/myna src/reader.rs
+    /// and soltia48/myna-card src/card.rs `read_binary` always use).
+    ///
+    /// An extended read the reader refuses is not an error: the same read is retried short, and the
+    /// transport is told so that every later read on it is short from the start.
+    func readRest(into data: inout [UInt8], total: Int, file fid: UInt16, in app: MynaApplication,
+                  secret: Bool, protectedBy pin: PINKind?) async throws(MynaCardError) {
+        var extended = await extendedAllowed()
         while data.count < total {
             let want = min(total - data.count, extended ? 65_535 : 256)
-            let chunk = try await readBinary(offset: data.count, length: want, secret: secret, protectedBy: pin)
+            let chunk: [UInt8]
+            if want > 256 {
+                switch try await readBinaryExtended(offset: data.count, length: want, secret: secret, protectedBy: pin) {
+                case .data(let bytes):
+                    chunk = bytes
+                case .refused(let linkFailed):
+                    extended = false
+                    extendedRefused = true
+                    await channel.transport.extendedLengthFailed()
+                    if linkFailed {
+                        // After a reader error the card's current file is not known; select it again.
+                        selectedApplication = nil
+                        try await selectEF(fid, in: app)
+                    }
+                    continue
+                }
+            } else {
+                chunk = try await readBinary(offset: data.count, length: want, secret: secret, protectedBy: pin)
+            }
             // A card that returns nothing before the declared end would loop forever; stop instead.
             guard !chunk.isEmpty else { throw .malformedData("file ended at \(data.count) of \(total) bytes") }
             data += chunk
+        }
+    }
+
+    /// Whether extended-length reads may be tried: the transport allows them and none failed here.
+    private func extendedAllowed() async -> Bool {
+        if extendedRefused { return false }
+        return await channel.supportsExtendedLength
+    }
+
+    enum ExtendedRead {
+        case data([UInt8])
+        /// The reader did not carry the extended command; `linkFailed` when it failed below the APDU level.
+        case refused(linkFailed: Bool)
+    }
+
+    /// One extended-length READ BINARY. `6700`, `6Cxx` (wrong length; not followed, since the short
+    /// form is what it asks for) and `6A86` mean the reader or the card refused the extended form; a
+    /// transport failure other than a removed card or a lost reader means the reader could not carry it.
+    func readBinaryExtended(offset: Int, length: Int, secret: Bool, protectedBy pin: PINKind?) async throws(MynaCardError) -> ExtendedRead {
+        guard offset <= 0x7FFF else { throw .malformedData("offset \(offset) beyond READ BINARY's 15-bit range") }
+        let cmd = CommandAPDU(
+            ins: 0xB0, p1: UInt8(offset >> 8), p2: UInt8(offset & 0xFF), le: length,
+            redaction: secret ? [.responseData] : [])
+        let resets = await channel.transport.resetCount
+        let r: ResponseAPDU
+        do {
+            r = try await channel.send(cmd, followWrongLength: false)
+        } catch {
+            switch error {
+            case .cardRemoved:
+                selectedApplication = nil
+                throw .cardRemoved
+            case .readerUnavailable:
+                throw MynaCardError(error)
+            case .failure, .timeout, .malformedResponse:
+                return .refused(linkFailed: true)
+            }
+        }
+        try await checkNoReset(since: resets, answering: cmd)
+        if r.status == .wrongLength || r.status.correctLe != nil || r.status == .incorrectP1P2 {
+            return .refused(linkFailed: false)
+        }
+        switch r.status {
+        case .success, .endOfFileBeforeLe: return .data(r.data)
+        case .securityStatusNotSatisfied: throw pin.map { .verificationRequired($0) } ?? .unexpectedStatus("READ BINARY", r.status)
+        case .wrongParameters: return .data([])
+        default: throw .unexpectedStatus("READ BINARY", r.status)
         }
     }
 

@@ -14,7 +14,7 @@ import Darwin
 /// EF and which PINs are verified. Commands are answered one at a time under a lock, so the card can be
 /// shared between threads (a vpcd bridge and a test, say).
 ///
-/// With a backing file (``load(contentsOf:)`` or `persistingTo:`), every change of a PIN counter or PIN
+/// With a backing file (``load(contentsOf:forgetsPINsOnApplicationChange:)`` or `persistingTo:`), every change of a PIN counter or PIN
 /// value is written back to the file atomically before the answer is given, like a card's EEPROM: a PIN
 /// locked in one run stays locked in the next.
 public final class VirtualMynaCard: CardEmulator {
@@ -26,6 +26,10 @@ public final class VirtualMynaCard: CardEmulator {
     private let signers: [KeySlot: RawRSASigner]
     private let file: URL?
     private let session: Mutex<Session>
+    /// Whether selecting another application forgets verified PINs. **Unknown** on a real card
+    /// (docs/CARD.md): soltia48/myna-card's README says a VERIFY "stays in effect until the card leaves
+    /// the field", so the default keeps them until reset or power-off; `true` is the stricter variant.
+    public let forgetsPINsOnApplicationChange: Bool
 
     /// What changes while the card is used.
     struct Session {
@@ -41,12 +45,15 @@ public final class VirtualMynaCard: CardEmulator {
     /// - Parameters:
     ///   - atr: the answer to reset; the default is a real My Number card's.
     ///   - file: where to write the state after every PIN counter or PIN change (`nil`: memory only).
-    public init(state given: VirtualCardState, atr: [UInt8] = VirtualMynaCard.jpkiATR, persistingTo file: URL? = nil) {
+    ///   - forgetsPINsOnApplicationChange: see ``forgetsPINsOnApplicationChange``.
+    public init(state given: VirtualCardState, atr: [UInt8] = VirtualMynaCard.jpkiATR, persistingTo file: URL? = nil,
+                forgetsPINsOnApplicationChange: Bool = false) {
         // A format-1 state gets its missing parts here, so the card is consistent for its lifetime;
         // load(contentsOf:) writes them back to the file.
         let state = given.completingMissingParts() ?? given
         self.atr = atr
         self.file = file
+        self.forgetsPINsOnApplicationChange = forgetsPINsOnApplicationChange
         self.applications = [
             JPKIApplication.make(from: state),
             TextApplication.make(from: state),
@@ -66,7 +73,7 @@ public final class VirtualMynaCard: CardEmulator {
     /// Opens a card file written by ``save(to:)`` (or `mynagate vcard new`); PIN changes go back to it.
     ///
     /// - Throws: ``VirtualCardError/unreadable(_:)`` when the file cannot be read or is not a card file.
-    public static func load(contentsOf url: URL) throws -> VirtualMynaCard {
+    public static func load(contentsOf url: URL, forgetsPINsOnApplicationChange: Bool = false) throws -> VirtualMynaCard {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw VirtualCardError.unreadable("cannot read card file \(url.path)")
         }
@@ -85,9 +92,9 @@ public final class VirtualMynaCard: CardEmulator {
             do { try write(completed, to: url) } catch {
                 throw VirtualCardError.unreadable("cannot upgrade \(url.path) to card file format 2: \(error)")
             }
-            return VirtualMynaCard(state: completed, persistingTo: url)
+            return VirtualMynaCard(state: completed, persistingTo: url, forgetsPINsOnApplicationChange: forgetsPINsOnApplicationChange)
         }
-        return VirtualMynaCard(state: state, persistingTo: url)
+        return VirtualMynaCard(state: state, persistingTo: url, forgetsPINsOnApplicationChange: forgetsPINsOnApplicationChange)
     }
 
     /// The card's content now, including PIN counters.
@@ -161,8 +168,9 @@ public final class VirtualMynaCard: CardEmulator {
                 return sw(0x9000)
             }
             guard let app = applications.first(where: { $0.aid == apdu.data }) else { return sw(0x6A82) }
-            // Verified PINs belong to an application: leaving it forgets them (docs/CARD.md).
-            if s.application != app.kind { s.verified.removeAll() }
+            // Whether leaving an application forgets its verified PINs is unknown (docs/CARD.md); by
+            // default they stay until reset or power-off, as soltia48/myna-card's README describes.
+            if forgetsPINsOnApplicationChange && s.application != app.kind { s.verified.removeAll() }
             s.application = app.kind
             s.currentEF = nil
             return sw(0x9000)

@@ -1,24 +1,38 @@
 import Foundation
 import SmartCard
+import Synchronization
 
 /// A ``CardTransport`` to a card in a PC/SC reader.
 ///
 /// Every PC/SC call for this card runs on one serial queue of its own: that keeps blocking
 /// SCardTransmit calls (a slow card can take seconds) off Swift's cooperative thread pool, and it
 /// serializes commands the way a card needs, without a lock around the handle.
+///
+/// Sharing: the card has one current application and one current file for every program connected to
+/// it, so the card layer brackets each multi-APDU operation with ``beginTransaction()`` and
+/// ``endTransaction()`` (SCardBeginTransaction/SCardEndTransaction). A reset by another program is
+/// counted in ``resetCount`` so the card layer selects its application again.
 public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
-    // @unchecked: the mutable state (`card`, `activeProtocol`, `currentATR`, `closed`) is read and written
-    // only on `queue`.
+    // @unchecked: the mutable state (`card`, `activeProtocol`, `currentATR`, `closed`, `transactionDepth`,
+    // `resets`) is read and written only on `queue`.
     private let context: PCSCContext
     private let library: PCSCLibrary
     private let queue: DispatchQueue
     private let shareMode: PCSCShareMode
     private let protocols: PCSCProtocols
     private let extendedOverride: Bool?
+    private let useTransactions: Bool
     private var card: PCSCLong = 0
     private var activeProtocol: PCSCDword = 0
     private var currentATR: [UInt8] = []
     private var closed = false
+    private var transactionDepth = 0
+    private var resets = 0
+
+    /// Readers on which an extended-length command failed in this process. Kept by reader name, not
+    /// per connection, because it is the reader (its firmware or its driver) that cannot carry them:
+    /// the next card on the same reader would fail the same way.
+    private static let shortOnlyReaders = Mutex<Set<String>>([])
 
     /// The reader this transport is connected through.
     public let reader: String
@@ -27,13 +41,14 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
     static let receiveCapacity = 65536 + 2
 
     init(context: PCSCContext, reader: String, shareMode: PCSCShareMode, protocols: PCSCProtocols,
-         supportsExtendedLength: Bool?) throws {
+         supportsExtendedLength: Bool?, transactions: Bool = true) throws {
         self.context = context
         self.library = context.library
         self.reader = reader
         self.shareMode = shareMode
         self.protocols = protocols
         self.extendedOverride = supportsExtendedLength
+        self.useTransactions = transactions
         self.queue = DispatchQueue(label: "mynagate.pcsc.card")
         // The object is not shared yet, so the connection is made on the caller's thread.
         var handle: PCSCLong = 0
@@ -55,8 +70,10 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
     }
 
     deinit {
-        // No other reference exists during deinit, so the queue is not needed.
-        if !closed { _ = library.disconnect(card, SCard.leaveCard) }
+        // No other reference exists during deinit, so the queue is not needed. Reset, not leave: a
+        // connection dropped without an explicit disconnect (a command that ends, a door tap) must not
+        // leave a verified PIN behind for the next program to sign with.
+        if !closed { _ = library.disconnect(card, SCard.resetCard) }
     }
 
     /// Reads the ATR with SCardStatus. Call on `queue`.
@@ -85,13 +102,83 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
     }
 
     /// T=1 carries extended-length APDUs; T=0 cannot without ENVELOPE, which MynaGate does not use.
+    /// A reader on which one failed in this process (``extendedLengthFailed()``) is short-only from
+    /// then on, whatever the protocol or the override says.
     public var supportsExtendedLength: Bool {
         get async {
+            if Self.shortOnlyReaders.withLock({ $0.contains(reader) }) { return false }
             if let extendedOverride { return extendedOverride }
             return await withCheckedContinuation { c in
                 queue.async { c.resume(returning: self.activeProtocol == SCard.protocolT1) }
             }
         }
+    }
+
+    public func extendedLengthFailed() async {
+        _ = Self.shortOnlyReaders.withLock { $0.insert(reader) }
+    }
+
+    /// Forgets every reader remembered as short-only (for tests that reuse a reader name).
+    static func forgetShortOnlyReaders() {
+        Self.shortOnlyReaders.withLock { $0.removeAll() }
+    }
+
+    /// Shared-mode connections let other programs in between our transactions.
+    public var isShared: Bool {
+        get async { shareMode == .shared }
+    }
+
+    public var resetCount: Int {
+        get async { await withCheckedContinuation { c in queue.async { c.resume(returning: self.resets) } } }
+    }
+
+    /// SCardBeginTransaction, nested: only the outermost call reaches pcscd. pcsc-lite's client waits
+    /// while another program holds a transaction on the card, so this can block; it runs on the card's
+    /// own queue, off the cooperative pool.
+    public func beginTransaction() async throws(CardTransportError) {
+        try await onQueue { () -> Result<Void, CardTransportError> in
+            if self.closed { return .failure(.failure("the connection is closed")) }
+            guard self.useTransactions else { return .success(()) }
+            if self.transactionDepth > 0 {
+                self.transactionDepth += 1
+                return .success(())
+            }
+            var status = PCSCStatus(self.library.beginTransaction(self.card))
+            if status == .resetCard {
+                // Another program reset the card since our last command: reconnect (counted, so the
+                // card layer selects its application again) and try once more.
+                if case .failure(let error) = self.reconnectAfterReset() { return .failure(error.transportError) }
+                status = PCSCStatus(self.library.beginTransaction(self.card))
+            }
+            guard status == .success else { return .failure(PCSCError.call("SCardBeginTransaction", status).transportError) }
+            self.transactionDepth = 1
+            return .success(())
+        }
+    }
+
+    public func endTransaction() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            queue.async {
+                defer { c.resume() }
+                guard self.useTransactions, self.transactionDepth > 0 else { return }
+                self.transactionDepth -= 1
+                // Ending can only fail when the handle is gone (card removed, connection closed), and
+                // the transaction is gone with it; the next command reports that failure.
+                if self.transactionDepth == 0, !self.closed { _ = self.library.endTransaction(self.card, SCard.leaveCard) }
+            }
+        }
+    }
+
+    /// SCardReconnect leaving the card as it is, after SCARD_W_RESET_CARD. Call on `queue`.
+    private func reconnectAfterReset() -> Result<Void, PCSCError> {
+        var active: PCSCDword = 0
+        let code = library.reconnect(card, shareMode.value, PCSCDword(protocols.rawValue), SCard.leaveCard, &active)
+        let status = PCSCStatus(code)
+        guard status == .success else { return .failure(.call("SCardReconnect", status)) }
+        resets += 1
+        activeProtocol = active
+        if let atr = try? readATR() { currentATR = atr }
+        return .success(())
     }
 
     /// The protocol negotiated at connection: `.t0` or `.t1`.
@@ -112,13 +199,10 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
         var status = send(command)
         if case .failure(let error) = status, error.status == .resetCard {
             // Another program reset the card. Our security state is gone either way; reconnecting
-            // (without a further reset) lets the command go through and the card layer sees `69 82`
-            // if it needed a PIN. Only once: a card that keeps resetting is a real failure.
-            var active: PCSCDword = 0
-            let code = library.reconnect(card, shareMode.value, PCSCDword(protocols.rawValue), SCard.leaveCard, &active)
-            if PCSCStatus(code) == .success {
-                activeProtocol = active
-                if let atr = try? readATR() { currentATR = atr }
+            // (without a further reset) lets the command go through, and ``resetCount`` tells the card
+            // layer that the card is back at the MF, so it does not trust the answer to a command that
+            // assumed a selected file. Only once: a card that keeps resetting is a real failure.
+            if case .success = reconnectAfterReset() {
                 status = send(command)
             }
         }
@@ -152,6 +236,7 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
                                               SCard.resetCard, &active)
             let status = PCSCStatus(code)
             guard status == .success else { return .failure(status.transportError) }
+            self.resets += 1
             self.activeProtocol = active
             do throws(PCSCError) {
                 self.currentATR = try self.readATR()

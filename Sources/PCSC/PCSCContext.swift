@@ -150,12 +150,21 @@ public final class PCSCContext: Sendable {
 
     /// Connects to the card in `reader`.
     ///
-    /// - Parameter supportsExtendedLength: overrides the protocol's default (T=1 yes, T=0 no) for
-    ///   readers that claim more, or less, than they do.
+    /// - Parameters:
+    ///   - shareMode: `.shared` lets other programs use the card between our operations (each operation
+    ///     runs in a PC/SC transaction); `.exclusive` keeps them out for the whole connection, which is
+    ///     what a program that presents a PIN wants (soltia48/myna-card README, "Who else may hold the
+    ///     card": a VERIFY stays in effect until the card leaves the field, so anybody sharing the card
+    ///     can sign with the key it unlocked).
+    ///   - supportsExtendedLength: overrides the protocol's default (T=1 yes, T=0 no) for readers that
+    ///     claim more, or less, than they do. A reader on which an extended command failed is
+    ///     remembered as short-only for the rest of the process whatever this says.
+    ///   - transactions: wrap each operation in SCardBeginTransaction/SCardEndTransaction (the
+    ///     default). `false` exists only for the system test that shows what goes wrong without them.
     public func connect(reader: String, shareMode: PCSCShareMode = .shared, protocols: PCSCProtocols = .any,
-                        supportsExtendedLength: Bool? = nil) throws -> PCSCCardTransport {
+                        supportsExtendedLength: Bool? = nil, transactions: Bool = true) throws -> PCSCCardTransport {
         try PCSCCardTransport(context: self, reader: reader, shareMode: shareMode, protocols: protocols,
-                              supportsExtendedLength: supportsExtendedLength)
+                              supportsExtendedLength: supportsExtendedLength, transactions: transactions)
     }
 }
 

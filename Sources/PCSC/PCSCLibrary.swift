@@ -38,6 +38,8 @@ final class PCSCLibrary: @unchecked Sendable {
     typealias Reconnect = @convention(c) (PCSCLong, PCSCDword, PCSCDword, PCSCDword,
                                           UnsafeMutablePointer<PCSCDword>?) -> PCSCLong
     typealias Disconnect = @convention(c) (PCSCLong, PCSCDword) -> PCSCLong
+    typealias BeginTransaction = @convention(c) (PCSCLong) -> PCSCLong
+    typealias EndTransaction = @convention(c) (PCSCLong, PCSCDword) -> PCSCLong
     typealias Status = @convention(c) (PCSCLong, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<PCSCDword>?,
                                        UnsafeMutablePointer<PCSCDword>?, UnsafeMutablePointer<PCSCDword>?,
                                        UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<PCSCDword>?) -> PCSCLong
@@ -53,6 +55,8 @@ final class PCSCLibrary: @unchecked Sendable {
     let connect: Connect
     let reconnect: Reconnect
     let disconnect: Disconnect
+    let beginTransaction: BeginTransaction
+    let endTransaction: EndTransaction
     let status: Status
     let transmit: Transmit
 
@@ -83,6 +87,8 @@ final class PCSCLibrary: @unchecked Sendable {
         connect = try symbol("SCardConnect", as: Connect.self)
         reconnect = try symbol("SCardReconnect", as: Reconnect.self)
         disconnect = try symbol("SCardDisconnect", as: Disconnect.self)
+        beginTransaction = try symbol("SCardBeginTransaction", as: BeginTransaction.self)
+        endTransaction = try symbol("SCardEndTransaction", as: EndTransaction.self)
         status = try symbol("SCardStatus", as: Status.self)
         transmit = try symbol("SCardTransmit", as: Transmit.self)
     }

@@ -49,14 +49,17 @@ public actor CardChannel {
 
     /// Sends a command and returns the complete response, having fetched chained data.
     ///
+    /// - Parameter followWrongLength: resend with the corrected Le on `6Cxx` (the default). The card
+    ///   layer turns it off for an extended-length READ BINARY, where `6Cxx` means "this reader does
+    ///   not carry extended APDUs" and the answer is to fall back to short reads for good.
     /// - Throws: ``CardTransportError``, or ``CardTransportError/malformedResponse(_:)`` when the
     ///   command cannot be encoded or the answer is shorter than a status word.
-    public func send(_ command: CommandAPDU) async throws(CardTransportError) -> ResponseAPDU {
+    public func send(_ command: CommandAPDU, followWrongLength: Bool = true) async throws(CardTransportError) -> ResponseAPDU {
         var response = try await exchange(command)
         // 6Cxx corrects an Le, so only a command that has one is resent. A command without Le (VERIFY,
         // CHANGE REFERENCE DATA) would be repeated in full: a card answering 6Cxx to VERIFY would get
         // the PIN twice and a wrong PIN would spend two tries for one act.
-        if let le = response.status.correctLe, command.le != nil {
+        if followWrongLength, let le = response.status.correctLe, command.le != nil {
             var again = command
             again.le = le
             response = try await exchange(again)

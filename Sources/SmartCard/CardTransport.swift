@@ -14,6 +14,48 @@ public protocol CardTransport: Sendable {
     func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8]
     /// Warm-resets the card: every security status (verified PINs) is cleared.
     func reset() async throws(CardTransportError)
+
+    /// Keeps other programs off the card until the matching ``endTransaction()`` (PC/SC
+    /// `SCardBeginTransaction`). Calls nest: only the outermost pair reaches the reader.
+    ///
+    /// The card has one current application and one current file for everybody who shares it, so a
+    /// multi-APDU operation (SELECT, then READ or SIGN) must not let another program's SELECT in
+    /// between. Transports with no other users (an in-process card) need do nothing.
+    func beginTransaction() async throws(CardTransportError)
+    /// Ends the transaction begun by the matching ``beginTransaction()``, leaving the card as it is.
+    func endTransaction() async
+    /// How many times the card has been reset since the connection was made, by this program or by
+    /// another one (PC/SC reports the latter as `SCARD_W_RESET_CARD` and the transport reconnects).
+    ///
+    /// A reset puts the card back at the MF with no PIN verified, so a caller that remembers the
+    /// selected application compares this number before relying on it.
+    var resetCount: Int { get async }
+    /// Whether other programs may send commands to the card between our operations (a PC/SC
+    /// connection in shared mode). Then nothing the card was left in — the selected application above
+    /// all — can be trusted at the start of the next operation, transaction or not.
+    var isShared: Bool { get async }
+    /// Tells the transport that an extended-length command failed through it (`6700`, a wrong-length
+    /// answer or a reader error), so that ``supportsExtendedLength`` answers `false` from now on.
+    func extendedLengthFailed() async
+}
+
+extension CardTransport {
+    // Defaults for transports that have the card to themselves and remember nothing; the PC/SC and
+    // emulated transports implement them.
+    public func beginTransaction() async throws(CardTransportError) {}
+    public func endTransaction() async {}
+    public var resetCount: Int { get async { 0 } }
+    public var isShared: Bool { get async { false } }
+    public func extendedLengthFailed() async {}
+}
+
+extension CommandAPDU {
+    /// Whether raw command bytes use the extended length form (ISO/IEC 7816-4 5.1): a short command
+    /// longer than 5 bytes has a non-zero Lc in its fifth byte; an extended one has `00` there followed
+    /// by two length bytes. What a reader that cannot carry extended APDUs looks at.
+    public static func isExtendedLength(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 5 && bytes[4] == 0x00
+    }
 }
 
 /// A failure below the APDU level.

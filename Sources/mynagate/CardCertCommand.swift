@@ -34,7 +34,7 @@ struct CardCertCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingCardErrors {
-            let c = try await card.open()
+            let c = try await card.open(presentsPIN: which == .sign)
             if which == .sign {
                 let tries = try await c.jpki.triesLeft(.signing).value
                 let (pin, attempt) = try pins.obtain(.jpkiSigning, label: "署名用パスワード / signing password", triesLeft: tries)
@@ -96,14 +96,14 @@ struct CardSignCommand: AsyncParsableCommand {
         do { data = try Data(contentsOf: URL(fileURLWithPath: input)) } catch { throw ValidationError("cannot read \(input)") }
         let digest = Array(SHA256.hash(data: data))
         try await reportingCardErrors {
-            let c = try await card.open()
+            let c = try await card.open(presentsPIN: true)
             let k: JPKISession.Key = key == .auth ? .auth : .signing
             let kind: PINKind = key == .auth ? .jpkiAuth : .jpkiSigning
             let tries = try await c.jpki.triesLeft(k).value
             let label = key == .auth ? "利用者証明用PIN / authentication PIN" : "署名用パスワード / signing password"
             let (pin, attempt) = try pins.obtain(kind, label: label, triesLeft: tries)
-            _ = try await c.jpki.verify(pin, attempt: attempt)
-            let sig = try await c.jpki.sign(sha256Digest: digest, with: k)
+            // VERIFY and SIGN in one transaction: nothing else reaches the card between them.
+            let sig = try await c.jpki.verifyAndSign(pin, attempt: attempt, sha256Digest: digest, with: k)
             if let out {
                 do { try Data(sig.value).write(to: URL(fileURLWithPath: out)) } catch { throw CLIFailure("cannot write \(out)") }
                 FileHandleOutput.standardError.write("signature written to \(out) (\(sig.usage) for the signature)\n")

@@ -28,8 +28,13 @@ struct CardOptions: ParsableArguments {
     }
 
     /// Opens the card. The returned transport is kept alive by the caller for the command's duration.
-    func open() async throws -> MynaCard {
-        MynaCard(transport: try await connect().transport, tracer: stderrTracer)
+    ///
+    /// - Parameter presentsPIN: the command will send a PIN. A reader's card is then connected
+    ///   exclusively, so no other program can use the key the PIN unlocks while we hold it
+    ///   (soltia48/myna-card README, "Who else may hold the card"); without a PIN it is shared and each
+    ///   operation runs in a PC/SC transaction. The connection is closed with a reset either way.
+    func open(presentsPIN: Bool = false) async throws -> MynaCard {
+        MynaCard(transport: try await connect(presentsPIN: presentsPIN).transport, tracer: stderrTracer)
     }
 
     /// `--trace`: every APDU to standard error, as ``APDUTraceEntry`` redacted it.
@@ -47,8 +52,8 @@ struct CardOptions: ParsableArguments {
         var linkProtocol: String
     }
 
-    /// Connects to the card without wrapping it in a client.
-    func connect() async throws -> Connection {
+    /// Connects to the card without wrapping it in a client; `presentsPIN` as for ``open(presentsPIN:)``.
+    func connect(presentsPIN: Bool = false) async throws -> Connection {
         if let vcard {
             let card: VirtualMynaCard
             do {
@@ -76,7 +81,8 @@ struct CardOptions: ParsableArguments {
                 throw CLIFailure("no card was presented within \(wait) seconds")
             }
         }
-        let transport = try context.connect(reader: name, supportsExtendedLength: noExtended ? false : nil)
+        let transport = try context.connect(reader: name, shareMode: presentsPIN ? .exclusive : .shared,
+                                            supportsExtendedLength: noExtended ? false : nil)
         let active = await transport.activeProtocols
         return Connection(transport: transport, reader: name, linkProtocol: active.contains(.t1) ? "T=1" : active.contains(.t0) ? "T=0" : "unknown")
     }

@@ -66,7 +66,7 @@ struct CardTraceCommand: AsyncParsableCommand {
                 guard !isDirectory.boolValue, type == .typeRegular else { throw CLIFailure("\(out) is not a regular file") }
                 guard force else { throw CLIFailure("\(out) exists; use --force to replace it") }
             }
-            let connection = try await card.connect()
+            let connection = try await card.connect(presentsPIN: verify != nil)
             let recorder = APDUTraceRecorder()
             let echo = card.stderrTracer
             let c = MynaCard(transport: connection.transport, tracer: { entry in

@@ -191,6 +191,9 @@ struct DoorRunCommand: AsyncParsableCommand {
             do {
                 let transport = try context.connect(reader: reader)
                 _ = await controller.handleTap(card: MynaCard(transport: transport), pinPad: pinPad)
+                // A PIN door leaves the auth key unlocked on the card; reset it before the holder walks
+                // off with it (or another program on this machine uses it).
+                transport.disconnect(.reset)
             } catch {
                 log("cannot connect to the card in \(reader): \(error)")
             }

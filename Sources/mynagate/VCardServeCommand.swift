@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import MynaCardSim
 import PCSC
+import SmartCard
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +27,7 @@ struct VCardServeCommand: AsyncParsableCommand {
             Examples:
               mynagate vcard serve alice.vcard
               mynagate vcard serve alice.vcard --port 35964
+              mynagate vcard serve alice.vcard --refuse-extended   # a reader without extended APDUs
             """
     )
 
@@ -41,23 +43,37 @@ struct VCardServeCommand: AsyncParsableCommand {
     @Option(help: "Answer to reset in hex (default: the card's own, 3B E0 00 FF 81 31 FE 45 14).")
     var atr: String?
 
+    @Flag(help: "Act as a reader that does not carry extended-length APDUs: answer each with 67 00.")
+    var refuseExtended = false
+
+    @Flag(help: "Act as a reader that garbles extended-length APDUs: answer each with one byte and no status word.")
+    var dropExtended = false
+
+    @Flag(help: "Forget verified PINs when another application is selected (unknown on real cards; default: keep them until reset).")
+    var forgetPinsOnSelect = false
+
     func validate() throws {
         if let atr, Self.parseHex(atr) == nil {
             throw ValidationError("--atr must be 2 to 33 bytes of hex, such as 3BE000FF8131FE4514")
         }
+        if refuseExtended && dropExtended { throw ValidationError("give --refuse-extended or --drop-extended, not both") }
     }
 
     func run() async throws {
         let card: VirtualMynaCard
         do {
-            card = try VirtualMynaCard.load(contentsOf: URL(fileURLWithPath: cardFile))
+            card = try VirtualMynaCard.load(contentsOf: URL(fileURLWithPath: cardFile),
+                                            forgetsPINsOnApplicationChange: forgetPinsOnSelect)
         } catch {
             FileHandleOutput.standardError.write("mynagate: cannot load \(cardFile): \(error)\n")
             throw ExitCode(1)
         }
         let answer = atr.flatMap(Self.parseHex) ?? card.atr
         let atrText = CardReadersCommand.hex(answer, separator: " ")
-        let bridge = VPCDBridge(card: card, host: host, port: port, atr: answer) { event in
+        var served: any CardEmulator = card
+        if refuseExtended { served = ShortAPDUReader(card: card, refusal: .wrongLength) }
+        if dropExtended { served = ShortAPDUReader(card: card, refusal: .linkFailure) }
+        let bridge = VPCDBridge(card: served, host: host, port: port, atr: answer) { event in
             switch event {
             case .connected(let host, let port):
                 FileHandleOutput.standardOutput.write("card in vpcd at \(host):\(port) (ATR \(atrText))\n")

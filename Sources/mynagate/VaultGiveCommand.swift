@@ -122,7 +122,7 @@ struct VaultGiveCommand: AsyncParsableCommand {
         let issued = try challenge.content.decode(Challenge.self)
         guard let digest = Data(base64Encoded: issued.digest), digest.count == 32 else { throw CLIFailure("the server sent a malformed challenge") }
         let body: CardBody = try await reportingCardErrors {
-            let c = try await card.open()
+            let c = try await card.open(presentsPIN: true)
             let tries = try await c.text.triesLeft().value
             let (pin, attempt) = try pins.obtain(.text, label: "券面事項入力補助用PIN / text PIN", triesLeft: tries)
             _ = try await c.text.verify(pin, attempt: attempt)
@@ -138,8 +138,7 @@ struct VaultGiveCommand: AsyncParsableCommand {
             // which the server checks against the certificate enrolled for you.
             let authTries = try await c.jpki.triesLeft(.auth).value
             let (authPIN, authAttempt) = try pins.obtain(.jpkiAuth, label: "利用者証明用PIN / auth PIN", triesLeft: authTries)
-            _ = try await c.jpki.verify(authPIN, attempt: authAttempt)
-            let signature = try await c.jpki.sign(sha256Digest: Array(digest), with: .auth).value
+            let signature = try await c.jpki.verifyAndSign(authPIN, attempt: authAttempt, sha256Digest: Array(digest), with: .auth).value
             return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex),
                             challengeId: issued.challengeId, signature: Data(signature).base64EncodedString(), textFiles: files)
         }

@@ -154,8 +154,25 @@ struct PINTests {
         #expect(card.verify("NEWPASS99") == 0x9000)
     }
 
-    @Test func verifiedStatusEndsOnResetAndOnLeavingTheApplication() {
+    /// Whether leaving an application forgets its PINs is unknown on a real card (docs/CARD.md); the
+    /// default follows soltia48/myna-card's README (a VERIFY stays until the card leaves the field).
+    @Test func verifiedStatusOutlivesAnotherApplicationByDefault() {
         let card = Fixture.card()
+        #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
+        #expect(card.selectEF(0x001B) == 0x9000)
+        #expect(card.verify(Fixture.signingPassword) == 0x9000)
+        #expect(card.selectAP(Fixture.textAID) == 0x9000)
+        #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
+        #expect(card.selectEF(0x0001) == 0x9000)
+        #expect(card.read(offset: 0, le: 4).sw == 0x9000)
+        card.reset()
+        #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
+        #expect(card.selectEF(0x0001) == 0x9000)
+        #expect(card.read(offset: 0, le: 4).sw == 0x6982)
+    }
+
+    @Test func verifiedStatusEndsOnResetAndOnLeavingTheApplication() {
+        let card = VirtualMynaCard(state: Fixture.state, forgetsPINsOnApplicationChange: true)
         #expect(card.selectAP(Fixture.jpkiAID) == 0x9000)
         #expect(card.selectEF(0x001B) == 0x9000)
         #expect(card.verify(Fixture.signingPassword) == 0x9000)
