@@ -13,7 +13,7 @@ struct TextIntegrityTests {
 
     func reading(_ issuers: CVCIssuers = issuers, state: VirtualCardState = Fixtures.state) async throws -> (TextReading, [String]) {
         let (card, _, trace) = Fixtures.insert(state)
-        _ = try await card.text.verify(try PIN(Fixtures.authPIN, kind: .text))
+        _ = try await card.text.verify(try PIN(Fixtures.textPIN, kind: .text))
         return (try await card.text.readWithIntegrity(issuers: issuers).value, trace.all)
     }
 
@@ -56,9 +56,10 @@ struct TextIntegrityTests {
         #expect(check { $0.numberFile[5] ^= 0x01 } == .mismatch(.numberDigest))
         // A changed sex code in the 4 items (the file ends with DF25 01 "2").
         #expect(check { $0.fourItemsFile[$0.fourItemsFile.count - 1] = 0x31 } == .mismatch(.fourItemsDigest))
-        // The offset table (bytes 6–13 here: FF 20 len DF 21 08 …) is outside DF32: changing it is not a
-        // digest mismatch.
-        #expect(check { $0.fourItemsFile[6] ^= 0xFF } == .verified)
+        // The offset table (the 8 bytes after `DF 21 08`, wherever the outer length's form puts them) is
+        // outside DF32: changing it is not a digest mismatch.
+        let table = try #require((0..<(files.fourItemsFile.count - 3)).first { files.fourItemsFile[$0..<($0 + 3)].elementsEqual([0xDF, 0x21, 0x08]) }) + 3
+        #expect(check { $0.fourItemsFile[table] ^= 0xFF } == .verified)
         // New digests to match tampered files need a new signature.
         #expect(check { $0.integrityRecord[$0.integrityRecord.count - 1] ^= 0x01 } == .mismatch(.recordSignature))
         #expect(check { $0.certificate = nil } == .mismatch(.noCertificate))
