@@ -125,7 +125,7 @@ struct VaultCardIntegrityTests {
         let form = { (f: String) in (Data(f.utf8), "application/x-www-form-urlencoded") }
         let (ack, t) = form("")
         #expect(try await s.send(.POST, "/vault/my/requests/\(id)/acknowledge", as: me, raw: ack, contentType: t).status == .seeOther)
-        let (b, t2) = form("pin=\(VaultCard.pin)")
+        let (b, t2) = form("pin=\(VaultCard.textPIN)")
         let r = try await s.send(.POST, "/vault/my/requests/\(id)/card", as: me, raw: b, contentType: t2)
         #expect(r.status == .unprocessableEntity, "\(r.status)")
         #expect(try await refusals(site).contains { $0.details.contains("record_signature") })
