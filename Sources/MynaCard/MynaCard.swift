@@ -16,6 +16,8 @@ public actor MynaCard {
     /// The APDU channel, with its counters.
     public let channel: CardChannel
     private var selectedApplication: MynaApplication?
+    /// The EF last selected in `selectedApplication` (for ``TraceSecrecy``); `nil` when unknown.
+    private var selectedEF: UInt16?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -84,6 +86,8 @@ public actor MynaCard {
     }
 
     func transmit(_ command: CommandAPDU) async throws(MynaCardError) -> ResponseAPDU {
+        // Any SELECT moves the current file; `selectEF` records the new one once the card agreed.
+        if command.ins == 0xA4 { selectedEF = nil }
         do {
             return try await channel.send(command)
         } catch {
@@ -110,6 +114,7 @@ public actor MynaCard {
     func selectEF(_ fid: UInt16, in app: MynaApplication) async throws(MynaCardError) {
         try await select(app)
         let r = try await transmit(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [UInt8(fid >> 8), UInt8(fid & 0xFF)]))
+        if r.status.isSuccess { selectedEF = fid }
         guard r.status.isSuccess else {
             if r.status == .fileNotFound { throw .malformedData("file \(hex([UInt8(fid >> 8), UInt8(fid & 0xFF)])) missing in \(app.rawValue)") }
             throw .unexpectedStatus("SELECT EF", r.status)
@@ -121,7 +126,8 @@ public actor MynaCard {
         guard offset <= 0x7FFF else { throw .malformedData("offset \(offset) beyond READ BINARY's 15-bit range") }
         let cmd = CommandAPDU(
             ins: 0xB0, p1: UInt8(offset >> 8), p2: UInt8(offset & 0xFF), le: length,
-            redaction: secret ? [.responseData] : [])
+            // The file decides what a trace hides; `secret` can only add to it.
+            redaction: secret || TraceSecrecy.hidesRead(app: selectedApplication, fid: selectedEF, offset: offset, length: length) ? [.responseData] : [])
         let r = try await transmit(cmd)
         switch r.status {
         case .success, .endOfFileBeforeLe: return r.data
