@@ -64,6 +64,12 @@ struct CardTraceCommand: AsyncParsableCommand {
     @OptionGroup var card: CardOptions
     @OptionGroup var pins: PINOptions
 
+    func validate() throws {
+        if visualParts && (verify != .visual || !pins.pinStdin) {
+            throw ValidationError("--visual-parts goes with --verify visual --pin-stdin (at a terminal the parts are asked for anyway)")
+        }
+    }
+
     func run() async throws {
         try await reportingCardErrors {
             let url = URL(fileURLWithPath: out)

@@ -102,6 +102,12 @@ struct CardTraceCLITests {
         let tries = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["triesLeft"] as? [String: Int]
         #expect(tries?["visualPINB"] == 10)
 
+        // --visual-parts belongs to --verify visual --pin-stdin only.
+        let misplaced = try CLI.run(["card", "trace", "--vcard", card, "--out", out, "--force", "--verify", "auth", "--pin-stdin", "--visual-parts"],
+                                    stdin: Data("1234\n".utf8))
+        #expect(misplaced.status != 0)
+        #expect(misplaced.stderr.contains("--visual-parts goes with --verify visual"), "\(misplaced.stderr)")
+
         // The raw 14 digits are still accepted from standard input.
         let raw = try CLI.run(["card", "trace", "--vcard", card, "--out", out, "--force", "--verify", "visual", "--pin-stdin"],
                               stdin: Data("020101\(expiry.prefix(4))\(code)\n".utf8))
