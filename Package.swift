@@ -237,6 +237,7 @@ let package = Package(
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     (name: "FuzzBERTLV", dependencies: ["SmartCard"]),
     (name: "FuzzAPDU", dependencies: ["SmartCard"]),
+    (name: "FuzzAPDUTraceFile", dependencies: ["SmartCard"]),
     (name: "FuzzMyNumberScanner", dependencies: ["MyNumber"]),
     (name: "FuzzSelfReportCSV", dependencies: ["Attendance", "Access"]),
     (name: "FuzzPhotoHeader", dependencies: ["CardApplication", "Access"]),

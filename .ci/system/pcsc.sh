@@ -293,18 +293,21 @@ signing_key() {
 }
 
 # mynagate card trace through PC/SC: the survey and a VERIFY of the auth PIN recorded from the vpcd reader
-# (docs/CARD.md, "APDU traces"): the header names the reader, T=1 and the ATR; the PIN is a length marker
-# and its bytes appear nowhere; the file is complete; the tries are back to 3 afterwards.
+# (docs/CARD.md, "APDU traces"): the header names the reader, T=1 and the ATR; the PIN is a length-free
+# marker and its bytes appear nowhere; the file reads back (`card trace` checks that before writing); the file is complete; the tries are back to 3 afterwards.
 card_trace() {
   local out="$work/vpcd.trace" pin_hex
   pin_hex="$(printf '%s' "$MG_AUTH_PIN" | od -An -tx1 | tr 'a-f' 'A-F' | sed 's/^ *//')"
   printf '%s\n' "$MG_AUTH_PIN" | timeout 60 "$bin" card trace --reader "$reader" --out "$out" --verify auth --pin-stdin ||
     { cat "$out" 2>/dev/null; return 1; }
   head -n 12 "$out"
-  [ "$(head -n 1 "$out")" = "# mynagate-apdu-trace 1" ] &&
+  # MYNAGATE_TRACE_OUT=FILE keeps the file: how Tests/MynaCardTests/Traces/vpcd-verify-auth.trace is re-recorded.
+  if [ -n "${MYNAGATE_TRACE_OUT:-}" ]; then cp "$out" "$MYNAGATE_TRACE_OUT"; fi
+  [ "$(head -n 1 "$out")" = "# mynagate-apdu-trace 2" ] &&
     grep -qxF "# reader: $reader" "$out" && grep -qxF "# protocol: T=1" "$out" &&
     grep -qxF "# atr: $atr_spaced" "$out" && grep -qxF "# result: completed" "$out" || { echo "header incomplete"; return 1; }
-  grep -qxF ">> 00 20 00 80 [4 bytes redacted]" "$out" || { echo "no redacted VERIFY"; return 1; }
+  grep -qxF ">> 00 20 00 80 [PIN redacted]" "$out" || { echo "no redacted VERIFY"; return 1; }
+  if grep -q '^>> [0-9A-F][0-9A-F] 2[0145CD] .*bytes redacted' "$out"; then echo "a PIN's length is in the trace"; return 1; fi
   if grep -qF "$pin_hex" "$out"; then echo "the PIN's bytes ($pin_hex) are in the trace"; return 1; fi
   [ "$(grep -c '^>> ' "$out")" = "$(grep -c '^<< ' "$out")" ] || { echo "unanswered command"; return 1; }
   pkcs15_dump && [ "$(tries_left "User Authentication PIN")" = 3 ]
@@ -373,7 +376,7 @@ check "openssl verifies the signature with the exported certificate's key" opens
 check "openssl rejects the same signature over other data" tampered_data_fails
 check "a correct PIN restores the auth PIN's tries to 3" tries_restored
 check "signing password: private signing certificate read and its key's signature verified" signing_key
-check "mynagate card trace --reader: survey + VERIFY recorded from PC/SC (T=1, PIN only as a length)" card_trace
+check "mynagate card trace --reader: survey + VERIFY recorded from PC/SC (T=1, PIN hidden with its length)" card_trace
 check "pkcs11-tool --test --login (auth token): random, 5 signature mechanisms signed and verified, No errors" \
   pkcs11_selftest "JPKI (User Authentication PIN)" MG_AUTH_PIN "User Authentication Key"
 check "pkcs11-tool --test --login (signing token): random, 5 signature mechanisms signed and verified, No errors" \

@@ -60,6 +60,9 @@ public enum JapaneseEra: Int, Sendable, Hashable, CaseIterable, Codable, Compara
 /// A Gregorian date with its Japanese era and era year, e.g. 1980-02-17 = 昭和55年2月17日.
 ///
 /// Year 1 of an era (元年) is year `1`, written `01` in ``yymmdd``.
+///
+/// Dates before 1873-01-01 are proleptic Gregorian: Japan kept the lunisolar 天保暦 until 明治5年12月2日
+/// (1872-12-31), so an 明治 date before 1873 is not the day a document of the time would write.
 public struct EraDate: Sendable, Hashable, CustomStringConvertible {
     /// The Gregorian date.
     public let year: Int, month: Int, day: Int
@@ -168,10 +171,16 @@ public enum EraDateError: Error, Sendable, Hashable {
 /// soltia48/myna-card (`src/data.rs` `verification_code_b`, README "Reading a card") confirmed on a card.
 /// A Gregorian `800217…` is wrong and costs one of the 10 tries.
 ///
-/// The value never prints: `description` and `dump` show the era digits only.
+/// The value never prints: `description`, `debugDescription` and `dump` show the era's name only — not
+/// the era year (the birth year, and 2 of the 14 digits), the date or the code.
 public struct VisualPINB: Sendable, Hashable {
-    /// The birth date with its era; ``EraDate/yymmdd`` is the first part.
-    public let birthDate: EraDate
+    /// The birth date with its era; ``EraDate/yymmdd`` is the first part. Internal: an ``EraDate``
+    /// describes itself in full, and this one is part of a PIN. The caller that built it from a
+    /// birth date already holds that date.
+    let birthDate: EraDate
+    /// The era of the birth date (the one part shown: it is what a holder gets wrong, and it is shared
+    /// with everyone born in the same 30-odd years).
+    public var era: JapaneseEra { birthDate.era }
     /// The card's expiry year, Gregorian.
     public let expiryYear: Int
     let securityCode: String
@@ -211,13 +220,13 @@ public struct VisualPINB: Sendable, Hashable {
 }
 
 extension VisualPINB: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The era and its digits, so the person can check the part they are most likely to get wrong.
+    /// The era's name only: the era year is the birth year and two of the 14 digits.
     public var description: String {
-        "照合番号B(\(birthDate.era.japaneseName)\(birthDate.eraYear)年 → \(EraDate.twoDigits(birthDate.eraYear % 100)), <非表示>)"
+        "照合番号B(\(birthDate.era.japaneseName), <非表示>)"
     }
     public var debugDescription: String { description }
     public var customMirror: Mirror {
-        Mirror(self, children: ["era": birthDate.era, "eraYear": birthDate.eraYear], displayStyle: .struct)
+        Mirror(self, children: ["era": birthDate.era.englishName], displayStyle: .struct)
     }
 }
 

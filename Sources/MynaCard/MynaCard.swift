@@ -31,6 +31,8 @@ public actor MynaCard {
     /// An extended read failed on this card's transport; kept here too for transports that remember
     /// nothing themselves.
     private var extendedRefused = false
+    /// The EF last selected in `selectedApplication` (for ``TraceSecrecy``); `nil` when unknown.
+    private var selectedEF: UInt16?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -116,6 +118,8 @@ public actor MynaCard {
     }
 
     func transmit(_ command: CommandAPDU) async throws(MynaCardError) -> ResponseAPDU {
+        // Any SELECT moves the current file; `selectEF` records the new one once the card agreed.
+        if command.ins == 0xA4 { selectedEF = nil }
         let resets = await channel.transport.resetCount
         let response: ResponseAPDU
         do {
@@ -168,6 +172,7 @@ public actor MynaCard {
             try await select(app)
             r = try await transmit(command)
         }
+        if r.status.isSuccess { selectedEF = fid }
         guard r.status.isSuccess else {
             if r.status == .fileNotFound { throw .malformedData("file \(hex([UInt8(fid >> 8), UInt8(fid & 0xFF)])) missing in \(app.rawValue)") }
             throw .unexpectedStatus("SELECT EF", r.status)
@@ -190,7 +195,8 @@ public actor MynaCard {
         guard offset <= 0x7FFF else { throw .malformedData("offset \(offset) beyond READ BINARY's 15-bit range") }
         let cmd = CommandAPDU(
             ins: 0xB0, p1: UInt8(offset >> 8), p2: UInt8(offset & 0xFF), le: length,
-            redaction: secret ? [.responseData] : [])
+            // The file decides what a trace hides; `secret` can only add to it.
+            redaction: secret || TraceSecrecy.hidesRead(app: selectedApplication, fid: selectedEF, offset: offset, length: length) ? [.responseData] : [])
         let r = try await transmit(cmd)
         switch r.status {
         case .success, .endOfFileBeforeLe: return r.data

@@ -2,8 +2,9 @@
 ///
 /// Redaction happens when the entry is made, not when it is printed, so no sink (a terminal, a log
 /// file, a crash report, a trace file from `mynagate card trace`) can ever receive a PIN or a My Number
-/// from a trace. The entry keeps the *shape* of what it hides (how many bytes, the status word), so a
-/// recorded trace can still be replayed (``TraceReplayTransport``).
+/// from a trace. The entry keeps the *shape* of what it hides (how many bytes, the status word) — except
+/// for PIN data, whose length is itself a secret (a 6–16 character signing password) — so a recorded
+/// trace can still be replayed (``TraceReplayTransport``).
 public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
     public enum Direction: String, Sendable, Hashable { case command = ">>", response = "<<" }
 
@@ -14,6 +15,9 @@ public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
         /// This many bytes were hidden. In a command it stands for the data field (its Lc is implied
         /// by the count, and an Le after it is not shown); in a response for the whole data field.
         case redacted(Int)
+        /// A PIN command's data field, hidden with its length: `[PIN redacted]`. The length of a signing
+        /// password (6–16 characters) would narrow a guess, so no PIN's length is kept.
+        case pin
     }
 
     public var direction: Direction
@@ -37,6 +41,7 @@ public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
             switch segment {
             case .bytes(let b): return b.isEmpty ? nil : hex(b)
             case .redacted(let n): return "[\(n) bytes redacted]"
+            case .pin: return Self.pinMarker
             }
         }
         if let status { parts.append("\(status)") }
@@ -47,20 +52,38 @@ public struct APDUTraceEntry: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether any part of this line was hidden.
     public var isRedacted: Bool {
-        segments.contains { if case .redacted = $0 { return true } else { return false } }
+        segments.contains { if case .bytes = $0 { return false } else { return true } }
     }
 
+    /// The marker that stands for a PIN command's data field, length not kept.
+    public static let pinMarker = "[PIN redacted]"
+
     /// Makes the trace line of a command, hiding its data when it is marked secret or is a PIN
-    /// command (VERIFY `20`, CHANGE REFERENCE DATA `24`, RESET RETRY COUNTER `2C`) whatever its marking.
+    /// command (``pinINS``) whatever its marking. PIN data is hidden with its length (``Segment/pin``).
     public static func command(_ apdu: CommandAPDU, bytes: [UInt8]) -> APDUTraceEntry {
-        if !apdu.data.isEmpty, apdu.redaction.contains(.commandData) || pinINS.contains(apdu.ins) {
+        if !apdu.data.isEmpty, pinINS.contains(apdu.ins) {
+            return APDUTraceEntry(direction: .command, segments: [.bytes(Array(bytes.prefix(4))), .pin])
+        }
+        if !apdu.data.isEmpty, apdu.redaction.contains(.commandData) {
             return APDUTraceEntry(direction: .command, segments: [.bytes(Array(bytes.prefix(4))), .redacted(apdu.data.count)])
         }
         return APDUTraceEntry(direction: .command, segments: [.bytes(maskDigitRuns(bytes))])
     }
 
-    /// Instructions whose command data is a PIN or password: hidden whatever the command's marking.
-    public static let pinINS: Set<UInt8> = [0x20, 0x24, 0x2C]
+    /// Instructions whose command data is a PIN or password, hidden (with its length) whatever the
+    /// command's marking: VERIFY `20`/`21`, CHANGE REFERENCE DATA `24`/`25`, RESET RETRY COUNTER
+    /// `2C`/`2D` (ISO/IEC 7816-4; the odd forms carry the same data in BER-TLV).
+    public static let pinINS: Set<UInt8> = [0x20, 0x21, 0x24, 0x25, 0x2C, 0x2D]
+
+    /// Whether `bytes` holds a run of 12 or more ASCII digits (what ``maskDigitRuns(_:)`` hides).
+    public static func hasDigitRun(_ bytes: [UInt8]) -> Bool {
+        var run = 0
+        for b in bytes {
+            run = (0x30...0x39).contains(b) ? run + 1 : 0
+            if run >= 12 { return true }
+        }
+        return false
+    }
 
     /// Makes the trace line of a response, hiding its data when the command marked it secret.
     public static func response(_ response: ResponseAPDU, redacting: Bool, elapsed: Duration? = nil) -> APDUTraceEntry {

@@ -3,8 +3,8 @@
 ///
 /// Commands must come exactly as recorded: bytes equal (a recorded run of `*` from
 /// ``APDUTraceEntry/maskDigitRuns(_:)`` matches the digits it hid), and a redacted data field matched by
-/// its header and length only — so any PIN of the recorded length is "accepted" by a replay, which
-/// answers what the real card answered to the real PIN. Redacted response data is replayed as that
+/// its header and length only, and a `[PIN redacted]` data field by its header and any non-empty data —
+/// so any PIN is "accepted" by a replay, which answers what the real card answered to the real PIN. Redacted response data is replayed as that
 /// many `00` bytes. The first command that differs, a command past the end of the trace, or a reset the
 /// trace does not hold fails with ``CardTransportError/failure(_:)`` naming the exchange and the
 /// trace line; the error shows the client's command redacted like a trace line, never a PIN.
@@ -45,6 +45,8 @@ public actor TraceReplayTransport: CardTransport {
             switch segment {
             case .bytes(let b): out += b
             case .redacted(let n): out += [UInt8](repeating: 0, count: n)
+            case .pin:
+                throw .failure("trace replay: the response to command #\(number)\(Self.at(expected)) holds a PIN marker")
             }
         }
         guard let status = expected.response.status else {
@@ -72,10 +74,15 @@ public actor TraceReplayTransport: CardTransport {
     static func matches(_ command: [UInt8], _ recorded: APDUTraceEntry) -> Bool {
         if recorded.isRedacted {
             // Recorded as header + hidden data field: same header, same data length.
-            guard case .bytes(let header)? = recorded.segments.first, case .redacted(let n)? = recorded.segments.dropFirst().first,
-                  let apdu = try? CommandAPDU(bytes: command)
+            guard case .bytes(let header)? = recorded.segments.first, let hidden = recorded.segments.dropFirst().first,
+                  let apdu = try? CommandAPDU(bytes: command), Array(command.prefix(4)) == header
             else { return false }
-            return Array(command.prefix(4)) == header && apdu.data.count == n
+            switch hidden {
+            case .redacted(let n): return apdu.data.count == n
+            // The length of a PIN was not recorded (it is a secret): any PIN data matches.
+            case .pin: return !apdu.data.isEmpty
+            case .bytes: return false
+            }
         }
         let flat = recorded.segments.flatMap { segment -> [UInt8] in
             if case .bytes(let b) = segment { return b }

@@ -101,6 +101,18 @@ struct PINOptions: ParsableArguments {
     /// With one try left it asks for confirmation (or requires `--confirm-last-try` when not
     /// interactive); with none it stops without asking.
     func obtain(_ kind: PINKind, label: String, triesLeft: Int) throws -> (PIN, PINAttempt) {
+        let attempt = try attempt(kind, label: label, triesLeft: triesLeft)
+        let text = try readSecret(label: label)
+        do {
+            return (try PIN(text, kind: kind), attempt)
+        } catch {
+            throw CLIFailure(error.japaneseMessage + " / " + error.englishMessage)
+        }
+    }
+
+    /// Tells the holder the tries left and applies the PIN rules before anything is typed: stops when
+    /// blocked, asks (or requires `--confirm-last-try`) with one try left.
+    func attempt(_ kind: PINKind, label: String, triesLeft: Int) throws -> PINAttempt {
         FileHandleOutput.standardError.write("\(label): 残り\(triesLeft)回 / \(triesLeft) \(triesLeft == 1 ? "try" : "tries") left\n")
         if triesLeft == 0 { throw CLIFailure(MynaCardError.pinBlocked(kind).japaneseMessage + " / " + MynaCardError.pinBlocked(kind).englishMessage) }
         var attempt = PINAttempt.normal
@@ -115,19 +127,18 @@ struct PINOptions: ParsableArguments {
                 throw CLIFailure(MynaCardError.lastTryNeedsConfirmation(kind).englishMessage + " (use --confirm-last-try)")
             }
         }
-        let text: String
+        return attempt
+    }
+
+    /// One line from standard input with `--pin-stdin`, else typed without echo at a terminal.
+    func readSecret(label: String, echo: Bool = false) throws -> String {
         if pinStdin {
             guard let line = readLine(strippingNewline: true) else { throw CLIFailure("standard input ended before the \(label)") }
-            text = line
+            return line
         } else if Terminal.isInteractive {
-            text = Terminal.prompt("\(label): ", echo: false)
+            return Terminal.prompt("\(label): ", echo: echo)
         } else {
             throw CLIFailure("no terminal to ask for the \(label); use --pin-stdin")
-        }
-        do {
-            return (try PIN(text, kind: kind), attempt)
-        } catch {
-            throw CLIFailure(error.japaneseMessage + " / " + error.englishMessage)
         }
     }
 }

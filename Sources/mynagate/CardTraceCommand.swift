@@ -19,9 +19,15 @@ struct CardTraceCommand: AsyncParsableCommand {
             --pin-stdin), and asks the tries left again; after the signing password it also reads the \
             signing certificate's header. A wrong PIN spends a try, as on any use of the card.
 
-            Redacted, keeping only the length and the status word: VERIFY and CHANGE REFERENCE DATA \
-            data, and every response the client marks secret (the My Number, the 4 items, the text \
-            signature, the signing certificate, the front side). Any run of 12 or more ASCII digits is \
+            --verify visual asks for the parts printed on the card's front — birth date (Gregorian \
+            YYYYMMDD), expiry year, security code — and shows the Japanese-era digits it made of the \
+            birth date before sending (a Gregorian YYMMDD would cost a try). With --pin-stdin it reads \
+            the 14 digits as one line, or with --visual-parts the three parts as three lines.
+
+            Redacted: PIN data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER) without its \
+            length, as [PIN redacted]; with only the length and the status word, the contents of the \
+            secret files (the My Number, the 4 items, the text signature, the signing certificate, the \
+            front side, the auth certificate past its size). Any run of 12 or more ASCII digits is \
             replaced by '*' bytes. The file format is documented in docs/CARD.md; check the file \
             before sharing it.
             """
@@ -53,8 +59,16 @@ struct CardTraceCommand: AsyncParsableCommand {
     @Flag(help: "Replace the trace file if it exists.") var force = false
     @Option(help: "After the survey, send this PIN (auth, signing, text, visual). Spends a try if wrong.")
     var verify: VerifyKind?
+    @Flag(help: "With --verify visual --pin-stdin: read 照合番号B's parts as three lines (birth date YYYYMMDD, expiry year, security code) instead of its 14 digits.")
+    var visualParts = false
     @OptionGroup var card: CardOptions
     @OptionGroup var pins: PINOptions
+
+    func validate() throws {
+        if visualParts && (verify != .visual || !pins.pinStdin) {
+            throw ValidationError("--visual-parts goes with --verify visual --pin-stdin (at a terminal the parts are asked for anyway)")
+        }
+    }
 
     func run() async throws {
         try await reportingCardErrors {
@@ -100,7 +114,12 @@ struct CardTraceCommand: AsyncParsableCommand {
                         let answer = Terminal.prompt("\(verify.label): カードに送ります / send it to the card (a wrong one spends a try)? [y/N] ", echo: true)
                         guard answer.lowercased().hasPrefix("y") else { throw CLIFailure("cancelled; no PIN was sent") }
                     }
-                    let (pin, attempt) = try pins.obtain(kind, label: verify.label, triesLeft: tries)
+                    let (pin, attempt): (PIN, PINAttempt)
+                    if verify == .visual && (visualParts || !pins.pinStdin) {
+                        (pin, attempt) = try Self.visualFromParts(pins, triesLeft: tries)
+                    } else {
+                        (pin, attempt) = try pins.obtain(kind, label: verify.label, triesLeft: tries)
+                    }
                     _ = try await CardTraceSession.verify(pin, attempt: attempt, on: c)
                 }
             } catch {
@@ -127,9 +146,41 @@ struct CardTraceCommand: AsyncParsableCommand {
                 print("applications: " + survey.applications.map(\.rawValue).joined(separator: ", "))
                 for (kind, n) in survey.triesLeft.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { print("\(kind.rawValue): \(n) tries left") }
             }
-            print("Before sharing, read the file: it should hold hex, '[n bytes redacted]' markers and status words only (docs/CARD.md).")
+            print("Before sharing, read the file: it should hold hex, '[n bytes redacted]' and '[PIN redacted]' markers and status words only (docs/CARD.md).")
             if let failure { throw failure }
         }
+    }
+
+    /// 照合番号B built from the three parts on the card's front with ``VisualPINB``: the birth date's era
+    /// digits are shown before anything is sent, since a Gregorian `YYMMDD` is the usual mistake and
+    /// costs one of the 10 tries.
+    static func visualFromParts(_ pins: PINOptions, triesLeft: Int) throws -> (PIN, PINAttempt) {
+        let label = VerifyKind.visual.label
+        let attempt = try pins.attempt(.visualB, label: label, triesLeft: triesLeft)
+        let birth = try pins.readSecret(label: "生年月日（西暦 YYYYMMDD）/ birth date (Gregorian YYYYMMDD)", echo: true)
+        let year = try pins.readSecret(label: "有効期限の年（西暦 YYYY）/ card expiry year (YYYY)", echo: true)
+        let code = try pins.readSecret(label: "セキュリティコード（4桁）/ security code (4 digits)")
+        let pinB: VisualPINB
+        let date: EraDate
+        do {
+            date = try EraDate(yyyymmdd: birth)
+            let y = Array(year.utf8)
+            guard y.count == 4, y.allSatisfy({ (0x30...0x39).contains($0) }), let expiry = Int(year) else { throw EraDateError.expiryYearInvalid }
+            pinB = try VisualPINB(birthDate: date, expiryYear: expiry, securityCode: code)
+        } catch let error as EraDateError {
+            throw CLIFailure(error.japaneseMessage + " / " + error.englishMessage + " (nothing was sent)")
+        }
+        // The holder's own terminal: the date they typed and its era form, never the code.
+        FileHandleOutput.standardError.write("""
+            照合番号B: 生年月日 \(date.japanese) → \(date.yymmdd)（和暦 / Japanese-era YYMMDD, not Gregorian）\
+             + 有効期限 \(year) + セキュリティコード ****
+
+            """)
+        if !pins.pinStdin && Terminal.isInteractive {
+            let answer = Terminal.prompt("この照合番号Bを送りますか / send it? [y/N] ", echo: true)
+            guard answer.lowercased().hasPrefix("y") else { throw CLIFailure("cancelled; no PIN was sent") }
+        }
+        return (pinB.pin, attempt)
     }
 
     static func describe(_ error: Error) -> String {

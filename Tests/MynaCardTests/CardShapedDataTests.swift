@@ -47,18 +47,27 @@ struct CardShapedDataTests {
         // Born 1980-02-17 (昭和55), expiry 2035, security code 2285 (myna-card src/data.rs, README).
         let b = try VisualPINB(birthDate: "19800217", expiryYear: 2035, securityCode: "2285")
         #expect(b.digits == "55021720352285")
-        #expect(b.birthDate.era == .showa && b.birthDate.eraYear == 55)
+        #expect(b.era == .showa)
         #expect(try VisualPINB(birthDate: "19890107", expiryYear: 2030, securityCode: "0001").digits == "64010720300001")
         #expect(try VisualPINB(birthDate: "19890108", expiryYear: 2030, securityCode: "0001").digits == "01010820300001")
         #expect(try VisualPINB(birthDate: "20190430", expiryYear: 2029, securityCode: "9999").digits == "31043020299999")
         #expect(try VisualPINB(birthDate: "20190501", expiryYear: 2029, securityCode: "9999").digits == "01050120299999")
         #expect(try PIN.visualB(birthDate: "19800217", expiryYear: 2035, securityCode: "2285").kind == .visualB)
-        // It never prints the digits; it shows the era digits to check.
-        let shown = "\(b) \(String(reflecting: b))"
-        #expect(!shown.contains("2285") && !shown.contains("0217") && shown.contains("昭和55"))
-        var dumped = ""
-        dump(b, to: &dumped)
-        #expect(!dumped.contains("2285") && !dumped.contains("0217"))
+    }
+
+    @Test("照合番号B never prints a digit: not the era year (the birth year, 2 of the 14 digits), the date or the code")
+    func visualPINBPrintsNoDigits() throws {
+        for (birth, era) in [("19800217", "昭和"), ("19890108", "平成"), ("20190501", "令和"), ("19120730", "大正")] {
+            let b = try VisualPINB(birthDate: birth, expiryYear: 2035, securityCode: "2285")
+            var dumped = ""
+            dump(b, to: &dumped)
+            var mirrored = ""
+            for child in Mirror(reflecting: b).children { mirrored += "\(child.label ?? "") \(child.value) " }
+            for shown in ["\(b)", String(describing: b), String(reflecting: b), dumped, mirrored, "\(b.era)"] {
+                #expect(shown.firstMatch(of: /[0-9０-９]/) == nil, "\(birth): \(shown)")
+            }
+            #expect("\(b)".contains(era))
+        }
     }
 
     @Test("malformed parts are refused before anything is sent")

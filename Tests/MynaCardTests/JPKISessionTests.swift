@@ -76,21 +76,21 @@ struct JPKISessionTests {
         let wrong = try PIN("9999", kind: .jpkiAuth)
         await #expect(throws: MynaCardError.wrongPIN(.jpkiAuth, triesLeft: 2)) { try await card.jpki.verify(wrong) }
         await #expect(throws: MynaCardError.wrongPIN(.jpkiAuth, triesLeft: 1)) { try await card.jpki.verify(wrong) }
-        let sentBefore = trace.all.filter { $0.contains("bytes redacted") }.count
+        let sentBefore = trace.all.filter { $0.contains("[PIN redacted]") }.count
         // One try left: refused without sending, even with the right PIN.
         await #expect(throws: MynaCardError.lastTryNeedsConfirmation(.jpkiAuth)) {
             try await card.jpki.verify(try PIN(Fixtures.authPIN, kind: .jpkiAuth))
         }
-        #expect(trace.all.filter { $0.contains("bytes redacted") }.count == sentBefore)
+        #expect(trace.all.filter { $0.contains("[PIN redacted]") }.count == sentBefore)
         #expect(try await card.jpki.triesLeft(.auth).value == 1)
         // Confirmed, and wrong again: blocked.
         await #expect(throws: MynaCardError.pinBlocked(.jpkiAuth)) { try await card.jpki.verify(wrong, attempt: .confirmedLastTry) }
         #expect(try await card.jpki.triesLeft(.auth).value == 0)
-        let sentAtBlock = trace.all.filter { $0.contains("bytes redacted") }.count
+        let sentAtBlock = trace.all.filter { $0.contains("[PIN redacted]") }.count
         await #expect(throws: MynaCardError.pinBlocked(.jpkiAuth)) {
             try await card.jpki.verify(try PIN(Fixtures.authPIN, kind: .jpkiAuth), attempt: .confirmedLastTry)
         }
-        #expect(trace.all.filter { $0.contains("bytes redacted") }.count == sentAtBlock)
+        #expect(trace.all.filter { $0.contains("[PIN redacted]") }.count == sentAtBlock)
         // The signing password is a separate counter.
         #expect(try await card.jpki.triesLeft(.signing).value == 5)
     }
@@ -171,7 +171,7 @@ struct JPKISessionTests {
     func traceHidesPIN() async throws {
         let (card, _, trace) = Fixtures.insert()
         _ = try await card.jpki.verify(try PIN(Fixtures.authPIN, kind: .jpkiAuth))
-        #expect(trace.text.contains("00 20 00 80 [4 bytes redacted]"))
+        #expect(trace.text.contains("00 20 00 80 [PIN redacted]"))
         #expect(!trace.text.contains("31 32 33 34"))
     }
 }

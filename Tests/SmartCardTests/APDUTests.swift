@@ -142,7 +142,7 @@ struct TraceTests {
     @Test func verifyDataIsRedactedEvenUnmarked() throws {
         let verify = CommandAPDU(ins: 0x20, p1: 0, p2: 0x80, data: Array("1234".utf8))
         let line = APDUTraceEntry.command(verify, bytes: try verify.encoded()).description
-        #expect(line == ">> 00 20 00 80 [4 bytes redacted]")
+        #expect(line == ">> 00 20 00 80 [PIN redacted]")
         #expect(!line.contains("31 32 33 34"))
     }
 

@@ -24,8 +24,8 @@ struct APDUTraceFileTests {
     func roundTrip() throws {
         let file = try Self.recorded()
         let text = file.text
-        #expect(text.hasPrefix("# mynagate-apdu-trace 1\n# tool: test\n"))
-        #expect(text.contains(">> 00 20 00 80 [4 bytes redacted]\n<< 63C2 ; 20.000 ms\n"))
+        #expect(text.hasPrefix("# mynagate-apdu-trace 2\n# tool: test\n"))
+        #expect(text.contains(">> 00 20 00 80 [PIN redacted]\n<< 63C2 ; 20.000 ms\n"))
         #expect(text.contains("<< 9000 ; 0.412 ms"))
         #expect(text.contains("<< [14 bytes redacted] 9000\n"))
         #expect(!text.contains("31 32 33 34"))
@@ -45,12 +45,12 @@ struct APDUTraceFileTests {
         #expect(throws: APDUTraceFileError.self) { try APDUTraceFile(parsing: "# some other format\n") }
         #expect(throws: APDUTraceFileError.self) { try APDUTraceFile(parsing: "") }
         let cases: [(String, Int)] = [
-            ("# mynagate-apdu-trace 1\n<< 9000\n", 2),
-            ("# mynagate-apdu-trace 1\n>> 00 A4 04 0C\n>> 00 A4 04 0C\n", 3),
-            ("# mynagate-apdu-trace 1\n>> 00 20 00 80 [4 bytes hidden]\n", 2),
-            ("# mynagate-apdu-trace 1\n>> 00 B0 00 00 08\n<< 01 02\n", 3),
-            ("# mynagate-apdu-trace 1\n>> 00 B0\n", 2),
-            ("# mynagate-apdu-trace 1\nhello\n", 2),
+            ("# mynagate-apdu-trace 2\n<< 9000\n", 2),
+            ("# mynagate-apdu-trace 2\n>> 00 A4 04 0C\n>> 00 A4 04 0C\n", 3),
+            ("# mynagate-apdu-trace 2\n>> 00 20 00 80 [4 bytes hidden]\n", 2),
+            ("# mynagate-apdu-trace 2\n>> 00 B0 00 00 08\n<< 01 02\n", 3),
+            ("# mynagate-apdu-trace 2\n>> 00 B0\n", 2),
+            ("# mynagate-apdu-trace 2\nhello\n", 2),
         ]
         for (text, line) in cases {
             do {
@@ -62,14 +62,14 @@ struct APDUTraceFileTests {
         }
     }
 
-    @Test("replay answers the recorded responses, matching a redacted PIN by length only")
+    @Test("replay answers the recorded responses, matching a redacted PIN by its header only (its length is not recorded)")
     func replayFollowsTheTrace() async throws {
         let card = TraceReplayTransport(trace: try Self.recorded())
         #expect(await card.atr == [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14])
         #expect(await card.supportsExtendedLength == false)
         #expect(try await card.transmit(try Self.select.encoded()) == [0x90, 0x00])
-        // Another PIN of the same length gets what the real card answered to the real one.
-        #expect(try await card.transmit([0x00, 0x20, 0x00, 0x80, 0x04] + Array("9876".utf8)) == [0x63, 0xC2])
+        // Any PIN, of any length, gets what the real card answered to the real one.
+        #expect(try await card.transmit([0x00, 0x20, 0x00, 0x80, 0x06] + Array("ABC123".utf8)) == [0x63, 0xC2])
         // Redacted response data comes back as zeros of the recorded length.
         #expect(try await card.transmit(try Self.read.encoded()) == [UInt8](repeating: 0, count: 14) + [0x90, 0x00])
         #expect(await card.remaining == 0)
@@ -80,11 +80,14 @@ struct APDUTraceFileTests {
     func replayDeviation() async throws {
         let card = try TraceReplayTransport(text: try Self.recorded().text)
         _ = try await card.transmit(try Self.select.encoded())
-        // A five-digit PIN where the card was sent four.
-        let message = await Self.failure { try await card.transmit([0x00, 0x20, 0x00, 0x80, 0x05] + Array("12345".utf8)) }
+        // A PIN for another reference (P2 81) where the card was sent one for 80.
+        let message = await Self.failure { try await card.transmit([0x00, 0x20, 0x00, 0x81, 0x05] + Array("12345".utf8)) }
         #expect(message.contains("command #2 differs from the trace (line 7)"), "\(message)")
-        #expect(message.contains("00 20 00 80 [5 bytes redacted]"))
+        #expect(message.contains("00 20 00 81 [PIN redacted]"))
         #expect(!message.contains("31 32 33 34 35"))
+        // The tries-left form (no data) does not match a recorded PIN either.
+        let empty = await Self.failure { try await card.transmit([0x00, 0x20, 0x00, 0x80]) }
+        #expect(empty.contains("command #2 differs from the trace (line 7)"), "\(empty)")
         // The trace does not move on after a deviation: the recorded command still matches.
         _ = try await card.transmit(try Self.verify.encoded())
         await #expect(throws: CardTransportError.self) { try await card.finish() }

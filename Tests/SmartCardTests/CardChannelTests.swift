@@ -75,7 +75,7 @@ struct CardChannelTests {
         let lines = TraceCollector()
         let channel = CardChannel(transport: transport) { lines.add($0.description) }
         _ = try await channel.send(CommandAPDU(ins: 0x20, p1: 0, p2: 0x80, data: Array("9876".utf8)))
-        #expect(lines.all.first == ">> 00 20 00 80 [4 bytes redacted]")
+        #expect(lines.all.first == ">> 00 20 00 80 [PIN redacted]")
         await transport.removeCard()
         await #expect(throws: CardTransportError.cardRemoved) {
             try await channel.send(CommandAPDU(ins: 0xB0, p1: 0, p2: 0, le: 5))

@@ -109,8 +109,13 @@ private func hexText(_ bytes: [UInt8]) {
 
 private func checkTrace(_ command: CommandAPDU, _ encoded: [UInt8]) {
     let line = APDUTraceEntry.command(command, bytes: encoded)
-    let secret = command.redaction.contains(.commandData) || [0x20, 0x24, 0x2C].contains(command.ins)
-    if secret, !command.data.isEmpty {
+    let pin = [0x20, 0x21, 0x24, 0x25, 0x2C, 0x2D].contains(command.ins)
+    if pin, !command.data.isEmpty {
+        // A PIN's length is a secret too (a 6–16 character signing password).
+        guard line.text == hex(encoded.prefix(4)) + " [PIN redacted]" else {
+            fatalError("a PIN command's trace shows more than its header")
+        }
+    } else if command.redaction.contains(.commandData), !command.data.isEmpty {
         guard line.text == hex(encoded.prefix(4)) + " [\(command.data.count) bytes redacted]" else {
             fatalError("a secret command's trace shows more than its header")
         }
