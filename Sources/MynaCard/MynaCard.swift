@@ -292,7 +292,8 @@ public actor MynaCard {
         guard offset <= 0x7FFF else { throw .malformedData("offset \(offset) beyond READ BINARY's 15-bit range") }
         let cmd = CommandAPDU(
             ins: 0xB0, p1: UInt8(offset >> 8), p2: UInt8(offset & 0xFF), le: length,
-            redaction: secret ? [.responseData] : [])
+            // The file decides what a trace hides, as in readBinary; `secret` can only add to it.
+            redaction: secret || TraceSecrecy.hidesRead(app: selectedApplication, fid: selectedEF, offset: offset, length: length) ? [.responseData] : [])
         let resets = await channel.transport.resetCount
         let r: ResponseAPDU
         do {
