@@ -37,10 +37,13 @@ enum RevocationIndexLayout {
     static func align8(_ n: Int) -> Int { (n + 7) & ~7 }
 
     /// Lays out an index from sorted groups into one buffer and wraps it.
-    static func write(header: RevocationIndex.Header, groups: [SortedGroup]) -> RevocationIndex {
+    /// `layoutVersion` 1 writes the old four-field header (tests of reading old stores only).
+    static func write(header: RevocationIndex.Header, groups: [SortedGroup], layoutVersion: UInt32 = version) -> RevocationIndex {
         // Variable header part.
         var variable: [UInt8] = []
-        for field in [header.issuerDER, header.crlNumber?.magnitude ?? [], header.deltaCRLNumber?.magnitude ?? [], header.authorityKeyIdentifier ?? [], header.issuerKeyDigest ?? []] {
+        var fields = [header.issuerDER, header.crlNumber?.magnitude ?? [], header.deltaCRLNumber?.magnitude ?? [], header.authorityKeyIdentifier ?? []]
+        if layoutVersion >= 2 { fields.append(header.issuerKeyDigest ?? []) }
+        for field in fields {
             let n = min(field.count, Int(UInt16.max))
             variable.append(UInt8(n & 0xFF)); variable.append(UInt8(n >> 8))
             variable.append(contentsOf: field.prefix(n))
@@ -114,7 +117,7 @@ enum RevocationIndexLayout {
 
         // Header.
         magic.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: 8) }
-        base.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
+        base.storeBytes(of: layoutVersion.littleEndian, toByteOffset: 8, as: UInt32.self)
         base.storeBytes(of: UInt32(headerLength).littleEndian, toByteOffset: 12, as: UInt32.self)
         base.storeBytes(of: UInt64(entryCount).littleEndian, toByteOffset: 16, as: UInt64.self)
         base.storeBytes(of: UInt64(bodyLength).littleEndian, toByteOffset: 24, as: UInt64.self)
