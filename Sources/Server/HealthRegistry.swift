@@ -33,8 +33,6 @@ public final class HealthRegistry: Sendable {
         public static let crlSweep: Code = "crl.sweep_failed"
         /// Enrolled credentials whose issuing CA key the CRL sweep could not determine (not checked).
         public static let crlIssuerUnknown: Code = "crl.issuer_unknown"
-        /// Revocation indexes that do not record the key that verified their CRL (index version 1).
-        public static let crlLegacyIndex: Code = "crl.legacy_index"
         /// The database did not answer the health check itself.
         public static let database: Code = "database.unreachable"
     }

@@ -238,10 +238,9 @@ public actor RevocationSweep {
         indexCount = verified.count
         let legacy = verified.filter { $0.header.issuerKeyDigest == nil }.count
         if legacy > 0 {
-            logger.warning("\(legacy) revocation index(es) do not record the key that verified their CRL (written before index version 2); they answer by issuer name until their CRLs are imported again")
-            health.record(.crlLegacyIndex, message: "\(legacy) revocation index(es) were written before the verifying key was recorded and answer by issuer name only: import their CRLs again")
-        } else {
-            health.clear(.crlLegacyIndex)
+            // Logged, not a /health problem: such an index answers as it did before the upgrade, and every
+            // server of an upgraded deployment would otherwise leave the load balancer's rotation at once.
+            logger.warning("\(legacy) revocation index(es) do not record the key that verified their CRL (written before index version 2); they answer by issuer name and key identifier until their CRLs are imported again")
         }
         validator.setRevocationChecker(CRLRevocationChecker(indexes: result.indexes, policy: stalePolicy))
         // Taken after loading: a file rebuilt by the load changes its own time, and is not reloaded.
