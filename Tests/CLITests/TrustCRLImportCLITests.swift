@@ -34,5 +34,8 @@ struct TrustCRLImportCLITests {
         let imported = try CLI.run(["trust", "crl", "import", trustedCRL, "--index", index.path, "--issuer", trusted + "/auth-ca.pem", "--anchors", anchors.path])
         #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
         #expect(imported.stdout.contains("signature     : verified"), "\(imported.stdout)")
+        // trust status names the anchor whose key verified it (same-named generations are told apart by key).
+        let status = try CLI.run(["trust", "status", "--anchors", anchors.path, "--index", index.path])
+        #expect(status.stdout.contains("verified with \(anchors.appendingPathComponent("auth/ca.pem").path)"), "\(status.stdout)\(status.stderr)")
     }
 }
