@@ -31,6 +31,8 @@ public final class HealthRegistry: Sendable {
         public static let policyStale: Code = "policy.stale"
         /// A CRL sweep failed.
         public static let crlSweep: Code = "crl.sweep_failed"
+        /// Enrolled credentials whose issuing CA key the CRL sweep could not determine (not checked).
+        public static let crlIssuerUnknown: Code = "crl.issuer_unknown"
         /// The database did not answer the health check itself.
         public static let database: Code = "database.unreachable"
     }

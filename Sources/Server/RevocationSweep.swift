@@ -39,7 +39,12 @@ final class ValidatorHolder: Sendable {
 /// At start, every ``ServerConfig/revocationSweepSeconds`` and whenever the index files in
 /// ``ServerConfig/crlIndex`` change (the directory is looked at every second: a name, size and
 /// modification time per file, no reading), every credential in the in-memory policy is looked up in
-/// the index of its issuer. Active credentials found revoked are suspended with reason
+/// the index of its issuer **key**: the generations of a J-LIS root share one name (docs/CARD.md
+/// "Certificates"), so the issuing CA is found from the certificate the credential stores, among the
+/// configured anchors, by key identifier and signature (``CardCertificateValidator/issuer(of:among:)``,
+/// the choice enrollment made), and the index verified with that CA's key answers
+/// (``CRLRevocationChecker/index(for:)``). A credential whose issuer key cannot be determined is counted
+/// and shown on `/health` (`crl.issuer_unknown`), never skipped silently. Active credentials found revoked are suspended with reason
 /// `certificateRevoked` through ``CredentialSuspension`` — the same path as a security officer's
 /// suspension: the policy version is bumped and `credential.suspended` is logged with the CRL's reason.
 ///
@@ -61,6 +66,9 @@ public actor RevocationSweep {
         public var revoked: Int
         /// Credentials suspended by this sweep.
         public var suspended: Int
+        /// Credentials whose issuing CA key could not be determined (no configured anchor issued the
+        /// stored certificate, or it cannot be read): not checked against any CRL, shown on `/health`.
+        public var unresolvedIssuer: Int = 0
     }
 
     private let store: RevocationIndexStore
@@ -72,8 +80,12 @@ public actor RevocationSweep {
     private let knowledge: RevocationKnowledge
     private let validator: ValidatorHolder
     private let logger = Logger(label: "mynagate.revocation")
-    /// Verified indexes by the issuer's name as credentials record it (`Certificate.issuer.description`).
-    private var byIssuer: [String: RevocationIndex] = [:]
+    /// The verified indexes, one per issuer key (see ``CRLRevocationChecker/index(for:)``).
+    private var indexes = CRLRevocationChecker(indexes: [], policy: .failClosed)
+    /// The issuing CA of each credential's certificate, found once per certificate (a signature check);
+    /// kept with the credential's holder and validity (``stamp(_:)``) so a card enrolled again under the
+    /// same name and serial (another generation's) is looked up again. `nil`: no configured anchor issued it.
+    private var issuers: [CredentialKey: (stamp: String, issuer: Certificate?)] = [:]
     private var indexCount = 0
     private var fingerprint: [String] = []
     private var loaded = false
@@ -129,8 +141,12 @@ public actor RevocationSweep {
         var revoked = Set<CredentialKey>()
         var toSuspend: [(CredentialKey, RevocationIndex.Revocation)] = []
         var checked = 0
-        for (key, credential) in current.credentials {
-            guard let index = byIssuer[key.issuer], let serial = Self.serialNumber(hex: key.serial) else { continue }
+        try await resolveIssuers(of: current.credentials)
+        var unresolved = 0
+        // Only JPKI certificates are in a CRL.
+        for (key, credential) in current.credentials where key.kind == .jpkiAuth {
+            guard let issuer = issuers[key]?.issuer else { unresolved += 1; continue }
+            guard case .success(let index) = indexes.index(for: issuer), let serial = Self.serialNumber(hex: key.serial) else { continue }
             checked += 1
             guard let r = index.lookup(serial), r.reason != .removeFromCRL else { continue }
             revoked.insert(key)
@@ -149,8 +165,42 @@ public actor RevocationSweep {
             }
         }
         if suspended > 0 { logger.notice("revocation sweep suspended \(suspended) credential(s) found in a CRL") }
-        return Report(indexes: indexCount, checked: checked, revoked: revoked.count, suspended: suspended)
+        if unresolved > 0 {
+            logger.warning("revocation sweep: \(unresolved) credential(s) have a certificate no configured anchor issued; no CRL was checked for them")
+            health.record(.crlIssuerUnknown, message: "\(unresolved) enrolled credential(s) could not be matched to the key of a configured trust anchor, so no CRL was checked for them")
+        } else {
+            health.clear(.crlIssuerUnknown)
+        }
+        return Report(indexes: indexCount, checked: checked, revoked: revoked.count, suspended: suspended, unresolvedIssuer: unresolved)
     }
+
+    /// Finds the issuing CA of every credential not yet resolved, from the certificate it stores and
+    /// the anchors (and intermediates) enrollment validates against.
+    private func resolveIssuers(of credentials: [CredentialKey: Credential]) async throws {
+        issuers = issuers.filter { entry in credentials[entry.key].map(Self.stamp) == entry.value.stamp }
+        let missing = credentials.filter { $0.key.kind == .jpkiAuth && issuers[$0.key] == nil }
+        guard !missing.isEmpty else { return }
+        let v = validator.current
+        let cas = v.anchors.certificates(for: v.purpose) + v.intermediates
+        for m in try await CredentialModel.query(on: db).all() {
+            // As the policy loader keys it.
+            let key = CredentialKey(kind: CredentialKey.Kind(rawValue: m.kind) ?? .jpkiAuth, issuer: m.issuer, serial: m.serial)
+            guard let credential = missing[key] else { continue }
+            var issuer: Certificate?
+            do {
+                let certificate = try Certificate(derEncoded: Array(m.certificate))
+                if certificate.serialNumber == Self.serialNumber(hex: m.serial) {
+                    issuer = CardCertificateValidator.issuer(of: certificate, among: cas)
+                }
+            } catch {
+                logger.warning("revocation sweep: a stored credential certificate cannot be read: \(HealthRegistry.describe(error))")
+            }
+            issuers[key] = (Self.stamp(credential), issuer)
+        }
+    }
+
+    /// What tells two enrollments of one credential key apart (the policy does not carry the certificate).
+    static func stamp(_ c: Credential) -> String { "\(c.employee.rawValue) \(c.notBefore.timeIntervalSince1970) \(c.notAfter.timeIntervalSince1970)" }
 
     /// Starts watching: a look at the directory every second, a full sweep when it changed or when the
     /// interval has passed.
@@ -183,12 +233,15 @@ public actor RevocationSweep {
         guard !loaded || now != fingerprint else { return }
         let result = store.loadAll()
         for (stem, why) in result.failures { logger.warning("revocation index \(stem) unusable: \(why)") }
-        var map: [String: RevocationIndex] = [:]
-        for index in result.indexes where index.header.signatureVerified {
-            if let name = index.header.issuer?.description { map[name] = index }
+        let verified = result.indexes.filter(\.header.signatureVerified)
+        indexes = CRLRevocationChecker(indexes: verified, policy: .failClosed)
+        indexCount = verified.count
+        let legacy = verified.filter { $0.header.issuerKeyDigest == nil }.count
+        if legacy > 0 {
+            // Logged, not a /health problem: such an index answers as it did before the upgrade, and every
+            // server of an upgraded deployment would otherwise leave the load balancer's rotation at once.
+            logger.warning("\(legacy) revocation index(es) do not record the key that verified their CRL (written before index version 2); they answer by issuer name and key identifier until their CRLs are imported again")
         }
-        byIssuer = map
-        indexCount = map.count
         validator.setRevocationChecker(CRLRevocationChecker(indexes: result.indexes, policy: stalePolicy))
         // Taken after loading: a file rebuilt by the load changes its own time, and is not reloaded.
         fingerprint = directoryFingerprint()

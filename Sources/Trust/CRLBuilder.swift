@@ -43,6 +43,10 @@ public struct CRLBuilder: Sendable {
     /// Where delta CRLs are published: the freshestCRL extension of a complete CRL (section 5.2.6).
     /// OpenSSL only looks for deltas (`verify -use_deltas`) when the base CRL or certificate has it.
     public var freshestCRL: String?
+    /// Whether the CRL names its signer's key (authorityKeyIdentifier). RFC 5280 requires it; false
+    /// makes a CRL like those of issuers that omit it, to test that such a CRL still answers only for
+    /// the key that verified it.
+    public var includesAuthorityKeyIdentifier = true
 
     public init(issuer: Certificate, signer: CRLSigner, thisUpdate: Date, nextUpdate: Date?, crlNumber: CRLNumber, baseCRLNumber: CRLNumber? = nil) {
         self.issuer = issuer
@@ -135,7 +139,8 @@ public struct CRLBuilder: Sendable {
     /// `[0] { authorityKeyIdentifier, cRLNumber, deltaCRLIndicator? }`, via swift-certificates' Extension.
     func crlExtensions() throws -> [UInt8] {
         let keyID = try issuer.extensions.subjectKeyIdentifier?.keyIdentifier ?? SubjectKeyIdentifier(hash: issuer.publicKey).keyIdentifier
-        var list: [Certificate.Extension] = [try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: keyID), critical: false)]
+        var list: [Certificate.Extension] = []
+        if includesAuthorityKeyIdentifier { list.append(try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: keyID), critical: false)) }
         func integerExtension(_ oid: ASN1ObjectIdentifier, _ n: CRLNumber, critical: Bool) throws -> Certificate.Extension {
             var s = DER.Serializer()
             try s.serialize(ArraySlice(n.integerBytes))

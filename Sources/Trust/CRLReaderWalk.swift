@@ -44,6 +44,11 @@ extension CRLReader {
         if let issuer, issuer.subject != info.issuer {
             throw CRLError.wrongIssuer("the CRL names \(info.issuer), the certificate is \(issuer.subject)")
         }
+        // The authority key identifier names the key that signed the CRL (RFC 5280 5.2.1): a CRL naming
+        // another key than this certificate's is another generation's, whatever the signature says.
+        if let issuer, let aki = info.authorityKeyIdentifier, let ski = issuer.subjectKeyIdentifier, aki != ski {
+            throw CRLError.wrongIssuer("the CRL's authority key identifier names another key than the certificate's subject key identifier")
+        }
         var hasher = issuer.map { _ in TBSHasher(info.signatureAlgorithm) }
         var hashed = tbsRange.lowerBound
         let base = bytes.base

@@ -1,4 +1,5 @@
 import Crypto
+import SwiftASN1
 import X509
 import _CryptoExtras
 
@@ -14,6 +15,9 @@ public struct CRLIssuerKey: Sendable {
     public let subject: DistinguishedName
     /// The issuer's subjectKeyIdentifier, to compare with the CRL's authorityKeyIdentifier.
     public let subjectKeyIdentifier: [UInt8]?
+    /// SHA-256 of the issuer's SubjectPublicKeyInfo (``keyDigest(of:)``): which key verified a CRL,
+    /// recorded in the index so it answers only for certificates that key issued.
+    public let keyDigest: [UInt8]
 
     /// The key of `certificate` (RSA, P-256 or P-384).
     public init(certificate: Certificate) throws(CRLError) {
@@ -23,6 +27,18 @@ public struct CRLIssuerKey: Sendable {
         else { throw .unsupportedAlgorithm("issuer key type") }
         subject = certificate.subject
         subjectKeyIdentifier = (try? certificate.extensions.subjectKeyIdentifier).flatMap { $0.map { Array($0.keyIdentifier) } }
+        keyDigest = try Self.keyDigest(of: certificate)
+    }
+
+    /// SHA-256 of `certificate`'s SubjectPublicKeyInfo DER: the identity of a CA key.
+    ///
+    /// A name does not identify a J-LIS CA (three generations share one, docs/CARD.md "Certificates"),
+    /// and a subject key identifier is a label the CA chose (the J-LIS roots' certificates carry no
+    /// authority key identifier to compare it with); the key itself does.
+    public static func keyDigest(of certificate: Certificate) throws(CRLError) -> [UInt8] {
+        var s = DER.Serializer()
+        do { try s.serialize(certificate.publicKey) } catch { throw .malformed("cannot encode the issuer's public key: \(error)") }
+        return Array(SHA256.hash(data: s.serializedBytes))
     }
 
     /// Whether `signature` over the digest in `hasher` verifies under `algorithm`.

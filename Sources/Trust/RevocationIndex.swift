@@ -44,12 +44,17 @@ public struct RevocationIndex: Sendable {
         public var authorityKeyIdentifier: [UInt8]?
         /// Whether every CRL merged into the index had its signature verified.
         public var signatureVerified: Bool
+        /// SHA-256 of the SubjectPublicKeyInfo of the key that verified the CRL's signature
+        /// (``CRLIssuerKey/keyDigest``); the index answers only for certificates issued by that key.
+        /// `nil` when unverified, or in a version-1 file (written before the key was recorded): such an
+        /// index is matched by name and authority key identifier only, until its CRL is imported again.
+        public var issuerKeyDigest: [UInt8]?
 
         public var thisUpdate: Date { Date(timeIntervalSince1970: Double(thisUpdateSeconds)) }
         public var nextUpdate: Date? { nextUpdateSeconds.map { Date(timeIntervalSince1970: Double($0)) } }
 
         public init(issuerDER: [UInt8], crlNumber: CRLNumber?, deltaCRLNumber: CRLNumber? = nil, thisUpdate: Date,
-                    nextUpdate: Date?, authorityKeyIdentifier: [UInt8]?, signatureVerified: Bool) {
+                    nextUpdate: Date?, authorityKeyIdentifier: [UInt8]?, signatureVerified: Bool, issuerKeyDigest: [UInt8]? = nil) {
             self.issuerDER = issuerDER
             self.crlNumber = crlNumber
             self.deltaCRLNumber = deltaCRLNumber
@@ -57,6 +62,18 @@ public struct RevocationIndex: Sendable {
             self.nextUpdateSeconds = nextUpdate.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
             self.authorityKeyIdentifier = authorityKeyIdentifier
             self.signatureVerified = signatureVerified
+            self.issuerKeyDigest = issuerKeyDigest
+        }
+
+        /// Whether this index holds a newer CRL than `other` (of the same issuer key): a higher CRL
+        /// number, then a higher merged delta number, then a later thisUpdate. What a file is called
+        /// or when it was written says nothing about which CRL is newer.
+        public func isNewer(than other: Header) -> Bool {
+            if crlNumber != other.crlNumber { return (crlNumber.map { n in other.crlNumber.map { n > $0 } ?? true }) ?? false }
+            if deltaCRLNumber != other.deltaCRLNumber {
+                return (deltaCRLNumber.map { n in other.deltaCRLNumber.map { n > $0 } ?? true }) ?? false
+            }
+            return thisUpdateSeconds > other.thisUpdateSeconds
         }
 
         /// The issuer as a distinguished name (nil if the stored bytes are not a Name).
@@ -114,9 +131,8 @@ public struct RevocationIndex: Sendable {
         func fail(_ why: String) -> CRLError { .corruptIndex(why) }
         guard total >= RevocationIndexLayout.fixedHeader else { throw fail("file shorter than the header") }
         guard memcmp(b, RevocationIndexLayout.magic, 8) == 0 else { throw fail("not a MynaGate revocation index") }
-        guard UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == RevocationIndexLayout.version else {
-            throw fail("unsupported index version")
-        }
+        let version = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard RevocationIndexLayout.readableVersions.contains(version) else { throw fail("unsupported index version") }
         let headerLength = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
         let bodyLength = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         guard headerLength >= RevocationIndexLayout.fixedHeader, headerLength <= total,
@@ -147,7 +163,8 @@ public struct RevocationIndex: Sendable {
 
         var fields: [[UInt8]] = []
         var at = RevocationIndexLayout.fixedHeader
-        for _ in 0..<4 {
+        // Version 2 added the verifying key's digest as a fifth field.
+        for _ in 0..<(version == 1 ? 4 : 5) {
             guard at + 2 <= headerLength else { throw fail("header fields truncated") }
             let n = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
             guard at + 2 + n <= headerLength else { throw fail("header fields truncated") }
@@ -157,7 +174,8 @@ public struct RevocationIndex: Sendable {
         var header = Header(issuerDER: fields[0], crlNumber: fields[1].isEmpty ? nil : CRLNumber(integerBytes: fields[1]),
                             deltaCRLNumber: fields[2].isEmpty ? nil : CRLNumber(integerBytes: fields[2]),
                             thisUpdate: Date(timeIntervalSince1970: 0), nextUpdate: nil,
-                            authorityKeyIdentifier: fields[3].isEmpty ? nil : fields[3], signatureVerified: flags & 1 != 0)
+                            authorityKeyIdentifier: fields[3].isEmpty ? nil : fields[3], signatureVerified: flags & 1 != 0,
+                            issuerKeyDigest: fields.count > 4 && !fields[4].isEmpty ? fields[4] : nil)
         // The seconds as stored, not through Date: Double(Int64.max) rounds past Int64.max, and
         // converting it back trapped (FuzzRevocationIndex).
         header.thisUpdateSeconds = thisUpdate

@@ -58,12 +58,16 @@ public struct RevocationIndexBuilder: Sendable {
 
     /// Sorts, removes duplicate serials (the first one added wins) and lays out the index.
     public consuming func finish(header: RevocationIndex.Header) -> RevocationIndex {
+        finish(header: header, layoutVersion: RevocationIndexLayout.version)
+    }
+
+    consuming func finish(header: RevocationIndex.Header, layoutVersion: UInt32) -> RevocationIndex {
         var sorted: [SortedGroup] = []
         for length in 1...RevocationIndexLayout.maxSerialLength where !groups[length].isEmpty {
             sorted.append(SortedGroup(length: length, records: groups[length]))
             groups[length] = []
         }
-        return RevocationIndexLayout.write(header: header, groups: sorted)
+        return RevocationIndexLayout.write(header: header, groups: sorted, layoutVersion: layoutVersion)
     }
 }
 

@@ -83,7 +83,7 @@ extension RevocationIndex {
         return builder.finish(header: Header(
             issuerDER: crl.info.issuerDER, crlNumber: crl.info.crlNumber, thisUpdate: crl.info.thisUpdate,
             nextUpdate: crl.info.nextUpdate, authorityKeyIdentifier: crl.info.authorityKeyIdentifier,
-            signatureVerified: summary.signatureVerified))
+            signatureVerified: summary.signatureVerified, issuerKeyDigest: summary.signatureVerified ? issuer?.keyDigest : nil))
     }
 
     /// This index (built from a complete CRL) with a delta CRL merged on top (RFC 5280 section 5.2.4):
@@ -99,6 +99,11 @@ extension RevocationIndex {
         guard let base = crl.info.baseCRLNumber else { throw .deltaMismatch("not a delta CRL (no deltaCRLIndicator)") }
         guard crl.info.issuerDER == header.issuerDER else { throw .deltaMismatch("the delta CRL has another issuer") }
         guard let number = header.crlNumber else { throw .deltaMismatch("the index has no CRL number") }
+        // A delta answers for the key that signed its base: another generation's delta must not be
+        // merged onto it because the two share a name.
+        if let recorded = header.issuerKeyDigest, let issuer, issuer.keyDigest != recorded {
+            throw .deltaMismatch("the delta CRL is verified with another key than its complete CRL")
+        }
         guard number >= base else { throw .deltaMismatch("BaseCRLNumber \(base) is newer than the index's CRL \(number)") }
         if let deltaNumber = crl.info.crlNumber {
             guard deltaNumber > number else { throw .deltaMismatch("delta CRL number \(deltaNumber) is not after \(number)") }
@@ -123,6 +128,8 @@ extension RevocationIndex {
         h.thisUpdateSeconds = Int64(crl.info.thisUpdate.timeIntervalSince1970.rounded(.down))
         h.nextUpdateSeconds = crl.info.nextUpdate.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
         h.signatureVerified = header.signatureVerified && summary.signatureVerified
+        // A version-1 base (no key recorded) stays keyed by name until its complete CRL is imported again.
+        if !h.signatureVerified { h.issuerKeyDigest = nil }
         return builder.finish(header: h)
     }
 }

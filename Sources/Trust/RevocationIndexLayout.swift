@@ -10,8 +10,9 @@ import Foundation
 ///   48 thisUpdate Int64        56 nextUpdate Int64 (Int64.min: none)
 ///   64 flags UInt32 (bit 0: signature verified)         68 groupCount UInt32
 ///   72 invalidityCount UInt64  80..127 zero
-///   128 four byte strings, each UInt16 length + bytes: issuer Name DER, CRL number,
-///       delta CRL number (0 bytes: none), authority key identifier
+///   128 five byte strings (four in version 1), each UInt16 length + bytes: issuer Name DER, CRL number,
+///       delta CRL number (0 bytes: none), authority key identifier, SHA-256 of the SubjectPublicKeyInfo
+///       of the key that verified the CRL (0 bytes: not verified; absent in version 1)
 /// body:
 ///   group table, groupCount × 40 bytes:
 ///     serialLength UInt16, prefixLength UInt8, directoryBytes UInt8, recordWidth UInt16, 0 UInt16,
@@ -23,7 +24,10 @@ import Foundation
 /// ```
 enum RevocationIndexLayout {
     static let magic: [UInt8] = Array("MGREVIX1".utf8)
-    static let version: UInt32 = 1
+    /// Written: 2 records the verifying key (issue 17 review). Version-1 files are still read; their
+    /// index is keyed by name and authority key identifier only until the CRL is imported again.
+    static let version: UInt32 = 2
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     static let fixedHeader = 128
     static let groupEntrySize = 40
     static let maxSerialLength = 64
@@ -33,10 +37,13 @@ enum RevocationIndexLayout {
     static func align8(_ n: Int) -> Int { (n + 7) & ~7 }
 
     /// Lays out an index from sorted groups into one buffer and wraps it.
-    static func write(header: RevocationIndex.Header, groups: [SortedGroup]) -> RevocationIndex {
+    /// `layoutVersion` 1 writes the old four-field header (tests of reading old stores only).
+    static func write(header: RevocationIndex.Header, groups: [SortedGroup], layoutVersion: UInt32 = version) -> RevocationIndex {
         // Variable header part.
         var variable: [UInt8] = []
-        for field in [header.issuerDER, header.crlNumber?.magnitude ?? [], header.deltaCRLNumber?.magnitude ?? [], header.authorityKeyIdentifier ?? []] {
+        var fields = [header.issuerDER, header.crlNumber?.magnitude ?? [], header.deltaCRLNumber?.magnitude ?? [], header.authorityKeyIdentifier ?? []]
+        if layoutVersion >= 2 { fields.append(header.issuerKeyDigest ?? []) }
+        for field in fields {
             let n = min(field.count, Int(UInt16.max))
             variable.append(UInt8(n & 0xFF)); variable.append(UInt8(n >> 8))
             variable.append(contentsOf: field.prefix(n))
@@ -110,7 +117,7 @@ enum RevocationIndexLayout {
 
         // Header.
         magic.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: 8) }
-        base.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
+        base.storeBytes(of: layoutVersion.littleEndian, toByteOffset: 8, as: UInt32.self)
         base.storeBytes(of: UInt32(headerLength).littleEndian, toByteOffset: 12, as: UInt32.self)
         base.storeBytes(of: UInt64(entryCount).littleEndian, toByteOffset: 16, as: UInt64.self)
         base.storeBytes(of: UInt64(bodyLength).littleEndian, toByteOffset: 24, as: UInt64.self)

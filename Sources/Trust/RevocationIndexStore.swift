@@ -1,13 +1,18 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SwiftASN1
 import X509
 
 /// A directory of revocation indexes, one per CRL issuer key, that knows how to rebuild each from its CRLs.
 ///
-/// For an issuer whose Name, followed by the CRL's authority key identifier when it has one, hashes
-/// (SHA-256, first 16 bytes in hex) to `H` the directory holds (the key identifier is part of the name
-/// because the generations of a J-LIS root share one Name, docs/CARD.md "Certificates"):
+/// For a CRL whose signature was verified with an issuer key, the stem `H` is the SHA-256 (first 16
+/// bytes, hex) of the issuer's Name followed by the key's digest (``CRLIssuerKey/keyDigest``): the
+/// generations of a J-LIS root share one Name (docs/CARD.md "Certificates"), and the key is what tells
+/// them apart. An unverified CRL's stem is its Name followed by its authority key identifier, if any
+/// (the stems of earlier versions, still read). The directory holds:
 /// - `H.base.mgidx`: the index of the newest complete CRL;
 /// - `H.mgidx`: what lookups use, the base with the newest delta CRL merged (or a copy of the base);
 /// - `H.sources`: the CRL files they came from (`base PATH`, `delta PATH`), for rebuilding;
@@ -31,30 +36,62 @@ public struct RevocationIndexStore: Sendable {
         public var indexPath: String
     }
 
-    /// The file stem for an issuer Name alone: a CRL without an authority key identifier, and every
-    /// index written before the key identifier was part of the stem.
+    /// The file stem for an issuer Name alone: an unverified CRL without an authority key identifier,
+    /// and every index written before the key identifier was part of the stem.
     public static func stem(issuerDER: [UInt8]) -> String {
         SHA256.hash(data: issuerDER).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The file stem for an issuer Name and the CRL's authority key identifier.
+    /// The file stem for an issuer Name and the CRL's authority key identifier (an unverified CRL, and
+    /// version-1 indexes).
     public static func stem(issuerDER: [UInt8], authorityKeyIdentifier: [UInt8]?) -> String {
         guard let aki = authorityKeyIdentifier else { return stem(issuerDER: issuerDER) }
         return SHA256.hash(data: issuerDER + aki).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The file stem for an issuer Name and the digest of the key that verified the CRL.
+    public static func stem(issuerDER: [UInt8], issuerKeyDigest: [UInt8]) -> String {
+        SHA256.hash(data: issuerDER + Array("key".utf8) + issuerKeyDigest).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
     static let suffixes = [".mgidx", ".base.mgidx", ".sources", ".issuer.der"]
 
-    /// Moves an index written under the Name-only stem to `stem` when it holds a CRL of the same key, so
-    /// a store from before the key identifier was part of the stem keeps one index per key.
-    func adoptLegacy(issuerDER: [UInt8], authorityKeyIdentifier: [UInt8]?, into stem: String) throws {
-        let legacy = Self.stem(issuerDER: issuerDER)
-        guard legacy != stem, FileManager.default.fileExists(atPath: path(legacy, ".mgidx")) else { return }
-        let header = try RevocationIndex.load(path: path(legacy, ".mgidx")).header
-        guard header.authorityKeyIdentifier == authorityKeyIdentifier else { return }
-        for suffix in Self.suffixes where FileManager.default.fileExists(atPath: path(legacy, suffix)) {
-            if FileManager.default.fileExists(atPath: path(stem, suffix)) { try FileManager.default.removeItem(atPath: path(stem, suffix)) }
-            try FileManager.default.moveItem(atPath: path(legacy, suffix), toPath: path(stem, suffix))
+    /// Takes over the index of this issuer key written under an older stem (Name only, or Name and
+    /// authority key identifier), so a store from an earlier version keeps one index per key.
+    ///
+    /// An old index is another key's when its recorded key, or the key of its recorded issuer
+    /// certificate, differs; it is left alone. Of the same key, it is adopted only when `stem` holds no
+    /// index or holds an older CRL (``RevocationIndex/Header/isNewer(than:)``); otherwise its files are
+    /// deleted, so it cannot answer beside the newer one. Adopting copies every file under a temporary
+    /// name first and then renames each into place.
+    func adoptLegacy(issuerDER: [UInt8], authorityKeyIdentifier: [UInt8]?, keyDigest: [UInt8], into stem: String) throws {
+        let fm = FileManager.default
+        let olds = Set([Self.stem(issuerDER: issuerDER), Self.stem(issuerDER: issuerDER, authorityKeyIdentifier: authorityKeyIdentifier)])
+        for legacy in olds.sorted() where legacy != stem && fm.fileExists(atPath: path(legacy, ".mgidx")) {
+            let header = try load(stem: legacy).index.header
+            // An unverified import lives under the same old-style stem: it is no one's to take over.
+            guard header.signatureVerified, header.authorityKeyIdentifier == authorityKeyIdentifier else { continue }
+            if let recorded = header.issuerKeyDigest, recorded != keyDigest { continue }
+            if let issuer = try recordedIssuer(stem: legacy), issuer.keyDigest != keyDigest { continue }
+            let current = fm.fileExists(atPath: path(stem, ".mgidx")) ? try load(stem: stem).index.header : nil
+            if current == nil || header.isNewer(than: current!) {
+                let present = Self.suffixes.filter { fm.fileExists(atPath: path(legacy, $0)) }
+                for suffix in present {
+                    let staged = path(stem, suffix) + ".adopting"
+                    if fm.fileExists(atPath: staged) { try fm.removeItem(atPath: staged) }
+                    try fm.copyItem(atPath: path(legacy, suffix), toPath: staged)
+                }
+                // The old index is newer: none of the current stem's files may stay beside it.
+                for suffix in Self.suffixes where !present.contains(suffix) && fm.fileExists(atPath: path(stem, suffix)) {
+                    try fm.removeItem(atPath: path(stem, suffix))
+                }
+                for suffix in present {
+                    guard rename(path(stem, suffix) + ".adopting", path(stem, suffix)) == 0 else {
+                        throw CRLError.io("cannot rename the adopted \(legacy)\(suffix): \(String(cString: strerror(errno)))")
+                    }
+                }
+            }
+            for suffix in Self.suffixes where fm.fileExists(atPath: path(legacy, suffix)) { try fm.removeItem(atPath: path(legacy, suffix)) }
         }
     }
 
@@ -67,8 +104,19 @@ public struct RevocationIndexStore: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let reader = try CRLReader(path: crlPath)
         let key = try issuer.map { cert throws(CRLError) in try CRLIssuerKey(certificate: cert) }
-        let stem = Self.stem(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier)
-        try adoptLegacy(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier, into: stem)
+        let stem: String
+        if let key {
+            // Checked before any file is touched (the walk checks it again): a CRL naming another key
+            // than the issuer's is another generation's.
+            if let aki = reader.info.authorityKeyIdentifier, let ski = key.subjectKeyIdentifier, aki != ski {
+                throw CRLError.wrongIssuer("the CRL's authority key identifier names another key than the certificate's subject key identifier")
+            }
+            stem = Self.stem(issuerDER: reader.info.issuerDER, issuerKeyDigest: key.keyDigest)
+            try adoptLegacy(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier,
+                            keyDigest: key.keyDigest, into: stem)
+        } else {
+            stem = Self.stem(issuerDER: reader.info.issuerDER, authorityKeyIdentifier: reader.info.authorityKeyIdentifier)
+        }
         let absolute = URL(fileURLWithPath: crlPath).standardizedFileURL.path
         var entries = 0
         let counting: (Int, Int) -> Void = { bytes, n in entries = n; progress?(bytes, n) }

@@ -35,8 +35,10 @@ struct TrustCRLImportCommand: AsyncParsableCommand {
         abstract: "Import a complete or delta CRL (DER or PEM) into the revocation index.",
         discussion: """
             The CRL is streamed from a memory mapping and its signature checked with --issuer in the same \
-            pass. A delta CRL is merged onto the index of its base CRL. Without --issuer the signature is \
-            not checked and checkers refuse the index unless told to accept unverified CRLs.
+            pass. --issuer must be one of the configured trust anchors (--anchors DIR or $MYNAGATE_ANCHORS): \
+            the index then answers only for certificates that anchor's key issued. A delta CRL is merged onto \
+            the index of its base CRL. Without --issuer the signature is not checked and checkers refuse the \
+            index unless told to accept unverified CRLs.
             """
     )
 
@@ -46,14 +48,28 @@ struct TrustCRLImportCommand: AsyncParsableCommand {
     @Option(help: "The index directory (default ~/.mynagate/crl-index).")
     var index: String?
 
-    @Option(help: "The CRL issuer's certificate (PEM or DER): its key verifies the CRL signature.")
+    @Option(help: "The CRL issuer's certificate (PEM or DER), one of the configured anchors: its key verifies the CRL signature.")
     var issuer: String?
+
+    @Option(help: "The trust anchors directory --issuer must be in (default $MYNAGATE_ANCHORS).")
+    var anchors: String?
 
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// The certificate of `--issuer`, refused unless it is a configured anchor: a CRL index answers for
+    /// every certificate its key issued, so the key must be one this deployment trusts, not any file.
+    static func anchorIssuer(path: String, anchors option: String?) throws -> Certificate {
+        let certificate = try TrustCRLCommand.certificate(at: path)
+        let configured = try TrustConfiguration.anchors(option)
+        guard TrustPurpose.allCases.contains(where: { configured.certificates(for: $0).contains(certificate) }) else {
+            TrustConfiguration.fail("--issuer \(path) is not one of the configured trust anchors; a CRL is verified only with an anchor's key")
+        }
+        return certificate
+    }
+
     func run() async throws {
-        let issuerCert = try issuer.map(TrustCRLCommand.certificate(at:))
+        let issuerCert = try issuer.map { try Self.anchorIssuer(path: $0, anchors: anchors) }
         if issuerCert == nil { FileHandleOutput.standardError.write("warning: no --issuer: the CRL signature is not verified\n") }
         let store = RevocationIndexStore(directory: URL(fileURLWithPath: index ?? TrustCRLCommand.defaultIndexDirectory))
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
@@ -141,9 +157,12 @@ struct TrustCRLCheckCommand: AsyncParsableCommand {
         for (stem, why) in loaded.failures { FileHandleOutput.standardError.write("warning: index \(stem) unusable: \(why)\n") }
         var indexes = loaded.indexes
         if let issuer {
+            let certificate = try TrustCRLCommand.certificate(at: issuer)
             var s = DER.Serializer()
-            try s.serialize(TrustCRLCommand.certificate(at: issuer).subject)
-            indexes = indexes.filter { $0.header.issuerDER == s.serializedBytes }
+            try s.serialize(certificate.subject)
+            // The issuer's key, not only its name: same-named generations each have their own CRL.
+            let digest = try CRLIssuerKey.keyDigest(of: certificate)
+            indexes = indexes.filter { $0.header.issuerDER == s.serializedBytes && ($0.header.issuerKeyDigest ?? digest) == digest }
         }
         let policy: StaleCRLPolicy = acceptStaleHours.map { .acceptFor(hours: $0) } ?? .failClosed
         let checker = CRLRevocationChecker(indexes: indexes, policy: policy, acceptUnverified: acceptUnverified)
@@ -152,7 +171,8 @@ struct TrustCRLCheckCommand: AsyncParsableCommand {
         var unknown: [String] = []
         for idx in indexes {
             let name = idx.header.issuer?.description ?? RevocationIndexStore.stem(issuerDER: idx.header.issuerDER)
-            switch checker.status(serial: bytes, issuerDER: idx.header.issuerDER, issuerKeyIdentifier: nil, at: Date()) {
+            switch checker.status(serial: bytes, issuerDER: idx.header.issuerDER, issuerKeyIdentifier: idx.header.authorityKeyIdentifier,
+                                  issuerKeyDigest: idx.header.issuerKeyDigest, at: Date()) {
             case .revoked(let reason, let date, let invalidity):
                 print("REVOKED \(hex) by \(name)")
                 print("  reason       : \(reason.map { "\($0) — \($0.englishDescription)" } ?? "(none given)")")

@@ -47,7 +47,9 @@ enum TrustConfiguration {
                 for issuer in candidates {
                     do {
                         let key = try CRLIssuerKey(certificate: issuer)
-                        let slot = reader.info.issuerDER + (reader.info.authorityKeyIdentifier ?? [])
+                        // The key that verifies the CRL is the slot, not the authority key identifier: a
+                        // CRL without one would otherwise share a slot with every same-named generation.
+                        let slot = reader.info.issuerDER + key.keyDigest
                         if reader.info.isDelta {
                             guard let base = indexes[slot] else { fail("\(file): a delta CRL needs its complete CRL first") }
                             built = try base.applying(delta: reader, issuer: key)

@@ -35,6 +35,9 @@ struct TrustStatusCommand: AsyncParsableCommand {
     }
     struct CRLLine: Encodable {
         let issuer: String, entries: Int, thisUpdate: Date, nextUpdate: Date?, ageHours: Double, state: String, signatureVerified: Bool
+        /// The anchor file whose key verified the CRL; "key not recorded" for an index written before
+        /// the key was (it answers by name until re-imported), "not a configured anchor" otherwise.
+        let verifiedWith: String?
     }
 
     func run() async throws {
@@ -52,6 +55,9 @@ struct TrustStatusCommand: AsyncParsableCommand {
         var failures: [String: String] = [:]
         if let index {
             let loaded = RevocationIndexStore(directory: URL(fileURLWithPath: index)).loadAll()
+            // Same-named generations are told apart by key: say which anchor's key verified each CRL.
+            var anchorByKey: [[UInt8]: String] = [:]
+            for a in trust.all { if let d = try? CRLIssuerKey.keyDigest(of: a.certificate) { anchorByKey[d] = a.file ?? a.certificate.subject.description } }
             failures = loaded.failures
             crlLines = loaded.indexes.map { i in
                 let h = i.header
@@ -63,7 +69,9 @@ struct TrustStatusCommand: AsyncParsableCommand {
                 }
                 return CRLLine(issuer: h.issuer?.description ?? "?", entries: i.count, thisUpdate: h.thisUpdate,
                                nextUpdate: h.nextUpdate, ageHours: now.timeIntervalSince(h.thisUpdate) / 3600,
-                               state: state, signatureVerified: h.signatureVerified)
+                               state: state, signatureVerified: h.signatureVerified,
+                               verifiedWith: !h.signatureVerified ? nil : h.issuerKeyDigest.map { anchorByKey[$0] ?? "not a configured anchor" }
+                                   ?? "key not recorded (index from before version 2: import the CRL again)")
             }
         }
         let policyRule = ProcessInfo.processInfo.environment["MYNAGATE_CERT_POLICY"] ?? CertificatePolicyRule.Mode.off.rawValue
@@ -91,7 +99,7 @@ struct TrustStatusCommand: AsyncParsableCommand {
             FileHandleOutput.standardOutput.write("revocation index:\n")
             if crlLines.isEmpty { FileHandleOutput.standardOutput.write("  no CRL imported\n") }
             for c in crlLines {
-                FileHandleOutput.standardOutput.write("  \(c.issuer): \(c.entries) entries, thisUpdate \(c.thisUpdate.formatted(.iso8601)) (\(String(format: "%.1f", c.ageHours)) h old), \(c.state)\(c.signatureVerified ? "" : ", SIGNATURE NOT VERIFIED")\n")
+                FileHandleOutput.standardOutput.write("  \(c.issuer): \(c.entries) entries, thisUpdate \(c.thisUpdate.formatted(.iso8601)) (\(String(format: "%.1f", c.ageHours)) h old), \(c.state)\(c.signatureVerified ? "" : ", SIGNATURE NOT VERIFIED")\(c.verifiedWith.map { ", verified with \($0)" } ?? "")\n")
             }
             for (stem, why) in failures.sorted(by: { $0.key < $1.key }) {
                 FileHandleOutput.standardOutput.write("  \(stem): unusable (\(why))\n")

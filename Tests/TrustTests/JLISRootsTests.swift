@@ -316,10 +316,10 @@ struct JLISRootsTests {
         guard case .revoked = await checker.status(of: serial, issuer: gens[0].certificate, at: Self.when) else { Issue.record("generation 1 lost its CRL"); return }
         #expect(await checker.status(of: serial, issuer: gens[1].certificate, at: Self.when) == .good)
 
-        // A store written before the key identifier was in the file name: the first generation's index
-        // under the Name-only stem. The next import of that generation's CRL takes it over.
-        let legacy = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER)
-        let current = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER, authorityKeyIdentifier: first.index.header.authorityKeyIdentifier)
+        // A store written before the verifying key was in the file name: the first generation's index
+        // under the Name + key identifier stem. The next import of that generation's CRL takes it over.
+        let legacy = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER, authorityKeyIdentifier: first.index.header.authorityKeyIdentifier)
+        let current = RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER, issuerKeyDigest: try CRLIssuerKey.keyDigest(of: gens[0].certificate))
         #expect(legacy != current)
         for suffix in [".mgidx", ".base.mgidx", ".sources", ".issuer.der"] {
             try FileManager.default.moveItem(atPath: store.directory.appendingPathComponent(current + suffix).path,
@@ -327,7 +327,7 @@ struct JLISRootsTests {
         }
         _ = try store.importCRL(at: try crl(gens[0], number: 2, revoking: false), issuer: gens[0].certificate)
         #expect(store.stems() == [current, RevocationIndexStore.stem(issuerDER: first.index.header.issuerDER,
-                                                                       authorityKeyIdentifier: Array(try gens[1].certificate.extensions.subjectKeyIdentifier!.keyIdentifier))].sorted())
+                                                                       issuerKeyDigest: try CRLIssuerKey.keyDigest(of: gens[1].certificate))].sorted())
         checker = CRLRevocationChecker(store: store, policy: .failClosed)
         #expect(await checker.status(of: serial, issuer: gens[0].certificate, at: Self.when) == .good)
     }
