@@ -74,7 +74,7 @@ public struct RevocationIndexStore: Sendable {
             if let recorded = header.issuerKeyDigest, recorded != keyDigest { continue }
             if let issuer = try recordedIssuer(stem: legacy), issuer.keyDigest != keyDigest { continue }
             let current = fm.fileExists(atPath: path(stem, ".mgidx")) ? try load(stem: stem).index.header : nil
-            if current == nil || header.isNewer(than: current!) {
+            if current.map({ header.isNewer(than: $0) }) ?? true {
                 let present = Self.suffixes.filter { fm.fileExists(atPath: path(legacy, $0)) }
                 for suffix in present {
                     let staged = path(stem, suffix) + ".adopting"
