@@ -141,7 +141,17 @@ public actor DoorController {
             let challenge = LocalChallenge.make(door: door.rawValue, now: clock())
             // VERIFY and SIGN in one card transaction: no other program sharing the reader reaches the
             // card between them.
-            let signature = try await card.jpki.verifyAndSign(pin, attempt: attempt, sha256Digest: challenge.digest, with: .auth).value
+            let signed: Result<[UInt8], MynaCardError>
+            do { signed = .success(try await card.jpki.verifyAndSign(pin, attempt: attempt, sha256Digest: challenge.digest, with: .auth).value) }
+            catch { signed = .failure(error) }
+            // Reset at once, before the tap is recorded, shown and the door opened (up to seconds): the
+            // reader is connected shared, so until the reset any other PC/SC program on this machine
+            // could sign with the unlocked auth key (docs/CARD.md, "Readers"). A card that cannot be
+            // reset is refused: the door must not act while the key may stay unlocked.
+            do { try await card.reset() } catch {
+                return .pinSignature(.invalid("the card could not be reset after the PIN was checked, so its key may still be unlocked: \(error.englishMessage)"))
+            }
+            let signature = try signed.get()
             if let why = LocalChallenge.check(signature, over: challenge, certificateDER: certificate, now: clock()) {
                 return .pinSignature(.invalid(why))
             }

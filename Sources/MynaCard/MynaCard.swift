@@ -34,6 +34,11 @@ public actor MynaCard {
     /// The EF last selected in `selectedApplication` (for ``TraceSecrecy``); `nil` when unknown.
     private var selectedEF: UInt16?
     private var busy = false
+    /// This operation met a reset (``CardTransportError/cardReset`` or a changed ``CardTransport/resetCount``).
+    private var interruptedByReset = false
+    /// This operation sent a command that may spend a PIN try or use a verified PIN: VERIFY with a
+    /// PIN, CHANGE REFERENCE DATA, or PERFORM SECURITY OPERATION. Such an operation is never run again.
+    private var sentPINCommand = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     /// Opens a card over `transport`. `tracer` receives each exchange, with PINs and the My Number
@@ -104,44 +109,84 @@ public actor MynaCard {
             // where EF 0001 and 0002 also exist (text): select ours again rather than read theirs.
             selectedApplication = nil
         }
-        let outcome: Result<T, MynaCardError>
-        do {
-            outcome = .success(try await body(self))
-        } catch let error as MynaCardError {
-            outcome = .failure(error)
-        } catch {
-            outcome = .failure(.transportFailure("\(error)"))
+        var outcome = await attempt(body)
+        if case .failure = outcome, interruptedByReset, !sentPINCommand {
+            // Another program reset the card in the middle of an operation that only selected, read or
+            // asked for the tries left: running it once more from the application's SELECT is safe.
+            // Once only: a card that keeps being reset is reported.
+            selectedApplication = nil
+            outcome = await attempt(body)
         }
         await channel.transport.endTransaction()
         let value = try outcome.get()
         return Measured(value, usage: await channel.usage - before)
     }
 
+    /// Runs `body` once with fresh per-operation flags.
+    private func attempt<T: Sendable>(_ body: @Sendable (isolated MynaCard) async throws -> T) async -> Result<T, MynaCardError> {
+        interruptedByReset = false
+        sentPINCommand = false
+        do {
+            return .success(try await body(self))
+        } catch let error as MynaCardError {
+            return .failure(error)
+        } catch {
+            return .failure(.transportFailure("\(error)"))
+        }
+    }
+
+    /// Whether `command` may spend a PIN try or use a verified PIN: VERIFY carrying a PIN (the tries
+    /// query `00 20 00 80` without data does not), CHANGE REFERENCE DATA, PERFORM SECURITY OPERATION.
+    static func spendsPIN(_ command: CommandAPDU) -> Bool {
+        switch command.ins {
+        case 0x20: return !command.data.isEmpty
+        case 0x24, 0x2A: return true
+        default: return false
+        }
+    }
+
     func transmit(_ command: CommandAPDU) async throws(MynaCardError) -> ResponseAPDU {
         // Any SELECT moves the current file; `selectEF` records the new one once the card agreed.
         if command.ins == 0xA4 { selectedEF = nil }
+        if Self.spendsPIN(command) { sentPINCommand = true }
         let resets = await channel.transport.resetCount
         let response: ResponseAPDU
         do {
             response = try await channel.send(command)
         } catch {
             if error == .cardRemoved { selectedApplication = nil }
+            if error == .cardReset { throw resetError(answering: command) }
             throw MynaCardError(error)
         }
         try await checkNoReset(since: resets, answering: command)
         return response
     }
 
-    /// Throws when the card was reset while `command` was on its way (the transport reconnected and
-    /// resent it): the card is back at the MF, so an answer to anything but a SELECT by name came from
-    /// the wrong place — a READ from no file, a SELECT EF under the MF.
+    /// Throws when the reset count moved while `command` was on its way without the transport saying
+    /// so (a transport that resends after a reset): the card is back at the MF, so an answer to
+    /// anything but a SELECT by name came from the wrong place — a READ from no file, a SELECT EF
+    /// under the MF.
     private func checkNoReset(since before: Int, answering command: CommandAPDU) async throws(MynaCardError) {
         let now = await channel.transport.resetCount
         guard now != before else { return }
-        seenResets = now
+        if command.ins == 0xA4 && command.p1 == 0x04 {
+            seenResets = now
+            selectedApplication = nil
+            return
+        }
+        throw resetError(answering: command)
+    }
+
+    /// What a reset in the middle of an operation is reported as. The command that met it was not
+    /// sent again (``CardTransportError/cardReset``); a PIN the person gave is never sent a second time
+    /// for the same act, so the caller is told whether one was on its way.
+    private func resetError(answering command: CommandAPDU) -> MynaCardError {
+        interruptedByReset = true
         selectedApplication = nil
-        if command.ins == 0xA4 && command.p1 == 0x04 { return }
-        throw .transportFailure("the card was reset by another program during the operation; nothing after the reset was used, try again")
+        if sentPINCommand {
+            return .transportFailure("the card was reset by another program while the PIN was being used; the PIN was not sent again and nothing after the reset was used — check the tries left, then try again")
+        }
+        return .transportFailure("the card was reset by another program during the operation; nothing after the reset was used, try again")
     }
 
     static func selectApplication(_ app: MynaApplication) -> CommandAPDU {
@@ -305,6 +350,8 @@ public actor MynaCard {
                 throw .cardRemoved
             case .readerUnavailable:
                 throw MynaCardError(error)
+            case .cardReset:
+                throw resetError(answering: cmd)
             case .failure, .timeout, .malformedResponse:
                 return .refused(linkFailed: true)
             }

@@ -162,9 +162,20 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
                 defer { c.resume() }
                 guard self.useTransactions, self.transactionDepth > 0 else { return }
                 self.transactionDepth -= 1
-                // Ending can only fail when the handle is gone (card removed, connection closed), and
-                // the transaction is gone with it; the next command reports that failure.
-                if self.transactionDepth == 0, !self.closed { _ = self.library.endTransaction(self.card, SCard.leaveCard) }
+                guard self.transactionDepth == 0, !self.closed else { return }
+                let status = PCSCStatus(self.library.endTransaction(self.card, SCard.leaveCard))
+                // pcsc-lite's SCardEndTransaction fails when the handle is gone (card removed), when the
+                // card was reset or removed under the lock (SCARD_W_RESET_CARD / SCARD_W_REMOVED_CARD,
+                // winscard.c: the lock is then left unreleased until the handle goes) or on a lost link
+                // to pcscd. Any of these can leave our lock on the card, so the door's reader would stay
+                // closed to every other program: reconnect, which makes pcscd drop the handle's lock.
+                guard status != .success else { return }
+                pcscLog("SCardEndTransaction failed (\(status)); reconnecting so the card is not left locked")
+                if case .failure(let error) = self.reconnectAfterReset() {
+                    pcscLog("reconnect after a failed SCardEndTransaction failed (\(error)); disconnecting")
+                    _ = self.library.disconnect(self.card, SCard.resetCard)
+                    self.closed = true
+                }
             }
         }
     }
@@ -196,15 +207,15 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
 
     private func transmitOnQueue(_ command: [UInt8]) -> Result<[UInt8], CardTransportError> {
         if closed { return .failure(.failure("the connection is closed")) }
-        var status = send(command)
+        let status = send(command)
         if case .failure(let error) = status, error.status == .resetCard {
-            // Another program reset the card. Our security state is gone either way; reconnecting
-            // (without a further reset) lets the command go through, and ``resetCount`` tells the card
-            // layer that the card is back at the MF, so it does not trust the answer to a command that
-            // assumed a selected file. Only once: a card that keeps resetting is a real failure.
-            if case .success = reconnectAfterReset() {
-                status = send(command)
-            }
+            // Another program reset the card; pcscd refused the command before it reached the card.
+            // Reconnect (counted in ``resetCount``) but never resend: the card is back at the MF with
+            // no PIN verified, and a VERIFY, CHANGE REFERENCE DATA or SIGN sent there is not the act
+            // the person gave a PIN for — it might cost a try. The card layer repeats only what is
+            // safe (docs/CARD.md, "Resets").
+            if case .failure(let reconnect) = reconnectAfterReset() { return .failure(reconnect.transportError) }
+            return .failure(.cardReset)
         }
         return status.mapError { $0.transportError }
     }
@@ -273,4 +284,11 @@ public final class PCSCCardTransport: CardTransport, @unchecked Sendable {
             _ = library.disconnect(card, disposition.value)
         }
     }
+}
+
+/// A line on standard error for PC/SC trouble the caller cannot see in a result (a failed
+/// SCardEndTransaction): the PCSC module has no logger of its own, and the process's stderr is what
+/// the door agent's and the CLI's logs collect. Never carries APDU data.
+func pcscLog(_ message: String) {
+    FileHandle.standardError.write(Data("mynagate pcsc: \(message)\n".utf8))
 }

@@ -56,9 +56,11 @@ public actor EmulatedCardTransport: CardTransport {
     public func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8] {
         guard present else { throw .cardRemoved }
         if resetPending {
-            // What PC/SC does after another program's reset: SCARD_W_RESET_CARD, reconnect, resend.
+            // What the PC/SC transport does after another program's reset: SCARD_W_RESET_CARD,
+            // reconnect, count it, and report it — the command is not sent (docs/CARD.md, "Resets").
             resetPending = false
             resets += 1
+            throw .cardReset
         }
         let answer = card.process(command)
         guard answer.count >= 2 else { throw .failure("the reader could not carry the command (no response)") }
@@ -89,8 +91,9 @@ public actor EmulatedCardTransport: CardTransport {
     }
 
     /// Another program resets the card between two of our commands: the card loses its selected
-    /// application and verified PINs, and the next ``transmit(_:)`` counts the reset (``resetCount``)
-    /// before it goes through, as the PC/SC transport's reconnect does.
+    /// application and verified PINs; the next ``beginTransaction()`` counts the reset
+    /// (``resetCount``), or the next ``transmit(_:)`` counts it and throws
+    /// ``CardTransportError/cardReset`` without sending the command, as the PC/SC transport does.
     public func resetByAnotherProgram() {
         card.reset()
         resetPending = true

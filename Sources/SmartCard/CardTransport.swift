@@ -25,7 +25,8 @@ public protocol CardTransport: Sendable {
     /// Ends the transaction begun by the matching ``beginTransaction()``, leaving the card as it is.
     func endTransaction() async
     /// How many times the card has been reset since the connection was made, by this program or by
-    /// another one (PC/SC reports the latter as `SCARD_W_RESET_CARD` and the transport reconnects).
+    /// another one (PC/SC reports the latter as `SCARD_W_RESET_CARD`; the transport reconnects and,
+    /// when a command met it, throws ``CardTransportError/cardReset`` without resending the command).
     ///
     /// A reset puts the card back at the MF with no PIN verified, so a caller that remembers the
     /// selected application compares this number before relying on it.
@@ -70,6 +71,12 @@ public enum CardTransportError: Error, Sendable, Hashable, CustomStringConvertib
     case failure(String)
     /// What came back is not a response APDU.
     case malformedResponse(String)
+    /// Another program reset the card before the command reached it (PC/SC `SCARD_W_RESET_CARD`).
+    /// The transport has reconnected and counted the reset (``CardTransport/resetCount``) but did NOT
+    /// send the command again: the card is back at the MF with no PIN verified, and a command resent
+    /// there (a VERIFY above all) is not the one the caller meant. The card layer decides what is
+    /// safe to repeat (docs/CARD.md, "Resets").
+    case cardReset
 
     public var description: String {
         switch self {
@@ -78,6 +85,7 @@ public enum CardTransportError: Error, Sendable, Hashable, CustomStringConvertib
         case .timeout: return "the reader did not answer in time"
         case .failure(let m): return "transport failure: \(m)"
         case .malformedResponse(let m): return "malformed response: \(m)"
+        case .cardReset: return "the card was reset by another program; the command was not sent again"
         }
     }
 }

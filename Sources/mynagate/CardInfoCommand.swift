@@ -20,7 +20,9 @@ struct CardInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingCardErrors {
-            let c = try await card.open()
+            // The text PIN is presented: exclusive, so no other program reads the unlocked number
+            // between our transactions (CardOptions.open).
+            let c = try await card.open(presentsPIN: true)
             let tries = try await c.text.triesLeft().value
             let (pin, attempt) = try pins.obtain(.text, label: "券面事項入力補助用PIN / text PIN", triesLeft: tries)
             _ = try await c.text.verify(pin, attempt: attempt)

@@ -191,8 +191,9 @@ struct DoorRunCommand: AsyncParsableCommand {
             do {
                 let transport = try context.connect(reader: reader)
                 _ = await controller.handleTap(card: MynaCard(transport: transport), pinPad: pinPad)
-                // A PIN door leaves the auth key unlocked on the card; reset it before the holder walks
-                // off with it (or another program on this machine uses it).
+                // Shared, not exclusive: an OS token daemon holding the card must not make the door
+                // refuse the tap. A PIN door's controller resets the card right after the PIN proof
+                // (DoorController.pinProof); this reset is the second line, for every other path.
                 transport.disconnect(.reset)
             } catch {
                 log("cannot connect to the card in \(reader): \(error)")

@@ -105,6 +105,46 @@ struct ReaderBehaviourTests {
         #expect(try await card.jpki.certificateDER(.auth).value == Fixtures.state.authCertificate)
     }
 
+    /// A reset meeting a READ is not the end of the operation: nothing that spends a PIN was sent, so
+    /// it runs once more from the application's SELECT.
+    @Test func aReadMeetingAResetIsRunAgainFromTheApplicationsSelect() async throws {
+        let inner = EmulatedCardTransport(card: VirtualMynaCard(state: Fixtures.state))
+        let transport = Interfering(inner: inner, honoursTransactions: false, trigger: [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A],
+                                    once: true) {
+            await inner.resetByAnotherProgram()
+        }
+        let card = MynaCard(transport: transport)
+        #expect(try await card.jpki.certificateDER(.auth).value == Fixtures.state.authCertificate)
+        #expect(await transport.interferences == 1)
+    }
+
+    /// The attack of issue 17 item 3: another program resets the card between the tries query and the
+    /// VERIFY. The VERIFY meets SCARD_W_RESET_CARD; it must go to the card at most once (here: not at
+    /// all, as pcscd refuses it), never be resent at the MF, and the operation must not be run again —
+    /// a second VERIFY would spend a try the person did not give for this act.
+    @Test func aVerifyMeetingAResetIsSentOnceAndReportedAsAReset() async throws {
+        let counting = CountingCard(VirtualMynaCard(state: Fixtures.state))
+        let inner = EmulatedCardTransport(card: counting)
+        let transport = Interfering(inner: inner, honoursTransactions: false, trigger: [0x00, 0x20, 0x00, 0x80], once: true) {
+            await inner.resetByAnotherProgram()
+        }
+        let card = MynaCard(transport: transport)
+        do {
+            _ = try await card.jpki.verifyAndSign(try PIN(Fixtures.authPIN, kind: .jpkiAuth),
+                                                  sha256Digest: [UInt8](repeating: 1, count: 32), with: .auth)
+            Issue.record("a signature across a reset")
+        } catch {
+            guard case .transportFailure(let message) = error else { Issue.record("\(error)"); return }
+            #expect(message.contains("reset") && message.contains("PIN was not sent again"), "\(message)")
+        }
+        #expect(await transport.pinVerifies == 1, "one VERIFY with the PIN left MynaGate")
+        #expect(counting.pinVerifies == 0, "the VERIFY that met the reset never reached the card, not even at the MF")
+        let log = await transport.log.filter { $0 != "begin" && $0 != "end" }
+        #expect(log.last == "00 20 00 80 (PIN)", "nothing was sent after the VERIFY that met the reset: \(log)")
+        // The person's next try is a fresh act: all tries are still there.
+        #expect(try await card.jpki.triesLeft(.auth).value == PINKind.jpkiAuth.maximumTries)
+    }
+
     // MARK: - Transactions
 
     /// Another program selects the text application right after our SELECT EF. Under a transaction its
@@ -150,12 +190,18 @@ struct ReaderBehaviourTests {
     }
 }
 
-/// A transport that forwards everything but reports no resets (a replay or third-party transport).
+/// A transport that forwards everything but knows nothing of resets (a replay or third-party
+/// transport): a command meeting a reset simply reaches the reset card.
 private struct Unreporting: CardTransport {
     let inner: EmulatedCardTransport
     var atr: [UInt8] { get async { await inner.atr } }
     var supportsExtendedLength: Bool { get async { await inner.supportsExtendedLength } }
-    func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8] { try await inner.transmit(command) }
+    func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8] {
+        do throws(CardTransportError) { return try await inner.transmit(command) } catch {
+            guard error == .cardReset else { throw error }
+            return try await inner.transmit(command)
+        }
+    }
     func reset() async throws(CardTransportError) { try await inner.reset() }
 }
 
@@ -165,16 +211,22 @@ private actor Interfering: CardTransport {
     let inner: EmulatedCardTransport
     let honoursTransactions: Bool
     private var trigger: [UInt8]?
+    /// Fire `other` only the first time `trigger` is seen.
+    let once: Bool
     let other: @Sendable () async -> Void
     private var depth = 0
     private var pending = false
     private(set) var interferences = 0
     private(set) var log: [String] = []
+    /// VERIFY commands carrying a PIN that left the card layer.
+    private(set) var pinVerifies = 0
 
-    init(inner: EmulatedCardTransport, honoursTransactions: Bool, trigger: [UInt8]?, other: @escaping @Sendable () async -> Void) {
+    init(inner: EmulatedCardTransport, honoursTransactions: Bool, trigger: [UInt8]?, once: Bool = false,
+         other: @escaping @Sendable () async -> Void) {
         self.inner = inner
         self.honoursTransactions = honoursTransactions
         self.trigger = trigger
+        self.once = once
         self.other = other
     }
 
@@ -190,8 +242,10 @@ private actor Interfering: CardTransport {
     func transmit(_ command: [UInt8]) async throws(CardTransportError) -> [UInt8] {
         log.append(command.starts(with: [0x00, 0x20, 0x00, 0x80]) ? "00 20 00 80 (PIN)"
                    : command.prefix(2).map { String(format: "%02X", $0) }.joined(separator: " "))
+        if command.starts(with: [0x00, 0x20, 0x00, 0x80]) && command.count > 5 { pinVerifies += 1 }
         let answer = try await inner.transmit(command)
         if let trigger, command == trigger {
+            if once { self.trigger = nil }
             if honoursTransactions && depth > 0 { pending = true } else { await runOther() }
         }
         return answer
@@ -214,5 +268,23 @@ private actor Interfering: CardTransport {
     private func runOther() async {
         interferences += 1
         await other()
+    }
+}
+
+/// A card that counts the VERIFY commands carrying a PIN that reach it.
+private final class CountingCard: CardEmulator, @unchecked Sendable {
+    // @unchecked: `verifies` is guarded by `lock`; `card` is Sendable.
+    let card: any CardEmulator
+    private let lock = NSLock()
+    private var verifies = 0
+    init(_ card: any CardEmulator) { self.card = card }
+    var pinVerifies: Int { lock.withLock { verifies } }
+    var atr: [UInt8] { card.atr }
+    func powerOn() { card.powerOn() }
+    func powerOff() { card.powerOff() }
+    func reset() { card.reset() }
+    func process(_ command: [UInt8]) -> [UInt8] {
+        if command.starts(with: [0x00, 0x20, 0x00, 0x80]) && command.count > 5 { lock.withLock { verifies += 1 } }
+        return card.process(command)
     }
 }
