@@ -66,6 +66,24 @@ struct DoorControllerTests {
         try await rig.close()
     }
 
+    /// The door's reader is shared: the auth key unlocked by the holder's PIN must be locked again by
+    /// the controller itself, right after the proof — not left for the disconnect after the door has
+    /// been recorded and opened. Here nothing disconnects, so a SIGN without VERIFY on the same
+    /// connection after the tap (what another program on the host would try) must be refused.
+    @Test func aPINDoorResetsTheCardRightAfterTheProof() async throws {
+        let rig = try await Rig.make(door: "door-pin")
+        let card = Fixture.card(VirtualMynaCard(state: Fixture.enrolled))
+        let right = await rig.controller.handleTap(card: card, pinPad: ScriptedPINPad(pins: [Fixture.pin]))
+        #expect(right.reason == .granted(group: "staff"))
+        let aid: [UInt8] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]
+        #expect(try await card.channel.send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x0C, data: aid)).status == .success)
+        #expect(try await card.channel.send(CommandAPDU(ins: 0xA4, p1: 0x02, p2: 0x0C, data: [0x00, 0x17])).status == .success)
+        let sign = try await card.channel.send(CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x80,
+                                                           data: [UInt8](repeating: 1, count: 51), le: 256))
+        #expect(sign.status == .securityStatusNotSatisfied, "the auth key was still unlocked after the tap: \(sign.status)")
+        try await rig.close()
+    }
+
     @Test func lastTryIsSentOnlyWhenTheHolderConfirms() async throws {
         let rig = try await Rig.make(door: "door-pin")
         let virtual = VirtualMynaCard(state: Fixture.enrolled)
