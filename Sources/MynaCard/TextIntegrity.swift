@@ -106,39 +106,55 @@ public enum TextIntegrity: Sendable, Hashable {
         guard outer.tag == 0xFF20, file.count >= outer.headerLength + outer.valueLength else { throw MynaCardError.malformedData("4-items file") }
         let value = Array(file[outer.headerLength..<(outer.headerLength + outer.valueLength)])
         let table = try BERTLV.parseHeader(value)
+        // `check` is public and its input is whatever a client posted: a DF21 length that runs past the
+        // end must be an error, not a trap.
         guard table.tag == 0xDF21 else { throw MynaCardError.malformedData("the offset table is not first") }
+        guard table.headerLength + table.valueLength <= value.count else { throw MynaCardError.malformedData("the offset table overruns the 4-items object") }
         return Array(value[(table.headerLength + table.valueLength)...])
     }
 }
 
-/// EF `0003` parsed: the two digests, the signature, and the exact bytes signed (the `DF31` and `DF32`
-/// objects as written, sliced from the file rather than re-encoded).
+/// EF `0003` parsed strictly: the two digests, the signature, and the exact bytes signed.
+///
+/// The layout is fixed (soltia48/myna-card `src/ap/text.rs` `IntegrityRecord`): `FF30` holding exactly
+/// `DF31 20 <32>`, `DF32 20 <32>`, `DF33 82 01 00 <256>` in that order, nothing else, and only `FF`/`00`
+/// filler after the object. Why so strict: the issuer key EF `0004` certifies also signs the visual
+/// application's records with the same scheme over the bytes before the signature (EF `0001`: `DF13`
+/// over `DF11‖DF12`; EF `0005`: `DF43` over `DF41‖DF42`). A lax parser that took "everything before
+/// `DF33`" as the signed data and the first `DF31`/`DF32` anywhere as the digests would accept such a
+/// visual signature re-wrapped with made-up digests after it — a "verified" record for any number.
+/// Here the signed data is exactly the `DF31` and `DF32` objects.
 struct IntegrityRecord {
     let numberDigest: [UInt8]
     let fourItemsDigest: [UInt8]
     let signature: [UInt8]
     let signedData: [UInt8]
 
+    /// The `FF30` value's exact prefix before each part: tag and length bytes as a card writes them.
+    static let numberDigestHeader: [UInt8] = [0xDF, 0x31, 0x20]
+    static let fourItemsDigestHeader: [UInt8] = [0xDF, 0x32, 0x20]
+    static let signatureHeader: [UInt8] = [0xDF, 0x33, 0x82, 0x01, 0x00]
+    /// 35 + 35 + 261 bytes.
+    static let valueLength = 3 + 32 + 3 + 32 + 5 + 256
+
     init(_ file: [UInt8]) throws {
         let outer = try BERTLV.parseHeader(file)
-        guard outer.tag == 0xFF30, file.count >= outer.headerLength + outer.valueLength else { throw MynaCardError.malformedData("integrity record") }
-        var position = outer.headerLength
+        guard outer.tag == 0xFF30, outer.valueLength == Self.valueLength,
+              file.count >= outer.headerLength + outer.valueLength else { throw MynaCardError.malformedData("integrity record") }
         let end = outer.headerLength + outer.valueLength
-        var objects: [(tag: UInt32, value: [UInt8], start: Int)] = []
-        while position < end {
-            let h = try BERTLV.parseHeader(file[position..<end])
-            let valueStart = position + h.headerLength
-            guard valueStart + h.valueLength <= end else { throw MynaCardError.malformedData("integrity record object overruns") }
-            objects.append((h.tag, Array(file[valueStart..<(valueStart + h.valueLength)]), position))
-            position = valueStart + h.valueLength
+        // Only filler may follow the object (the EF may be read whole).
+        guard file[end...].allSatisfy({ $0 == 0xFF || $0 == 0x00 }) else { throw MynaCardError.malformedData("integrity record has data after FF30") }
+        let value = Array(file[outer.headerLength..<end])
+        let d1 = 0, d2 = 35, sig = 70
+        guard value[d1..<(d1 + 3)].elementsEqual(Self.numberDigestHeader),
+              value[d2..<(d2 + 3)].elementsEqual(Self.fourItemsDigestHeader),
+              value[sig..<(sig + 5)].elementsEqual(Self.signatureHeader) else {
+            throw MynaCardError.malformedData("integrity record is not DF31, DF32, DF33 in that order")
         }
-        guard let d1 = objects.first(where: { $0.tag == 0xDF31 }), d1.value.count == 32,
-              let d2 = objects.first(where: { $0.tag == 0xDF32 }), d2.value.count == 32,
-              let sig = objects.first(where: { $0.tag == 0xDF33 }) else { throw MynaCardError.malformedData("integrity record lacks DF31, DF32 or DF33") }
-        numberDigest = d1.value
-        fourItemsDigest = d2.value
-        signature = sig.value
-        // Every object before DF33, as written (soltia48 `TlvFields::bytes_before`).
-        signedData = Array(file[outer.headerLength..<sig.start])
+        numberDigest = Array(value[(d1 + 3)..<d2])
+        fourItemsDigest = Array(value[(d2 + 3)..<sig])
+        signature = Array(value[(sig + 5)...])
+        // Exactly the DF31 and DF32 objects as written.
+        signedData = Array(value[d1..<sig])
     }
 }

@@ -269,11 +269,18 @@ public struct TestJPKIHierarchy: Sendable {
     /// `state` with the card-verifiable certificates a format-1 card file lacks, made by this
     /// hierarchy's TEST card-verifiable CA over the card's own issuer key (and the other format-2 parts
     /// generated); `nil` when nothing was missing. For card files issued by this hierarchy before issue 17.
-    public func certifying(_ state: VirtualCardState) -> VirtualCardState? {
-        let completed = state.completingMissingParts()
+    ///
+    /// - Throws: ``VirtualCardError/unreadable(_:)`` when the card's issuer key does not parse (it cannot
+    ///   be certified, and a card left without EF `0004` would pass for a format-1 card), or what
+    ///   ``VirtualCardState/completingMissingParts()`` throws.
+    public func certifying(_ state: VirtualCardState) throws(VirtualCardError) -> VirtualCardState? {
+        let completed = try state.completingMissingParts()
         var s = completed ?? state
         if s.cardVerifiableCertificate != nil, s.cvcAuthorityCertificate != nil { return completed }
-        guard let issuerKey = try? _RSA.Signing.PrivateKey(derRepresentation: s.textSigningKey) else { return completed }
+        let issuerKey: _RSA.Signing.PrivateKey
+        do { issuerKey = try _RSA.Signing.PrivateKey(derRepresentation: s.textSigningKey) } catch {
+            throw .unreadable("the card's text signing key does not parse, so it cannot be certified")
+        }
         s.cardVerifiableCertificate = Data(CVC.certificate(
             issuerKeyID: Self.cvcCAKeyID, subjectKeyID: CVC.keyID("90" + (s.municipalityCode ?? VirtualCardState.testMunicipalityCode)),
             subject: issuerKey.publicKey, issuer: cvcCAKey))

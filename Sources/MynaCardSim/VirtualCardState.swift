@@ -137,14 +137,23 @@ public struct VirtualCardState: Codable, Sendable {
     /// municipality code. The card-verifiable certificates need the hierarchy's CA, so they stay
     /// missing: such a card has no EF `0004`, and a reader reports its integrity record unverifiable.
     /// Returns `nil` when nothing was missing.
-    public func completingMissingParts() -> VirtualCardState? {
+    ///
+    /// - Throws: ``VirtualCardError/unreadable(_:)`` when the visual key cannot be generated, and
+    ///   ``VirtualCardError/invalidHolder(_:)`` when the holder's birth date gives no 生年月日 key: a card
+    ///   silently without them would answer as no real card does.
+    public func completingMissingParts() throws(VirtualCardError) -> VirtualCardState? {
         var s = self
         var changed = false
-        if s.visualCardKey == nil, let key = try? _RSA.Signing.PrivateKey(keySize: .bits2048) {
-            s.visualCardKey = key.derRepresentation
+        if s.visualCardKey == nil {
+            do { s.visualCardKey = try _RSA.Signing.PrivateKey(keySize: .bits2048).derRepresentation } catch {
+                throw .unreadable("cannot generate the visual application's key: \(error)")
+            }
             changed = true
         }
-        if s.visualBirthKey == nil, let yymmdd = JPKIProfile.eraYYMMDD(holder.birthDate) {
+        if s.visualBirthKey == nil {
+            guard let yymmdd = JPKIProfile.eraYYMMDD(holder.birthDate) else {
+                throw .invalidHolder("the birth date does not give a 生年月日 key (YYMMDD in its era)")
+            }
             s.visualBirthKey = PINCounter(value: yymmdd, maxTries: VirtualCardState.birthKeyTries, format: .sixDigits)
             changed = true
         }

@@ -50,7 +50,12 @@ public final class VirtualMynaCard: CardEmulator {
                 forgetsPINsOnApplicationChange: Bool = false) {
         // A format-1 state gets its missing parts here, so the card is consistent for its lifetime;
         // load(contentsOf:) writes them back to the file.
-        let state = given.completingMissingParts() ?? given
+        // Emulator code: a state that cannot be completed is a programming error here (load(contentsOf:)
+        // reports it as an error first), never a card silently without its visual keys.
+        let state: VirtualCardState
+        do { state = try given.completingMissingParts() ?? given } catch {
+            preconditionFailure("virtual card state cannot be completed to format 2: \(error)")
+        }
         self.atr = atr
         self.file = file
         self.forgetsPINsOnApplicationChange = forgetsPINsOnApplicationChange
@@ -88,7 +93,7 @@ public final class VirtualMynaCard: CardEmulator {
             throw VirtualCardError.unreadable("\(url.path) holds a private key that does not parse")
         }
         // A format-1 file gains the generated parts on disk too, so the visual key stays the card's own.
-        if let completed = state.completingMissingParts() {
+        if let completed = try state.completingMissingParts() {
             do { try write(completed, to: url) } catch {
                 throw VirtualCardError.unreadable("cannot upgrade \(url.path) to card file format 2: \(error)")
             }

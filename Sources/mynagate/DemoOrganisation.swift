@@ -71,7 +71,7 @@ struct DemoOrganisation: Sendable {
             if fm.fileExists(atPath: cardFile(i).path) {
                 // A card made before issue 17 gets its card-verifiable certificate from this hierarchy,
                 // so the demo desk's integrity check passes for it too.
-                if let upgraded = hierarchy.certifying(try VirtualMynaCard.load(contentsOf: cardFile(i)).state) {
+                if let upgraded = try hierarchy.certifying(VirtualMynaCard.load(contentsOf: cardFile(i)).state) {
                     try VirtualMynaCard(state: upgraded).save(to: cardFile(i))
                 }
                 continue

@@ -259,6 +259,20 @@ struct CardFilesTests {
         #expect(card.sw([0x00, 0xB0, 0x9E, 0x00, 0x04]) == 0x6A82)
     }
 
+    @Test("a format-1 state whose birth date gives no 生年月日 key is refused loudly, not completed without one")
+    func unparseableBirthDateThrows() throws {
+        var old = Fixture.state
+        old.visualBirthKey = nil
+        old.holder.birthDate = "not-a-date"
+        #expect(throws: VirtualCardError.self) { try old.completingMissingParts() }
+        #expect(throws: VirtualCardError.self) { try Fixture.hierarchy.certifying(old) }
+        // A state whose issuer key does not parse cannot be certified: an error, not a card without EF 0004.
+        var broken = Fixture.state
+        broken.cardVerifiableCertificate = nil
+        broken.textSigningKey = [0x30, 0x00]
+        #expect(throws: VirtualCardError.self) { try Fixture.hierarchy.certifying(broken) }
+    }
+
     @Test("a format-1 card file decodes; the parts it lacks are generated and written back, its CVC stays missing")
     func formatOneCardFile() throws {
         var json = try #require(try JSONSerialization.jsonObject(with: Fixture.state.encoded()) as? [String: Any])
@@ -283,8 +297,8 @@ struct CardFilesTests {
         #expect(card.selectEF(0x0006) == 0x9000)
         #expect(readAll(card).count == 160)
         // The hierarchy that issued it can certify it afterwards (what `mynagate demo` does for old cards).
-        let certified = try #require(Fixture.hierarchy.certifying(written))
-        #expect(Fixture.hierarchy.certifying(certified) == nil)
+        let certified = try #require(try Fixture.hierarchy.certifying(written))
+        #expect(try Fixture.hierarchy.certifying(certified) == nil)
         let upgraded = VirtualMynaCard(state: certified)
         #expect(upgraded.selectAP(Fixture.textAID) == 0x9000)
         #expect(upgraded.selectEF(0x0004) == 0x9000)

@@ -1,7 +1,10 @@
 import Fluent
 import Foundation
-import MynaCard
-import MynaCardSim
+import _CryptoExtras
+import Crypto
+@testable import MynaCard
+@testable import MynaCardSim
+import SmartCard
 import Server
 import Store
 import Testing
@@ -130,5 +133,54 @@ struct VaultCardIntegrityTests {
         #expect(r.status == .unprocessableEntity, "\(r.status)")
         #expect(try await refusals(site).contains { $0.details.contains("record_signature") })
         #expect(try await numbers(site, e).isEmpty)
+    }
+
+    /// `FF30 { <the two signed objects of a visual record>, DF33 <their signature>, DF31 <digest of
+    /// numberFile>, DF32 <digest of the 4 items> }`: signed by the card's own issuer key, but over visual
+    /// data (attacker review finding 1).
+    static func forgedRecord(from visual: [UInt8], numberFile: [UInt8], fourItemsFile: [UInt8]) throws -> [UInt8] {
+        let outer = try BERTLV.parseHeader(visual)
+        var at = outer.headerLength
+        var bounds: [(start: Int, valueStart: Int, end: Int)] = []
+        for _ in 0..<3 {
+            let h = try BERTLV.parseHeader(visual[at...])
+            bounds.append((at, at + h.headerLength, at + h.headerLength + h.valueLength))
+            at += h.headerLength + h.valueLength
+        }
+        let signed = Array(visual[bounds[0].start..<bounds[1].end])
+        let signature = Array(visual[bounds[2].valueStart..<bounds[2].end])
+        let source = try TextIntegrity.fourItemsDigestSource(fourItemsFile)
+        return TLV.encode(0xFF30, signed + TLV.encode(0xDF33, signature)
+            + TLV.encode(0xDF31, Array(SHA256.hash(data: numberFile)))
+            + TLV.encode(0xDF32, Array(SHA256.hash(data: source))))
+    }
+
+    @Test("a visual record (age record, number side) re-wrapped as a text integrity record for another number is refused as malformed")
+    func visualRecordForgeryIsRefused() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let (employee, me, request, card, number) = try await setUp(site, "V0705")
+        let issuer = try _RSA.Signing.PrivateKey(derRepresentation: card.state.textSigningKey)
+        let own = try _RSA.Signing.PrivateKey(derRepresentation: try #require(card.state.visualCardKey))
+        let ownPublic = CVC.publicKeyTLV(own.publicKey)
+        let visuals = [VisualApplication.ageRecord(card.state, publicKey: ownPublic, issuer: issuer),
+                       VisualApplication.numberSideEF(card.state, publicKey: ownPublic, issuer: issuer)]
+        let forgedNumber = TestNumbers.make()
+        let numberFile: [UInt8] = [0xFF, 0x10, 0x0C] + Array(forgedNumber.utf8) + [0xFF, 0xFF]
+        for visual in visuals {
+            var body = try await site.cardBody(card, request: request, as: me)
+            var files = body["textFiles"] as! [String: String]
+            let four = Array(Data(base64Encoded: files["fourItemsFile"]!)!)
+            files["numberFile"] = Data(numberFile).base64EncodedString()
+            files["integrityRecord"] = Data(try Self.forgedRecord(from: visual, numberFile: numberFile, fourItemsFile: four)).base64EncodedString()
+            body["textFiles"] = files
+            body["number"] = forgedNumber
+            let r = try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request)/card", as: me, json: body)
+            #expect(r.status == .unprocessableEntity && r.text.contains("card_integrity_mismatch"), "\(r.text)")
+            #expect(!r.text.contains(forgedNumber) && !r.text.contains(number))
+        }
+        let audited = try await refusals(site)
+        #expect(audited.filter { $0.details.contains("malformed") }.count == 2)
+        #expect(try await numbers(site, employee).isEmpty)
     }
 }
