@@ -83,15 +83,17 @@ struct VaultCardIntegrityTests {
         let r3 = try await s.send(.POST, url, as: me, json: body)
         #expect(r3.status == .unprocessableEntity && r3.text.contains("card_files_disagree"), "\(r3.text)")
 
-        // The intact reading is taken, and the handler sees it came from a chip with a verified record.
+        // The intact reading is taken. The server read no chip, so the handler sees the files were the
+        // employee's client's claim — verified as J-LIS issued them, not bound to this person's card.
         let ok = try await s.send(.POST, url, as: me, json: try await site.cardBody(card, request: request, as: me))
         #expect(ok.status == .created, "\(ok.text)")
         let held = try await numbers(site, employee)
         #expect(held.count == 1)
-        #expect(held.first?["chipIntegrity"] as? String == "verified")
+        #expect(held.first?["chipIntegrity"] as? String == "client_verified")
         #expect(held.first?["source"] as? String == "own_reader")
         let page = try await s.send(.GET, "/vault/employees?employee=V0701", as: site.handler)
-        #expect(page.text.contains("完全性レコード確認済み"), "\(page.text.prefix(200))")
+        #expect(page.text.contains("本人の端末が送ったカードのファイル"), "\(page.text.prefix(200))")
+        #expect(!page.text.contains("ICチップから読取り"))
         #expect(!page.text.contains(number))
     }
 
@@ -103,7 +105,7 @@ struct VaultCardIntegrityTests {
         let given = try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request)/card", as: me,
                                           json: try await site.cardBody(card, request: request, as: me))
         #expect(given.status == .created, "\(given.text)")
-        #expect(try await numbers(site, employee).first?["chipIntegrity"] as? String == "issuer_unknown")
+        #expect(try await numbers(site, employee).first?["chipIntegrity"] as? String == "client_issuer_unknown")
 
         let (employee2, me2, request2, card2, _) = try await setUp(site, "V0703")
         var old = try await site.cardBody(card2, request: request2, as: me2)
@@ -111,6 +113,30 @@ struct VaultCardIntegrityTests {
         #expect(try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request2)/card", as: me2, json: old).status == .created)
         let n = try await numbers(site, employee2).first
         #expect(n?["chipIntegrity"] == nil || n?["chipIntegrity"] is NSNull)
+    }
+
+    @Test("own reader: card files whose 4 items differ from the HR record are taken as a claim, and the audit names the differing field, not its value")
+    func ownReaderDifferencesAreAudited() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let (employee, me, request, card, number) = try await setUp(site, "V0705")
+        // The HR record says the employee lives elsewhere than the card's files say (the birth date and
+        // sex are kept: a changed birth date would send the enrolled card back to its holder).
+        let held = try await site.s.send(.GET, "/api/v1/vault/employees/\(employee)", as: site.handler).object()
+        let profile = try await site.s.send(.PUT, "/api/v1/vault/employees/\(employee)/profile", as: site.handler,
+                                            json: ["address": "大阪府大阪市北区梅田九丁目９番９号",
+                                                   "birthDate": held["birthDate"] as? String ?? "", "sex": held["sex"] as? String ?? ""])
+        #expect(profile.status == .ok, "\(profile.text)")
+        let given = try await site.s.send(.POST, "/api/v1/vault/my/requests/\(request)/card", as: me,
+                                          json: try await site.cardBody(card, request: request, as: me))
+        #expect(given.status == .created, "\(given.text)")
+        #expect(try await numbers(site, employee).first?["chipIntegrity"] as? String == "client_verified")
+        let collected = try await AuditRecordModel.query(on: site.s.app.db).filter(\.$kind == "vault.number.collected").all()
+        #expect(collected.count == 1)
+        #expect(collected.first?.details.contains("cardDifferences") == true && collected.first?.details.contains("address") == true,
+                "\(collected.first?.details ?? "")")
+        #expect(!(collected.first?.details.contains(number) ?? true))
+        #expect(!(collected.first?.details.contains("梅田") ?? true) && !(collected.first?.details.contains("千代田") ?? true))
     }
 
     @Test("the demo desk reads the chip itself: a card carrying another card's certificate is refused")

@@ -423,7 +423,7 @@ struct VaultController {
         if let files = body.textFiles {
             integrity = try await Self.checkTextFiles(files, number: number, items: items, request: id, req: req)
         }
-        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader(integrity: integrity),
+        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader(integrity: integrity, items: items),
                                                  actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
         guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw APIError.noSuch("request", ja: "依頼") }
         return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(row, on: req.db))

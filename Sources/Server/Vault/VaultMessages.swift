@@ -7,6 +7,10 @@ enum VaultMessages {
         // Where a number came from, shown to the handler beside the verification (issue 17 item 8).
         "vaultChip_verified": ("ICチップから読取り（完全性レコード確認済み）", "read from the chip (integrity record verified)"),
         "vaultChip_issuer_unknown": ("ICチップから読取り（発行者の鍵は未確認）", "read from the chip (issuer key not checked)"),
+        "vaultChip_client_verified": ("本人の端末が送ったカードのファイル（J-LIS発行の署名を確認。本人のカードとの結び付きは未確認・書類の確認が必要）",
+                                      "card files posted by the employee's own client (signed as issued by J-LIS; not bound to this person's card — documents still needed)"),
+        "vaultChip_client_issuer_unknown": ("本人の端末が送ったカードのファイル（発行者未確認。証明力なし）",
+                                            "card files posted by the employee's own client (issuer not checked: proves nothing)"),
         "vaultRequestsTitle": ("個人番号の収集依頼", "My Number collection requests"),
         "vaultRequestTitle": ("収集依頼の詳細", "Collection request"),
         "vaultEmployeeTitle": ("従業員の個人番号ファイル", "Employee's number file"),

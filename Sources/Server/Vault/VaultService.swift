@@ -285,11 +285,15 @@ public enum VaultService {
         /// not cover the digits or the 4 items, so the server cannot bind them to that card: recorded
         /// like a typed number, unusable until the handler records the documents checked (issue 14, M2).
         /// `integrity` is what the posted EFs' integrity record said (`verified`, `issuer_unknown`), `nil`
-        /// when the client posted none: it shows the digits and 4 items are as an issuer wrote them for
-        /// *a* card, not a typo — but the text files are static, copyable from any card read once with
-        /// its PIN, and nothing ties them to the card that signed the challenge, so the documents are
-        /// still needed.
-        case ownReader(integrity: String?)
+        /// when the client posted none. It is recorded as `client_verified` / `client_issuer_unknown`, never
+        /// as a chip reading: the server read no chip. `client_verified` shows the digits and 4 items are
+        /// as J-LIS wrote them for *a* card, not a typo — but the text files are static, 照合番号A and B
+        /// (printed on the card) open them without the PIN, and nothing ties them to the card that
+        /// signed the challenge, so the documents are still needed. `client_issuer_unknown` proves
+        /// nothing (anyone can make a key, a certificate and a record). The posted 4 items are compared
+        /// with the HR record like a desk reading's, and where they differ the audit record says which
+        /// fields (never the values).
+        case ownReader(integrity: String?, items: FourItems?)
         /// Typed by the employee.
         case typed
     }
@@ -412,12 +416,18 @@ public enum VaultService {
                     documents: [PresentedDocument(type: .myNumberCard, issuer: chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
                     cardReading: .chipWithPIN, request: r.id)
             } catch { throw APIError.vault(error) }
-        case .ownReader(let integrity):
-            chipIntegrity = integrity
+        case .ownReader(let integrity, let items):
+            // The server read no chip: what the client's files said is recorded as the client's claim.
+            chipIntegrity = integrity.map { "client_\($0)" }
             guard subject.role == .employee else {
                 throw APIError.invalid("a card gives only its holder's own number; give a dependent's number typed", ja: "カードで提供できるのは本人の番号だけです。扶養親族の番号は入力してください")
             }
             sourceCode = "own_reader"
+            // Posted 4 items that differ from the HR record (someone else's card files, say) are named
+            // to the handler in the audit trail, as a desk reading's differences are.
+            if let items {
+                differences = Self.differences(items, employee: employee, profile: try await VaultProfileModel.find(m.employeeID, on: db))
+            }
         case .typed:
             if case .dependent = subject.role {
                 sourceCode = "dependent"
