@@ -34,7 +34,11 @@ import X509
 @_cdecl("FuzzCardClient_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
     if let root = ProcessInfo.processInfo.environment["MYNAGATE_FUZZ_SEEDS"] { return writeSeeds(root) }
-    return mynagate_fuzz_main(argc, argv)
+    // The warm-up's empty input makes the shared card (and Secrets.state) with LeakSanitizer off. Without
+    // it, LSan reported the strings of the card's serial and municipality code (new in card file format
+    // 2) as leaked while these globals still hold them — most likely because Swift stores a string's
+    // object pointer with flag bits, which LSan's scan does not recognise (not confirmed).
+    return mynagate_fuzz_main_warm(argc, argv)
 }
 
 // MARK: - The card
@@ -197,7 +201,10 @@ final class Outcome: @unchecked Sendable {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = Array(UnsafeRawBufferPointer(start: start, count: count))
-    guard input.count >= 2 else { return 0 }
+    guard input.count >= 2 else {
+        if input.isEmpty { _ = freshCard() }  // the warm-up run (fuzzMain)
+        return 0
+    }
     let ops = input[0]
     let extended = input[1] & 1 == 1
     let state = Secrets.state
