@@ -335,10 +335,19 @@ public final class APDUTraceRecorder: Sendable {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces and tabs, by Unicode scalar: a combining mark after a space
+    /// makes one Character with it, so trimming Characters kept that space — and `# ` written before a
+    /// key starting with a combining mark then read back as part of the key (FuzzAPDUTraceFile: "writing
+    /// a file twice changes it").
     fileprivate var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
+        let scalars = Substring(self).unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }
+        while start < end {
+            let last = scalars.index(before: end)
+            guard scalars[last] == " " || scalars[last] == "\t" else { break }
+            end = last
+        }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SmartCard
 import Testing
 
@@ -125,6 +126,17 @@ struct APDUTraceHostileTests {
             + ">> 00 B0 00 00 0C\n<< 2A 2A 2A 2A 2A 2A 2A 2A 2A 2A 2A 2A 9000\n"
         let file = try APDUTraceFile(parsing: Self.head + ok)
         #expect(file.exchanges.count == 4)
+    }
+
+    @Test("a header key that starts with a combining mark writes back the same text (the fuzzer's reproducer)")
+    func combiningMarkAfterTheSpace() throws {
+        // FuzzAPDUTraceFile, fresh-clone CI of issue 17: tabs, U+06DB, U+FFFD in a header line.
+        let input = try #require(Data(base64Encoded: "IyBteW5hZ2F0ZS1hcGR1LXRyYWNlIDIKIyBFMCAwMCBGRiA0MCAzMSBGRSA0NSAxNAojIHB0aDogeWVzCiMgCQkJ25vvv70h77+9ZGF0ZTogNTIgMDEgMGVzcnNk"))
+        let file = try APDUTraceFile(parsing: String(decoding: input, as: UTF8.self))
+        let written = file.text
+        let back = try APDUTraceFile(parsing: written)
+        #expect(back.text == written)
+        #expect(back.header == file.header)
     }
 
     @Test("version 1 files (PIN lengths in them) are refused with a clear message")
