@@ -20,17 +20,7 @@ struct Sharing {
     }()
 
     func withServedCard<T>(_ card: any CardEmulator, _ body: (PCSCContext, String) async throws -> T) async throws -> T {
-        let context = try SystemTestGate.context()
-        let reader = try SystemTestGate.reader(in: context)
-        let bridge = VPCDBridge(card: card, port: SystemTestGate.port)
-        let serving = Task { try await bridge.run() }
-        defer { bridge.stop() }
-        #expect(try await context.waitForCard(reader: reader, timeout: .seconds(20)), "the card appears in \(reader)")
-        let result = try await body(context, reader)
-        bridge.stop()
-        try await serving.value
-        _ = try await context.waitForRemoval(reader: reader, timeout: .seconds(20))
-        return result
+        try await SystemTestGate.withServedCard(card, expectRemoval: false, body)
     }
 
     /// A second connection (another PC/SC client as far as pcscd is concerned) selects the text

@@ -30,6 +30,24 @@ enum SystemTestGate {
         let index = Int(port) - Int(VPCDBridge.defaultPort)
         return try #require(readers.indices.contains(index) ? readers[index] : nil, "no vpcd reader for port \(port)")
     }
+
+    /// Serves `card` through vpcd while `body` runs, then takes it out again. `expectRemoval`: the
+    /// reader must report the card gone within 20 s (the sharing tests leave the check out).
+    static func withServedCard<T>(_ card: any CardEmulator, expectRemoval: Bool = true,
+                                  _ body: (PCSCContext, String) async throws -> T) async throws -> T {
+        let context = try context()
+        let reader = try reader(in: context)
+        let bridge = VPCDBridge(card: card, port: port)
+        let serving = Task { try await bridge.run() }
+        defer { bridge.stop() }
+        #expect(try await context.waitForCard(reader: reader, timeout: .seconds(20)), "the card appears in \(reader)")
+        let result = try await body(context, reader)
+        bridge.stop()
+        try await serving.value
+        let removed = try await context.waitForRemoval(reader: reader, timeout: .seconds(20))
+        if expectRemoval { #expect(removed, "the card leaves \(reader)") }
+        return result
+    }
 }
 
 @Suite("pcscd + vpcd round trip", .serialized,
@@ -38,20 +56,9 @@ struct PCSCSystemTests {
     static let selectJPKI: [UInt8] = [0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]
     static let selectAuthCertificate: [UInt8] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]
 
-    /// Serves `card` through vpcd while `body` runs, then takes it out again.
     func withServedCard<T>(_ card: any CardEmulator,
                            _ body: (PCSCContext, String) async throws -> T) async throws -> T {
-        let context = try SystemTestGate.context()
-        let reader = try SystemTestGate.reader(in: context)
-        let bridge = VPCDBridge(card: card, port: SystemTestGate.port)
-        let serving = Task { try await bridge.run() }
-        defer { bridge.stop() }
-        #expect(try await context.waitForCard(reader: reader, timeout: .seconds(20)), "the card appears in \(reader)")
-        let result = try await body(context, reader)
-        bridge.stop()
-        try await serving.value
-        #expect(try await context.waitForRemoval(reader: reader, timeout: .seconds(20)), "the card leaves \(reader)")
-        return result
+        try await SystemTestGate.withServedCard(card, body)
     }
 
     @Test(.timeLimit(.minutes(1)))
