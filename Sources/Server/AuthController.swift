@@ -33,7 +33,7 @@ struct AuthController {
 
     @Sendable
     func signIn(_ req: Request) async throws -> SignedIn {
-        let body = try req.content.decode(SignIn.self)
+        let body = try req.decodeBody(SignIn.self)
         let user = try await authenticate(username: body.username, password: body.password, on: req)
         return SignedIn(username: user.username, role: user.role, csrfToken: try startSession(for: user, on: req))
     }

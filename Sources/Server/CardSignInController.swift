@@ -43,7 +43,7 @@ struct CardSignInController {
     }
 
     @Sendable func finish(_ req: Request) async throws -> AuthController.SignedIn {
-        let f = try req.content.decode(Finish.self)
+        let f = try req.decodeBody(Finish.self)
         guard f.serial.count <= 42, f.serial.isASCIIHex, let signature = Data(base64Encoded: f.signature), signature.count <= 1024 else {
             throw Abort(.badRequest, reason: "serial must be hex and signature base64")
         }

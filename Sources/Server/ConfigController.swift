@@ -79,7 +79,7 @@ struct ConfigController {
 
     @Sendable func putZone(_ req: Request) async throws -> ZoneDTO {
         let id = try Self.id(req)
-        let dto = try req.content.decode(ZoneDTO.self)
+        let dto = try req.decodeBody(ZoneDTO.self)
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         let ap = dto.antiPassback ?? "off"
         guard Zone.AntiPassback(rawValue: ap) != nil else { throw Abort(.unprocessableEntity, reason: "antiPassback must be off, soft or hard") }
@@ -117,7 +117,7 @@ struct ConfigController {
         guard !Self.reservedDoorIDs.contains(id.lowercased()) else {
             throw Abort(.badRequest, reason: "status and quarantine are reserved words, not door ids")
         }
-        let dto = try req.content.decode(DoorDTO.self)
+        let dto = try req.decodeBody(DoorDTO.self)
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
         for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: req.db) == nil {
@@ -162,7 +162,7 @@ struct ConfigController {
 
     @Sendable func putGroup(_ req: Request) async throws -> GroupDTO {
         let id = try Self.id(req)
-        let dto = try req.content.decode(GroupDTO.self)
+        let dto = try req.decodeBody(GroupDTO.self)
         guard (1...100).contains(dto.name.count), dto.grants.count <= 500 else { throw Abort(.unprocessableEntity, reason: "name 1–100 characters, at most 500 grants") }
         for g in dto.grants {
             guard try await ZoneModel.find(g.zone, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured zone") }
@@ -185,7 +185,7 @@ struct ConfigController {
 
     @Sendable func putSchedule(_ req: Request) async throws -> ScheduleDTO {
         let id = try Self.id(req)
-        let dto = try req.content.decode(ScheduleDTO.self)
+        let dto = try req.decodeBody(ScheduleDTO.self)
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         guard ScheduleJSON.isValid(dto.windows) else { throw Abort(.unprocessableEntity, reason: "windows: weekday names (monday…) to lists of \"HH:MM-HH:MM\"") }
         let rule = dto.holidayRule ?? "closed"
@@ -228,7 +228,7 @@ struct ConfigController {
     }
 
     @Sendable func lockdown(_ req: Request) async throws -> [String: Bool] {
-        let t = try req.content.decode(Toggle.self)
+        let t = try req.decodeBody(Toggle.self)
         try await setSetting("lockdown", t.on ? "true" : "false", on: req.db)
         try await req.audit(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site")
         try await req.state.policy.changed()
@@ -237,7 +237,7 @@ struct ConfigController {
 
     @Sendable func emergencyUnlock(_ req: Request) async throws -> [String: Bool] {
         let id = try Self.id(req)
-        let t = try req.content.decode(Toggle.self)
+        let t = try req.decodeBody(Toggle.self)
         var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: req.db)?.value ?? "[]"))
         // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
         guard try await DoorModel.find(id, on: req.db) != nil || (!t.on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }

@@ -71,7 +71,7 @@ struct CredentialApprovalController {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> CredentialsController.CredentialDTO {
-        try await Self.confirm(try await Self.pending(req), password: try req.content.decode(Password.self).password, on: req)
+        try await Self.confirm(try await Self.pending(req), password: try req.decodeBody(Password.self).password, on: req)
     }
 
     /// The holder accepts a card enrolled for them, with their password.
@@ -110,7 +110,7 @@ struct CredentialApprovalController {
     }
 
     @Sendable func setCardSignIn(_ req: Request) async throws -> CardSignInState {
-        let body = try req.content.decode(CardSignIn.self)
+        let body = try req.decodeBody(CardSignIn.self)
         return CardSignInState(enabled: try await Self.setCardSignIn(body.enabled, password: body.password, on: req))
     }
 
@@ -126,7 +126,7 @@ struct CredentialApprovalController {
     }
 
     @Sendable func issueEmergencyCode(_ req: Request) async throws -> Response {
-        let code = try await Self.issueEmergencyCode(password: try req.content.decode(Password.self).password, on: req)
+        let code = try await Self.issueEmergencyCode(password: try req.decodeBody(Password.self).password, on: req)
         let res = try await EmergencyCode(code: code).encodeResponse(status: .created, for: req)
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return res

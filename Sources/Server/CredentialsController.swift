@@ -128,7 +128,7 @@ struct CredentialsController {
     }
 
     @Sendable func confirmOwnSuspension(_ req: Request) async throws -> [CredentialDTO] {
-        try await Self.confirmOwn(try req.content.decode(Confirm.self).confirmation, on: req)
+        try await Self.confirmOwn(try req.decodeBody(Confirm.self).confirmation, on: req)
     }
 
     /// Step 1 of "suspend my card" for the signed-in holder (the API and the my-cards page).
@@ -165,7 +165,7 @@ struct CredentialsController {
     }
 
     @Sendable func lostCardRequest(_ req: Request) async throws -> Pending {
-        try await Self.requestWithCode(try req.content.decode(LostCard.self), on: req)
+        try await Self.requestWithCode(try req.decodeBody(LostCard.self), on: req)
     }
 
     /// Step 1 of "I lost my card" without signing in: the employee number and the emergency code (the
@@ -208,7 +208,7 @@ struct CredentialsController {
     }
 
     @Sendable func lostCardConfirm(_ req: Request) async throws -> [CredentialDTO] {
-        try await Self.confirmWithCode(try req.content.decode(Confirm.self).confirmation, on: req)
+        try await Self.confirmWithCode(try req.decodeBody(Confirm.self).confirmation, on: req)
     }
 
     /// Step 2 without signing in: the confirmation id from step 1 is the proof (random, 5 minutes, once).

@@ -70,7 +70,7 @@ struct DecisionsController {
     func decide(_ req: Request) async throws -> DecisionResponse {
         let started = DispatchTime.now().uptimeNanoseconds
         let doorID = DoorID(rawValue: try req.parameters.require("id"))
-        let body = try req.content.decode(DecisionRequest.self)
+        let body = try req.decodeBody(DecisionRequest.self)
         guard body.serial.count <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
         // The same bounds as an uploaded door event's issuer, and only the card answers a door can report.
         guard (body.issuer?.count ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }

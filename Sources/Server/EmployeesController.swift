@@ -53,7 +53,7 @@ struct EmployeesController {
 
     @Sendable
     func create(_ req: Request) async throws -> Response {
-        let m = try await Self.create(try req.content.decode(EmployeeDTO.self), on: req)
+        let m = try await Self.create(try req.decodeBody(EmployeeDTO.self), on: req)
         return try await Self.dto(m).encodeResponse(status: .created, for: req)
     }
 
@@ -93,7 +93,7 @@ struct EmployeesController {
     @Sendable
     func update(_ req: Request) async throws -> EmployeeDTO {
         let m = try await find(req)
-        let dto = try req.content.decode(EmployeeDTO.self)
+        let dto = try req.decodeBody(EmployeeDTO.self)
         try Self.validate(dto)
         let before = Self.auditValues(m)
         let isAdmin = try req.user.role == .admin

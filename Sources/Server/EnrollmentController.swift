@@ -53,13 +53,13 @@ struct EnrollmentController {
     }
 
     @Sendable func start(_ req: Request) async throws -> Started {
-        let s = try req.content.decode(Start.self)
+        let s = try req.decodeBody(Start.self)
         let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
         return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
     }
 
     @Sendable func finish(_ req: Request) async throws -> Response {
-        let f = try req.content.decode(Finish.self)
+        let f = try req.decodeBody(Finish.self)
         guard let der = Data(base64Encoded: f.certificate), let signature = Data(base64Encoded: f.signature) else {
             throw Abort(.badRequest, reason: "certificate and signature must be base64")
         }

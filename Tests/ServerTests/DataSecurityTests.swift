@@ -50,6 +50,12 @@ struct DataSecurityTests {
                                        json: merged(["department": "総務部", "groups": [String](), "status": "active"]))
         #expect(renamed.status == .ok, "\(renamed.text)")
         #expect(renamed.object()["department"] as? String == "総務部")
+        // `site` is one of the few fields the document lets clear with null (NullableRequestFields); an
+        // undeclared null is refused rather than read as "absent".
+        let cleared = try await s.send(.PATCH, "/api/v1/employees/\(employeeID)", as: hr, json: merged(["department": "総務部", "site": NSNull()]))
+        #expect(cleared.status == .ok, "\(cleared.text)")
+        let nullName = try await s.send(.PATCH, "/api/v1/employees/\(employeeID)", as: hr, json: merged(["department": NSNull()]))
+        #expect(nullName.status == .badRequest, "\(nullName.text)")
         #expect(try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "H0002", "name": "新人", "department": "総務部"]).status == .created)
 
         // An admin: an unknown group is refused with 422, an existing one assigned and audited.

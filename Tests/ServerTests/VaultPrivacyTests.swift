@@ -207,6 +207,13 @@ struct VaultPrivacyTests {
             let x = try await send(.POST, "/api/v1/vault/exports", as: site.handler, json: ["purpose": "withholding_slip", "encoding": enc], allowed: true)
             #expect(x.status == .ok)
         }
+        // `null` is not "absent" (schemathesis's ST201 in CI): an encoding of null was read as the default and
+        // the export ran; it is refused before anything is read, and nothing is exported or audited for it.
+        let nullEncoding = try await send(.POST, "/api/v1/vault/exports", as: site.handler, raw: Data(#"{"purpose": "withholding_slip", "encoding": null}"#.utf8),
+                                          contentType: "application/json")
+        #expect(nullEncoding.status == .badRequest)
+        #expect(nullEncoding.object()["code"] as? String == "bad_request")
+        #expect(!nullEncoding.text.contains("encoding"), "the refusal names no key: a key is the client's text")
         let xp = try await send(.POST, "/vault/export", as: site.handler, raw: form(["purpose": "dependent_deduction_declaration", "encoding": "utf-8"]), contentType: formType, allowed: true)
         #expect(xp.status == .ok, "\(xp.status)")
         // Refused uses carry nothing.

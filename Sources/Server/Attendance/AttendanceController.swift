@@ -301,7 +301,7 @@ struct AttendanceController {
     // MARK: Corrections
 
     @Sendable func addCorrection(_ req: Request) async throws -> Response {
-        let input = try req.content.decode(AttendanceService.CorrectionInput.self)
+        let input = try req.decodeBody(AttendanceService.CorrectionInput.self)
         let actor = "user:\(try req.user.username)"
         let m = try await AttendanceService.addCorrection(input, by: actor, on: req.db)
         try await req.audit(kind: "attendance.corrected", subject: "employee:\(m.employeeID)",

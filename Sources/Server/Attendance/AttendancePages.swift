@@ -171,7 +171,7 @@ struct AttendancePages {
     @Sendable func correct(_ req: Request) async throws -> Response {
         let p = try await AttendanceController.employee(req)
         let month = try AttendanceController.month(req, blankIsThisMonth: true)
-        let f = (try? req.content.decode(CorrectionForm.self)) ?? CorrectionForm()
+        let f = (try? req.decodeBody(CorrectionForm.self)) ?? CorrectionForm()
         let input = AttendanceService.CorrectionInput(employeeId: p.uuid, action: f.action ?? "", direction: f.direction,
                                                        at: f.at.flatMap { PageTime.parseLocal($0) },
                                                        eventId: f.eventId.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }, reason: f.reason ?? "")
@@ -328,7 +328,7 @@ struct AttendancePages {
     }
 
     @Sendable func importSelfReports(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(UploadForm.self)) ?? UploadForm()
+        let f = (try? req.decodeBody(UploadForm.self)) ?? UploadForm()
         let month = f.month.flatMap { StrictDate.month($0) }.map { YearMonth(year: $0.year, month: $0.month) } ?? YearMonth(AttendanceService.today)
         let csv = f.csv ?? ""
         guard !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

@@ -85,7 +85,7 @@ struct CardApplicationController {
     struct Statement: Content { var statement: String }
 
     @Sendable func setMyStatus(_ req: Request) async throws -> Response {
-        let s = try req.content.decode(Statement.self)
+        let s = try req.decodeBody(Statement.self)
         try await CardOps.setStatement(s.statement == "none" ? nil : s.statement, req: req)
         return try await myStatus(req)
     }
@@ -130,7 +130,7 @@ struct CardApplicationController {
     }
 
     @Sendable func enterData(_ req: Request) async throws -> Response {
-        let d = try req.content.decode(Draft.self)
+        let d = try req.decodeBody(Draft.self)
         let route = d.route.flatMap(ApplicationRoute.init(rawValue:))
         let r = try await CardOps.enterData(d.draft, route: route, req: req)
         return try await dto(r, on: req.db).encodeResponse(for: req)
@@ -161,7 +161,7 @@ struct CardApplicationController {
     }
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
-        let e = try req.content.decode(EventBody.self)
+        let e = try req.decodeBody(EventBody.self)
         return try await dto(try await CardOps.ownEvent(e.event, req: req), on: req.db).encodeResponse(for: req)
     }
 
@@ -225,14 +225,14 @@ struct CardApplicationController {
 
     @Sendable func review(_ req: Request) async throws -> Response {
         let id = try uuid(req)
-        let r = try req.content.decode(Review.self)
+        let r = try req.decodeBody(Review.self)
         guard r.decision == "accept" || r.decision == "return" else { throw Abort(.unprocessableEntity, reason: "decision must be accept or return") }
         return try await dto(try await CardOps.review(id, accept: r.decision == "accept", note: r.note ?? "", req: req), on: req.db).encodeResponse(for: req)
     }
 
     @Sendable func event(_ req: Request) async throws -> Response {
         let id = try uuid(req)
-        let e = try req.content.decode(EventBody.self)
+        let e = try req.decodeBody(EventBody.self)
         return try await dto(try await CardOps.clerkEvent(id, name: e.event, route: e.route, req: req), on: req.db).encodeResponse(for: req)
     }
 
@@ -255,7 +255,7 @@ struct CardApplicationController {
         // than read as no body, which would batch everyone.
         var b = BuildBody(applications: nil)
         if let n = req.body.data?.readableBytes, n > 0 {
-            do { b = try req.content.decode(BuildBody.self) } catch {
+            do { b = try req.decodeBody(BuildBody.self) } catch {
                 throw APIError(.badRequest, code: "body_invalid", ja: "申請の一覧が正しくありません。", en: "applications must be a list of application ids (UUIDs)")
             }
         }
@@ -291,7 +291,7 @@ struct CardApplicationController {
 
     @Sendable func setLayout(_ req: Request) async throws -> Response {
         let l: BatchLayout
-        do { l = try req.content.decode(BatchLayout.self) } catch {
+        do { l = try req.decodeBody(BatchLayout.self) } catch {
             throw APIError(.unprocessableEntity, code: "layout_invalid", ja: "列の設定が正しくありません。",
                            en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
         }
@@ -347,7 +347,7 @@ struct CardApplicationController {
     }
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
-        let n = try req.content.decode(NewSession.self)
+        let n = try req.decodeBody(NewSession.self)
         let s = try await CardOps.createSession(prefecture: n.prefecture, city: n.city, applications: n.applications, req: req)
         return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(status: .created, for: req)
     }
@@ -358,13 +358,13 @@ struct CardApplicationController {
     }
 
     @Sendable func agree(_ req: Request) async throws -> Response {
-        let a = try req.content.decode(CardOps.Agreement.self)
+        let a = try req.decodeBody(CardOps.Agreement.self)
         let s = try await CardOps.agree(req.parameters.get("id") ?? "", a, req: req)
         return try await CardDTO.session(s).encodeResponse(for: req)
     }
 
     @Sendable func attendance(_ req: Request) async throws -> Response {
-        let a = try req.content.decode(CardOps.Attendance.self)
+        let a = try req.decodeBody(CardOps.Attendance.self)
         let s = try await CardOps.attendance(req.parameters.get("id") ?? "", a, req: req)
         return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
     }
@@ -393,7 +393,7 @@ struct CardApplicationController {
     }
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
-        let b = try req.content.decode(TemplateBody.self)
+        let b = try req.decodeBody(TemplateBody.self)
         let t = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: b.subject, body: b.body, req: req)
         return try await CardDTO.template(t, isDefault: false).encodeResponse(for: req)
     }
@@ -407,7 +407,7 @@ struct CardApplicationController {
     }
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
-        let c = try req.content.decode(CardApplications.Campaign.self)
+        let c = try req.decodeBody(CardApplications.Campaign.self)
         try await CardOps.saveCampaign(c, req: req)
         return try await c.encodeResponse(for: req)
     }

@@ -181,7 +181,7 @@ struct CardApplicationPages {
     struct StatementForm: Content { var statement: String? }
 
     @Sendable func statement(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(StatementForm.self)) ?? StatementForm()
+        let f = (try? req.decodeBody(StatementForm.self)) ?? StatementForm()
         do {
             let s = f.statement ?? "none"
             try await CardOps.setStatement(s == "none" ? nil : s, req: req)
@@ -196,7 +196,7 @@ struct CardApplicationPages {
     struct ApplyForm: Content { var route: String? }
 
     @Sendable func apply(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(ApplyForm.self)) ?? ApplyForm()
+        let f = (try? req.decodeBody(ApplyForm.self)) ?? ApplyForm()
         do { _ = try await CardOps.optIn(route: f.route.flatMap(ApplicationRoute.init(rawValue:)), req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
             return try await renderMy(req, status: status, error: text)
@@ -206,7 +206,7 @@ struct CardApplicationPages {
     }
 
     @Sendable func data(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(CardApplicationController.Draft.self)) ?? CardApplicationController.Draft()
+        let f = (try? req.decodeBody(CardApplicationController.Draft.self)) ?? CardApplicationController.Draft()
         do { _ = try await CardOps.enterData(f.draft, route: f.route.flatMap(ApplicationRoute.init(rawValue:)), req: req) } catch {
             let (status, text, issues) = Self.problemText(error, req)
             return try await renderMy(req, status: status, error: status == .unprocessableEntity ? req.text("ca_dataProblems") : text,
@@ -219,7 +219,7 @@ struct CardApplicationPages {
     struct PhotoForm: Content { var photo: File? }
 
     @Sendable func photo(_ req: Request) async throws -> Response {
-        let f = try? req.content.decode(PhotoForm.self)
+        let f = try? req.decodeBody(PhotoForm.self)
         let bytes = f?.photo.map { Array($0.data.readableBytesView) } ?? []
         let report: PhotoReport
         do { (_, report) = try await CardOps.uploadPhoto(bytes, req: req) } catch {
@@ -246,7 +246,7 @@ struct CardApplicationPages {
     }
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(EventForm.self)) ?? EventForm()
+        let f = (try? req.decodeBody(EventForm.self)) ?? EventForm()
         do { _ = try await CardOps.ownEvent(f.event ?? "", req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
             return try await renderMy(req, status: status, error: text)
@@ -379,7 +379,7 @@ struct CardApplicationPages {
 
     @Sendable func review(_ req: Request) async throws -> Response {
         let id = try id(req)
-        let f = (try? req.content.decode(ReviewForm.self)) ?? ReviewForm()
+        let f = (try? req.decodeBody(ReviewForm.self)) ?? ReviewForm()
         let accept = f.decision == "accept"
         do { _ = try await CardOps.review(id, accept: accept, note: f.note ?? "", req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
@@ -392,7 +392,7 @@ struct CardApplicationPages {
 
     @Sendable func clerkEvent(_ req: Request) async throws -> Response {
         let id = try id(req)
-        let f = (try? req.content.decode(EventForm.self)) ?? EventForm()
+        let f = (try? req.decodeBody(EventForm.self)) ?? EventForm()
         do { _ = try await CardOps.clerkEvent(id, name: f.event ?? "", route: f.route, req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
             if status == .notFound { throw error }
@@ -518,7 +518,7 @@ struct CardApplicationPages {
     }
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(NewSessionForm.self)) ?? NewSessionForm()
+        let f = (try? req.decodeBody(NewSessionForm.self)) ?? NewSessionForm()
         let s: OnSiteSession
         do { s = try await CardOps.createSession(prefecture: f.prefecture, city: f.city ?? "", applications: nil, req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
@@ -601,7 +601,7 @@ struct CardApplicationPages {
 
     @Sendable func agree(_ req: Request) async throws -> Response {
         let id = req.parameters.get("id") ?? ""
-        let f = (try? req.content.decode(AgreementForm.self)) ?? AgreementForm()
+        let f = (try? req.decodeBody(AgreementForm.self)) ?? AgreementForm()
         let a = CardOps.Agreement(date: f.date ?? "", startTime: f.startTime, place: f.place ?? "",
                                   contact: CardDTO.Contact(name: f.contactName ?? "", section: f.contactSection, phone: f.contactPhone, email: f.contactEmail))
         do { _ = try await CardOps.agree(id, a, req: req) } catch {
@@ -621,7 +621,7 @@ struct CardApplicationPages {
 
     @Sendable func attendance(_ req: Request) async throws -> Response {
         let id = req.parameters.get("id") ?? ""
-        let f = (try? req.content.decode(AttendanceForm.self)) ?? AttendanceForm()
+        let f = (try? req.decodeBody(AttendanceForm.self)) ?? AttendanceForm()
         do {
             guard let app = f.application else { throw APIError.notFound("no such application", ja: "その申請はありません。") }
             _ = try await CardOps.attendance(id, CardOps.Attendance(application: app, documents: f.documents, applied: f.applied == "yes"), req: req)
@@ -679,7 +679,7 @@ struct CardApplicationPages {
     }
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(TemplateForm.self)) ?? TemplateForm()
+        let f = (try? req.decodeBody(TemplateForm.self)) ?? TemplateForm()
         do { _ = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: f.subject ?? "", body: f.body ?? "", req: req) } catch {
             let (status, text, _) = Self.problemText(error, req)
             return try await renderTemplates(req, status: status, error: text)
@@ -706,7 +706,7 @@ struct CardApplicationPages {
     }
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(CampaignForm.self)) ?? CampaignForm()
+        let f = (try? req.decodeBody(CampaignForm.self)) ?? CampaignForm()
         do {
             try await CardOps.saveCampaign(CardApplications.Campaign(company: f.company ?? "", contact: f.contact ?? "", deadline: f.deadline ?? ""), req: req)
         } catch {

@@ -114,7 +114,7 @@ struct DoorsPage {
     @Sendable func setLevel(_ req: Request) async throws -> Response {
         let id = try ConfigController.id(req)
         guard let m = try await DoorModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such door") }
-        let level = ((try? req.content.decode(LevelForm.self))?.level ?? "")
+        let level = ((try? req.decodeBody(LevelForm.self))?.level ?? "")
         guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
         m.securityLevel = level.isEmpty ? nil : level
         try await m.save(on: req.db)

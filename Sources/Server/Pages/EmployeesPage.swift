@@ -61,7 +61,7 @@ struct EmployeesPage {
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
-        let f = (try? req.content.decode(Form.self)) ?? Form()
+        let f = (try? req.decodeBody(Form.self)) ?? Form()
         let trimmed = { (s: String?) in (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let groups = trimmed(f.groups).split(whereSeparator: { $0 == "," || $0 == "、" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let dto = EmployeesController.EmployeeDTO(employeeNumber: trimmed(f.employeeNumber), name: trimmed(f.name), department: trimmed(f.department),

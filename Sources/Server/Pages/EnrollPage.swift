@@ -67,7 +67,7 @@ struct EnrollPage {
     }
 
     @Sendable func issue(_ req: Request) async throws -> Response {
-        let form = try req.content.decode(ChallengeForm.self)
+        let form = try req.decodeBody(ChallengeForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
         let c = try await Enrollment.challenge(employeeID: form.employeeId, by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
         var cards: [DemoDesk.CardOption] = []
@@ -80,7 +80,7 @@ struct EnrollPage {
 
     @Sendable func demoEnroll(_ req: Request) async throws -> Response {
         guard req.state.config.demoCardsDirectory != nil else { throw Abort(.notFound, reason: "not a demo server") }
-        let form = try req.content.decode(DemoForm.self)
+        let form = try req.decodeBody(DemoForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
         guard let digest = Foundation.Data(base64Encoded: form.digest) else { throw Abort(.badRequest, reason: "digest must be base64") }
         var data = Data(query: m.employeeNumber, employee: Self.info(m), challenge: nil, demo: true, demoCards: [], noDemoCards: false, result: nil)

@@ -32,7 +32,7 @@ struct LostCardPage {
     }
 
     @Sendable func request(_ req: Request) async throws -> Response {
-        let form = (try? req.content.decode(Form.self)) ?? Form()
+        let form = (try? req.decodeBody(Form.self)) ?? Form()
         let number = String((form.employeeNumber ?? "").trimmingCharacters(in: .whitespaces).prefix(32))
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)
@@ -62,7 +62,7 @@ struct LostCardPage {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
-        guard AnonymousFormToken.isValid(req), let form = try? req.content.decode(MyCardsPage.ConfirmForm.self) else {
+        guard AnonymousFormToken.isValid(req), let form = try? req.decodeBody(MyCardsPage.ConfirmForm.self) else {
             return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), status: .badRequest, error: req.text("expiredRequest"),
                                             switchPath: "/lost-card")
         }

@@ -100,7 +100,7 @@ struct MyCardsPage {
     }
 
     @Sendable func accept(_ req: Request) async throws -> Response {
-        let password = (try? req.content.decode(PasswordForm.self))?.password ?? ""
+        let password = (try? req.decodeBody(PasswordForm.self))?.password ?? ""
         return try await act(req, done: "cardAccepted") {
             _ = try await CredentialApprovalController.confirm(try await CredentialApprovalController.pending(req), password: password, on: req)
         }
@@ -113,7 +113,7 @@ struct MyCardsPage {
     }
 
     @Sendable func emergencyCode(_ req: Request) async throws -> Response {
-        let password = (try? req.content.decode(PasswordForm.self))?.password ?? ""
+        let password = (try? req.decodeBody(PasswordForm.self))?.password ?? ""
         do {
             let code = try await CredentialApprovalController.issueEmergencyCode(password: password, on: req)
             return try await render(req, emergencyCode: code, message: req.text("emergencyCodeIssued"))
@@ -123,7 +123,7 @@ struct MyCardsPage {
     }
 
     @Sendable func cardSignIn(_ req: Request) async throws -> Response {
-        let form = try? req.content.decode(CardSignInForm.self)
+        let form = try? req.decodeBody(CardSignInForm.self)
         return try await act(req, done: "cardSignInSaved") {
             _ = try await CredentialApprovalController.setCardSignIn(form?.enabled == "on", password: form?.password ?? "", on: req)
         }
@@ -141,7 +141,7 @@ struct MyCardsPage {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
-        guard let form = try? req.content.decode(ConfirmForm.self) else {
+        guard let form = try? req.decodeBody(ConfirmForm.self) else {
             return try await req.renderPage("done", titleKey: "myCardsTitle", NoData(), status: .badRequest, error: req.text("expiredRequest"))
         }
         do {

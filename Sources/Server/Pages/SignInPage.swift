@@ -25,7 +25,7 @@ struct SignInPage {
     }
 
     @Sendable func signIn(_ req: Request) async throws -> Response {
-        let form = (try? req.content.decode(Form.self)) ?? Form()
+        let form = (try? req.decodeBody(Form.self)) ?? Form()
         let username = form.username ?? ""
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)

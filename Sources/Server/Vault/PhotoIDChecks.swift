@@ -62,7 +62,7 @@ struct PhotoIDChecks {
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
-        guard let input = try? req.content.decode(Input.self) else {
+        guard let input = try? req.decodeBody(Input.self) else {
             throw APIError.bad("the body must be JSON with employeeId, issuer, validUntil and occasion", ja: "入力の形式が正しくありません")
         }
         let row = try await Self.record(input, by: try req.user.username, on: req)
@@ -77,7 +77,7 @@ struct PhotoIDChecks {
     }
 
     @Sendable func submitPage(_ req: Request) async throws -> Response {
-        let input = (try? req.content.decode(Input.self)) ?? Input()
+        let input = (try? req.decodeBody(Input.self)) ?? Input()
         do {
             _ = try await Self.record(input, by: try req.user.username, on: req)
         } catch let e as APIError {

@@ -102,7 +102,7 @@ struct VaultController {
 
     @Sendable func createRequest(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
-        let body = try req.content.decode(CreateRequest.self)
+        let body = try req.decodeBody(CreateRequest.self)
         let m = try await VaultService.createRequest(employeeID: body.employeeId, subjects: body.subjects, expiresInDays: body.expiresInDays ?? 14,
                                                      actor: actor, on: req.db, append: req.vaultAppend)
         return try await VaultViews.request(m, on: req.db).encodeResponse(status: .created, for: req)
@@ -129,7 +129,7 @@ struct VaultController {
     @Sendable func recordDocuments(_ req: Request) async throws -> VaultViews.RequestView {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
-        let body = try req.content.decode(Documents.self)
+        let body = try req.decodeBody(Documents.self)
         try await VaultService.recordDocuments(requestID: id, subjectID: body.subjectId, documents: body.documents, actor: actor, on: req.db, append: req.vaultAppend)
         return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
@@ -145,7 +145,7 @@ struct VaultController {
     @Sendable func setProfile(_ req: Request) async throws -> VaultViews.EmployeeView {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
-        try await VaultService.setProfile(employeeID: id, try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+        try await VaultService.setProfile(employeeID: id, try req.decodeBody(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
         return try await VaultViews.employee(try await req.vaultEmployee(id), on: req.db)
     }
 
@@ -154,7 +154,7 @@ struct VaultController {
 
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
-        let id = try await VaultService.placeHold(employeeID: try req.uuidParameter(), reason: try req.content.decode(HoldInput.self).reason,
+        let id = try await VaultService.placeHold(employeeID: try req.uuidParameter(), reason: try req.decodeBody(HoldInput.self).reason,
                                                   actor: actor, on: req.db, append: req.vaultAppend)
         return try await Created(id: id).encodeResponse(status: .created, for: req)
     }
@@ -179,7 +179,7 @@ struct VaultController {
     @Sendable func reveal(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
-        let body = try req.content.decode(PurposeInput.self)
+        let body = try req.decodeBody(PurposeInput.self)
         let keys = req.application.vaultKeys
         let r = try await VaultService.reveal(recordID: id, purposeCode: body.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
         return Self.noStore(try await r.encodeResponse(for: req))
@@ -192,7 +192,7 @@ struct VaultController {
 
     @Sendable func export(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
-        let body = try req.content.decode(ExportInput.self)
+        let body = try req.decodeBody(ExportInput.self)
         let keys = req.application.vaultKeys
         let encoding = body.encoding ?? "utf-8"
         let out = try await VaultService.export(purposeCode: body.purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() },
@@ -254,7 +254,7 @@ struct VaultController {
     }
 
     @Sendable func designate(_ req: Request) async throws -> Response {
-        let body = try req.content.decode(Designate.self)
+        let body = try req.decodeBody(Designate.self)
         _ = try await VaultService.designate(username: body.username, responsible: body.responsible ?? false, by: "user:\(try req.user.username)",
                                              on: req.db, append: req.vaultAppend)
         return try await VaultViews.handlers(on: req.db).encodeResponse(status: .created, for: req)
@@ -297,7 +297,7 @@ struct VaultController {
     @Sendable func giveTyped(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         let id = try req.uuidParameter()
-        let body = try req.content.decode(Typed.self)
+        let body = try req.decodeBody(Typed.self)
         let number = try Self.parseNumber(body.number)
         let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .typed, actor: actor,
                                                  sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
@@ -407,7 +407,7 @@ struct VaultController {
     @Sendable func giveCard(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         let id = try req.uuidParameter()
-        let body = try req.content.decode(Card.self)
+        let body = try req.decodeBody(Card.self)
         let number = try Self.parseNumber(body.number)
         // Someone else's request is refused before the challenge is spent.
         let (request, _) = try await VaultService.ownRequest(id, actor: actor, on: req.db)

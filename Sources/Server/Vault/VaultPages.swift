@@ -112,7 +112,7 @@ struct VaultPages {
     @Sendable func createRequest(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
-        let form = (try? req.content.decode(RequestForm.self)) ?? RequestForm()
+        let form = (try? req.decodeBody(RequestForm.self)) ?? RequestForm()
         func one(_ k: String?) -> String { (k ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         do {
             let number = one(form.employeeNumber)
@@ -231,7 +231,7 @@ struct VaultPages {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         let view = try await loadRequest(req)
-        let f = try req.content.decode(DocumentsForm.self)
+        let f = try req.decodeBody(DocumentsForm.self)
         var docs: [VaultService.DocumentInput] = []
         for (t, i, v) in [(f.type1, f.issuer1, f.validUntil1), (f.type2, f.issuer2, f.validUntil2), (f.type3, f.issuer3, f.validUntil3)] {
             guard let t, !t.isEmpty else { continue }
@@ -254,7 +254,7 @@ struct VaultPages {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
-        let form = (try? req.content.decode(RevealForm.self)) ?? RevealForm()
+        let form = (try? req.decodeBody(RevealForm.self)) ?? RevealForm()
         let keys = req.application.vaultKeys
         let lang = req.pageLanguage
         do {
@@ -353,7 +353,7 @@ struct VaultPages {
 
     @Sendable func saveProfile(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultProfileSaved") { actor, e in
-            try await VaultService.setProfile(employeeID: try e.requireID(), try req.content.decode(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+            try await VaultService.setProfile(employeeID: try e.requireID(), try req.decodeBody(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 
