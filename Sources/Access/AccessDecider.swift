@@ -8,6 +8,15 @@ public struct AccessRequest: Sendable, Hashable {
         case tap
         /// The PIN was entered and the card signed the door's challenge; Trust's verdict on it.
         case pinSignature(SignatureCheck)
+        /// No PIN: the card's visual application signed the door's challenge with the card's own key;
+        /// the verdict against the key enrolled with the credential (`genuine` doors).
+        case cardSignature(CardCheck)
+    }
+
+    /// The result of checking the card's own signature at a `genuine` door.
+    public enum CardCheck: Sendable, Hashable {
+        case valid
+        case invalid(String)
     }
 
     /// The result of checking the PIN and the signature at a `pin` door.
@@ -74,21 +83,35 @@ public enum AccessDecider {
         if let from = employee.validFrom, request.time < from { return Decision(.deny, .employeeOutsideValidity, employee: who) }
         if let until = employee.validUntil, request.time >= until { return Decision(.deny, .employeeOutsideValidity, employee: who) }
 
-        // The PIN is asked for last, once everything else would let the person through: a PIN try is
-        // never spent at a door that would refuse them anyway.
+        // The PIN (or the card's own signature) is asked for last, once everything else would let the
+        // person through: a PIN try is never spent, nor a challenge signed, at a door that would refuse
+        // them anyway.
+        var warnings: [DecisionWarning] = []
+        let level = policy.securityLevel(of: door)
         let pinDenial: Decision? = {
-            guard policy.securityLevel(of: door) == .pin else { return nil }
-            switch request.proof {
-            case .tap: return Decision(.deny, .pinRequired, employee: who)
-            case .pinSignature(.valid): return nil
-            case .pinSignature(.wrongPIN(let n)): return Decision(.deny, .pinWrong(triesLeft: n), employee: who)
-            case .pinSignature(.pinBlocked): return Decision(.deny, .pinBlocked, employee: who)
-            case .pinSignature(.invalid(let why)): return Decision(.deny, .signatureInvalid(why), employee: who)
+            switch (level, request.proof) {
+            case (.tap, _): return nil
+            case (.genuine, _) where credential.cardKey == nil:
+                // Enrolled before the card's key was: refused, or admitted with a warning until the door's date.
+                if let until = door.keylessAdmitUntil, request.time < until {
+                    warnings.append(.cardKeyMissing)
+                    return nil
+                }
+                return Decision(.deny, .cardKeyMissing, employee: who)
+            case (.genuine, .tap): return Decision(.deny, .genuineRequired, employee: who)
+            case (.genuine, .cardSignature(.valid)): return nil
+            case (.genuine, .cardSignature(.invalid(let why))): return Decision(.deny, .cardNotGenuine(why), employee: who)
+            case (.pin, .tap), (.pin, .cardSignature): return Decision(.deny, .pinRequired, employee: who)
+            // A PIN signature proves more than the card's own: it satisfies a `genuine` door too.
+            case (_, .pinSignature(.valid)): return nil
+            case (_, .pinSignature(.wrongPIN(let n))): return Decision(.deny, .pinWrong(triesLeft: n), employee: who)
+            case (_, .pinSignature(.pinBlocked)): return Decision(.deny, .pinBlocked, employee: who)
+            case (_, .pinSignature(.invalid(let why))): return Decision(.deny, .signatureInvalid(why), employee: who)
             }
         }()
 
         // Leaving the premises is never refused for lack of permission: people must be able to get out.
-        guard let zone = door.to else { return pinDenial ?? Decision(.grant, .exitToOutside, employee: who) }
+        guard let zone = door.to else { return pinDenial ?? Decision(.grant, .exitToOutside, employee: who, warnings: warnings) }
 
         let time = JapanTime(request.time)
         var holidayName: String?
@@ -113,7 +136,6 @@ public enum AccessDecider {
             return Decision(.deny, holidayName.map { .holidayClosed($0) } ?? .outsideSchedule, employee: who)
         }
 
-        var warnings: [DecisionWarning] = []
         if presence.zoneOf[who] == zone, let z = policy.zones[zone] {
             switch z.antiPassback {
             case .hard: return Decision(.deny, .antiPassback, employee: who)

@@ -54,14 +54,20 @@ public struct Credential: Sendable, Hashable, Codable {
     public var employee: EmployeeID
     /// The certificate's public key (SubjectPublicKeyInfo DER), to verify signatures at `pin` doors.
     public var publicKey: [UInt8]
+    /// The card's own key from its visual application (`90 <e> 91 <n>`, the age record's DF12), checked at
+    /// enrollment against the card's records; `nil` for a credential enrolled without it. `genuine`
+    /// doors verify the card's signature with it.
+    public var cardKey: [UInt8]?
     public var notBefore: Date
     public var notAfter: Date
     public var state: State
 
-    public init(key: CredentialKey, employee: EmployeeID, publicKey: [UInt8] = [], notBefore: Date, notAfter: Date, state: State = .active) {
+    public init(key: CredentialKey, employee: EmployeeID, publicKey: [UInt8] = [], cardKey: [UInt8]? = nil, notBefore: Date, notAfter: Date,
+                state: State = .active) {
         self.key = key
         self.employee = employee
         self.publicKey = publicKey
+        self.cardKey = cardKey
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.state = state

@@ -25,6 +25,9 @@ public struct Decision: Sendable, Hashable, Codable {
 public enum DecisionWarning: String, Sendable, Hashable, Codable {
     /// Entered a zone the person had not left (soft anti-passback).
     case passbackSuspected
+    /// Admitted at a `genuine` door without the card check: the credential has no enrolled card key and
+    /// the door still admits such cards (``Door/keylessAdmitUntil``). The holder should re-enrol.
+    case cardKeyMissing
 }
 
 /// Every reason a door opens or stays shut. Each has a stable ``code`` for logs and APIs, and a
@@ -47,6 +50,12 @@ public enum DecisionReason: Sendable, Hashable, Codable {
     case employeeInactive(Employee.Status)
     case employeeOutsideValidity
     case pinRequired
+    /// The door's cue at a `genuine` door: have the card sign a challenge, then ask again.
+    case genuineRequired
+    /// A `genuine` door, and the credential was enrolled without the card's own key.
+    case cardKeyMissing
+    /// The card's signature did not verify with the enrolled card key (a copied certificate, a replay, …).
+    case cardNotGenuine(String)
     case pinWrong(triesLeft: Int)
     case pinBlocked
     case signatureInvalid(String)
@@ -79,6 +88,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .employeeInactive: return "employee_inactive"
         case .employeeOutsideValidity: return "employee_outside_validity"
         case .pinRequired: return "pin_required"
+        case .genuineRequired: return "genuine_required"
+        case .cardKeyMissing: return "card_key_missing"
+        case .cardNotGenuine: return "card_not_genuine"
         case .pinWrong: return "pin_wrong"
         case .pinBlocked: return "pin_blocked"
         case .signatureInvalid: return "signature_invalid"
@@ -114,6 +126,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .employeeInactive(let s): return "Denied: the person's status is \(s.rawValue)."
         case .employeeOutsideValidity: return "Denied: the person's access period has not started or has ended."
         case .pinRequired: return "PIN required: this door needs the card's PIN and signature."
+        case .genuineRequired: return "Card check required: this door has the card prove it is genuine (no PIN)."
+        case .cardKeyMissing: return "Denied: this card was enrolled before the genuine-card check; its holder must have it enrolled again at the desk."
+        case .cardNotGenuine(let why): return "Denied: the card did not prove it is the enrolled card (\(why)); a copied certificate cannot."
         case .pinWrong(let n): return "Denied: wrong PIN (\(n) \(n == 1 ? "try" : "tries") left on the card)."
         case .pinBlocked: return "Denied: the card's PIN is blocked."
         case .signatureInvalid(let why): return "Denied: the card's signature did not verify (\(why))."
@@ -150,6 +165,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .employeeInactive(let s): return "拒否：在籍状態が「\(s.rawValue)」です。"
         case .employeeOutsideValidity: return "拒否：入室の有効期間外です。"
         case .pinRequired: return "暗証番号が必要：このドアは暗証番号と署名による認証が必要です。"
+        case .genuineRequired: return "カード確認が必要：このドアはカードが本物であることの確認（暗証番号なし）が必要です。"
+        case .cardKeyMissing: return "拒否：本物確認の導入前に登録されたカードです。受付でカードを登録し直してください。"
+        case .cardNotGenuine(let why): return "拒否：登録されたカード本体であることを確認できませんでした（\(why)）。複製された証明書では通れません。"
         case .pinWrong(let n): return "拒否：暗証番号が違います（カードの残り回数\(n)回）。"
         case .pinBlocked: return "拒否：カードの暗証番号がロックされています。"
         case .signatureInvalid(let why): return "拒否：カードの署名を検証できませんでした（\(why)）。"
@@ -189,6 +207,9 @@ extension DecisionReason {
         "employee_inactive": ("在籍状態により拒否", "person not active"),
         "employee_outside_validity": ("有効期間外", "outside the person's access period"),
         "pin_required": ("暗証番号が必要", "PIN required"),
+        "genuine_required": ("カード確認が必要", "card check required"),
+        "card_key_missing": ("カード鍵未登録（受付で再登録）", "card key not enrolled (re-enrol at the desk)"),
+        "card_not_genuine": ("カード本体を確認できず", "card not proven genuine"),
         "pin_wrong": ("暗証番号の誤り", "wrong PIN"),
         "pin_blocked": ("暗証番号ロック", "PIN blocked"),
         "signature_invalid": ("署名の検証失敗", "signature did not verify"),

@@ -1,3 +1,4 @@
+import Foundation
 /// An area people enter and leave through doors.
 public struct Zone: Sendable, Hashable, Codable, Identifiable {
     /// How strictly a zone enforces that people leave before they enter again.
@@ -33,6 +34,10 @@ public enum SecurityLevel: String, Sendable, Hashable, Codable, CaseIterable {
     /// the first registration used the PIN; a copied certificate could be replayed, so only for doors
     /// where that risk is accepted (domain.md section 3).
     case tap
+    /// The certificate read, then the visual application (券面事項確認AP) signs a fresh challenge with the
+    /// card's own key, enrolled with the credential: proves this physical card is present — a copied
+    /// certificate on another card cannot sign — without a PIN and without spending any try (docs/SECURITY.md).
+    case genuine
     /// PIN and the card's signature over a fresh challenge: proves the card and its holder are present.
     case pin
 }
@@ -47,12 +52,17 @@ public struct Door: Sendable, Hashable, Codable, Identifiable {
     public var to: ZoneID?
     /// Explicit level; `nil` means the default for the zone it leads into.
     public var securityLevelOverride: SecurityLevel?
+    /// At a `genuine` door, a credential enrolled before the card's own key was (no ``Credential/cardKey``)
+    /// is admitted with a warning before this instant, and refused from it on with a reason that sends
+    /// the holder to the desk. `nil`: refused from the start.
+    public var keylessAdmitUntil: Date?
 
-    public init(id: DoorID, name: String, from: ZoneID?, to: ZoneID?, securityLevel: SecurityLevel? = nil) {
+    public init(id: DoorID, name: String, from: ZoneID?, to: ZoneID?, securityLevel: SecurityLevel? = nil, keylessAdmitUntil: Date? = nil) {
         self.id = id
         self.name = name
         self.from = from
         self.to = to
         self.securityLevelOverride = securityLevel
+        self.keylessAdmitUntil = keylessAdmitUntil
     }
 }

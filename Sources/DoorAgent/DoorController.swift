@@ -80,6 +80,13 @@ public actor DoorController {
             decision = AccessDecider.decide(AccessRequest(door: door, credential: key, time: clock(), proof: proof),
                                             policy: policy, presence: presence)
         }
+        // A `genuine` door: the card's own key signs a local challenge (2 APDUs, no PIN, no try), checked
+        // against the card key the snapshot carries for this person.
+        if decision.reason == .genuineRequired, let credential = policy.resolve(key), let cardKey = credential.cardKey {
+            let proof = await genuineProof(card: card, cardKey: cardKey, door: door)
+            decision = AccessDecider.decide(AccessRequest(door: door, credential: key, time: clock(), proof: proof),
+                                            policy: policy, presence: presence)
+        }
         let resolved = policy.resolve(key)
         guard await record(decision, code: decision.reason.code, serial: serialHex, issuer: resolved?.key.issuer, time: now,
                            offline: offline, version: policy.version) else { return decision }
@@ -159,6 +166,19 @@ public actor DoorController {
         } catch {
             return Self.proof(for: error)
         }
+    }
+
+    /// The card's own signature at a `genuine` door over a fresh local challenge.
+    func genuineProof(card: MynaCard, cardKey: [UInt8], door: DoorID) async -> AccessRequest.Proof {
+        let challenge = LocalChallenge.make(door: door.rawValue, now: clock())
+        let signature: [UInt8]
+        do { signature = try await card.visual.sign(sha256Digest: challenge.digest).value } catch {
+            return .cardSignature(.invalid("the card did not sign: \(error.englishMessage)"))
+        }
+        if let why = LocalChallenge.checkCardSignature(signature, over: challenge, cardKey: cardKey, now: clock()) {
+            return .cardSignature(.invalid(why))
+        }
+        return .cardSignature(.valid)
     }
 
     static func proof(for error: MynaCardError) -> AccessRequest.Proof {

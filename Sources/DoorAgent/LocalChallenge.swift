@@ -1,5 +1,6 @@
 import DoorProtocol
 import Foundation
+import MynaCard
 import Trust
 import X509
 
@@ -26,6 +27,15 @@ enum LocalChallenge {
         guard certificate.publicKey.isValidSignature(signature, for: challenge.signedMessage, signatureAlgorithm: .sha256WithRSAEncryption) else {
             return "signature does not match the enrolled certificate"
         }
+        return nil
+    }
+
+    /// Whether `signature` is the enrolled card key (`90 <e> 91 <n>`) over `challenge`, the visual
+    /// application's answer at a `genuine` door; nil when valid, else why not.
+    static func checkCardSignature(_ signature: [UInt8], over challenge: Challenge, cardKey: [UInt8], now: Date) -> String? {
+        guard now <= challenge.expiresAt else { return "the card answered after the challenge expired" }
+        guard let key = try? CardRSAPublicKey(tlv: cardKey) else { return "the enrolled card key cannot be read" }
+        guard key.verifiesPKCS1SHA256(signature, over: challenge.signedMessage) else { return "signature does not match the enrolled card key" }
         return nil
     }
 }

@@ -59,6 +59,10 @@ public enum CardTraceSession {
         case .visualB:
             _ = try await card.visual.open(with: pin, attempt: attempt)
             return try await card.visual.triesLeft().value
+        case .visualBirthDate:
+            // The age record is read with it (what the key is for); the trace hides the birth date it holds.
+            _ = try await card.visual.ageRecord(birthDateKey: pin, attempt: attempt)
+            return try await card.visual.birthDateTriesLeft().value
         }
     }
 }

@@ -48,4 +48,7 @@ enum EF {
     // Visual (front side only: 0005 and 0013 are deliberately absent)
     static let frontSide: UInt16 = 0x0002
     static let visualPINB: UInt16 = 0x0012
+    static let ageRecord: UInt16 = 0x0001
+    static let visualCertificate: UInt16 = 0x0004
+    static let visualBirthDate: UInt16 = 0x0011
 }

@@ -407,6 +407,7 @@ public actor MynaCard {
         case .jpkiSigning: return (.jpki, EF.signingPassword)
         case .text: return (.text, EF.textPIN)
         case .visualB: return (.visual, EF.visualPINB)
+        case .visualBirthDate: return (.visual, EF.visualBirthDate)
         }
     }
 }

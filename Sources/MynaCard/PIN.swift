@@ -10,13 +10,19 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// **Japanese-era** year `YYMMDD`, the expiry year `YYYY` (Gregorian) and the 4-digit security code
     /// (1980-02-17 = 昭和55, expiry 2035, code 2285 → `55021720352285`). Build it with ``VisualPINB``.
     case visualB
+    /// The visual application's birth-date key (EF `0011`): six digits, the birth date with its
+    /// **Japanese-era** year `YYMMDD` — the first six digits of 照合番号B, and it opens only the age record
+    /// EF `0001` (soltia48/myna-card `src/ap/surface.rs` `verify_birth_date`). Build it with
+    /// ``PIN/visualBirthDate(_:)``. Its try count is not published; MynaGate assumes 10, like 照合番号B
+    /// (docs/CARD.md), and never sends it with fewer than 3 left.
+    case visualBirthDate
 
     /// The most tries the card allows before blocking.
     public var maximumTries: Int {
         switch self {
         case .jpkiAuth, .text: return 3
         case .jpkiSigning: return 5
-        case .visualB: return 10
+        case .visualB, .visualBirthDate: return 10
         }
     }
 
@@ -27,6 +33,7 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .jpkiAuth, .text: return ascii.count == 4 && ascii.allSatisfy(isDigit)
         case .visualB: return ascii.count == 14 && ascii.allSatisfy(isDigit)
+        case .visualBirthDate: return ascii.count == 6 && ascii.allSatisfy(isDigit)
         case .jpkiSigning:
             return (6...16).contains(ascii.count) && ascii.allSatisfy { isDigit($0) || (0x41...0x5A).contains($0) }
         }
@@ -38,6 +45,7 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .jpkiSigning: return "署名用電子証明書の暗証番号"
         case .text: return "券面事項入力補助用の暗証番号"
         case .visualB: return "照合番号B"
+        case .visualBirthDate: return "生年月日（和暦）"
         }
     }
 
@@ -47,6 +55,7 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .jpkiSigning: return "signing password"
         case .text: return "text application PIN"
         case .visualB: return "front-side check number (照合番号B)"
+        case .visualBirthDate: return "birth date key (Japanese-era YYMMDD)"
         }
     }
 
@@ -55,6 +64,7 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .jpkiAuth, .text: return "数字4桁"
         case .jpkiSigning: return "英大文字と数字で6〜16文字"
         case .visualB: return "数字14桁"
+        case .visualBirthDate: return "数字6桁"
         }
     }
 
@@ -63,6 +73,7 @@ public enum PINKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .jpkiAuth, .text: return "4 digits"
         case .jpkiSigning: return "6 to 16 upper-case letters and digits"
         case .visualB: return "14 digits"
+        case .visualBirthDate: return "6 digits"
         }
     }
 }
@@ -86,6 +97,12 @@ public struct PIN: Sendable {
         guard kind.accepts(bytes) else { throw .pinFormatInvalid(kind) }
         self.kind = kind
         self.ascii = bytes
+    }
+
+    /// The visual application's birth-date key for `birthDate`: its Japanese-era `YYMMDD`
+    /// (1980-02-17 = 昭和55 → `550217`).
+    public static func visualBirthDate(_ birthDate: EraDate) -> PIN {
+        PIN(checked: Array(birthDate.yymmdd.utf8), kind: .visualBirthDate)
     }
 
     /// A PIN whose form its maker has already ensured (e.g. ``VisualPINB``, built from checked parts).

@@ -26,6 +26,9 @@ enum KeySlot: Hashable, Sendable {
     case auth
     /// JPKI EF `001A`.
     case signing
+    /// The visual application's own key (``VirtualCardState/visualCardKey``), P2 `00` with the
+    /// application selected.
+    case visual
 }
 
 /// One elementary file as the card's commands see it.

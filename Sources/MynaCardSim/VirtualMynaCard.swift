@@ -71,6 +71,7 @@ public final class VirtualMynaCard: CardEmulator {
         // refuses such files up front.
         signers[.auth] = try? RawRSASigner(der: state.authPrivateKey)
         signers[.signing] = try? RawRSASigner(der: state.signPrivateKey)
+        signers[.visual] = state.visualCardKey.flatMap { try? RawRSASigner(der: Array($0)) }
         self.signers = signers
         self.session = Mutex(Session(state: state))
     }
@@ -299,6 +300,7 @@ public final class VirtualMynaCard: CardEmulator {
     }
 
     private func sign(_ apdu: CommandAPDU, _ s: inout Session) -> ResponseAPDU {
+        if s.application == .visual, apdu.p1 == 0x00, apdu.p2 == 0x00 { return signWithVisualKey(apdu, s) }
         guard apdu.p1 == 0x00, apdu.p2 == 0x80 else { return sw(0x6A86) }
         guard let file = currentFile(s) else { return sw(0x6986) }
         guard case .key(let keySlot, let guardPIN) = file else { return sw(0x6981) }
@@ -306,6 +308,18 @@ public final class VirtualMynaCard: CardEmulator {
         guard let signer = signers[keySlot] else { return sw(0x6F00) }
         guard !apdu.data.isEmpty, apdu.data.count <= signer.maxInputLength else { return sw(0x6700) }
         // The signature is always the modulus size; a smaller Le gets the exact length to ask for.
+        if let le = apdu.le, le < signer.modulusBytes { return sw(0x6C00 | UInt16(signer.modulusBytes & 0xFF)) }
+        guard let signature = signer.sign(digestInfo: apdu.data) else { return sw(0x6F00) }
+        return ResponseAPDU(data: signature, status: .success)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE `80 2A 00 00` in the visual application: its own key signs the DigestInfo
+    /// it is given, with no credential and no EF selected (soltia48/myna-card `SurfaceAp::sign`, which
+    /// says it needs none). A card made without the key answers `6A 88` (referenced data not found) — an
+    /// assumption: no reference shows a card without one.
+    private func signWithVisualKey(_ apdu: CommandAPDU, _ s: Session) -> ResponseAPDU {
+        guard let signer = signers[.visual] else { return sw(0x6A88) }
+        guard !apdu.data.isEmpty, apdu.data.count <= signer.maxInputLength else { return sw(0x6700) }
         if let le = apdu.le, le < signer.modulusBytes { return sw(0x6C00 | UInt16(signer.modulusBytes & 0xFF)) }
         guard let signature = signer.sign(digestInfo: apdu.data) else { return sw(0x6F00) }
         return ResponseAPDU(data: signature, status: .success)

@@ -8,8 +8,8 @@ import _CryptoExtras
 /// Two keys are involved (soltia48 `AgeRecord`, `CardFace`, `MyNumberImage`): the issuer key certified in
 /// EF `0004` signs the records (here ``VirtualCardState/textSigningKey``, the same key that signs the
 /// text application's EF `0003`), and the application's own key (``VirtualCardState/visualCardKey``),
-/// whose public half the records carry, is what a reader would challenge. This card has no command that
-/// signs with the application's own key (issue 18).
+/// whose public half the records carry, is what a `genuine` door challenges: `80 2A 00 00` with the
+/// application selected signs with it, without a credential (``VirtualMynaCard``, docs/CARD.md).
 enum VisualApplication {
     /// `D3 92 10 00 31 00 01 01 04 02`.
     static let aid: [UInt8] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02]
@@ -120,5 +120,14 @@ enum OtherApplications {
 
     static func juki() -> CardApplication {
         CardApplication(kind: .juki, aid: jukiAID, files: [:])
+    }
+}
+
+extension VirtualCardState {
+    /// The visual application's own public key as the age record carries it (`90 <e> 91 <n>`): what an
+    /// enrollment stores for `genuine` doors. `nil` for a card without the key.
+    public var visualCardPublicKey: [UInt8]? {
+        guard let der = visualCardKey, let key = try? _RSA.Signing.PrivateKey(derRepresentation: der) else { return nil }
+        return CVC.publicKeyTLV(key.publicKey)
     }
 }

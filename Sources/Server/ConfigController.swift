@@ -21,6 +21,9 @@ struct ConfigController {
         var toZone: String?
         var securityLevel: String?
         var effectiveSecurityLevel: String?
+        /// At a `genuine` door: until when a card enrolled without its card key is admitted with a warning
+        /// (null or absent: refused with a reason that sends the holder to the desk).
+        var keylessAdmitUntil: Date?
     }
     struct GroupDTO: Content {
         var id: String?
@@ -98,7 +101,8 @@ struct ConfigController {
         let policy = await req.state.policy.current
         return try await DoorModel.query(on: req.db).sort(\.$id).all().map { m in
             let level = policy.doors[DoorID(rawValue: m.id ?? "")].map { policy.securityLevel(of: $0).rawValue }
-            return DoorDTO(id: m.id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level)
+            return DoorDTO(id: m.id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level,
+                           keylessAdmitUntil: m.keylessAdmitUntil)
         }
     }
 
@@ -119,7 +123,7 @@ struct ConfigController {
         }
         let dto = try req.decodeBody(DoorDTO.self)
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
-        if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
+        if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
         for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: req.db) == nil {
             throw Abort(.unprocessableEntity, reason: "fromZone or toZone names no configured zone")
         }
@@ -129,11 +133,13 @@ struct ConfigController {
         m.fromZone = dto.fromZone
         m.toZone = dto.toZone
         m.securityLevel = dto.securityLevel
+        m.keylessAdmitUntil = dto.keylessAdmitUntil
         try await m.save(on: req.db)
         try await changed(req, "door", id)
         let policy = await req.state.policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
-        return DoorDTO(id: id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level)
+        return DoorDTO(id: id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level,
+                       keylessAdmitUntil: m.keylessAdmitUntil)
     }
 
     @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {

@@ -61,6 +61,7 @@ public func configure(_ app: Application, config: ServerConfig, wrapDatabase: Da
     app.migrations.add(CreateSignInSecurityTables())
     app.migrations.add(AddAuditOutcomeColumn())
     app.migrations.add(AddVaultChipIntegrityColumn())
+    app.migrations.add(AddGenuineCardColumns())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {

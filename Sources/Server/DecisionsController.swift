@@ -1,6 +1,7 @@
 import Access
 import Audit
 import Fluent
+import MynaCard
 import SQLKit
 import Foundation
 import Store
@@ -22,6 +23,9 @@ struct DecisionsController {
         /// At `pin` doors: the challenge the card signed, and the signature (base64).
         var challengeId: UUID?
         var signature: String?
+        /// At `genuine` doors: the visual application's signature over the challenge (base64), made with
+        /// the card's own key and no PIN.
+        var cardSignature: String?
         /// At `pin` doors, when the card refused the PIN: what it said.
         var pinResult: String?
         var triesLeft: Int?
@@ -76,6 +80,7 @@ struct DecisionsController {
         guard (body.issuer?.count ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }
         // Checked at every door, not only where pinProof reads it: 1024 bytes in base64.
         guard (body.signature?.count ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "signature must be at most 1024 bytes (base64)") }
+        guard (body.cardSignature?.count ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "cardSignature must be at most 1024 bytes (base64)") }
         guard body.pinResult.map(Self.pinResults.contains) ?? true else { throw Abort(.badRequest, reason: "pinResult must be wrongPIN or pinBlocked") }
         guard body.triesLeft.map({ (0...15).contains($0) }) ?? true else { throw Abort(.badRequest, reason: "triesLeft must be 0–15") }
         let policy = req.state.policy.snapshot.policy
@@ -125,8 +130,12 @@ struct DecisionsController {
     func decideOnPolicy(_ body: DecisionRequest, door doorID: DoorID, key: CredentialKey, policy: AccessPolicy, now: Date,
                         on req: Request) async throws -> (Decision, PresenceUndo?) {
         var proof = AccessRequest.Proof.tap
-        if let door = policy.doors[doorID], policy.securityLevel(of: door) == .pin {
-            proof = try await pinProof(body, door: doorID, key: key, policy: policy, on: req)
+        if let door = policy.doors[doorID] {
+            switch policy.securityLevel(of: door) {
+            case .tap: break
+            case .genuine: proof = try await genuineProof(body, door: doorID, key: key, policy: policy, on: req)
+            case .pin: proof = try await pinProof(body, door: doorID, key: key, policy: policy, on: req)
+            }
         }
         // Revocation at the door is what the sweep learned from the CRLs, not a CRL lookup per tap: the
         // sweep checks every enrolled credential whenever the indexes change and suspends the revoked
@@ -137,7 +146,7 @@ struct DecisionsController {
         let revoked = policy.resolve(key).map { req.state.revocation.isRevoked($0.key) } ?? false
         let request = AccessRequest(door: doorID, credential: key, time: now, proof: proof, revocation: revoked ? .revoked : .good)
         var (decision, undo) = await req.state.presence.decide(request, policy: policy)
-        if req.state.policyIsStale(at: now), decision.reason != .pinRequired {
+        if req.state.policyIsStale(at: now), decision.reason != .pinRequired, decision.reason != .genuineRequired {
             decision.reason = .policyStaleFailSafe(decision.reason)
         }
         return (decision, undo)
@@ -175,6 +184,31 @@ struct DecisionsController {
                 return .pinSignature(.invalid("signature does not match the enrolled certificate"))
             }
             return .pinSignature(.valid)
+        }
+    }
+}
+
+extension DecisionsController {
+    /// What the card proved at a `genuine` door: its visual application's signature over a challenge this
+    /// server issued for this door, checked with the card key enrolled with the credential. Without a
+    /// signature it is a plain tap — the decision then says `genuine_required`, the door's cue; a
+    /// credential without a card key is left to the decision (refused or admitted per the door).
+    func genuineProof(_ body: DecisionRequest, door: DoorID, key: CredentialKey, policy: AccessPolicy, on req: Request) async throws -> AccessRequest.Proof {
+        guard let challengeID = body.challengeId, let sigText = body.cardSignature else { return .tap }
+        guard let signature = Data(base64Encoded: sigText), signature.count <= 1024 else { throw Abort(.badRequest, reason: "cardSignature must be base64") }
+        guard let credential = policy.resolve(key), let cardKey = credential.cardKey else { return .tap }
+        // Consumed before the check, so a signature that fails still uses the challenge up: one try per challenge.
+        switch try await ChallengeStore.consume(id: challengeID, context: "door:\(door)", on: req.db) {
+        case .failure(let why): return .cardSignature(.invalid(why.english))
+        case .success(let challenge):
+            let publicKey: CardRSAPublicKey
+            do { publicKey = try CardRSAPublicKey(tlv: cardKey) } catch {
+                return .cardSignature(.invalid("the enrolled card key does not parse"))
+            }
+            guard publicKey.verifiesPKCS1SHA256(Array(signature), over: challenge.signedMessage) else {
+                return .cardSignature(.invalid("signature does not match the enrolled card key"))
+            }
+            return .cardSignature(.valid)
         }
     }
 }

@@ -47,8 +47,12 @@ enum DoorSnapshotBuilder {
             query = query.group(.or) { $0.filter(\.$version >= since).filter(\.$version == nil) }
         }
         let withCertificates = policy.securityLevel(of: door) == .pin
+        // The card keys travel only to `genuine` doors, and only for the people they may let through, as
+        // certificates travel to `pin` doors.
+        let withCardKeys = policy.securityLevel(of: door) == .genuine
         let credentials = try await query.all().map { m in
-            let credential = PolicyLoader.credential(from: m)
+            var credential = PolicyLoader.credential(from: m)
+            if !(withCardKeys && allowed.contains(credential.employee)) { credential.cardKey = nil }
             let certificate = withCertificates && allowed.contains(credential.employee) ? m.certificate : Data()
             return SnapshotCredential(credential: credential, certificate: certificate, version: m.version ?? 0)
         }

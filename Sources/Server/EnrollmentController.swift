@@ -1,6 +1,7 @@
 import Access
 import Audit
 import Fluent
+import MynaCard
 import Foundation
 import Store
 import Trust
@@ -25,6 +26,9 @@ struct EnrollmentController {
         var context: String
         var digest: String
         var expiresAt: Date
+        /// The birth-date key (Japanese-era `YYMMDD`) from the HR record, for the visual application's age
+        /// record — the `genuine` level's card key (absent without a birth date on record).
+        var birthDateKey: String?
     }
     struct Finish: Content {
         var employeeId: UUID
@@ -37,6 +41,13 @@ struct EnrollmentController {
         var signingCertificate: String?
         /// The signing key's signature over the same challenge (base64).
         var signingSignature: String?
+        /// The card key evidence (base64 each), read in the same card session: the age record, the visual
+        /// application's certificate and its signature over the same challenge.
+        var cardAgeRecord: String?
+        var cardCertificate: String?
+        var cardSignature: String?
+        /// Why the desk did not collect it (e.g. `birth_date_tries_low`), when it did not.
+        var cardKeySkipped: String?
     }
     struct Enrolled: Content {
         var credential: CredentialsController.CredentialDTO
@@ -44,6 +55,10 @@ struct EnrollmentController {
         /// What the card still waits for: `approval` (an administrator other than the operator),
         /// `holder` (the owner accepts it in their own session). Empty when it is active.
         var waitingFor: [String]
+        /// `stored`, `refused` or `absent`: whether the card's own key was enrolled for `genuine` doors.
+        var cardKey: String
+        /// Why not (or `chain_unchecked` when stored without a configured CVC issuer).
+        var cardKeyReason: String?
     }
 
     func register(_ routes: any RoutesBuilder) {
@@ -55,7 +70,9 @@ struct EnrollmentController {
     @Sendable func start(_ req: Request) async throws -> Started {
         let s = try req.decodeBody(Start.self)
         let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
-        return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(), expiresAt: c.expiresAt)
+        let birth = try await VaultProfileModel.find(s.employeeId, on: req.db)?.birthDate
+        return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(),
+                       expiresAt: c.expiresAt, birthDateKey: CardKeyCheck.birthDateKey(birth))
     }
 
     @Sendable func finish(_ req: Request) async throws -> Response {
@@ -73,9 +90,25 @@ struct EnrollmentController {
             holder = Enrollment.HolderEvidence(signingCertificateDER: cd, signature: Array(sd))
         default: throw Abort(.badRequest, reason: "signingCertificate and signingSignature go together")
         }
+        var card: Enrollment.CardKeyInput = .skipped(f.cardKeySkipped ?? "not_sent")
+        switch (f.cardAgeRecord, f.cardCertificate, f.cardSignature) {
+        case (nil, nil, nil): break
+        case (let a?, let c?, let s?):
+            guard let ad = Data(base64Encoded: a), let cd = Data(base64Encoded: c), let sd = Data(base64Encoded: s),
+                  ad.count <= 2048, cd.count <= 2048, sd.count <= 1024 else {
+                throw Abort(.badRequest, reason: "cardAgeRecord, cardCertificate and cardSignature must be base64 (at most 2048, 2048 and 1024 bytes)")
+            }
+            card = .evidence(CardKeyEvidence(ageRecord: Array(ad), certificate: Array(cd), signature: Array(sd)))
+        default: throw Abort(.badRequest, reason: "cardAgeRecord, cardCertificate and cardSignature go together")
+        }
+        if let skipped = f.cardKeySkipped, !(skipped.count <= 64 && skipped.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "_") })) {
+            throw Abort(.badRequest, reason: "cardKeySkipped must be a code of at most 64 lower-case letters and underscores")
+        }
         let r = try await Enrollment.complete(employeeID: f.employeeId, challengeID: f.challengeId, certificateDER: der, signature: Array(signature),
-                                              holder: holder, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
-        return try await Enrolled(credential: CredentialsController.dto(r.credential), renewed: r.renewed, waitingFor: r.waitingFor)
+                                              holder: holder, card: card, cvcIssuers: req.application.cvcIssuers,
+                                              by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
+        return try await Enrolled(credential: CredentialsController.dto(r.credential), renewed: r.renewed, waitingFor: r.waitingFor,
+                                  cardKey: r.cardKey.status, cardKeyReason: r.cardKey.reason)
             .encodeResponse(status: r.waitingFor.isEmpty ? .created : .accepted, for: req)
     }
 }
@@ -87,6 +120,15 @@ public enum Enrollment {
         public var renewed: Int
         /// Empty when the credential is active; else `approval` and/or `holder`.
         public var waitingFor: [String]
+        /// Whether the card's own key was stored for `genuine` doors, and why not.
+        public var cardKey: CardKeyOutcome
+    }
+
+    /// The `genuine` level's part of an enrollment: the card's evidence, or why the desk has none.
+    public enum CardKeyInput: Sendable {
+        case evidence(CardKeyEvidence)
+        /// A stable code from the desk: `birth_date_tries_low`, `no_birth_date`, `card_refused`, …
+        case skipped(String)
     }
 
     /// Who is at the desk. A signed-in operator is held to the rules below; ``system(_:)`` is the
@@ -154,6 +196,7 @@ public enum Enrollment {
     /// Checks the proof of possession, the certificate (chain, policy, revocation) and the binding to the
     /// person, then makes the credential active or leaves it pending (see ``CredentialBinding``).
     public static func complete(employeeID: UUID, challengeID: UUID, certificateDER der: Data, signature: [UInt8], holder: HolderEvidence?,
+                                card: CardKeyInput = .skipped("not_sent"), cvcIssuers: CVCIssuers = .none,
                                 by desk: Desk, on db: any Database, state: AppState) async throws -> Outcome {
         guard let employee = try await EmployeeModel.find(employeeID, on: db) else { throw Abort(.notFound, reason: "no such employee") }
         try await checkOperator(desk, mayEnroll: employeeID, on: db)
@@ -206,6 +249,25 @@ public enum Enrollment {
                              "the card cannot be bound to this person: they have no account to accept it in, so the holder must give the signing password at the desk (name and birth date are matched with the HR record)")
         }
 
+        // The card's own key for `genuine` doors: stored only when the card proved it holds it and its
+        // records vouch for it; anything short of that enrolls the card without it and says why.
+        var cardKey: CardKeyOutcome
+        switch card {
+        case .skipped(let why): cardKey = .absent(why)
+        case .evidence(let evidence):
+            let birth = try await VaultProfileModel.find(employeeID, on: db)?.birthDate
+            cardKey = CardKeyCheck.check(evidence, challenge: challenge, birthDate: birth, issuers: cvcIssuers)
+            if let key = cardKey.key,
+               try await CredentialModel.query(on: db).filter(\.$cardKey == Data(key)).filter(\.$employeeID != employeeID).filter(\.$state != "retired").first() != nil {
+                // The same card key on someone else's card: one physical card cannot be two people's.
+                cardKey = .refused("card_key_in_use")
+            }
+        }
+        if cardKey.status != "stored" || cardKey.reason != nil {
+            try await state.events.appendNow(AuditDraft(kind: "credential.card_key_not_checked", actor: actor, subject: subject,
+                                                        details: ["status": cardKey.status, "why": cardKey.reason ?? ""]))
+        }
+
         let issuer = certificate.issuer.description
         let serial = certificate.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()
         if let existing = try await CredentialModel.query(on: db).filter(\.$issuer == issuer).filter(\.$serial == serial).first() {
@@ -227,9 +289,10 @@ public enum Enrollment {
         m.enrolledBy = actor
         m.needsApproval = privileged
         m.needsHolder = needsHolder
+        m.cardKey = cardKey.key.map { Data($0) }
         guard privileged || needsHolder else {
             let renewed = try await activate(m, creating: true, actor: actor, on: db, state: state)
-            return Outcome(credential: m, renewed: renewed, waitingFor: [])
+            return Outcome(credential: m, renewed: renewed, waitingFor: [], cardKey: cardKey)
         }
         try await m.create(on: db)
         var waiting: [String] = []
@@ -237,7 +300,7 @@ public enum Enrollment {
         if needsHolder { waiting.append("holder") }
         try await state.events.appendNow(AuditDraft(kind: "credential.enrollment_pending", actor: actor, subject: subject,
                                                     details: ["serial": serial, "waiting": waiting.joined(separator: ","), "binding": evidence?.rawValue ?? "none"]))
-        return Outcome(credential: m, renewed: 0, waitingFor: waiting)
+        return Outcome(credential: m, renewed: 0, waitingFor: waiting, cardKey: cardKey)
     }
 
     /// The signing certificate: a valid JPKI signing certificate whose key signed this challenge, naming

@@ -11,16 +11,18 @@ protocol NullableRequestFields {
 extension Request {
     /// The request body decoded as `T` — the one way a route reads its body.
     ///
-    /// A JSON body is first checked for `null`: Swift decodes `null` into an optional field as if the
+    /// A JSON body is also checked for `null`: Swift decodes `null` into an optional field as if the
     /// field were absent, so `{"encoding": null}` would silently take the default and `{"dryRun": null}`
-    /// would run a destructive job for real. The document declares almost no request field nullable, so
-    /// `null` is refused (400) wherever the body's type does not list the field in
-    /// ``NullableRequestFields``. The refusal names no field: the key is the client's text.
+    /// would run a destructive job for real. A `null` at a field `T` declares is refused (400) unless
+    /// `T` lists it in ``NullableRequestFields`` (as the OpenAPI document does with `"null"`); keys `T`
+    /// does not declare are ignored whatever they hold, as any unknown key is. The refusal names no
+    /// field: the key is the client's text.
     func decodeBody<T: Decodable>(_ type: T.Type) throws -> T {
+        let value = try content.decode(T.self)
         if let data = body.data, data.readableBytes > 0, content.contentType?.subType == HTTPMediaType.json.subType {
-            try Self.refuseNull(in: Data(buffer: data), allowing: (T.self as? any NullableRequestFields.Type)?.nullableFields ?? [])
+            try Self.refuseNull(in: Data(buffer: data), decoded: value, allowing: (T.self as? any NullableRequestFields.Type)?.nullableFields ?? [])
         }
-        return try content.decode(T.self)
+        return value
     }
 
     /// The body decoded as `T`, or nil when the client sent no body at all — for routes whose body is
@@ -32,11 +34,13 @@ extension Request {
         return try decodeBody(T.self)
     }
 
-    /// Throws 400 when `json` holds a `null` at a key outside `allowed` (or as the whole body, or as an
-    /// array element). A body that is not JSON at all is left to the decoder, which says so.
-    static func refuseNull(in json: Data, allowing allowed: Set<String>) throws {
+    /// Throws 400 when `json` holds a `null` at a field the decoded value declares (its stored
+    /// properties, which are its coding keys unless the type renames them), outside `allowed` — or as
+    /// the whole body. Nested objects and arrays are followed into the values decoded from them.
+    static func refuseNull(in json: Data, decoded: Any, allowing allowed: Set<String>) throws {
+        // The body already decoded as T, so it is JSON; a parser disagreeing on it leaves the check out.
         guard let root = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return }
-        if Self.holdsRefusedNull(root, key: nil, allowed: allowed) {
+        if root is NSNull || holdsRefusedNull(root, in: decoded, allowed: allowed) {
             let ja = "値に null は使えません（値のない項目は省いてください）。"
             let en = "A field is null where this request takes a value; leave the field out instead."
             throw APIError(.badRequest, code: "bad_request", ja: ja, en: en,
@@ -44,27 +48,53 @@ extension Request {
         }
     }
 
-    private static func holdsRefusedNull(_ value: Any, key: String?, allowed: Set<String>) -> Bool {
-        switch value {
-        case is NSNull:
-            return key.map { !allowed.contains($0) } ?? true
+    private static func holdsRefusedNull(_ json: Any, in value: Any, allowed: Set<String>) -> Bool {
+        let mirror = Mirror(reflecting: unwrapped(value))
+        switch json {
         case let object as [String: Any]:
-            return object.contains { holdsRefusedNull($0.value, key: $0.key, allowed: allowed) }
+            var children: [String: Any] = [:]
+            for child in mirror.children {
+                guard var label = child.label else { continue }
+                if label.hasPrefix("_") { label.removeFirst() }  // a property wrapper's storage
+                children[label] = child.value
+            }
+            for (key, item) in object {
+                guard let declared = children[key] else { continue }
+                if item is NSNull {
+                    if !allowed.contains(key) { return true }
+                } else if holdsRefusedNull(item, in: declared, allowed: allowed) {
+                    return true
+                }
+            }
+            return false
         case let array as [Any]:
-            // A null element is refused whatever the key: no request field is a list of optionals.
-            return array.contains { $0 is NSNull || holdsRefusedNull($0, key: nil, allowed: allowed) }
+            guard mirror.displayStyle == .collection else { return false }
+            let elements = mirror.children.map(\.value)
+            for (item, element) in zip(array, elements) where !(item is NSNull) {
+                if holdsRefusedNull(item, in: element, allowed: allowed) { return true }
+            }
+            return false
         default:
             return false
         }
     }
+
+    /// The wrapped value of an optional that holds one; anything else as it is.
+    private static func unwrapped(_ value: Any) -> Any {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value ?? value
+    }
 }
 
 // The request bodies the OpenAPI document lets clear a field with `null`.
-extension EmployeesController.EmployeeDTO: NullableRequestFields { static var nullableFields: Set<String> { ["site", "status", "groups"] } }
+extension EmployeesController.EmployeeDTO: NullableRequestFields {
+    static var nullableFields: Set<String> { ["site", "status", "groups", "validFrom", "validUntil"] }
+}
 extension ConfigController.ZoneDTO: NullableRequestFields { static var nullableFields: Set<String> { ["workplaceBoundary", "myNumberArea", "antiPassback"] } }
-extension ConfigController.DoorDTO: NullableRequestFields { static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel"] } }
+extension ConfigController.DoorDTO: NullableRequestFields { static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
 extension ConfigController.ScheduleDTO: NullableRequestFields { static var nullableFields: Set<String> { ["holidayRule"] } }
 extension DecisionsController.DecisionRequest: NullableRequestFields {
-    static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "pinResult", "triesLeft"] }
+    static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "cardSignature", "pinResult", "triesLeft"] }
 }
-extension VaultService.ProfileInput: NullableRequestFields { static var nullableFields: Set<String> { ["address", "sex"] } }
+extension VaultService.ProfileInput: NullableRequestFields { static var nullableFields: Set<String> { ["address", "birthDate", "sex", "leavingDate"] } }

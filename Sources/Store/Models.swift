@@ -94,6 +94,8 @@ public final class CredentialModel: Model, @unchecked Sendable {
     @OptionalField(key: "holder_confirmed_at") public var holderConfirmedAt: Date?
     /// For a retired card: who enrolled the card that replaced it, shown to the owner.
     @OptionalField(key: "retired_by") public var retiredBy: String?
+    /// The card's own visual-application key, `90 <e> 91 <n>` (``AddGenuineCardColumns``).
+    @OptionalField(key: "card_key") public var cardKey: Data?
     public init() {}
 }
 
@@ -116,6 +118,8 @@ public final class DoorModel: Model, @unchecked Sendable {
     @OptionalField(key: "from_zone") public var fromZone: String?
     @OptionalField(key: "to_zone") public var toZone: String?
     @OptionalField(key: "security_level") public var securityLevel: String?
+    /// See ``AddGenuineCardColumns``.
+    @OptionalField(key: "keyless_admit_until") public var keylessAdmitUntil: Date?
     public init() {}
 }
 

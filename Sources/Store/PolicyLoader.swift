@@ -28,7 +28,7 @@ public enum PolicyLoader {
         let doors = try await DoorModel.query(on: db).all().compactMap { m -> Door? in
             guard let id = m.id else { return nil }
             return Door(id: DoorID(rawValue: id), name: m.name, from: m.fromZone.map(ZoneID.init(rawValue:)), to: m.toZone.map(ZoneID.init(rawValue:)),
-                        securityLevel: m.securityLevel.flatMap(SecurityLevel.init(rawValue:)))
+                        securityLevel: m.securityLevel.flatMap(SecurityLevel.init(rawValue:)), keylessAdmitUntil: m.keylessAdmitUntil)
         }
         let groups = try await AccessGroupModel.query(on: db).all().compactMap { m -> AccessGroup? in
             guard let id = m.id else { return nil }
@@ -61,7 +61,7 @@ public enum PolicyLoader {
         }
         return Credential(
             key: CredentialKey(kind: CredentialKey.Kind(rawValue: m.kind) ?? .jpkiAuth, issuer: m.issuer, serial: m.serial),
-            employee: EmployeeID(rawValue: m.employeeID.uuidString), publicKey: [], notBefore: m.notBefore, notAfter: m.notAfter, state: state)
+            employee: EmployeeID(rawValue: m.employeeID.uuidString), publicKey: [], cardKey: m.cardKey.map { Array($0) }, notBefore: m.notBefore, notAfter: m.notAfter, state: state)
     }
 
     /// The current policy version (0 before any change).

@@ -108,7 +108,7 @@ struct DemoOrganisation: Sendable {
         }
         for (id, name, from, to, level) in [
             ("entrance", "正面玄関", nil, "lobby", nil), ("exit", "退館ゲート", "lobby", nil, nil),
-            ("office-2f", "2F 執務室入口", "lobby", "office-2f", nil), ("office-3f", "3F 執務室入口", "lobby", "office-3f", nil),
+            ("office-2f", "2F 執務室入口", "lobby", "office-2f", nil), ("office-3f", "3F 執務室入口", "lobby", "office-3f", "genuine"),
             ("server-room", "サーバー室", "office-3f", "server-room", "pin"), ("mynumber-room", "個人番号取扱室", "office-2f", "mynumber-room", "pin"),
         ] as [(String, String, String?, String?, String?)] {
             let d = DoorModel()
@@ -166,8 +166,10 @@ struct DemoOrganisation: Sendable {
             let card = MynaCard(transport: EmulatedCardTransport(card: virtual))
             let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], by: .system("demo-desk"), on: db, state: state)
             let (der, signature, holder) = try await DemoDesk.sign(card, digest: challenge.digest)
+            // The card's own key too, for the demo's `genuine` door.
+            let cardKey = await DemoDesk.cardKey(card, birthDateKey: CardKeyCheck.birthDateKey(profile.birthDate), digest: challenge.digest)
             _ = try await Enrollment.complete(employeeID: employeeIDs[i], challengeID: challenge.id, certificateDER: Data(der), signature: signature,
-                                              holder: holder, by: .system("demo-desk"), on: db, state: state)
+                                              holder: holder, card: cardKey, cvcIssuers: app.cvcIssuers, by: .system("demo-desk"), on: db, state: state)
         }
         // The employee login is the 11th person, or the last one in a smaller demo (--people 5–10).
         let loginEmployee = min(10, people - 1)

@@ -18,6 +18,7 @@ struct DoorSimulator: Sendable {
         var serial: String
         var challengeId: UUID?
         var signature: String?
+        var cardSignature: String?
     }
     struct ChallengeReply: Content {
         var challengeId: UUID
@@ -62,6 +63,14 @@ struct DoorSimulator: Sendable {
             let sig = try await card.jpki.sign(sha256Digest: Array(Data(base64Encoded: ch.digest) ?? Data()), with: .auth).value
             body.challengeId = ch.challengeId
             body.signature = Data(sig).base64EncodedString()
+            reply = try await post("/api/v1/doors/\(door)/decisions", body, headers).content.decode(DecisionReply.self)
+        }
+        if reply.reason == "genuine_required" {
+            // A `genuine` door: the visual application signs the door's challenge with the card's own key, no PIN.
+            let ch = try await post("/api/v1/doors/\(door)/challenges", Optional<DecisionBody>.none, headers).content.decode(ChallengeReply.self)
+            let sig = try await card.visual.sign(sha256Digest: Array(Data(base64Encoded: ch.digest) ?? Data())).value
+            body.challengeId = ch.challengeId
+            body.cardSignature = Data(sig).base64EncodedString()
             reply = try await post("/api/v1/doors/\(door)/decisions", body, headers).content.decode(DecisionReply.self)
         }
     }

@@ -84,6 +84,37 @@ struct AccessDeciderTests {
         #expect(decide("mynumber-room", Org.hanakoCard, at: sunday).reason == .outsideSchedule)
     }
 
+    @Test("genuine doors: a tap is the cue, the card's own signature opens, a failed one refuses; the PIN proves more")
+    func genuineDoor() {
+        var policy = Org.policy()
+        policy.doors["office-3f"]?.securityLevelOverride = .genuine
+        policy.credentials[Org.taroCard]?.cardKey = [0x90, 0x03, 0x01, 0x00, 0x01]
+        #expect(policy.securityLevel(of: policy.doors["office-3f"]!) == .genuine)
+        #expect(decide("office-3f", Org.taroCard, policy: policy).reason == .genuineRequired)
+        #expect(decide("office-3f", Org.taroCard, proof: .cardSignature(.valid), policy: policy).reason == .granted(group: "staff"))
+        #expect(decide("office-3f", Org.taroCard, proof: .cardSignature(.invalid("replay")), policy: policy).reason == .cardNotGenuine("replay"))
+        #expect(decide("office-3f", Org.taroCard, proof: .pinSignature(.valid), policy: policy).reason == .granted(group: "staff"))
+        // A card signature is not a PIN: it never opens a `pin` door.
+        #expect(decide("mynumber-room", Org.hanakoCard, proof: .cardSignature(.valid)).reason == .pinRequired)
+        // Asked last, like the PIN: someone refused anyway is told why, and no challenge is signed.
+        let sunday = Org.t0 + 3 * Org.day
+        #expect(decide("office-3f", Org.taroCard, at: sunday, policy: policy).reason == .outsideSchedule)
+    }
+
+    @Test("genuine doors: a credential without a card key is sent to the desk, or admitted with a warning until the door's date")
+    func keylessCredential() {
+        var policy = Org.policy()
+        policy.doors["office-3f"]?.securityLevelOverride = .genuine
+        // Hanako was enrolled before the level existed: no card key.
+        let refused = decide("office-3f", Org.hanakoCard, policy: policy)
+        #expect(refused.reason == .cardKeyMissing && !refused.isGranted)
+        #expect(refused.reason.englishSentence.contains("desk"))
+        policy.doors["office-3f"]?.keylessAdmitUntil = Org.t0 + Org.day
+        let admitted = decide("office-3f", Org.hanakoCard, policy: policy)
+        #expect(admitted.reason == .granted(group: "staff") && admitted.warnings == [.cardKeyMissing])
+        #expect(decide("office-3f", Org.hanakoCard, at: Org.t0 + Org.day, policy: policy).reason == .cardKeyMissing)
+    }
+
     @Test("schedules: hours, weekends, public holidays")
     func schedules() {
         let thursday = Org.t0
@@ -150,11 +181,14 @@ struct AccessDeciderTests {
             .credentialRetired, .certificateExpired(Org.t0), .certificateNotYetValid(Org.t0), .certificateRevoked, .revocationUnknown,
             .employeeInactive(.onLeave), .employeeOutsideValidity, .pinRequired, .pinWrong(triesLeft: 1), .pinBlocked,
             .signatureInvalid("x"), .noPermission(zone: "z"), .outsideSchedule, .holidayClosed("元日"), .antiPassback,
+            .genuineRequired, .cardKeyMissing, .cardNotGenuine("x"),
         ]
         #expect(Set(reasons.map(\.code)).count == reasons.count - 2)  // the three suspension reasons share a code
         for r in reasons {
-            #expect(r.englishSentence.hasPrefix("Granted") || r.englishSentence.hasPrefix("Denied") || r.englishSentence.hasPrefix("PIN required"))
-            #expect(r.japaneseSentence.contains("許可") || r.japaneseSentence.contains("拒否") || r.japaneseSentence.contains("暗証番号"))
+            #expect(r.englishSentence.hasPrefix("Granted") || r.englishSentence.hasPrefix("Denied") || r.englishSentence.hasPrefix("PIN required")
+                    || r.englishSentence.hasPrefix("Card check required"))
+            #expect(r.japaneseSentence.contains("許可") || r.japaneseSentence.contains("拒否") || r.japaneseSentence.contains("暗証番号")
+                    || r.japaneseSentence.contains("カード確認"))
         }
         #expect(DecisionReason.certificateExpired(Org.t0).englishSentence.contains("2026-11-26"))
     }
@@ -226,7 +260,7 @@ struct ReasonLabelTests {
             .credentialSuspended(.reportedLost), .credentialRetired, .certificateExpired(Org.t0), .certificateNotYetValid(Org.t0),
             .certificateRevoked, .revocationUnknown, .employeeInactive(.onLeave), .employeeOutsideValidity, .pinRequired,
             .pinWrong(triesLeft: 1), .pinBlocked, .signatureInvalid("x"), .noPermission(zone: "z"), .outsideSchedule,
-            .holidayClosed("元日"), .antiPassback,
+            .holidayClosed("元日"), .antiPassback, .genuineRequired, .cardKeyMissing, .cardNotGenuine("x"),
         ]
         for r in reasons {
             let label = DecisionReason.label(forCode: r.code)

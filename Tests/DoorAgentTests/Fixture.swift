@@ -40,11 +40,12 @@ enum Fixture {
     /// into the vault, one employee allowed in both at all times.
     static func snapshot(door: String, version: Int = 1, state: Credential.State = .active, full: Bool = true) -> DoorSnapshot {
         let certificate = try! Certificate(derEncoded: enrolled.authCertificate)
-        let credential = Credential(key: credentialKey, employee: "e1", notBefore: certificate.notValidBefore,
+        let credential = Credential(key: credentialKey, employee: "e1", cardKey: enrolled.visualCardPublicKey, notBefore: certificate.notValidBefore,
                                     notAfter: certificate.notValidAfter, state: state)
         let policy = DoorSnapshot.Policy(
             doors: [Door(id: "door-tap", name: "Entrance", from: nil, to: "office"),
-                    Door(id: "door-pin", name: "Vault", from: "office", to: "vault", securityLevel: .pin)],
+                    Door(id: "door-pin", name: "Vault", from: "office", to: "vault", securityLevel: .pin),
+                    Door(id: "door-genuine", name: "Lab", from: "office", to: "vault", securityLevel: .genuine)],
             zones: [Zone(id: "office", name: "Office", isWorkplaceBoundary: true), Zone(id: "vault", name: "Vault")],
             groups: [AccessGroup(id: "staff", name: "Staff", grants: [.init(zone: "office", schedule: "always"), .init(zone: "vault", schedule: "always")])],
             schedules: [WeeklySchedule.always()],

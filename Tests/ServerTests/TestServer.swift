@@ -226,7 +226,7 @@ extension TestServer {
 
     /// Enrolls `card` for `employee` at the desk through the API, bound by its signing certificate: a
     /// challenge, the PIN and the auth signature, the signing password and the signing signature.
-    func enrollCard(_ card: MynaCard, holder: CardHolder, employee: String, as desk: Identity) async throws -> Reply {
+    func enrollCard(_ card: MynaCard, holder: CardHolder, employee: String, as desk: Identity, cardKey: Bool = true) async throws -> Reply {
         try await setHRBirthDate(employee: employee, holder.birthDate)
         let ch = try await send(.POST, "/api/v1/enrollment/challenges", as: desk, json: ["employeeId": employee])
         guard ch.status == .ok, let digest = ch.object()["digest"] as? String, let challenge = ch.object()["challengeId"] as? String else { return ch }
@@ -236,6 +236,16 @@ extension TestServer {
         var body: [String: Any] = ["employeeId": employee, "challengeId": challenge,
                                    "certificate": Data(cert).base64EncodedString(), "signature": Data(sig).base64EncodedString()]
         for (k, v) in try await CardHolderFixture.signingFields(card, digestBase64: digest) { body[k] = v }
+        // The `genuine` level's card key, as a desk reads it: the birth-date key the server gave opens the age record.
+        if cardKey, let key = ch.object()["birthDateKey"] as? String {
+            switch await card.visual.cardKeyReading(birthDateKey: try PIN(key, kind: .visualBirthDate), sha256Digest: Array(Data(base64Encoded: digest) ?? Data())) {
+            case .read(let ageRecord, let certificate, let signature):
+                body["cardAgeRecord"] = Data(ageRecord).base64EncodedString()
+                body["cardCertificate"] = Data(certificate).base64EncodedString()
+                body["cardSignature"] = Data(signature).base64EncodedString()
+            case .skipped(let why): body["cardKeySkipped"] = why
+            }
+        }
         let done = try await send(.POST, "/api/v1/enrollment", as: desk, json: body)
         // A person with an account accepts a new card in their own session: every test account has the
         // password "correct horse battery", so the holder signs in and accepts it through the real route.

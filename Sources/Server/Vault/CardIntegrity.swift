@@ -56,7 +56,7 @@ extension Application {
     private struct CVCIssuersKey: StorageKey { typealias Value = CVCIssuers }
 
     /// The card-verifiable CAs from ``ServerConfig/cvcIssuers``, loaded at start.
-    var cvcIssuers: CVCIssuers {
+    public var cvcIssuers: CVCIssuers {
         get { storage[CVCIssuersKey.self] ?? .none }
         set { storage[CVCIssuersKey.self] = newValue }
     }
