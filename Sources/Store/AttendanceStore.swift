@@ -233,7 +233,8 @@ public enum AttendanceStore {
     /// Fills `attendance_crossings` from the door events already in the log (run once, by the migration
     /// that creates the table), a page of records at a time.
     public static func backfill(on db: any Database, pageSize: Int = 5_000) async throws {
-        let policy = try await PolicyLoader.load(on: db)
+        // Runs in an earlier migration than the genuine level's columns: the policy is read without them.
+        let policy = try await PolicyLoader.load(on: db, migrating: true)
         guard policy.zones.values.contains(where: \.isWorkplaceBoundary) else { return }
         var after: Int64 = 0
         while true {

@@ -10,7 +10,9 @@ import Foundation
 public enum PolicyLoader {
     public static let versionKey = "policy_version"
 
-    public static func load(on db: any Database) async throws -> AccessPolicy {
+    /// - Parameter migrating: set by a migration that runs before ``AddGenuineCardColumns``: the
+    ///   credentials and doors are read without the columns it adds (a query naming them would fail).
+    public static func load(on db: any Database, migrating: Bool = false) async throws -> AccessPolicy {
         let version = try await currentVersion(on: db)
         let employees = try await EmployeeModel.query(on: db).all().compactMap { m -> Employee? in
             guard let id = m.id else { return nil }
@@ -19,13 +21,20 @@ public enum PolicyLoader {
                 status: Employee.Status(rawValue: m.status) ?? .retired, validFrom: m.validFrom, validUntil: m.validUntil,
                 groups: Set(JSONList.decode(m.groups).map(GroupID.init(rawValue:))))
         }
-        let credentials = try await CredentialModel.query(on: db).all().map(credential(from:))
+        var credentialQuery = CredentialModel.query(on: db)
+        var doorQuery = DoorModel.query(on: db)
+        if migrating {
+            credentialQuery = credentialQuery.field(\.$id).field(\.$employeeID).field(\.$kind).field(\.$issuer).field(\.$serial)
+                .field(\.$notBefore).field(\.$notAfter).field(\.$state).field(\.$suspensionReason).field(\.$stateChangedAt)
+            doorQuery = doorQuery.field(\.$id).field(\.$name).field(\.$fromZone).field(\.$toZone).field(\.$securityLevel)
+        }
+        let credentials = try await credentialQuery.all().map(credential(from:))
         let zones = try await ZoneModel.query(on: db).all().compactMap { m -> Zone? in
             guard let id = m.id else { return nil }
             return Zone(id: ZoneID(rawValue: id), name: m.name, isWorkplaceBoundary: m.workplaceBoundary, isMyNumberHandlingArea: m.myNumberArea,
                         antiPassback: Zone.AntiPassback(rawValue: m.antiPassback) ?? .off)
         }
-        let doors = try await DoorModel.query(on: db).all().compactMap { m -> Door? in
+        let doors = try await doorQuery.all().compactMap { m -> Door? in
             guard let id = m.id else { return nil }
             return Door(id: DoorID(rawValue: id), name: m.name, from: m.fromZone.map(ZoneID.init(rawValue:)), to: m.toZone.map(ZoneID.init(rawValue:)),
                         securityLevel: m.securityLevel.flatMap(SecurityLevel.init(rawValue:)), keylessAdmitUntil: m.keylessAdmitUntil)

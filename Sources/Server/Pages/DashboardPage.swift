@@ -16,6 +16,8 @@ struct DashboardPage {
         var nobodyIn: Bool
         var denialsLastHour: Int
         var suspendedCards: Int
+        /// Active credentials enrolled without the card key (`genuine` doors, issue 18).
+        var cardsWithoutCardKey: Int
         var lockdown: Bool
         var unlockedDoors: String
         var events: [EventRow]
@@ -53,12 +55,15 @@ struct DashboardPage {
         let denials = try await AuditRecordModel.query(on: req.db).filter(\.$kind == "door.decision").filter(\.$timeMillis >= hourAgo)
             .filter(\.$details, .custom("LIKE"), "%\"outcome\":\"deny\"%").count()
         let suspended = try await CredentialModel.query(on: req.db).filter(\.$state == "suspended").count()
+        // Active cards enrolled without the card's own key: `genuine` doors refuse them (or admit them with a
+        // warning until a date), so their holders should come back to the desk.
+        let keyless = try await CredentialModel.query(on: req.db).filter(\.$state == "active").filter(\.$cardKey == nil).count()
         let recent = try await AuditRecordModel.query(on: req.db).sort(\.$id, .descending).limit(20).all()
         let unlocked = policy.emergencyUnlocked.map { policy.doors[$0]?.name ?? $0.rawValue }.sorted()
         let age = req.state.policy.age()
         let ageText = age.isFinite ? req.text("policyAgeValue").replacingOccurrences(of: "%d", with: String(Int(age))) : req.text("policyNeverConfirmed")
         let stale = req.state.policyIsStale()
-        let data = Data(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, lockdown: policy.lockdown,
+        let data = Data(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, cardsWithoutCardKey: keyless, lockdown: policy.lockdown,
                         unlockedDoors: unlocked.isEmpty ? req.text("none") : unlocked.joined(separator: "、"),
                         events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"),
                         policyAge: ageText, policyStale: stale,

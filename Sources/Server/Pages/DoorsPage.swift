@@ -115,7 +115,7 @@ struct DoorsPage {
         let id = try ConfigController.id(req)
         guard let m = try await DoorModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such door") }
         let level = ((try? req.decodeBody(LevelForm.self))?.level ?? "")
-        guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap or pin") }
+        guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
         m.securityLevel = level.isEmpty ? nil : level
         try await m.save(on: req.db)
         try await ConfigController().changed(req, "door", id)
