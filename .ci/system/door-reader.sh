@@ -9,6 +9,10 @@
 #   server-room (pin door, reader "Virtual PCD 00 01"): a person without permission is refused without
 #     being asked for a PIN; a wrong PIN from the keypad socket is refused with the tries left shown;
 #     the right PIN opens; the card's tries are back to 3 afterwards.
+#   entrance again, made `genuine` through the API while its agent runs (issue 18): the agent's next delta
+#     changes the door's level, so it fetches a full snapshot with the card keys; the enrolled card opens
+#     it with its own key (no PIN), and a clone — E0002's certificate and auth key with E0003's visual
+#     key, as a copier holding another genuine card would make — is refused `card_not_genuine`.
 # Every decision must reach the server's event log.
 #
 # Usage: .ci/system/door-reader.sh PATH/TO/mynagate. Needs pcscd with vpcd (.ci/run installs both;
@@ -165,9 +169,54 @@ else
   fail "card tries after the right PIN: $status"
 fi
 
+# ---------------------------------------------------------------- the entrance made genuine (issue 18)
+api() { # method path [json] — as the demo's admin, with the session cookie and CSRF token
+  python3 - "$base" "$password" "$@" <<'EOF'
+import http.cookiejar, json, sys, urllib.request
+base, password, method, path = sys.argv[1:5]
+body = sys.argv[5] if len(sys.argv) > 5 else None
+jar = http.cookiejar.CookieJar()
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+def call(m, p, data, headers):
+    req = urllib.request.Request(base + p, data=data.encode() if data else None, method=m, headers=headers)
+    with opener.open(req, timeout=10) as r:
+        return json.loads(r.read() or b"{}")
+signed = call("POST", "/api/v1/session", json.dumps({"username": "admin", "password": password}), {"Content-Type": "application/json"})
+print(json.dumps(call(method, path, body, {"Content-Type": "application/json", "X-CSRF-Token": signed["csrfToken"]})))
+EOF
+}
+if api PUT /api/v1/doors/entrance '{"name": "正面玄関", "toZone": "lobby", "securityLevel": "genuine"}' | grep -q '"effectiveSecurityLevel": "genuine"'; then
+  pass "entrance made genuine through the API"
+else
+  fail "entrance level change"
+fi
+python3 - "$cards/E0002.vcard" "$cards/E0003.vcard" "$work/clone.vcard" <<'EOF'
+import json, sys
+victim, other, out = sys.argv[1:4]
+card = json.load(open(victim))
+donor = json.load(open(other))
+# The copier has the victim's certificate (public) but none of the victim's private keys.
+card["authPrivateKey"] = donor["authPrivateKey"]
+card["visualCardKey"] = donor["visualCardKey"]
+json.dump(card, open(out, "w"))
+EOF
+sleep 3  # the agent polls every second: its delta shows the new level, and it fetches a full snapshot
+if tap 35963 "$cards/E0002.vcard" "$work/entrance.out" 2 && last_decision "$work/entrance.out" | grep -q $'^decision\tgrant\tgranted'; then
+  pass "genuine entrance: the enrolled card's own key opened it through pcscd, no PIN"
+else
+  fail "genuine entrance grant: $(cat "$work/entrance.out") $(tail -n 5 "$work/entrance.err")"
+fi
+sleep 6  # past the release of the grant above
+if tap 35963 "$work/clone.vcard" "$work/entrance.out" 3 && last_decision "$work/entrance.out" | grep -q $'^decision\tdeny\tcard_not_genuine'; then
+  pass "genuine entrance: a clone of E0002's certificate refused (card_not_genuine)"
+else
+  fail "genuine entrance clone: $(last_decision "$work/entrance.out")"
+fi
+if grep -q '^pin' "$work/entrance.out"; then fail "the entrance asked for a PIN"; else pass "no PIN asked at the entrance"; fi
+
 # ---------------------------------------------------------------- the server's event log
 events() { sqlite3 -cmd ".timeout 5000" "$data/mynagate.sqlite" "SELECT json_extract(details, '$.reason') FROM audit_records WHERE kind = 'door.decision' AND sequence > $seq0 AND json_extract(details, '$.door') = '$1' ORDER BY sequence;" | tr '\n' ' '; }
-uploaded() { [ "$(events entrance)" = "granted forced_open " ] && [ "$(events server-room)" = "no_permission pin_wrong granted " ]; }
+uploaded() { [ "$(events entrance)" = "granted forced_open granted card_not_genuine " ] && [ "$(events server-room)" = "no_permission pin_wrong granted " ]; }
 if wait_for 30 uploaded; then
   pass "server holds the events in order: entrance [$(events entrance)] server-room [$(events server-room)]"
 else

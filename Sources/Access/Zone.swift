@@ -40,6 +40,13 @@ public enum SecurityLevel: String, Sendable, Hashable, Codable, CaseIterable {
     case genuine
     /// PIN and the card's signature over a fresh challenge: proves the card and its holder are present.
     case pin
+
+    /// A level this version does not know (a newer server's) is read as `pin`, the strictest: a door
+    /// agent must not fail to read its whole snapshot, nor open a door more easily than it was meant to.
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        self = SecurityLevel(rawValue: raw) ?? .pin
+    }
 }
 
 /// A door leads from one zone into another.

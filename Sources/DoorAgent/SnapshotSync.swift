@@ -36,6 +36,8 @@ public actor SnapshotSync {
     var state: State?
     /// The highest version this agent has held: nothing older is installed.
     var versionFloor = 0
+    /// Set when a delta changed this door's level or whom it admits (``credentialView(of:door:)``).
+    var fullNeeded = false
     /// Certificates by credential key, rebuilt with each snapshot so a `pin` tap finds one without a scan.
     var certificates: [CredentialKey: Data] = [:]
     /// The last refusal, for the log and for tests.
@@ -115,8 +117,9 @@ public actor SnapshotSync {
     ///   ``SnapshotRefusal`` (reached, but the answer was refused; the old snapshot stays).
     @discardableResult
     public func syncOnce() async throws -> Bool {
-        // Too many deltas kept on disk: ask for a full snapshot, which replaces them.
-        let since = try await store.deltaCount() >= maxStoredDeltas ? nil : state?.snapshot.version
+        // Too many deltas kept on disk, or a delta changed what this door admits: ask for a full snapshot.
+        let deltas = try await store.deltaCount()
+        let since = fullNeeded || deltas >= maxStoredDeltas ? nil : state?.snapshot.version
         let nonce = Self.makeNonce()
         let signed: SignedBody
         do { signed = try await server.snapshot(since: since, nonce: nonce) } catch {
@@ -162,7 +165,22 @@ public actor SnapshotSync {
         }
         try await store.saveSnapshot(merged, signed: signed, full: received.full, receivedAt: now)
         install(merged, syncedAt: now)
+        // A delta carries only the credentials changed since the version held: when it changes this
+        // door's level or whom it admits, the unchanged credentials' certificates (`pin`) and card keys
+        // (`genuine`) for it were never sent. Ask for the whole snapshot at once rather than refuse
+        // those people until the next full one.
+        fullNeeded = !received.full && Self.credentialView(of: old.snapshot, door: door) != Self.credentialView(of: merged, door: door)
+        if fullNeeded { _ = try await syncOnce() }
         return true
+    }
+
+    /// What decides which credentials a snapshot carries certificates or card keys for: this door's
+    /// effective level and the people it may let through.
+    static func credentialView(of snapshot: DoorSnapshot, door: String) -> [String] {
+        let policy = snapshot.accessPolicy()
+        guard let d = policy.doors[DoorID(rawValue: door)] else { return [] }
+        let admitted = snapshot.policy.employees.filter { !$0.groups.isEmpty }.map(\.id.rawValue).sorted()
+        return [policy.securityLevel(of: d).rawValue] + admitted
     }
 
     func install(_ snapshot: DoorSnapshot, syncedAt: Date) {

@@ -27,28 +27,31 @@ public struct AgeRecord: Sendable, Hashable {
     /// The `FF10` object as read (what a desk sends on for the server to check).
     public let bytes: [UInt8]
 
-    /// Parses the file's bytes (filler after the `FF10` object is ignored).
+    /// Parses the file's bytes: exactly `DF11`, `DF12`, `DF13` in that order inside `FF10`, nothing else
+    /// inside it, and only `FF`/`00` filler after it. Strict on purpose: the signature covers what comes
+    /// before DF13, so a second DF11 or DF12 after it (or anything else) would be unsigned data read as
+    /// the card's — a key of an attacker's choice (attacker review of issue 18).
     public init(bytes: [UInt8]) throws(MynaCardError) {
         do {
-            let outer = try BERTLV.parseFirst(bytes)
-            guard outer.tag == 0xFF10 else { throw MynaCardError.malformedData("age record has tag \(String(outer.tag, radix: 16))") }
-            let value = outer.value
+            let h0 = try BERTLV.parseHeader(bytes)
+            guard h0.tag == 0xFF10 else { throw MynaCardError.malformedData("age record has tag \(String(h0.tag, radix: 16))") }
+            let total = h0.headerLength + h0.valueLength
+            guard total <= bytes.count else { throw MynaCardError.malformedData("age record runs past the file") }
+            guard bytes[total...].allSatisfy({ $0 == 0xFF || $0 == 0x00 }) else { throw MynaCardError.malformedData("data after the age record") }
+            let value = Array(bytes[h0.headerLength..<total])
             var offset = 0
-            var birth: [UInt8]?, key: [UInt8]?, sig: [UInt8]?, signedEnd: Int?
+            var items: [(tag: UInt32, start: Int, value: [UInt8])] = []
             while offset < value.count {
                 let h = try BERTLV.parseHeader(value[offset...])
                 let start = offset + h.headerLength, end = start + h.valueLength
                 guard end <= value.count else { throw MynaCardError.malformedData("age record object runs past its end") }
-                let item = Array(value[start..<end])
-                switch h.tag {
-                case 0xDF11: birth = item
-                case 0xDF12: key = item
-                case 0xDF13: sig = item; signedEnd = offset
-                default: break
-                }
+                items.append((h.tag, offset, Array(value[start..<end])))
                 offset = end
             }
-            guard let birth, let key, let sig, let signedEnd else { throw MynaCardError.malformedData("age record lacks DF11, DF12 or DF13") }
+            guard items.map(\.tag) == [0xDF11, 0xDF12, 0xDF13] else {
+                throw MynaCardError.malformedData("age record is not DF11, DF12, DF13 in that order")
+            }
+            let birth = items[0].value, key = items[1].value, sig = items[2].value, signedEnd = items[2].start
             guard birth.count == 8, birth.allSatisfy({ (0x30...0x39).contains($0) }) else {
                 throw MynaCardError.malformedData("age record's birth date is not YYYYMMDD")
             }
@@ -57,7 +60,7 @@ public struct AgeRecord: Sendable, Hashable {
             publicKeyBytes = key
             signature = sig
             signedData = Array(value[0..<signedEnd])
-            self.bytes = outer.encoded
+            self.bytes = Array(bytes[0..<total])
         } catch let e as MynaCardError {
             throw e
         } catch {

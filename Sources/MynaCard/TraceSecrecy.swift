@@ -17,6 +17,9 @@ enum TraceSecrecy {
         // client does not read but which must stay hidden if a future operation does.
         case (.visual, 0x0002), (.visual, 0x0005):
             return true
+        // Visual: the age record (0001) holds the birth date.
+        case (.visual, 0x0001):
+            return true
         // JPKI signing certificate (0001): name, address, birth date and sex in its SAN. Even its
         // header's size depends on them, so all of it.
         case (.jpki, EF.signingCertificate):

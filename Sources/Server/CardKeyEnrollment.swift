@@ -42,18 +42,21 @@ public enum CardKeyCheck {
     /// The reasons a card key is refused, as stable codes.
     static let reasons: Set<String> = [
         "age_record_malformed", "certificate_malformed", "certificate_issuer_unknown", "certificate_signature",
-        "age_record_signature", "birth_date_mismatch", "no_birth_date", "card_signature", "card_key_in_use",
+        "age_record_signature", "birth_date_mismatch", "no_birth_date", "card_signature", "card_key_in_use", "no_cvc_issuers",
     ]
 
     /// Checks `evidence` against the enrollment challenge, the HR birth date (`YYYY-MM-DD`) and the
     /// configured CVC issuers. A configured issuer list must vouch for the certificate; without one the
-    /// key is stored with `chain_unchecked` (the age record is still checked against the certificate).
-    static func check(_ evidence: CardKeyEvidence, challenge: Challenge, birthDate: String?, issuers: CVCIssuers) -> CardKeyOutcome {
+    /// key is refused (`no_cvc_issuers`), or under ``CardKeyChainRule/allow`` stored with
+    /// `chain_unchecked` (the age record still checked against the certificate).
+    static func check(_ evidence: CardKeyEvidence, challenge: Challenge, birthDate: String?, issuers: CVCIssuers,
+                      chain: CardKeyChainRule = .require) -> CardKeyOutcome {
         let record: AgeRecord
         do { record = try AgeRecord(bytes: evidence.ageRecord) } catch { return .refused("age_record_malformed") }
         let certificate: CardVerifiableCertificate
         do { certificate = try CardVerifiableCertificate(bytes: evidence.certificate) } catch { return .refused("certificate_malformed") }
         var chainChecked = false
+        if issuers.count == 0, chain == .require { return .refused("no_cvc_issuers") }
         if issuers.count > 0 {
             guard let issuer = issuers.key(for: certificate.issuerKeyID) else { return .refused("certificate_issuer_unknown") }
             guard certificate.isSigned(by: issuer) else { return .refused("certificate_signature") }

@@ -50,10 +50,13 @@ enum DoorSnapshotBuilder {
         // The card keys travel only to `genuine` doors, and only for the people they may let through, as
         // certificates travel to `pin` doors.
         let withCardKeys = policy.securityLevel(of: door) == .genuine
+        // An exit door lets everyone out, so it needs everyone's certificate or card key: no group grants
+        // "outside", and without this every key would be left out and every holder refused.
+        let needed: (EmployeeID) -> Bool = { door.to == nil || allowed.contains($0) }
         let credentials = try await query.all().map { m in
             var credential = PolicyLoader.credential(from: m)
-            if !(withCardKeys && allowed.contains(credential.employee)) { credential.cardKey = nil }
-            let certificate = withCertificates && allowed.contains(credential.employee) ? m.certificate : Data()
+            if !(withCardKeys && needed(credential.employee)) { credential.cardKey = nil }
+            let certificate = withCertificates && needed(credential.employee) ? m.certificate : Data()
             return SnapshotCredential(credential: credential, certificate: certificate, version: m.version ?? 0)
         }
         let body = DoorSnapshot.Policy(

@@ -69,10 +69,19 @@ struct EnrollmentController {
 
     @Sendable func start(_ req: Request) async throws -> Started {
         let s = try req.decodeBody(Start.self)
-        let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(req.user), on: req.db, state: req.state)
-        let birth = try await VaultProfileModel.find(s.employeeId, on: req.db)?.birthDate
+        let user = try req.user
+        let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(user), on: req.db, state: req.state)
+        // The birth-date key is the person's birth date: given to the hr and admin desks, which keep the HR
+        // record, never to security (docs/SECURITY.md, "the birth date belongs to the vault"), and each
+        // time recorded — without the value — in the event log.
+        var key: String?
+        if user.role != .security, let k = CardKeyCheck.birthDateKey(try await VaultProfileModel.find(s.employeeId, on: req.db)?.birthDate) {
+            try await req.state.events.appendNow(AuditDraft(kind: "credential.birth_date_key_issued", actor: "user:\(user.username)",
+                                                            subject: "employee:\(s.employeeId.uuidString)", details: ["challenge": c.id.uuidString]))
+            key = k
+        }
         return Started(challengeId: c.id, nonce: Data(c.nonce).base64EncodedString(), context: c.context, digest: Data(c.digest).base64EncodedString(),
-                       expiresAt: c.expiresAt, birthDateKey: CardKeyCheck.birthDateKey(birth))
+                       expiresAt: c.expiresAt, birthDateKey: key)
     }
 
     @Sendable func finish(_ req: Request) async throws -> Response {
@@ -101,7 +110,7 @@ struct EnrollmentController {
             card = .evidence(CardKeyEvidence(ageRecord: Array(ad), certificate: Array(cd), signature: Array(sd)))
         default: throw Abort(.badRequest, reason: "cardAgeRecord, cardCertificate and cardSignature go together")
         }
-        if let skipped = f.cardKeySkipped, !(skipped.count <= 64 && skipped.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "_") })) {
+        if let skipped = f.cardKeySkipped, !((1...64).contains(skipped.count) && skipped.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" })) {
             throw Abort(.badRequest, reason: "cardKeySkipped must be a code of at most 64 lower-case letters and underscores")
         }
         let r = try await Enrollment.complete(employeeID: f.employeeId, challengeID: f.challengeId, certificateDER: der, signature: Array(signature),
@@ -256,7 +265,7 @@ public enum Enrollment {
         case .skipped(let why): cardKey = .absent(why)
         case .evidence(let evidence):
             let birth = try await VaultProfileModel.find(employeeID, on: db)?.birthDate
-            cardKey = CardKeyCheck.check(evidence, challenge: challenge, birthDate: birth, issuers: cvcIssuers)
+            cardKey = CardKeyCheck.check(evidence, challenge: challenge, birthDate: birth, issuers: cvcIssuers, chain: state.config.cardKeyChain)
             if let key = cardKey.key,
                try await CredentialModel.query(on: db).filter(\.$cardKey == Data(key)).filter(\.$employeeID != employeeID).filter(\.$state != "retired").first() != nil {
                 // The same card key on someone else's card: one physical card cannot be two people's.
@@ -272,6 +281,23 @@ public enum Enrollment {
         let serial = certificate.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()
         if let existing = try await CredentialModel.query(on: db).filter(\.$issuer == issuer).filter(\.$serial == serial).first() {
             guard existing.employeeID == employeeID else { throw Abort(.conflict, reason: "this card is enrolled to another person") }
+            // A card enrolled before the `genuine` level comes back to the desk for its card key (the
+            // `card_key_missing` refusal sends it here): the same checks as a first enrollment — the PIN
+            // signature over this challenge, the certificate, the card's records — then the key is
+            // attached to the credential it already has.
+            if let key = cardKey.key, existing.cardKey == nil, existing.state == "active" || existing.state == "pending" {
+                existing.cardKey = Data(key)
+                try await existing.save(on: db)
+                try await state.policy.changed()
+                try await state.events.appendNow(AuditDraft(kind: "credential.card_key_added", actor: actor, subject: subject,
+                                                            details: ["serial": serial, "chain": cardKey.reason ?? "checked"]))
+                var waiting: [String] = []
+                if existing.state == "pending" {
+                    if existing.needsApproval == true, existing.approvedBy == nil { waiting.append("approval") }
+                    if existing.needsHolder == true, existing.holderConfirmedAt == nil { waiting.append("holder") }
+                }
+                return Outcome(credential: existing, renewed: 0, waitingFor: waiting, cardKey: cardKey)
+            }
             throw Abort(.conflict, reason: existing.state == "pending" ? "this card is already waiting for approval" : "this card is already enrolled")
         }
         let m = CredentialModel()

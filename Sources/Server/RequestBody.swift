@@ -19,7 +19,9 @@ extension Request {
     /// field: the key is the client's text.
     func decodeBody<T: Decodable>(_ type: T.Type) throws -> T {
         let value = try content.decode(T.self)
-        if let data = body.data, data.readableBytes > 0, content.contentType?.subType == HTTPMediaType.json.subType {
+        // Any media type Vapor decodes as JSON (`application/json`, `application/vnd.api+json`, …): the
+        // check parses the body itself and leaves bodies that are not JSON (forms) alone.
+        if let data = body.data, data.readableBytes > 0 {
             try Self.refuseNull(in: Data(buffer: data), decoded: value, allowing: (T.self as? any NullableRequestFields.Type)?.nullableFields ?? [])
         }
         return value

@@ -36,6 +36,11 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// `nil`: a chip reading's record is still checked against its own certificate, and recorded as
     /// `issuer_unknown`.
     public var cvcIssuers: String?
+    /// Whether a card key (the `genuine` level) may be enrolled without a configured CVC issuer to
+    /// check its certificate against (`cardKeyChain`, `MYNAGATE_CARD_KEY_CHAIN`): `require` (the default)
+    /// refuses it — a relayed card could enroll a key of its holder's choosing and hand out copies — and
+    /// `allow` stores it marked `chain_unchecked`.
+    public var cardKeyChain: CardKeyChainRule = .require
     /// A directory of revocation index files.
     public var crlIndex: String?
     /// `nil`: a stale CRL fails closed; otherwise it is accepted for this many hours past nextUpdate.
@@ -121,7 +126,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case dataDirectory, databaseURL, host, port, tlsCertificate, tlsKey, trustAnchors, crlIndex, staleCRLHours
         case certificatePolicy, authCertificatePolicies, signCertificatePolicies
-        case cvcIssuers
+        case cvcIssuers, cardKeyChain
         case revocationSweepSeconds, challengeSeconds, policyPollMilliseconds, lockoutThreshold, lockoutMinutes
         case vaultKeyFile
         case snapshotSigningKeyFile, doorEventFutureSkewSeconds, doorEventMaxAgeDays
@@ -146,6 +151,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         authCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .authCertificatePolicies)
         signCertificatePolicies = try c.decodeIfPresent([String].self, forKey: .signCertificatePolicies)
         cvcIssuers = try c.decodeIfPresent(String.self, forKey: .cvcIssuers)
+        cardKeyChain = try c.decodeIfPresent(CardKeyChainRule.self, forKey: .cardKeyChain) ?? d.cardKeyChain
         crlIndex = try c.decodeIfPresent(String.self, forKey: .crlIndex)
         staleCRLHours = try c.decodeIfPresent(Int.self, forKey: .staleCRLHours)
         revocationSweepSeconds = try c.decodeIfPresent(Int.self, forKey: .revocationSweepSeconds) ?? d.revocationSweepSeconds
@@ -196,6 +202,10 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if let v = environment["MYNAGATE_AUTH_CERT_POLICIES"] { c.authCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_SIGN_CERT_POLICIES"] { c.signCertificatePolicies = Self.list(v) }
         if let v = environment["MYNAGATE_CVC_ISSUERS"], !v.isEmpty { c.cvcIssuers = v }
+        if let v = environment["MYNAGATE_CARD_KEY_CHAIN"] {
+            guard let rule = CardKeyChainRule(rawValue: v) else { throw ServerConfigError("MYNAGATE_CARD_KEY_CHAIN must be require or allow") }
+            c.cardKeyChain = rule
+        }
         if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
         if let v = environment["MYNAGATE_STALE_CRL"] {
             // "fail-closed" or a number of hours; anything else used to mean fail-closed without a word.
@@ -296,6 +306,7 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         lines.append("certificate policy rule: " + (certificatePolicy == .off ? "off (any certificatePolicies accepted)"
             : TrustPurpose.allCases.map { p in "\(p.rawValue) \((try? certificatePolicyRule(for: p))?.description ?? "invalid")" }.joined(separator: "; ")))
         lines.append("card-verifiable CAs: \(cvcIssuers ?? "none (chip readings of the number are recorded as issuer unknown)")")
+        lines.append("card keys (genuine doors): \(cardKeyChain == .require ? "enrolled only when a CVC issuer vouches for the card's certificate" : "enrolled without a CVC issuer too (chain_unchecked)")")
         lines.append("revocation index: \(crlIndex.map { "\($0) (swept every \(revocationSweepSeconds) s)" } ?? "none")")
         lines.append("stale policy: after \(maxPolicyAgeSeconds) s without a successful check, \(policyStaleMode.rawValue)")
         lines.append("stale CRL: \(staleCRLHours.map { "accepted for \($0) h" } ?? "fail closed")")
@@ -313,6 +324,15 @@ public struct ServerConfig: Sendable, Codable, Hashable {
         if c.password != nil { c.password = "****" }
         return c.string ?? "(unparsable URL)"
     }
+}
+
+/// Whether a card key may be enrolled without a CVC issuer to check the card's certificate against.
+public enum CardKeyChainRule: String, Sendable, Codable, CaseIterable {
+    /// Refused (`no_cvc_issuers`) unless ``ServerConfig/cvcIssuers`` is configured (the default).
+    case require
+    /// Stored with `chain_unchecked`: the age record is still checked against the certificate the card
+    /// presents, and the key against the challenge (docs/SECURITY.md says what that leaves open).
+    case allow
 }
 
 /// What a server's door decisions do when its policy is stale (``ServerConfig/maxPolicyAgeSeconds``).

@@ -17,7 +17,8 @@ import X509
 ///
 /// Each tap is what a door does when a card arrives: connect through PC/SC, read the certificate
 /// serial, decide from the signed local snapshot, write the event to the outbox (fsync'd) and act; at
-/// the `pin` door also read the tries left, VERIFY the PIN, have the card sign a local challenge and
+/// the `genuine` door also select the visual application and have it sign a local challenge with the
+/// card's own key (no PIN), checked against the enrolled card key; at the `pin` door read the tries left, VERIFY the PIN, have the card sign a local challenge and
 /// verify the signature against the enrolled certificate. The card is reset between taps, as one that
 /// leaves the reader. The time the card itself spends computing the signature is measured inside the
 /// virtual card and reported separately, because it belongs to the card (a real one takes 100–500 ms),
@@ -25,7 +26,7 @@ import X509
 struct BenchDoorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "door",
-        abstract: "Tap-to-decision time and APDUs per tap (tap and pin doors) through pcscd, beside pkcs11-tool's APDUs for one signature.",
+        abstract: "Tap-to-decision time and APDUs per tap (tap, genuine and pin doors) through pcscd, beside pkcs11-tool's APDUs for one signature.",
         discussion: """
             Needs pcscd running with vsmartcard's vpcd driver (.ci/system/start-pcscd.sh starts it); the \
             virtual card is put into the reader by this command itself. OpenSC's pkcs11-tool is optional: \
@@ -71,10 +72,11 @@ struct BenchDoorCommand: AsyncParsableCommand {
         // Two doors and one person allowed through both, in a snapshot signed like the server's.
         let certificate = try Certificate(derEncoded: state.authCertificate)
         let serial = certificate.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()
-        let credential = Credential(key: CredentialKey(issuer: "TEST", serial: serial), employee: "bench",
+        let credential = Credential(key: CredentialKey(issuer: "TEST", serial: serial), employee: "bench", cardKey: state.visualCardPublicKey,
                                     notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter)
         let policy = DoorSnapshot.Policy(
             doors: [Door(id: "bench-tap", name: "Entrance", from: nil, to: "office"),
+                    Door(id: "bench-genuine", name: "Office", from: "office", to: "vault", securityLevel: .genuine),
                     Door(id: "bench-pin", name: "Server room", from: "office", to: "vault", securityLevel: .pin)],
             zones: [Zone(id: "office", name: "Office", isWorkplaceBoundary: true), Zone(id: "vault", name: "Vault")],
             groups: [AccessGroup(id: "staff", name: "Staff", grants: [.init(zone: "office", schedule: "always"), .init(zone: "vault", schedule: "always")])],
@@ -84,7 +86,7 @@ struct BenchDoorCommand: AsyncParsableCommand {
         let key = Curve25519.Signing.PrivateKey()
 
         var results: [DoorResult] = []
-        for door in ["bench-tap", "bench-pin"] {
+        for (door, level) in [("bench-tap", "tap"), ("bench-genuine", "genuine"), ("bench-pin", "pin")] {
             let server = LocalSnapshotServer(snapshot: DoorSnapshot(version: 1, full: true, door: DoorID(rawValue: door), generatedAt: Date(), policy: policy), key: key)
             let store = try await LocalStore.open(path: work.appendingPathComponent("\(door).sqlite").path)
             let sync = SnapshotSync(store: store, server: server, verifier: SnapshotVerifier(key: key.publicKey), door: door)
@@ -113,7 +115,7 @@ struct BenchDoorCommand: AsyncParsableCommand {
             }
             bar?.finish()
             try await store.close()
-            results.append(DoorResult(door: door, level: door == "bench-pin" ? "pin" : "tap", taps: taps,
+            results.append(DoorResult(door: door, level: level, taps: taps,
                                       decision: Percentiles(times), signing: Percentiles(signing),
                                       apdusPerTap: apdus.reduce(0, +) / apdus.count, apdusMin: apdus.min()!, apdusMax: apdus.max()!))
         }
@@ -182,10 +184,10 @@ struct BenchDoorCommand: AsyncParsableCommand {
         }
         func ms(_ n: UInt64) -> String { String(format: "%.2f ms", Double(n) / 1e6) }
         var out = "door bench through pcscd (\(reader)), \(taps) taps per door\n"
-        out += "level  tap-to-decision p50 / p99 / max (card's signing excluded)   card signing p50   APDUs per tap\n"
+        out += "level    tap-to-decision p50 / p99 / max (card's signing excluded)   card signing p50   APDUs per tap\n"
         for r in results {
-            out += "\(r.level.padding(toLength: 6, withPad: " ", startingAt: 0)) \(ms(r.decision.p50)) / \(ms(r.decision.p99)) / \(ms(r.decision.max))"
-            out += "                       \(r.level == "pin" ? ms(r.signing.p50) : "—")            \(r.apdusPerTap)\(r.apdusMin == r.apdusMax ? "" : " (\(r.apdusMin)–\(r.apdusMax))")\n"
+            out += "\(r.level.padding(toLength: 8, withPad: " ", startingAt: 0)) \(ms(r.decision.p50)) / \(ms(r.decision.p99)) / \(ms(r.decision.max))"
+            out += "                       \(r.level == "tap" ? "—" : ms(r.signing.p50))            \(r.apdusPerTap)\(r.apdusMin == r.apdusMax ? "" : " (\(r.apdusMin)–\(r.apdusMax))")\n"
         }
         if peer.available, let first = peer.apdusPerSignature.first {
             let pinAPDUs = results.first { $0.level == "pin" }?.apdusPerTap ?? 0
@@ -215,7 +217,8 @@ extension Percentiles: Encodable {
 }
 
 /// A card that counts the APDUs it answers and the time it spends computing signatures
-/// (COMPUTE DIGITAL SIGNATURE, `80 2A 00 80`), so both can be reported apart from MynaGate's time.
+/// (COMPUTE DIGITAL SIGNATURE: `80 2A 00 80` with a JPKI key, `80 2A 00 00` in the visual application),
+/// so both can be reported apart from MynaGate's time.
 final class CountingCard: CardEmulator, @unchecked Sendable {
     // @unchecked: the wrapped card is only called from the vpcd bridge's thread; the counters are
     // behind a Mutex because the benchmark reads them from another.
@@ -230,7 +233,7 @@ final class CountingCard: CardEmulator, @unchecked Sendable {
     func reset() { inner.reset() }
 
     func process(_ command: [UInt8]) -> [UInt8] {
-        let signing = command.count >= 4 && command[1] == 0x2A && command[2] == 0x00 && command[3] == 0x80
+        let signing = command.count >= 4 && command[0] == 0x80 && command[1] == 0x2A && command[2] == 0x00 && (command[3] == 0x80 || command[3] == 0x00)
         let start = DispatchTime.now().uptimeNanoseconds
         let response = inner.process(command)
         let elapsed = DispatchTime.now().uptimeNanoseconds - start

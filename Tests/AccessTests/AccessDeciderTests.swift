@@ -101,6 +101,13 @@ struct AccessDeciderTests {
         #expect(decide("office-3f", Org.taroCard, at: sunday, policy: policy).reason == .outsideSchedule)
     }
 
+    @Test("a level this version does not know reads as pin, the strictest")
+    func unknownLevel() throws {
+        let door = try JSONDecoder().decode(Door.self, from: Data(#"{"id": "d", "name": "D", "securityLevelOverride": "biometric"}"#.utf8))
+        #expect(door.securityLevelOverride == .pin)
+        #expect(try JSONDecoder().decode(SecurityLevel.self, from: Data(#""genuine""#.utf8)) == .genuine)
+    }
+
     @Test("genuine doors: a credential without a card key is sent to the desk, or admitted with a warning until the door's date")
     func keylessCredential() {
         var policy = Org.policy()

@@ -85,6 +85,9 @@ final class FakeServer: DoorServer {
         var heartbeats: [DoorHeartbeat] = []
         /// How many of the next upload's new events the server reports quarantined.
         var quarantineNext: Int?
+        /// The `since` of every snapshot request, and what a request without one gets instead of `live`.
+        var sinces: [Int?] = []
+        var whenFull: DoorSnapshot?
     }
     let state = Mutex(State())
 
@@ -101,8 +104,9 @@ final class FakeServer: DoorServer {
     func snapshot(since: Int?, nonce: String) async throws -> SignedBody {
         try state.withLock { s in
             guard s.reachable else { throw Unreachable() }
+            s.sinces.append(since)
             if let (snapshot, key) = s.live {
-                var answer = snapshot
+                var answer = since == nil ? s.whenFull ?? snapshot : snapshot
                 answer.nonce = nonce
                 answer.generatedAt = s.now()
                 let body = Fixture.signed(answer, key: key)

@@ -85,3 +85,26 @@ struct GenuineDoorAgentTests {
         }
     }
 }
+
+extension GenuineDoorAgentTests {
+    /// A door made `genuine` after the agent's full snapshot: the delta carries no unchanged credential,
+    /// so without a new full snapshot the agent would hold no card key and refuse everyone.
+    @Test func aDeltaThatChangesTheDoorsLevelBringsAFullSnapshot() async throws {
+        let server = FakeServer()
+        var before = Fixture.snapshot(door: "door-genuine", version: 1)
+        before.policy.credentials[0].credential.cardKey = nil
+        if let i = before.policy.doors.firstIndex(where: { $0.id == "door-genuine" }) { before.policy.doors[i].securityLevelOverride = .tap }
+        server.serve(before)
+        let rig = try await Rig.make(door: "door-genuine", server: server)
+        // The level changes at version 2: the delta has the doors but no credentials.
+        var delta = Fixture.snapshot(door: "door-genuine", version: 2, full: false)
+        delta.policy.credentials = []
+        server.serve(delta)
+        server.state.withLock { $0.whenFull = Fixture.snapshot(door: "door-genuine", version: 2) }
+        _ = try await rig.sync.syncOnce()
+        #expect(server.state.withLock { $0.sinces }.suffix(2) == [1, nil], "the delta, then a full snapshot")
+        let d = await rig.controller.handleTap(card: Fixture.card(VirtualMynaCard(state: Fixture.enrolled)), pinPad: ScriptedPINPad(pins: []))
+        #expect(d.reason == .granted(group: "staff"), "\(d)")
+        try await rig.close()
+    }
+}

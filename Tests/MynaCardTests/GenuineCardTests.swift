@@ -78,6 +78,24 @@ struct GenuineCardTests {
         #expect(signature.count == 256)
     }
 
+    @Test("unsigned data after the signature is refused: a second DF12 with another key, or trailing bytes")
+    func ageRecordWithUnsignedTail() async throws {
+        let (card, _, _) = Fixtures.insert()
+        let record = try await card.visual.ageRecord(birthDateKey: PIN.visualBirthDate(try EraDate(yyyymmdd: "19900101"))).value
+        #expect(try AgeRecord(bytes: record.bytes + [0xFF, 0xFF, 0x00]).publicKeyBytes == record.publicKeyBytes, "filler is fine")
+        // The attack (attacker review of issue 18): keep the card's signed DF11‖DF12‖DF13 and append DF12
+        // with the attacker's key inside FF10, where a lax parser took the last DF12 as the card's key.
+        let inner = Array(try BERTLV.parseFirst(record.bytes).value)
+        let attackerKey = Fixtures.leadingZeroSerialState.visualCardPublicKey ?? []
+        let forged = BERTLV(tag: 0xFF10, value: inner + BERTLV(tag: 0xDF12, value: attackerKey).encoded).encoded
+        #expect(throws: MynaCardError.self) { _ = try AgeRecord(bytes: forged) }
+        #expect(throws: MynaCardError.self) { _ = try AgeRecord(bytes: record.bytes + [0xDF, 0x12, 0x01, 0x00]) }
+        // Reordered objects are not the card's layout either.
+        let items = try BERTLV.parseAll(inner)
+        let reordered = BERTLV(tag: 0xFF10, value: items[1].encoded + items[0].encoded + items[2].encoded).encoded
+        #expect(throws: MynaCardError.self) { _ = try AgeRecord(bytes: reordered) }
+    }
+
     @Test("a malformed age record is a MynaCardError, never a crash")
     func malformedAgeRecord() {
         for bytes: [UInt8] in [[], [0xFF, 0x10, 0x00], [0xFF, 0x10, 0x03, 0xDF, 0x11, 0x05], [0xFF, 0x20, 0x00], [0xFF, 0x10, 0x82, 0xFF, 0xFF]] {

@@ -24,7 +24,11 @@ struct GenuineDoorHTTPTests {
 
     /// The entrance made `genuine`, one person enrolled (with the card key unless `cardKey` is false).
     static func site(cardKey: Bool = true, _ adjust: @escaping (inout ServerConfig, URL) throws -> Void = { _, _ in }) async throws -> Site {
-        let s = try await TestServer.start(adjust)
+        let s = try await TestServer.start { c, dir in
+            // The TEST CVC CA: a card key is enrolled only when a CVC issuer vouches for the card (the default rule).
+            c.cvcIssuers = dir.appendingPathComponent("ca/\(TestJPKIHierarchy.FileName.cvcCA)").path
+            try adjust(&c, dir)
+        }
         let admin = try await s.user(.admin)
         try await setUpSite(s, admin: admin)
         let level = try await s.send(.PUT, "/api/v1/doors/entrance", as: admin, json: ["name": "正面玄関", "toZone": "lobby", "securityLevel": "genuine"])
@@ -135,6 +139,34 @@ struct GenuineDoorHTTPTests {
         try await Task.sleep(for: .milliseconds(300))
         let admitted = try await Self.decide(site)
         #expect(admitted["outcome"] as? String == "grant" && (admitted["warnings"] as? [String]) == ["cardKeyMissing"], "\(admitted)")
+
+        // The desk the refusal sends the holder to: the same card enrolled again gets its key attached.
+        let again = try await site.s.enrollCard(site.holder.card, holder: site.holder.state.holder, employee: site.employeeID, as: site.admin)
+        #expect(again.object()["cardKey"] as? String == "stored", "\(again.text)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await Self.decide(site)["reason"] as? String == "genuine_required")
+        #expect(try await Self.decide(site, signedBy: site.holder.card)["outcome"] as? String == "grant")
+    }
+
+    @Test("the birth-date key goes to the hr and admin desks, audited, never to security; a genuine exit door gets everyone's card key")
+    func birthDateKeyAndExitDoor() async throws {
+        let site = try await Self.site()
+        defer { Task { await site.s.stop() } }
+        let security = try await site.s.user(.security)
+        let bySecurity = try await site.s.send(.POST, "/api/v1/enrollment/challenges", as: security, json: ["employeeId": site.employeeID]).object()
+        #expect(bySecurity["challengeId"] != nil && bySecurity["birthDateKey"] == nil, "\(bySecurity)")
+        let byAdmin = try await site.s.send(.POST, "/api/v1/enrollment/challenges", as: site.admin, json: ["employeeId": site.employeeID]).object()
+        #expect((byAdmin["birthDateKey"] as? String)?.count == 6)
+        try await site.s.app.mynagate.events.flush()
+        let issued = try await AuditRecordModel.query(on: site.s.app.db).all().filter { $0.kind == "credential.birth_date_key_issued" }
+        #expect(!issued.isEmpty && issued.allSatisfy { !$0.details.contains(byAdmin["birthDateKey"] as? String ?? "-") }, "recorded, without the value")
+
+        // An exit door lets everyone out: at the genuine level its snapshot carries every card key.
+        _ = try await site.s.send(.PUT, "/api/v1/doors/exit", as: site.admin, json: ["name": "退館ゲート", "fromZone": "lobby", "securityLevel": "genuine"])
+        let token = try await site.s.send(.POST, "/api/v1/doors/exit/token", as: site.admin).object()["token"] as? String
+        let snapshot = try await site.s.send(.GET, "/api/v1/doors/exit/snapshot", as: .init(bearer: token))
+        let credentials = try #require(((try snapshot.json() as? [String: Any])?["policy"] as? [String: Any])?["credentials"] as? [[String: Any]])
+        #expect(credentials.contains { (($0["credential"] as? [String: Any])?["cardKey"]) != nil }, "\(snapshot.text.prefix(400))")
     }
 
     @Test("the card key is refused when the records do not vouch for it, and never sent with fewer than 3 birth-date tries")
@@ -165,7 +197,8 @@ struct GenuineDoorHTTPTests {
         let expectedKey = try AgeRecord(bytes: ageRecord).publicKeyBytes
         #expect(expectedKey == holder.state.visualCardPublicKey)
         #expect(CardKeyCheck.check(good, challenge: challenge, birthDate: birth, issuers: issuers) == .stored(expectedKey, chainChecked: true))
-        #expect(CardKeyCheck.check(good, challenge: challenge, birthDate: birth, issuers: .none).reason == "chain_unchecked")
+        #expect(CardKeyCheck.check(good, challenge: challenge, birthDate: birth, issuers: .none).reason == "no_cvc_issuers")
+        #expect(CardKeyCheck.check(good, challenge: challenge, birthDate: birth, issuers: .none, chain: .allow).reason == "chain_unchecked")
         // A forged age record: the attacker's key in DF12, the issuer's signature no longer covers it.
         var forged = ageRecord
         forged[forged.count - 300] ^= 0x01

@@ -214,6 +214,10 @@ struct VaultPrivacyTests {
         #expect(nullEncoding.status == .badRequest)
         #expect(nullEncoding.object()["code"] as? String == "bad_request")
         #expect(!nullEncoding.text.contains("encoding"), "the refusal names no key: a key is the client's text")
+        // Any media type Vapor decodes as JSON is checked too (attacker review of issue 18).
+        let jsonAPI = try await send(.POST, "/api/v1/vault/exports", as: site.handler, raw: Data(#"{"purpose": "withholding_slip", "encoding": null}"#.utf8),
+                                     contentType: "application/vnd.api+json")
+        #expect(jsonAPI.status == .badRequest || jsonAPI.status == .unsupportedMediaType, "\(jsonAPI.status)")
         let xp = try await send(.POST, "/vault/export", as: site.handler, raw: form(["purpose": "dependent_deduction_declaration", "encoding": "utf-8"]), contentType: formType, allowed: true)
         #expect(xp.status == .ok, "\(xp.status)")
         // Refused uses carry nothing.
