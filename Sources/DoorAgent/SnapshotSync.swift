@@ -138,6 +138,8 @@ public actor SnapshotSync {
             guard abs(skew) <= clockTolerance else { throw SnapshotRefusal.clockMismatch(Int(skew.rounded())) }
             let held = max(versionFloor, state?.snapshot.version ?? 0)
             guard received.version >= held else { throw SnapshotRefusal.olderVersion(received.version, held) }
+            // A full snapshot was asked for: a delta in answer would leave the agent where it was.
+            guard since != nil || received.full else { throw SnapshotRefusal.malformed("a delta answered a request for the full snapshot") }
         } catch {
             lastRefusal = error
             throw error
@@ -156,6 +158,15 @@ public actor SnapshotSync {
             return false
         }
         let merged = old.snapshot.applying(received)
+        // A delta carries only the credentials changed since the version held: when it changes this
+        // door's level or whom it admits, the unchanged credentials' certificates (`pin`) and card keys
+        // (`genuine`) for it were never sent, and a missing card key would read as "enrolled before the
+        // level". Nothing of the delta is installed: the whole snapshot is fetched at once (one request —
+        // it must come back full), and until it arrives the agent decides on what it held.
+        if !received.full, Self.credentialView(of: old.snapshot, door: door) != Self.credentialView(of: merged, door: door) {
+            fullNeeded = true
+            return try await syncOnce()
+        }
         // A delta repeats the rows stamped at the version the agent already holds: nothing new, so no
         // stored part (32 of them make the agent fetch a full snapshot) — only the sync time moves.
         guard received.full || merged.version != old.snapshot.version || merged.policy != old.snapshot.policy else {
@@ -165,12 +176,6 @@ public actor SnapshotSync {
         }
         try await store.saveSnapshot(merged, signed: signed, full: received.full, receivedAt: now)
         install(merged, syncedAt: now)
-        // A delta carries only the credentials changed since the version held: when it changes this
-        // door's level or whom it admits, the unchanged credentials' certificates (`pin`) and card keys
-        // (`genuine`) for it were never sent. Ask for the whole snapshot at once rather than refuse
-        // those people until the next full one.
-        fullNeeded = !received.full && Self.credentialView(of: old.snapshot, door: door) != Self.credentialView(of: merged, door: door)
-        if fullNeeded { _ = try await syncOnce() }
         return true
     }
 
@@ -184,6 +189,7 @@ public actor SnapshotSync {
     }
 
     func install(_ snapshot: DoorSnapshot, syncedAt: Date) {
+        if snapshot.full { fullNeeded = false }
         versionFloor = max(versionFloor, snapshot.version)
         state = State(policy: snapshot.accessPolicy(), snapshot: snapshot, syncedAt: syncedAt)
         certificates = Dictionary(snapshot.policy.credentials.map { ($0.credential.key, $0.certificate) }, uniquingKeysWith: { $1 })

@@ -2,6 +2,7 @@ import Access
 import Audit
 import Fluent
 import MynaCard
+import Crypto
 import Foundation
 import Store
 import Trust
@@ -71,11 +72,11 @@ struct EnrollmentController {
         let s = try req.decodeBody(Start.self)
         let user = try req.user
         let c = try await Enrollment.challenge(employeeID: s.employeeId, by: try Enrollment.Desk(user), on: req.db, state: req.state)
-        // The birth-date key is the person's birth date: given to the hr and admin desks, which keep the HR
-        // record, never to security (docs/SECURITY.md, "the birth date belongs to the vault"), and each
-        // time recorded — without the value — in the event log.
+        // The birth-date key is the person's birth date: given only to the hr desk, which keeps the HR record
+        // and the vault (the roles that read the vault: `VaultController.handlerRoles`), never to admin or
+        // security, and each time recorded — without the value — in the event log.
         var key: String?
-        if user.role != .security, let k = CardKeyCheck.birthDateKey(try await VaultProfileModel.find(s.employeeId, on: req.db)?.birthDate) {
+        if user.role == .hr, let k = CardKeyCheck.birthDateKey(try await VaultProfileModel.find(s.employeeId, on: req.db)?.birthDate) {
             try await req.state.events.appendNow(AuditDraft(kind: "credential.birth_date_key_issued", actor: "user:\(user.username)",
                                                             subject: "employee:\(s.employeeId.uuidString)", details: ["challenge": c.id.uuidString]))
             key = k
@@ -285,18 +286,21 @@ public enum Enrollment {
             // `card_key_missing` refusal sends it here): the same checks as a first enrollment — the PIN
             // signature over this challenge, the certificate, the card's records — then the key is
             // attached to the credential it already has.
-            if let key = cardKey.key, existing.cardKey == nil, existing.state == "active" || existing.state == "pending" {
+            // Only with the holder's signing certificate matched to the HR record in this same enrollment:
+            // it ties the visual application's birth date to the JPKI card's, so a desk that changed the HR
+            // birth date cannot attach another card's key (attacker review of the fix). Active credentials
+            // only: a pending one gets its key when enrolled again after it is decided.
+            if let key = cardKey.key, existing.cardKey == nil, existing.state == "active", evidence == .signingCertificate {
                 existing.cardKey = Data(key)
                 try await existing.save(on: db)
                 try await state.policy.changed()
+                let fingerprint = SHA256.hash(data: key).prefix(8).map { String(format: "%02x", $0) }.joined()
                 try await state.events.appendNow(AuditDraft(kind: "credential.card_key_added", actor: actor, subject: subject,
-                                                            details: ["serial": serial, "chain": cardKey.reason ?? "checked"]))
-                var waiting: [String] = []
-                if existing.state == "pending" {
-                    if existing.needsApproval == true, existing.approvedBy == nil { waiting.append("approval") }
-                    if existing.needsHolder == true, existing.holderConfirmedAt == nil { waiting.append("holder") }
-                }
-                return Outcome(credential: existing, renewed: 0, waitingFor: waiting, cardKey: cardKey)
+                                                            details: ["serial": serial, "chain": cardKey.reason ?? "checked", "keyFingerprint": fingerprint]))
+                return Outcome(credential: existing, renewed: 0, waitingFor: [], cardKey: cardKey)
+            }
+            if cardKey.key != nil, existing.cardKey == nil, existing.state == "active" {
+                throw Abort(.conflict, reason: "this card is already enrolled; to add its card key, enroll it again with the holder's signing password")
             }
             throw Abort(.conflict, reason: existing.state == "pending" ? "this card is already waiting for approval" : "this card is already enrolled")
         }

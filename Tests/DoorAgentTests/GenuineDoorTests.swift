@@ -108,3 +108,22 @@ extension GenuineDoorAgentTests {
         try await rig.close()
     }
 }
+
+extension GenuineDoorAgentTests {
+    /// Asked for the full snapshot, a server (or whoever holds its signing key) that answers with a delta
+    /// is refused, and the agent keeps deciding on what it held — the delta is never installed.
+    @Test func aDeltaInAnswerToAFullRequestIsRefused() async throws {
+        let server = FakeServer()
+        var before = Fixture.snapshot(door: "door-genuine", version: 1)
+        if let i = before.policy.doors.firstIndex(where: { $0.id == "door-genuine" }) { before.policy.doors[i].securityLevelOverride = .tap }
+        server.serve(before)
+        let rig = try await Rig.make(door: "door-genuine", server: server)
+        var delta = Fixture.snapshot(door: "door-genuine", version: 2, full: false)
+        delta.policy.credentials = []
+        server.serve(delta)
+        await #expect(throws: SnapshotRefusal.self) { _ = try await rig.sync.syncOnce() }
+        #expect(server.state.withLock { $0.sinces }.suffix(2) == [1, nil])
+        #expect(await rig.sync.current?.snapshot.version == 1, "the delta was not installed")
+        try await rig.close()
+    }
+}

@@ -38,7 +38,8 @@ struct GenuineDoorHTTPTests {
         let employeeID = try #require(e.object()["id"] as? String)
         _ = try await s.send(.PATCH, "/api/v1/employees/\(employeeID)", as: admin, json: person.merging(["groups": ["staff"]]) { _, b in b })
         let holder = try CardHolderFixture.make(name: "試験 G001")
-        let done = try await s.enrollCard(holder.card, holder: holder.state.holder, employee: employeeID, as: admin, cardKey: cardKey)
+        // The hr desk: the only one given the birth-date key.
+        let done = try await s.enrollCard(holder.card, holder: holder.state.holder, employee: employeeID, as: try await s.user(.hr), cardKey: cardKey)
         #expect(done.status == .created, "\(done.text)")
         let token = try await s.send(.POST, "/api/v1/doors/entrance/token", as: admin).object()["token"] as? String
         return Site(s: s, admin: admin, door: .init(bearer: token), holder: holder, serial: try await holder.serialHex, employeeID: employeeID)
@@ -141,14 +142,14 @@ struct GenuineDoorHTTPTests {
         #expect(admitted["outcome"] as? String == "grant" && (admitted["warnings"] as? [String]) == ["cardKeyMissing"], "\(admitted)")
 
         // The desk the refusal sends the holder to: the same card enrolled again gets its key attached.
-        let again = try await site.s.enrollCard(site.holder.card, holder: site.holder.state.holder, employee: site.employeeID, as: site.admin)
+        let again = try await site.s.enrollCard(site.holder.card, holder: site.holder.state.holder, employee: site.employeeID, as: try await site.s.user(.hr))
         #expect(again.object()["cardKey"] as? String == "stored", "\(again.text)")
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await Self.decide(site)["reason"] as? String == "genuine_required")
         #expect(try await Self.decide(site, signedBy: site.holder.card)["outcome"] as? String == "grant")
     }
 
-    @Test("the birth-date key goes to the hr and admin desks, audited, never to security; a genuine exit door gets everyone's card key")
+    @Test("the birth-date key goes to the hr desk only, audited without its value; a genuine exit door gets everyone's card key")
     func birthDateKeyAndExitDoor() async throws {
         let site = try await Self.site()
         defer { Task { await site.s.stop() } }
@@ -156,10 +157,12 @@ struct GenuineDoorHTTPTests {
         let bySecurity = try await site.s.send(.POST, "/api/v1/enrollment/challenges", as: security, json: ["employeeId": site.employeeID]).object()
         #expect(bySecurity["challengeId"] != nil && bySecurity["birthDateKey"] == nil, "\(bySecurity)")
         let byAdmin = try await site.s.send(.POST, "/api/v1/enrollment/challenges", as: site.admin, json: ["employeeId": site.employeeID]).object()
-        #expect((byAdmin["birthDateKey"] as? String)?.count == 6)
+        #expect(byAdmin["challengeId"] != nil && byAdmin["birthDateKey"] == nil, "admin does not read the vault's birth dates")
+        let byHR = try await site.s.send(.POST, "/api/v1/enrollment/challenges", as: try await site.s.user(.hr), json: ["employeeId": site.employeeID]).object()
+        #expect((byHR["birthDateKey"] as? String)?.count == 6)
         try await site.s.app.mynagate.events.flush()
         let issued = try await AuditRecordModel.query(on: site.s.app.db).all().filter { $0.kind == "credential.birth_date_key_issued" }
-        #expect(!issued.isEmpty && issued.allSatisfy { !$0.details.contains(byAdmin["birthDateKey"] as? String ?? "-") }, "recorded, without the value")
+        #expect(!issued.isEmpty && issued.allSatisfy { !$0.details.contains(byHR["birthDateKey"] as? String ?? "-") }, "recorded, without the value")
 
         // An exit door lets everyone out: at the genuine level its snapshot carries every card key.
         _ = try await site.s.send(.PUT, "/api/v1/doors/exit", as: site.admin, json: ["name": "退館ゲート", "fromZone": "lobby", "securityLevel": "genuine"])
@@ -179,7 +182,7 @@ struct GenuineDoorHTTPTests {
         let employeeID = try #require(e.object()["id"] as? String)
         let holder = try CardHolderFixture.make(name: "試験 G002")
         try await s.setHRBirthDate(employee: employeeID, holder.state.holder.birthDate)
-        let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: admin, json: ["employeeId": employeeID]).object()
+        let ch = try await s.send(.POST, "/api/v1/enrollment/challenges", as: try await s.user(.hr), json: ["employeeId": employeeID]).object()
         let digest = Array(Data(base64Encoded: ch["digest"] as? String ?? "") ?? Data())
         let key = try #require(ch["birthDateKey"] as? String)
         #expect(key.count == 6 && key != String(holder.state.holder.birthDate.dropFirst(2)), "the era year, not the Gregorian one")
