@@ -39,12 +39,6 @@ public struct CardKeyOutcome: Sendable, Hashable {
 /// and the issuer's records vouch for it — else a cloned card could enroll a key of the attacker's choice
 /// (soltia48/myna-card `SurfaceAp::sign`: "The record has to be verified too").
 public enum CardKeyCheck {
-    /// The reasons a card key is refused, as stable codes.
-    static let reasons: Set<String> = [
-        "age_record_malformed", "certificate_malformed", "certificate_issuer_unknown", "certificate_signature",
-        "age_record_signature", "birth_date_mismatch", "no_birth_date", "card_signature", "card_key_in_use", "no_cvc_issuers",
-    ]
-
     /// Checks `evidence` against the enrollment challenge, the HR birth date (`YYYY-MM-DD`) and the
     /// configured CVC issuers. A configured issuer list must vouch for the certificate; without one the
     /// key is refused (`no_cvc_issuers`), or under ``CardKeyChainRule/allow`` stored with

@@ -40,6 +40,8 @@ extension Request {
     /// properties, which are its coding keys unless the type renames them), outside `allowed` — or as
     /// the whole body. Nested objects and arrays are followed into the values decoded from them.
     static func refuseNull(in json: Data, decoded: Any, allowing allowed: Set<String>) throws {
+        // Most bodies hold no `null` at all (every door decision passes here): no second parse for them.
+        guard json.range(of: Data("null".utf8)) != nil else { return }
         // The body already decoded as T, so it is JSON; a parser disagreeing on it leaves the check out.
         guard let root = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return }
         if root is NSNull || holdsRefusedNull(root, in: decoded, allowed: allowed) {

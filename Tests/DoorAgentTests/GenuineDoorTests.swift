@@ -89,17 +89,23 @@ struct GenuineDoorAgentTests {
 extension GenuineDoorAgentTests {
     /// A door made `genuine` after the agent's full snapshot: the delta carries no unchanged credential,
     /// so without a new full snapshot the agent would hold no card key and refuse everyone.
-    @Test func aDeltaThatChangesTheDoorsLevelBringsAFullSnapshot() async throws {
+    /// An agent synced at version 1 with door-genuine at `tap` (no card key held), and a server whose next
+    /// answer is the version-2 delta making the door `genuine`: the doors, no credentials.
+    static func levelChange() async throws -> (FakeServer, Rig) {
         let server = FakeServer()
         var before = Fixture.snapshot(door: "door-genuine", version: 1)
         before.policy.credentials[0].credential.cardKey = nil
         if let i = before.policy.doors.firstIndex(where: { $0.id == "door-genuine" }) { before.policy.doors[i].securityLevelOverride = .tap }
         server.serve(before)
         let rig = try await Rig.make(door: "door-genuine", server: server)
-        // The level changes at version 2: the delta has the doors but no credentials.
         var delta = Fixture.snapshot(door: "door-genuine", version: 2, full: false)
         delta.policy.credentials = []
         server.serve(delta)
+        return (server, rig)
+    }
+
+    @Test func aDeltaThatChangesTheDoorsLevelBringsAFullSnapshot() async throws {
+        let (server, rig) = try await Self.levelChange()
         server.state.withLock { $0.whenFull = Fixture.snapshot(door: "door-genuine", version: 2) }
         _ = try await rig.sync.syncOnce()
         #expect(server.state.withLock { $0.sinces }.suffix(2) == [1, nil], "the delta, then a full snapshot")
@@ -113,14 +119,7 @@ extension GenuineDoorAgentTests {
     /// Asked for the full snapshot, a server (or whoever holds its signing key) that answers with a delta
     /// is refused, and the agent keeps deciding on what it held — the delta is never installed.
     @Test func aDeltaInAnswerToAFullRequestIsRefused() async throws {
-        let server = FakeServer()
-        var before = Fixture.snapshot(door: "door-genuine", version: 1)
-        if let i = before.policy.doors.firstIndex(where: { $0.id == "door-genuine" }) { before.policy.doors[i].securityLevelOverride = .tap }
-        server.serve(before)
-        let rig = try await Rig.make(door: "door-genuine", server: server)
-        var delta = Fixture.snapshot(door: "door-genuine", version: 2, full: false)
-        delta.policy.credentials = []
-        server.serve(delta)
+        let (server, rig) = try await Self.levelChange()
         await #expect(throws: SnapshotRefusal.self) { _ = try await rig.sync.syncOnce() }
         #expect(server.state.withLock { $0.sinces }.suffix(2) == [1, nil])
         #expect(await rig.sync.current?.snapshot.version == 1, "the delta was not installed")
