@@ -172,16 +172,20 @@ fi
 # ---------------------------------------------------------------- the entrance made genuine (issue 18)
 api() { # method path [json] — as the demo's admin, with the session cookie and CSRF token
   python3 - "$base" "$password" "$@" <<'EOF'
-import http.cookiejar, json, sys, urllib.request
+import http.cookiejar, json, sys, time, urllib.request
 base, password, method, path = sys.argv[1:5]
 body = sys.argv[5] if len(sys.argv) > 5 else None
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 def call(m, p, data, headers):
     req = urllib.request.Request(base + p, data=data.encode() if data else None, method=m, headers=headers)
-    with opener.open(req, timeout=10) as r:
+    # 60 s: sign-in runs bcrypt (cost 12) at the lowest CPU priority so that door decisions go first;
+    # on a loaded 2-core CI machine it once took longer than a 10-second bound while both agents ran.
+    with opener.open(req, timeout=60) as r:
         return json.loads(r.read() or b"{}")
+started = time.monotonic()
 signed = call("POST", "/api/v1/session", json.dumps({"username": "admin", "password": password}), {"Content-Type": "application/json"})
+print(f"sign-in took {time.monotonic() - started:.1f} s", file=sys.stderr)
 print(json.dumps(call(method, path, body, {"Content-Type": "application/json", "X-CSRF-Token": signed["csrfToken"]})))
 EOF
 }

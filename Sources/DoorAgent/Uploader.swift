@@ -19,6 +19,9 @@ public actor Uploader {
     /// Of those, how many the server kept in quarantine (it could not vouch for them). They leave the
     /// outbox like the rest: the server holds them for review, and sending them again changes nothing.
     public private(set) var quarantined = 0
+    /// How many times ``drain()`` has read the outbox since start. An idle agent reads it once per
+    /// notification and once per idle poll; the test of the idle loop watches this.
+    public private(set) var drains = 0
 
     /// An uploader from `store` to `server`, `batchSize` events at a time (at most the protocol's limit).
     public init(store: LocalStore, server: any DoorServer, batchSize: Int = DoorEventBatch.maxEvents) {
@@ -37,6 +40,7 @@ public actor Uploader {
     @discardableResult
     public func drain() async throws -> Int {
         var total = 0
+        drains += 1
         while true {
             let batch = try await store.pending(limit: batchSize)
             guard !batch.isEmpty else { return total }
@@ -63,8 +67,11 @@ public actor Uploader {
                 try await drain()
                 backoff = 0.2
                 // Wait for a new event, or poll in case one was appended by an earlier run of the agent.
+                // The poll wakes only when its sleep ran out. A waker cancelled because `notify()` came
+                // first must not wake as well: that stray wake started the next waker's cancellation, and
+                // the agent drained an empty outbox in a loop at 100 % CPU from its first event on.
                 let waker = Task { [wakeContinuation] in
-                    try? await Task.sleep(for: .milliseconds(Int(idlePoll * 1000)))
+                    do { try await Task.sleep(for: .milliseconds(Int(idlePoll * 1000))) } catch { return }
                     wakeContinuation.yield()
                 }
                 _ = await iterator.next()

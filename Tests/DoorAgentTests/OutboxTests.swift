@@ -64,4 +64,26 @@ struct OutboxTests {
         #expect(try await rig.store.pendingCount() == 0)
         try await rig.close()
     }
+
+    /// Seen failing: with the idle poll's waker yielding after its cancellation (the code before this
+    /// test), the first notification set off a loop — 10,146 outbox reads in under a second, and the
+    /// door agents of the door-reader system test at 100 % CPU each.
+    @Test func anIdleUploaderReadsTheOutboxOncePerNotificationNotInALoop() async throws {
+        let rig = try await Rig.make(door: "door-tap", syncFirst: false)
+        let uploader = Uploader(store: rig.store, server: rig.server)
+        let running = Task { await uploader.run(idlePoll: 60, log: { _ in }) }
+        for n in 1...3 {
+            try await Task.sleep(for: .milliseconds(100))
+            try await rig.store.append(event(n))
+            uploader.notify()
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let drains = await uploader.drains
+        running.cancel()
+        _ = await running.value
+        #expect(rig.server.events.count == 3, "every event uploaded")
+        // One read at start and one per notification; an idle poll of 60 s does not fire here.
+        #expect(drains <= 4, "outbox read \(drains) times for 3 notifications")
+        try await rig.close()
+    }
 }
