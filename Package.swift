@@ -40,6 +40,12 @@ let package = Package(
         // Metrics: swift-metrics' API with a Prometheus registry per server (``Metrics``).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Imported directly by Server, DoorAgent and the command (not only reached through Vapor), so
+        // declared: a target names every product it imports.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
     ],
     targets: [
         // Domain: 12-digit individual and 13-digit corporate numbers. No dependencies.
@@ -57,7 +63,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA public keys from the card's own 90/91 encoding, to check the text application's
                 // integrity record and card-verifiable certificates.
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // A virtual My Number card answering the same APDUs, with its own test JPKI hierarchy.
@@ -69,7 +75,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // The access-control domain: people, credentials, doors, zones, schedules, the decision. No I/O,
@@ -89,7 +95,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // Fluent models and migrations (SQLite by default, PostgreSQL for several servers), the policy
@@ -120,6 +126,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
         ),
@@ -131,6 +145,9 @@ let package = Package(
             dependencies: [
                 "Access", "DoorProtocol", "MynaCard", "SmartCard", "Trust",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -158,6 +175,7 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -171,13 +189,22 @@ let package = Package(
                 "MynaCard", "MynaCardSim", "SmartCard", "MyNumber",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             // Recorded APDU traces replayed as cards (`mynagate card trace`, docs/CARD.md "APDU traces").
             resources: [.copy("Traces")]
         ),
-        .testTarget(name: "MynaCardSimTests", dependencies: ["MynaCardSim", "SmartCard"]),
-        .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCardSim"]),
+        .testTarget(
+            name: "MynaCardSimTests",
+            dependencies: [
+                "MynaCardSim", "SmartCard",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "PCSCTests", dependencies: ["PCSC", "SmartCard", "MynaCard", "MynaCardSim"]),
         .testTarget(
             name: "TrustTests",
             dependencies: [
@@ -185,7 +212,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             // The real J-LIS roots, read by path (#filePath) like the fuzz corpus.
             exclude: ["Fixtures"]
@@ -198,6 +225,7 @@ let package = Package(
             dependencies: [
                 "DoorAgent", "DoorProtocol", "Access", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
@@ -208,6 +236,7 @@ let package = Package(
             name: "FaultInjection",
             dependencies: [
                 .product(name: "Fluent", package: "fluent"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
@@ -217,7 +246,14 @@ let package = Package(
                 "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
                 "FaultInjection", "Audit",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -4,6 +4,8 @@ import NIOCore
 import SQLiteNIO
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The door controller's own SQLite file: the last verified snapshot and the outbox of events.
@@ -37,10 +39,10 @@ public actor LocalStore {
     public static func open(path: String) async throws -> LocalStore {
         // Made 0600 before SQLite opens it, never readable by others for a moment; an existing file made
         // by an older release is restricted too.
-        let fd = Glibc.open(path, O_RDWR | O_CREAT, 0o600)
+        let fd = posixOpen(path, O_RDWR | O_CREAT, 0o600)
         guard fd >= 0 else { throw LocalStoreError.cannotCreate(path, String(cString: strerror(errno))) }
         let restricted = fchmod(fd, 0o600)
-        Glibc.close(fd)
+        posixClose(fd)
         guard restricted == 0 else { throw LocalStoreError.cannotCreate(path, "cannot restrict it to its owner") }
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             guard chmod(path + suffix, 0o600) == 0 else { throw LocalStoreError.cannotCreate(path + suffix, "cannot restrict it to its owner") }
@@ -228,4 +230,25 @@ public enum LocalStoreError: Error, Sendable, Hashable {
     case corruptRow(String)
     /// The file could not be created or restricted to its owner.
     case cannotCreate(String, String)
+}
+
+/// `open(2)` and `close(2)` from the platform's C library, named apart because `LocalStore.open(path:)`
+/// and `close()` shadow them inside the type.
+@inline(__always)
+private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags, mode)
+    #else
+    return Darwin.open(path, flags, mode)
+    #endif
+}
+
+@inline(__always)
+@discardableResult
+private func posixClose(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.close(fd)
+    #else
+    return Darwin.close(fd)
+    #endif
 }

@@ -1,6 +1,6 @@
 import Crypto
 import SmartCard
-import _CryptoExtras
+import CryptoExtras
 
 /// An RSA public key in the card's own encoding, `90 <exponent> 91 <modulus>` (soltia48/myna-card
 /// `src/data.rs` `RsaPublicKey`), as the 券面 applications' certificates and records carry it.

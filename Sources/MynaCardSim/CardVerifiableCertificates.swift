@@ -1,5 +1,5 @@
 import Crypto
-import _CryptoExtras
+import CryptoExtras
 
 /// The card-verifiable certificates (CVC) and RSA public keys of the two 券面 applications, in the
 /// layout a real card uses (soltia48/myna-card `src/data.rs` `CardVerifiableCertificate`, `KeyId`,

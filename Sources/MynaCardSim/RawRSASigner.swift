@@ -1,5 +1,5 @@
 import Crypto
-import _CryptoExtras
+import CryptoExtras
 
 /// The card's RSA engine: PKCS#1 v1.5 type-1 padding applied by the card to whatever DigestInfo it is
 /// given, then the raw private-key operation (RFC 8017 8.2.1 with EMSA-PKCS1-v1_5 steps 3–5).

@@ -3,7 +3,7 @@ import Foundation
 import MynaCard
 import SwiftASN1
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// A JPKI-shaped **test** hierarchy: a user-authentication CA and a signing CA that issue virtual cards.
 ///

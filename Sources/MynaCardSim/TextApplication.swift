@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import _CryptoExtras
+import CryptoExtras
 
 /// The text application (券面事項入力補助): the individual number and the four basic items as text.
 enum TextApplication {

@@ -1,5 +1,5 @@
 import Foundation
-import _CryptoExtras
+import CryptoExtras
 
 /// Everything a virtual My Number card holds: the holder's data, keys, certificates, PINs with their
 /// counters and the front-side images. It is the content of a card file (`mynagate vcard new`).

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import _CryptoExtras
+import CryptoExtras
 
 /// The visual application (券面事項確認): the front side of the card as images, the number side, and the
 /// age record, as soltia48/myna-card `src/ap/surface.rs` lays them out.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
-import _CryptoExtras
+import CryptoExtras
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,7 +67,7 @@ public struct CRLBuilder: Sendable {
         let size = try encode(entries: entries, progress: progress) { chunk in
             var done = 0
             while done < chunk.count && failed == 0 {
-                let n = Glibc.write(fd, chunk.baseAddress! + done, chunk.count - done)
+                let n = posixWrite(fd, chunk.baseAddress! + done, chunk.count - done)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { failed = errno; break }
                 done += n
@@ -245,4 +245,15 @@ struct ChunkWriter {
         buffer.removeAll(keepingCapacity: true)
         hashFrom = 0
     }
+}
+
+/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
+/// a method called `write` shadows it inside the types that call it.
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
 }

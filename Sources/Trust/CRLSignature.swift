@@ -1,7 +1,7 @@
 import Crypto
 import SwiftASN1
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// The public key a CRL is checked against: the issuer certificate's (RFC 5280 section 6.3.3 (f)).
 public struct CRLIssuerKey: Sendable {

@@ -41,7 +41,7 @@ extension RevocationIndex {
         guard fd >= 0 else { throw .io("cannot create \(temp): \(String(cString: strerror(errno)))") }
         var done = 0
         while done < storage.count {
-            let n = Glibc.write(fd, storage.base + done, storage.count - done)
+            let n = posixWrite(fd, storage.base + done, storage.count - done)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 close(fd); unlink(temp)
@@ -132,4 +132,15 @@ extension RevocationIndex {
         if !h.signatureVerified { h.issuerKeyDigest = nil }
         return builder.finish(header: h)
     }
+}
+
+/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
+/// a method called `write` shadows it inside the types that call it.
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
 }

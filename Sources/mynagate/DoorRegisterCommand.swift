@@ -5,6 +5,8 @@ import Foundation
 import Vapor
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `mynagate door register`: signs in to the server as an administrator, issues the door's token
@@ -99,7 +101,18 @@ struct DoorRegisterCommand: AsyncParsableCommand {
         guard fd >= 0 else { throw CLIFailure("cannot write \(out)") }
         defer { close(fd) }
         guard fchmod(fd, 0o600) == 0 else { throw CLIFailure("cannot restrict \(out) to its owner") }
-        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = data.withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else { throw CLIFailure("cannot write \(out)") }
     }
+}
+
+/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
+/// a method called `write` shadows it inside the types that call it.
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
 }

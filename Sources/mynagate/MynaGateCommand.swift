@@ -57,10 +57,21 @@ enum FileHandleOutput {
             var off = 0
             let fd: Int32 = self == .standardOutput ? 1 : 2
             while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                let n = posixWrite(fd, buf.baseAddress! + off, buf.count - off)
                 if n <= 0 { return }
                 off += n
             }
         }
     }
+}
+
+/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
+/// a method called `write` shadows it inside the types that call it.
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
 }

@@ -1,4 +1,4 @@
-import _CryptoExtras
+import CryptoExtras
 import Access
 import DoorAgent
 import DoorProtocol

@@ -2,7 +2,7 @@ import Crypto
 import MynaCardSim
 import SmartCard
 import Testing
-import _CryptoExtras
+import CryptoExtras
 
 @Suite("Text and visual applications")
 struct ApplicationContentTests {

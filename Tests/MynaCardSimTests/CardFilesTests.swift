@@ -3,7 +3,7 @@ import Foundation
 import MynaCardSim
 import SmartCard
 import Testing
-import _CryptoExtras
+import CryptoExtras
 
 /// The files and answers issue 17 items 8–9 added, each against what soltia48/myna-card measured on a
 /// J-LIS test card (docs/CARD.md cites each).

@@ -3,7 +3,7 @@ import MynaCardSim
 import SwiftASN1
 import Testing
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 @Suite("Test JPKI hierarchy and issued certificates")
 struct HierarchyTests {

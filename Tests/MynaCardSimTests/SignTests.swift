@@ -3,7 +3,7 @@ import MynaCardSim
 import SmartCard
 import Testing
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 @Suite("COMPUTE DIGITAL SIGNATURE")
 struct SignTests {

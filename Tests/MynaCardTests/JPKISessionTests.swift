@@ -5,7 +5,7 @@ import MynaCardSim
 import SmartCard
 import Testing
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 @Suite("JPKI application against the virtual card")
 struct JPKISessionTests {

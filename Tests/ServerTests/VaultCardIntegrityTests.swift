@@ -1,6 +1,6 @@
 import Fluent
 import Foundation
-import _CryptoExtras
+import CryptoExtras
 import Crypto
 @testable import MynaCard
 @testable import MynaCardSim

@@ -2,7 +2,7 @@ import Foundation
 import MynaCardSim
 import Testing
 import X509
-import _CryptoExtras
+import CryptoExtras
 @testable import Trust
 
 /// Shared material for the CRL and index tests: one test hierarchy (RSA key generation is the slow

@@ -4,7 +4,7 @@ import SwiftASN1
 import Testing
 @testable import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// Writes the fuzz test PKI (Fuzz/PKI) and the seed corpora of the trust fuzz targets (Fuzz/Corpus/Fuzz*)
 /// from the real builders: CRLBuilder, RevocationIndexBuilder, OCSPResponder, TestJPKIHierarchy.

@@ -4,7 +4,7 @@ import SwiftASN1
 import Testing
 import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// The trust layer against the real J-LIS roots (Tests/TrustTests/Fixtures/JLISRoots, with their sources
 /// and fingerprints in its README and in docs/CARD.md "Certificates").

@@ -3,7 +3,7 @@ import SwiftASN1
 import Testing
 import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// An OCSP "network" in process: hands the request to a function and returns its answer.
 struct InProcessOCSP: OCSPTransport {

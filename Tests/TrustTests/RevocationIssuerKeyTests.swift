@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// A CRL index answers for the key that verified its CRL, and for nothing else (issue 17 review of the
 /// same-named J-LIS generations, findings 2 and 3). Each test is an attack the previous code let through.

@@ -5,7 +5,7 @@ import SwiftASN1
 import Testing
 import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 /// One test hierarchy for the Trust validation, OCSP and challenge suites, built once: RSA key generation
 /// is the slow part. Edge-case certificates are issued here with the test CA's key (read back from the

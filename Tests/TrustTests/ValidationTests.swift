@@ -3,7 +3,7 @@ import MynaCardSim
 import Testing
 import Trust
 import X509
-import _CryptoExtras
+import CryptoExtras
 
 @Suite("Card certificate validation")
 struct ValidationTests {
