@@ -2,6 +2,7 @@ import Access
 import Audit
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Store
 import Synchronization
 import Trust
@@ -354,6 +355,27 @@ public actor EventWriter {
             noteFailed(error, writing: "a request's events")
             throw error
         }
+    }
+
+    /// The one way a request changes state together with its event-log record: `write` runs in the
+    /// append's transaction, which holds the database's write turn, and the records it returns are
+    /// sealed in that same transaction (``appendNow(building:)``) — the change and its record land
+    /// together or not at all, and a check `write` makes on what it reads cannot be raced by another
+    /// request or server (the second of two opt-ins at once waits for the first's commit, then sees it).
+    /// `write` may run again after a lost race on the log's sequence number, so it reads what it decides
+    /// on inside, from the transaction it is given. Returns the value `write` returned with its records.
+    public func writeAudited<T: Sendable>(_ write: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+        let result = NIOLockedValueBox<T?>(nil)
+        _ = try await appendNow(building: { tx in
+            let (value, drafts) = try await write(tx)
+            result.withLockedValue { $0 = value }
+            return drafts
+        })
+        // appendNow returns only after `write` ran to its end in the attempt that committed.
+        guard let value = result.withLockedValue({ $0 }) else {
+            throw APIError(.internalServerError, code: "internal_error", ja: "サーバー内部でエラーが起きました。", en: "the change was written but its result was lost")
+        }
+        return value
     }
 
     /// A write the caller waited for failed: if the database refused it (not a refusal `build` threw

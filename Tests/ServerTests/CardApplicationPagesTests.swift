@@ -50,6 +50,8 @@ struct CardApplicationPagesTests {
         let detail = try await s.send(.GET, "/card-applications/\(app)", as: hr)
         #expect(detail.status == .ok && detail.text.contains("12345678901234567890123") && detail.text.contains("id=\"applicant-photo\""))
         #expect(try await post(s, "/card-applications/\(app)/review", as: hr, [("decision", "return"), ("note", "")]).status == .unprocessableEntity)
+        // No decision at all is refused, not read as "return" (before issue 19's one form reading it sent the application back).
+        #expect(try await post(s, "/card-applications/\(app)/review", as: hr, [("note", "写真を撮り直してください")]).status == .unprocessableEntity)
         #expect(try await post(s, "/card-applications/\(app)/review", as: hr, [("decision", "accept")]).status == .seeOther)
         let batches = try await s.send(.GET, "/card-batches", as: hr)
         #expect(batches.text.contains("id=\"ready-count\">1<") && batches.text.contains("id=\"build-batch\""))

@@ -302,10 +302,7 @@ struct AttendanceController {
 
     @Sendable func addCorrection(_ req: Request) async throws -> Response {
         let input = try req.decodeBody(AttendanceService.CorrectionInput.self)
-        let actor = "user:\(try req.user.username)"
-        let m = try await AttendanceService.addCorrection(input, by: actor, on: req.db)
-        try await req.audit(kind: "attendance.corrected", subject: "employee:\(m.employeeID)",
-                            details: ["action": m.action, "correction": m.id?.uuidString.lowercased() ?? "", "event": m.eventID ?? ""])
+        let m = try await AttendanceService.addCorrection(input, by: "user:\(try req.user.username)", events: req.state.events)
         return try await CorrectionDTO(m).encodeResponse(status: .created, for: req)
     }
 

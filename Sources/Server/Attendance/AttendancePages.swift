@@ -171,18 +171,17 @@ struct AttendancePages {
     @Sendable func correct(_ req: Request) async throws -> Response {
         let p = try await AttendanceController.employee(req)
         let month = try AttendanceController.month(req, blankIsThisMonth: true)
-        let f = (try? req.decodeBody(CorrectionForm.self)) ?? CorrectionForm()
-        let input = AttendanceService.CorrectionInput(employeeId: p.uuid, action: f.action ?? "", direction: f.direction,
-                                                       at: f.at.flatMap { PageTime.parseLocal($0) },
-                                                       eventId: f.eventId.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }, reason: f.reason ?? "")
         do {
-            let m = try await AttendanceService.addCorrection(input, by: "user:\(try req.user.username)", on: req.db)
-            try await req.audit(kind: "attendance.corrected", subject: "employee:\(m.employeeID)",
-                                details: ["action": m.action, "correction": m.id?.uuidString.lowercased() ?? "", "event": m.eventID ?? ""])
-        } catch let abort as any AbortError {
+            let f = try req.pageForm(CorrectionForm.self)
+            let input = AttendanceService.CorrectionInput(employeeId: p.uuid, action: f.action ?? "", direction: f.direction,
+                                                           at: f.at.flatMap { PageTime.parseLocal($0) },
+                                                           eventId: f.eventId.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }, reason: f.reason ?? "")
+            _ = try await AttendanceService.addCorrection(input, by: "user:\(try req.user.username)", events: req.state.events)
+        } catch {
+            let problem = req.pageProblem(error)
             let data = try await Self.monthData(p, month: month, canCorrect: true, timeline: "/api/v1/attendance/employees/\(p.uuid.uuidString)/timeline.svg",
                                                 path: "/attendance/people/\(p.uuid.uuidString)", on: req)
-            return try await req.renderPage("attendance-month", titleKey: "att_personTitle", data, status: abort.status, error: req.errorText(abort))
+            return try await req.renderPage("attendance-month", titleKey: "att_personTitle", data, status: problem.status, error: problem.text)
         }
         req.flash("att_corrected")
         return req.seeOther("/attendance/people/\(p.uuid.uuidString)?month=\(month)")
@@ -328,7 +327,12 @@ struct AttendancePages {
     }
 
     @Sendable func importSelfReports(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(UploadForm.self)) ?? UploadForm()
+        let f: UploadForm
+        do { f = try req.pageForm(UploadForm.self) } catch {
+            let problem = req.pageProblem(error)
+            let data = try await selfReportData(req, month: YearMonth(AttendanceService.today))
+            return try await req.renderPage("attendance-self-reports", titleKey: "att_selfReportsTitle", data, status: problem.status, error: problem.text)
+        }
         let month = f.month.flatMap { StrictDate.month($0) }.map { YearMonth(year: $0.year, month: $0.month) } ?? YearMonth(AttendanceService.today)
         let csv = f.csv ?? ""
         guard !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

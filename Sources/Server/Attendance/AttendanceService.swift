@@ -187,6 +187,18 @@ public enum AttendanceService {
     }
 
     /// Stores a correction after checking it; the door events are not touched.
+    /// Adds a correction and its event-log record (`attendance.corrected`) in one transaction
+    /// (``EventWriter/writeAudited(_:)``): a correction never changes working time without the record of
+    /// who made it and why, and a record never names a correction that was not saved.
+    public static func addCorrection(_ input: CorrectionInput, by actor: String, events: EventWriter) async throws -> AttendanceCorrectionModel {
+        try await events.writeAudited { tx in
+            let m = try await addCorrection(input, by: actor, on: tx)
+            return (m, [AuditDraft(kind: "attendance.corrected", actor: actor, subject: "employee:\(m.employeeID)",
+                                   details: ["action": m.action, "correction": m.id?.uuidString.lowercased() ?? "", "event": m.eventID ?? ""])])
+        }
+    }
+
+    /// The correction alone, on `db` (inside the audited write above, or a tool's own transaction).
     public static func addCorrection(_ input: CorrectionInput, by actor: String, on db: any Database) async throws -> AttendanceCorrectionModel {
         let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else { throw Abort(.unprocessableEntity, reason: "a reason (1–500 characters) is required") }

@@ -1,4 +1,5 @@
 import Access
+import Audit
 import CardApplication
 import Fluent
 import Foundation
@@ -26,25 +27,32 @@ enum CardOps {
         guard statement.map({ ["hasCard", "declined"].contains($0) }) ?? true else {
             throw APIError(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
         }
-        try await CardApplications.setStatement(statement, of: e, on: req.db)
-        try await req.audit(kind: "card_application.statement", subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"])
+        let actor = try actor(req)
+        try await req.state.events.writeAudited { tx in
+            try await CardApplications.setStatement(statement, of: e, on: tx)
+            return ((), [AuditDraft(kind: "card_application.statement", actor: actor, subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"])])
+        }
     }
 
     static func optIn(route: ApplicationRoute?, req: Request) async throws -> ApplicationRecord {
         let e = try me(req)
-        if try await CredentialModel.query(on: req.db).filter(\.$employeeID == e).filter(\.$state == "active").first() != nil {
-            throw APIError(.conflict, code: "already_enrolled", ja: "あなたのマイナンバーカードは既に登録されています。", en: "Your My Number card is already enrolled.")
-        }
-        if let open = try await CardApplications.current(of: e, on: req.db), open.record.isOpen {
-            throw APIError(.conflict, code: "application_open", ja: "申請は既に受け付けています。", en: "You already have an open application.")
-        }
+        let actor = try actor(req)
         let r = ApplicationRecord(id: ApplicationID(rawValue: UUID().uuidString), employee: CardApplications.employeeID(e), route: route,
-                                  optedInAt: Date(), by: try actor(req))
-        try await CardApplications.save(r, on: req.db)
-        // Opting in replaces an earlier "I do not want to apply".
-        if try await CardApplications.statement(of: e, on: req.db) == "declined" { try await CardApplications.setStatement(nil, of: e, on: req.db) }
-        try await CardApplications.audit(req, "opted_in", r)
-        return r
+                                  optedInAt: Date(), by: actor)
+        // The checks, the application, the statement and the event in one transaction holding the write
+        // turn: two opt-ins at once cannot both find "no open application" and open two.
+        return try await req.state.events.writeAudited { tx in
+            if try await CredentialModel.query(on: tx).filter(\.$employeeID == e).filter(\.$state == "active").first() != nil {
+                throw APIError(.conflict, code: "already_enrolled", ja: "あなたのマイナンバーカードは既に登録されています。", en: "Your My Number card is already enrolled.")
+            }
+            if let open = try await CardApplications.current(of: e, on: tx), open.record.isOpen {
+                throw APIError(.conflict, code: "application_open", ja: "申請は既に受け付けています。", en: "You already have an open application.")
+            }
+            try await CardApplications.save(r, on: tx)
+            // Opting in replaces an earlier "I do not want to apply".
+            if try await CardApplications.statement(of: e, on: tx) == "declined" { try await CardApplications.setStatement(nil, of: e, on: tx) }
+            return (r, [CardApplications.auditDraft("opted_in", r, actor: actor)])
+        }
     }
 
     static func mine(_ req: Request) async throws -> CardApplications.Loaded {
@@ -61,22 +69,27 @@ enum CardOps {
         case .failure(let issues): throw APIError.applicationData(issues)
         case .success(let d): data = d
         }
-        var r = l.record
+        let id = try l.model.requireID()
         let who = try actor(req)
-        do {
-            if let route, route != r.route { try r.apply(.chooseRoute(route), at: Date(), by: who) }
-            try r.apply(.enterData(data), at: Date(), by: who)
-        } catch { throw APIError(.conflict, error) }
-        try await CardApplications.save(r, model: l.model, on: req.db)
-        try await CardApplications.audit(req, "data_entered", r)
-        return r
+        return try await req.state.events.writeAudited { tx in
+            let current = try await CardApplications.load(id, on: tx)
+            var r = current.record
+            do {
+                if let route, route != r.route { try r.apply(.chooseRoute(route), at: Date(), by: who) }
+                try r.apply(.enterData(data), at: Date(), by: who)
+            } catch let refusal as ApplicationTransitionError { throw APIError(.conflict, refusal) }
+            try await CardApplications.save(r, model: current.model, on: tx)
+            return (r, [CardApplications.auditDraft("data_entered", r, actor: who)])
+        }
     }
 
     static func uploadPhoto(_ bytes: [UInt8], req: Request) async throws -> (ApplicationRecord, PhotoReport) {
-        let l = try await mine(req)
-        let (r, report) = try await CardApplications.upload(bytes, to: l, actor: try actor(req), on: req.db)
-        try await CardApplications.audit(req, "photo_attached", r, details: ["bytes": String(bytes.count)])
-        return (r, report)
+        let id = try await mine(req).model.requireID()
+        let who = try actor(req)
+        return try await req.state.events.writeAudited { tx in
+            let (r, report) = try await CardApplications.upload(bytes, to: try await CardApplications.load(id, on: tx), actor: who, on: tx)
+            return ((r, report), [CardApplications.auditDraft("photo_attached", r, actor: who, details: ["bytes": String(bytes.count)])])
+        }
     }
 
     /// What the employee may record themselves: the notice arrived, the card was picked up or came by post, or withdraw.
@@ -90,9 +103,7 @@ enum CardOps {
         case "withdraw": event = .withdraw
         default: throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。", en: "event must be noticeReceived, cardReceived, cardMailed or withdraw")
         }
-        let r = try await CardApplications.apply(event, to: l, actor: try actor(req), on: req.db)
-        try await CardApplications.audit(req, event.name, r)
-        return r
+        return try await CardApplications.applyAudited(event, to: try l.model.requireID(), req: req)
     }
 
     // MARK: the clerk
@@ -106,9 +117,8 @@ enum CardOps {
         guard trimmed.count <= 500 else {
             throw APIError(.unprocessableEntity, code: "note_too_long", ja: "メモは500文字以内にしてください。", en: "The note must be at most 500 characters.")
         }
-        let r = try await CardApplications.apply(accept ? .review : .returnToEmployee(note: trimmed), to: l, actor: try actor(req), on: req.db)
-        try await CardApplications.audit(req, accept ? "reviewed" : "returned", r)
-        return r
+        return try await CardApplications.applyAudited(accept ? .review : .returnToEmployee(note: trimmed), to: try l.model.requireID(),
+                                                       kind: accept ? "reviewed" : "returned", req: req)
     }
 
     static func clerkEvent(_ id: UUID, name: String, route: String?, req: Request) async throws -> ApplicationRecord {
@@ -129,9 +139,7 @@ enum CardOps {
             throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。",
                            en: "event must be noticeReceived, cardReceived, cardMailed, reminderSent, withdraw or chooseRoute")
         }
-        let r = try await CardApplications.apply(event, to: l, actor: try actor(req), on: req.db)
-        try await CardApplications.audit(req, event.name, r)
-        return r
+        return try await CardApplications.applyAudited(event, to: try l.model.requireID(), req: req)
     }
 
     // MARK: batches (case 1)
@@ -344,14 +352,17 @@ enum CardOps {
             var r = l.record
             do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch { throw APIError(.conflict, error) }
             let record = r, session = s
-            try await req.db.transaction { tx in
+            try await req.state.events.writeAudited { tx in
                 try await CardApplications.save(record, model: l.model, on: tx)
                 try await saveSession(session, model: m, on: tx)
+                return ((), [CardApplications.auditDraft("applied_at_session", record, actor: actor, details: ["session": id])])
             }
-            try await CardApplications.audit(req, "applied_at_session", r, details: ["session": id])
         } else {
-            try await saveSession(s, model: m, on: req.db)
-            try await req.audit(kind: "card_application.identity_checked", subject: "session:\(id)", details: ["application": appID.rawValue])
+            let session = s
+            try await req.state.events.writeAudited { tx in
+                try await saveSession(session, model: m, on: tx)
+                return ((), [AuditDraft(kind: "card_application.identity_checked", actor: actor, subject: "session:\(id)", details: ["application": appID.rawValue])])
+            }
         }
         return s
     }

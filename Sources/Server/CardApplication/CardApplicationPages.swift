@@ -47,12 +47,6 @@ struct CardApplicationPages {
     static func statusLabel(_ s: CardStatus, _ req: Request) -> String { req.text("ca_status_\(s.rawValue)") }
     static func routeLabel(_ r: ApplicationRoute?, _ req: Request) -> String { req.text("ca_route_\(r?.rawValue ?? "none")") }
 
-    /// A refusal shown on the page that was posted: status, sentence and the per-field sentences.
-    static func problemText(_ error: any Error, _ req: Request) -> (HTTPStatus, String, [String]) {
-        let e = APIError(rendering: error)
-        return (e.status, req.errorText(error), e.issueTexts(req.pageLanguage))
-    }
-
     // MARK: the employee's page
 
     struct HistoryRow: Encodable, Sendable {
@@ -181,50 +175,49 @@ struct CardApplicationPages {
     struct StatementForm: Content { var statement: String? }
 
     @Sendable func statement(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(StatementForm.self)) ?? StatementForm()
-        do {
-            let s = f.statement ?? "none"
-            try await CardOps.setStatement(s == "none" ? nil : s, req: req)
-        } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderMy(req, status: status, error: text)
+        try await req.submitForm(StatementForm.self, flash: "ca_statementSaved", redirect: "/my/card") { form in
+            let statement = form.statement ?? "none"
+            try await CardOps.setStatement(statement == "none" ? nil : statement, req: req)
+            return nil
+        } page: { _, problem in
+            try await renderMy(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_statementSaved")
-        return req.seeOther("/my/card")
     }
 
     struct ApplyForm: Content { var route: String? }
 
     @Sendable func apply(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(ApplyForm.self)) ?? ApplyForm()
-        do { _ = try await CardOps.optIn(route: f.route.flatMap(ApplicationRoute.init(rawValue:)), req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderMy(req, status: status, error: text)
+        try await req.submitForm(ApplyForm.self, flash: "ca_optedIn", redirect: "/my/card") { form in
+            _ = try await CardOps.optIn(route: form.route.flatMap(ApplicationRoute.init(rawValue:)), req: req)
+            return nil
+        } page: { _, problem in
+            try await renderMy(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_optedIn")
-        return req.seeOther("/my/card")
     }
 
     @Sendable func data(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(CardApplicationController.Draft.self)) ?? CardApplicationController.Draft()
-        do { _ = try await CardOps.enterData(f.draft, route: f.route.flatMap(ApplicationRoute.init(rawValue:)), req: req) } catch {
-            let (status, text, issues) = Self.problemText(error, req)
-            return try await renderMy(req, status: status, error: status == .unprocessableEntity ? req.text("ca_dataProblems") : text,
-                                      draft: f.draft, problems: issues.isEmpty && status == .unprocessableEntity ? [text] : issues)
+        try await req.submitForm(CardApplicationController.Draft.self, flash: "ca_dataSaved", redirect: "/my/card") { form in
+            _ = try await CardOps.enterData(form.draft, route: form.route.flatMap(ApplicationRoute.init(rawValue:)), req: req)
+            return nil
+        } page: { form, problem in
+            let refused = problem.status == .unprocessableEntity
+            return try await renderMy(req, status: problem.status, error: refused ? req.text("ca_dataProblems") : problem.text,
+                                      draft: form?.draft, problems: problem.issues.isEmpty && refused ? [problem.text] : problem.issues)
         }
-        req.flash("ca_dataSaved")
-        return req.seeOther("/my/card")
     }
 
     struct PhotoForm: Content { var photo: File? }
 
     @Sendable func photo(_ req: Request) async throws -> Response {
-        let f = try? req.decodeBody(PhotoForm.self)
-        let bytes = f?.photo.map { Array($0.data.readableBytesView) } ?? []
         let report: PhotoReport
-        do { (_, report) = try await CardOps.uploadPhoto(bytes, req: req) } catch {
-            let (status, text, issues) = Self.problemText(error, req)
-            return try await renderMy(req, status: status, error: status == .unprocessableEntity ? req.text("ca_photoRefused") : text, photoProblems: issues)
+        do {
+            // No file chosen is an empty photo, which the photo check refuses with its own sentence.
+            let bytes = try req.pageForm(PhotoForm.self).photo.map { Array($0.data.readableBytesView) } ?? []
+            (_, report) = try await CardOps.uploadPhoto(bytes, req: req)
+        } catch {
+            let problem = req.pageProblem(error)
+            return try await renderMy(req, status: problem.status, error: problem.status == .unprocessableEntity ? req.text("ca_photoRefused") : problem.text,
+                                      photoProblems: problem.issues)
         }
         let notices = report.issues.filter { $0.severity == .notice }.map { $0.message(in: Self.lang(req)) }
         if notices.isEmpty {
@@ -246,13 +239,12 @@ struct CardApplicationPages {
     }
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(EventForm.self)) ?? EventForm()
-        do { _ = try await CardOps.ownEvent(f.event ?? "", req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderMy(req, status: status, error: text)
+        try await req.submitForm(EventForm.self, flash: "ca_eventDone", redirect: "/my/card") { form in
+            _ = try await CardOps.ownEvent(form.event ?? "", req: req)
+            return nil
+        } page: { _, problem in
+            try await renderMy(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_eventDone")
-        return req.seeOther("/my/card")
     }
 
     struct CampaignData: Encodable, Sendable {
@@ -379,28 +371,33 @@ struct CardApplicationPages {
 
     @Sendable func review(_ req: Request) async throws -> Response {
         let id = try id(req)
-        let f = (try? req.decodeBody(ReviewForm.self)) ?? ReviewForm()
-        let accept = f.decision == "accept"
-        do { _ = try await CardOps.review(id, accept: accept, note: f.note ?? "", req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            if status == .notFound { throw error }
-            return try await renderDetail(req, id: id, status: status, error: text)
+        let form: ReviewForm
+        do {
+            form = try req.pageForm(ReviewForm.self)
+            // Only the two buttons' values: a missing or unknown decision is refused, never read as "return".
+            guard let decision = form.decision, ["accept", "return"].contains(decision) else {
+                throw Abort(.unprocessableEntity, reason: "decision must be accept or return")  // as the API answers
+            }
+            _ = try await CardOps.review(id, accept: decision == "accept", note: form.note ?? "", req: req)
+        } catch {
+            let problem = req.pageProblem(error)
+            if problem.status == .notFound { throw error }
+            return try await renderDetail(req, id: id, status: problem.status, error: problem.text)
         }
-        req.flash(accept ? "ca_reviewed" : "ca_returned")
+        req.flash(form.decision == "accept" ? "ca_reviewed" : "ca_returned")
         return req.seeOther("/card-applications/\(id.uuidString)")
     }
 
     @Sendable func clerkEvent(_ req: Request) async throws -> Response {
         let id = try id(req)
-        let f = (try? req.decodeBody(EventForm.self)) ?? EventForm()
-        do { _ = try await CardOps.clerkEvent(id, name: f.event ?? "", route: f.route, req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            if status == .notFound { throw error }
-            return try await renderDetail(req, id: id, status: status, error: text)
+        return try await req.submitForm(EventForm.self, flash: "ca_eventDone", redirect: "/card-applications/\(id.uuidString)") { form in
+            _ = try await CardOps.clerkEvent(id, name: form.event ?? "", route: form.route, req: req)
+            // "Mark reminded" is pressed on the overview's reminder list: go back there.
+            return form.event == "reminderSent" && req.query[String.self, at: "back"] == "overview" ? "/card-applications" : nil
+        } page: { _, problem in
+            if problem.status == .notFound { throw problem.error }
+            return try await renderDetail(req, id: id, status: problem.status, error: problem.text)
         }
-        req.flash("ca_eventDone")
-        // "Mark reminded" is pressed on the overview's reminder list: go back there.
-        return req.seeOther(f.event == "reminderSent" && req.query[String.self, at: "back"] == "overview" ? "/card-applications" : "/card-applications/\(id.uuidString)")
     }
 
     // MARK: batches
@@ -451,8 +448,8 @@ struct CardApplicationPages {
 
     @Sendable func build(_ req: Request) async throws -> Response {
         do { _ = try await CardOps.buildBatch(nil, req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderBatches(req, status: status, error: text)
+            let problem = req.pageProblem(error)
+            return try await renderBatches(req, status: problem.status, error: problem.text)
         }
         req.flash("ca_built")
         return req.seeOther("/card-batches")
@@ -460,8 +457,8 @@ struct CardApplicationPages {
 
     @Sendable func sent(_ req: Request) async throws -> Response {
         do { _ = try await CardOps.markSent(req.parameters.get("id") ?? "", req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderBatches(req, status: status, error: text)
+            let problem = req.pageProblem(error)
+            return try await renderBatches(req, status: problem.status, error: problem.text)
         }
         req.flash("ca_marked")
         return req.seeOther("/card-batches")
@@ -518,14 +515,12 @@ struct CardApplicationPages {
     }
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(NewSessionForm.self)) ?? NewSessionForm()
-        let s: OnSiteSession
-        do { s = try await CardOps.createSession(prefecture: f.prefecture, city: f.city ?? "", applications: nil, req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderSessions(req, status: status, error: text)
+        try await req.submitForm(NewSessionForm.self, flash: "ca_sessionCreated", redirect: "/card-sessions") { form in
+            let session = try await CardOps.createSession(prefecture: form.prefecture, city: form.city ?? "", applications: nil, req: req)
+            return "/card-sessions/\(session.id.rawValue)"
+        } page: { _, problem in
+            try await renderSessions(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_sessionCreated")
-        return req.seeOther("/card-sessions/\(s.id.rawValue)")
     }
 
     struct DocOption: Encodable, Sendable {
@@ -601,16 +596,16 @@ struct CardApplicationPages {
 
     @Sendable func agree(_ req: Request) async throws -> Response {
         let id = req.parameters.get("id") ?? ""
-        let f = (try? req.decodeBody(AgreementForm.self)) ?? AgreementForm()
-        let a = CardOps.Agreement(date: f.date ?? "", startTime: f.startTime, place: f.place ?? "",
-                                  contact: CardDTO.Contact(name: f.contactName ?? "", section: f.contactSection, phone: f.contactPhone, email: f.contactEmail))
-        do { _ = try await CardOps.agree(id, a, req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            if status == .notFound { throw error }
-            return try await renderSession(req, id: id, status: status, error: text)
+        return try await req.submitForm(AgreementForm.self, flash: "ca_agreed", redirect: "/card-sessions/\(id)") { form in
+            let agreement = CardOps.Agreement(date: form.date ?? "", startTime: form.startTime, place: form.place ?? "",
+                                              contact: CardDTO.Contact(name: form.contactName ?? "", section: form.contactSection,
+                                                                       phone: form.contactPhone, email: form.contactEmail))
+            _ = try await CardOps.agree(id, agreement, req: req)
+            return nil
+        } page: { _, problem in
+            if problem.status == .notFound { throw problem.error }
+            return try await renderSession(req, id: id, status: problem.status, error: problem.text)
         }
-        req.flash("ca_agreed")
-        return req.seeOther("/card-sessions/\(id)")
     }
 
     struct AttendanceForm: Content {
@@ -621,17 +616,15 @@ struct CardApplicationPages {
 
     @Sendable func attendance(_ req: Request) async throws -> Response {
         let id = req.parameters.get("id") ?? ""
-        let f = (try? req.decodeBody(AttendanceForm.self)) ?? AttendanceForm()
-        do {
-            guard let app = f.application else { throw APIError.notFound("no such application", ja: "その申請はありません。") }
-            _ = try await CardOps.attendance(id, CardOps.Attendance(application: app, documents: f.documents, applied: f.applied == "yes"), req: req)
-        } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            if status == .notFound, (try? await CardOps.session(id, on: req.db)) == nil { throw error }
-            return try await renderSession(req, id: id, status: status, error: text)
+        return try await req.submitForm(AttendanceForm.self, flash: "ca_recorded", redirect: "/card-sessions/\(id)") { form in
+            guard let app = form.application else { throw APIError.notFound("no such application", ja: "その申請はありません。") }
+            _ = try await CardOps.attendance(id, CardOps.Attendance(application: app, documents: form.documents, applied: form.applied == "yes"), req: req)
+            return nil
+        } page: { _, problem in
+            // An unknown session is the page's 404; an unknown application within it is shown on the session's page.
+            if problem.status == .notFound, try await CardSessionModel.find(id, on: req.db) == nil { throw problem.error }
+            return try await renderSession(req, id: id, status: problem.status, error: problem.text)
         }
-        req.flash("ca_recorded")
-        return req.seeOther("/card-sessions/\(id)")
     }
 
     @Sendable func roster(_ req: Request) async throws -> Response {
@@ -679,13 +672,12 @@ struct CardApplicationPages {
     }
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(TemplateForm.self)) ?? TemplateForm()
-        do { _ = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: f.subject ?? "", body: f.body ?? "", req: req) } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderTemplates(req, status: status, error: text)
+        try await req.submitForm(TemplateForm.self, flash: "ca_templateSaved", redirect: "/card-templates") { form in
+            _ = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: form.subject ?? "", body: form.body ?? "", req: req)
+            return nil
+        } page: { _, problem in
+            try await renderTemplates(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_templateSaved")
-        return req.seeOther("/card-templates")
     }
 
     @Sendable func resetTemplate(_ req: Request) async throws -> Response {
@@ -706,14 +698,11 @@ struct CardApplicationPages {
     }
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(CampaignForm.self)) ?? CampaignForm()
-        do {
-            try await CardOps.saveCampaign(CardApplications.Campaign(company: f.company ?? "", contact: f.contact ?? "", deadline: f.deadline ?? ""), req: req)
-        } catch {
-            let (status, text, _) = Self.problemText(error, req)
-            return try await renderTemplates(req, status: status, error: text)
+        try await req.submitForm(CampaignForm.self, flash: "ca_campaignSaved", redirect: "/card-templates") { form in
+            try await CardOps.saveCampaign(CardApplications.Campaign(company: form.company ?? "", contact: form.contact ?? "", deadline: form.deadline ?? ""), req: req)
+            return nil
+        } page: { _, problem in
+            try await renderTemplates(req, status: problem.status, error: problem.text)
         }
-        req.flash("ca_campaignSaved")
-        return req.seeOther("/card-templates")
     }
 }

@@ -290,12 +290,6 @@ enum CardApplications {
     }
 
     /// Appends an event about an application (no personal data in the details: stage and ids only).
-    static func audit(_ req: Request, _ kind: String, _ record: ApplicationRecord, details: [String: String] = [:]) async throws {
-        var d = details
-        d["application"] = record.id.rawValue
-        d["stage"] = record.stage.rawValue
-        try await req.audit(kind: "card_application.\(kind)", subject: "employee:\(record.employee.rawValue)", details: d)
-    }
 
     /// A new identifier for a batch or a session: a prefix, the day and time in Japan, and 4 random hex digits.
     static func newID(_ prefix: String) -> String {

@@ -114,7 +114,8 @@ struct DoorsPage {
     @Sendable func setLevel(_ req: Request) async throws -> Response {
         let id = try ConfigController.id(req)
         guard let m = try await DoorModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such door") }
-        let level = ((try? req.decodeBody(LevelForm.self))?.level ?? "")
+        // An unreadable form is refused, never read as "" — which would return the door to its zone's default level.
+        let level = try req.pageForm(LevelForm.self).level ?? ""
         guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
         m.securityLevel = level.isEmpty ? nil : level
         try await m.save(on: req.db)

@@ -61,7 +61,12 @@ struct EmployeesPage {
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
-        let f = (try? req.decodeBody(Form.self)) ?? Form()
+        let f: Form
+        do { f = try req.pageForm(Form.self) } catch {
+            let problem = req.pageProblem(error)
+            let data = FormData(employeeNumber: "", name: "", department: "", site: "", groups: "", canAssignGroups: try req.user.role == .admin)
+            return try await req.renderPage("employee-new", titleKey: "newEmployeeTitle", data, status: problem.status, error: problem.text)
+        }
         let trimmed = { (s: String?) in (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let groups = trimmed(f.groups).split(whereSeparator: { $0 == "," || $0 == "、" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let dto = EmployeesController.EmployeeDTO(employeeNumber: trimmed(f.employeeNumber), name: trimmed(f.name), department: trimmed(f.department),

@@ -32,7 +32,12 @@ struct LostCardPage {
     }
 
     @Sendable func request(_ req: Request) async throws -> Response {
-        let form = (try? req.decodeBody(Form.self)) ?? Form()
+        let form: Form
+        do { form = try req.pageForm(Form.self) } catch {
+            _ = AnonymousFormToken.issue(req)
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("lost-card", titleKey: "lostCardTitle", Self.data("", req), status: problem.status, error: problem.text)
+        }
         let number = String((form.employeeNumber ?? "").trimmingCharacters(in: .whitespaces).prefix(32))
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)
@@ -62,9 +67,14 @@ struct LostCardPage {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
-        guard AnonymousFormToken.isValid(req), let form = try? req.decodeBody(MyCardsPage.ConfirmForm.self) else {
+        guard AnonymousFormToken.isValid(req) else {
             return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), status: .badRequest, error: req.text("expiredRequest"),
                                             switchPath: "/lost-card")
+        }
+        let form: MyCardsPage.ConfirmForm
+        do { form = try req.pageForm(MyCardsPage.ConfirmForm.self) } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("done", titleKey: "lostCardTitle", NoData(), status: problem.status, error: problem.text, switchPath: "/lost-card")
         }
         do {
             _ = try await CredentialsController.confirmWithCode(form.confirmation, on: req)

@@ -92,16 +92,23 @@ struct MyCardsPage {
     func act(_ req: Request, done: String, _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
-        } catch let abort as any AbortError {
-            return try await render(req, status: abort.status, error: abort.reason == PasswordCheck.wrong ? req.text("passwordWrong") : req.errorText(abort))
+        } catch {
+            return try await render(req, status: req.pageProblem(error).status, error: Self.refusalText(error, req))
         }
         req.flash(done)
         return req.seeOther("/my/cards")
     }
 
+    /// A refusal as the page words it: a wrong password in the page's own sentence, anything else as
+    /// ``Vapor/Request/pageProblem(_:)`` shows it.
+    static func refusalText(_ error: any Error, _ req: Request) -> String {
+        if let abort = error as? any AbortError, abort.reason == PasswordCheck.wrong { return req.text("passwordWrong") }
+        return req.pageProblem(error).text
+    }
+
     @Sendable func accept(_ req: Request) async throws -> Response {
-        let password = (try? req.decodeBody(PasswordForm.self))?.password ?? ""
-        return try await act(req, done: "cardAccepted") {
+        try await act(req, done: "cardAccepted") {
+            let password = try req.pageForm(PasswordForm.self).password ?? ""
             _ = try await CredentialApprovalController.confirm(try await CredentialApprovalController.pending(req), password: password, on: req)
         }
     }
@@ -113,19 +120,19 @@ struct MyCardsPage {
     }
 
     @Sendable func emergencyCode(_ req: Request) async throws -> Response {
-        let password = (try? req.decodeBody(PasswordForm.self))?.password ?? ""
         do {
+            let password = try req.pageForm(PasswordForm.self).password ?? ""
             let code = try await CredentialApprovalController.issueEmergencyCode(password: password, on: req)
             return try await render(req, emergencyCode: code, message: req.text("emergencyCodeIssued"))
-        } catch let abort as any AbortError {
-            return try await render(req, status: abort.status, error: abort.reason == PasswordCheck.wrong ? req.text("passwordWrong") : req.errorText(abort))
+        } catch {
+            return try await render(req, status: req.pageProblem(error).status, error: Self.refusalText(error, req))
         }
     }
 
     @Sendable func cardSignIn(_ req: Request) async throws -> Response {
-        let form = try? req.decodeBody(CardSignInForm.self)
-        return try await act(req, done: "cardSignInSaved") {
-            _ = try await CredentialApprovalController.setCardSignIn(form?.enabled == "on", password: form?.password ?? "", on: req)
+        try await act(req, done: "cardSignInSaved") {
+            let form = try req.pageForm(CardSignInForm.self)
+            _ = try await CredentialApprovalController.setCardSignIn(form.enabled == "on", password: form.password ?? "", on: req)
         }
     }
 
@@ -141,8 +148,10 @@ struct MyCardsPage {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
-        guard let form = try? req.decodeBody(ConfirmForm.self) else {
-            return try await req.renderPage("done", titleKey: "myCardsTitle", NoData(), status: .badRequest, error: req.text("expiredRequest"))
+        let form: ConfirmForm
+        do { form = try req.pageForm(ConfirmForm.self) } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("done", titleKey: "myCardsTitle", NoData(), status: problem.status, error: problem.text)
         }
         do {
             _ = try await CredentialsController.confirmOwn(form.confirmation, on: req)

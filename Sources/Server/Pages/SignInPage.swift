@@ -25,7 +25,13 @@ struct SignInPage {
     }
 
     @Sendable func signIn(_ req: Request) async throws -> Response {
-        let form = (try? req.decodeBody(Form.self)) ?? Form()
+        let form: Form
+        do { form = try req.pageForm(Form.self) } catch {
+            // Unreadable: refused without a password check (no bcrypt spent, no attempt counted).
+            _ = AnonymousFormToken.issue(req)
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: ""), status: problem.status, error: problem.text)
+        }
         let username = form.username ?? ""
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)

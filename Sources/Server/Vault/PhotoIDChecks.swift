@@ -62,7 +62,8 @@ struct PhotoIDChecks {
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
-        guard let input = try? req.decodeBody(Input.self) else {
+        let input: Input
+        do { input = try req.decodeBody(Input.self) } catch let e as APIError { throw e } catch {
             throw APIError.bad("the body must be JSON with employeeId, issuer, validUntil and occasion", ja: "入力の形式が正しくありません")
         }
         let row = try await Self.record(input, by: try req.user.username, on: req)
@@ -77,19 +78,17 @@ struct PhotoIDChecks {
     }
 
     @Sendable func submitPage(_ req: Request) async throws -> Response {
-        let input = (try? req.decodeBody(Input.self)) ?? Input()
-        do {
+        try await req.submitForm(Input.self, flash: "photoIDSaved", redirect: "/photo-id") { input in
             _ = try await Self.record(input, by: try req.user.username, on: req)
-        } catch let e as APIError {
+            return nil
+        } page: { input, problem in
             let rows = try await Self.rows(employee: nil, on: req.db)
             // The form comes back as typed, except a refused occasion (it may hold a number).
-            var form = input
-            if e.code == "invalid" { form.occasion = nil }
+            var form = input ?? Input()
+            if problem.error.code == "invalid" { form.occasion = nil }
             return try await req.renderPage("photo-id", titleKey: "photoIDTitle", PageData(rows: rows, empty: rows.isEmpty, form: form),
-                                            status: e.status, error: req.errorText(e))
+                                            status: problem.status, error: problem.text)
         }
-        req.flash("photoIDSaved")
-        return req.seeOther("/photo-id")
     }
 
     // MARK: Logic

@@ -112,9 +112,9 @@ struct VaultPages {
     @Sendable func createRequest(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
-        let form = (try? req.decodeBody(RequestForm.self)) ?? RequestForm()
         func one(_ k: String?) -> String { (k ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         do {
+            let form = try req.pageForm(RequestForm.self)
             let number = one(form.employeeNumber)
             guard let e = try await EmployeeModel.query(on: req.db).filter(\.$employeeNumber == number).first() else {
                 throw APIError.noSuch("employee", ja: "従業員")
@@ -129,9 +129,10 @@ struct VaultPages {
                                                          actor: actor, on: req.db, append: req.vaultAppend)
             req.flash("vaultRequestCreated")
             return req.seeOther("/vault/requests/\((try m.requireID()).uuidString)")
-        } catch let e as APIError {
-            return try await req.renderPage("vault-requests", titleKey: "vaultRequestsTitle", try await requestsData(req), status: e.status,
-                                            error: req.errorText(e), switchPath: "/vault/requests")
+        } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("vault-requests", titleKey: "vaultRequestsTitle", try await requestsData(req), status: problem.status,
+                                            error: problem.text, switchPath: "/vault/requests")
         }
     }
 
@@ -254,16 +255,17 @@ struct VaultPages {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
-        let form = (try? req.decodeBody(RevealForm.self)) ?? RevealForm()
         let keys = req.application.vaultKeys
         let lang = req.pageLanguage
         do {
+            let form = try req.pageForm(RevealForm.self)
             let r = try await VaultService.reveal(recordID: id, purposeCode: form.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
             let p = try VaultService.storedPurpose(r.purpose)
             let data = Revealed(person: r.personName, purpose: lang == .ja ? p.japanese : p.english, number: r.number, at: PageTime.show(r.revealedAt))
             return VaultController.noStore(try await req.renderPage("vault-revealed", titleKey: "vaultRevealedTitle", data, switchPath: "/vault/requests"))
-        } catch let e as APIError {
-            return try await req.renderPage("done", titleKey: "vaultRevealedTitle", NoData(), status: e.status, error: req.errorText(e), switchPath: "/vault/requests")
+        } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("done", titleKey: "vaultRevealedTitle", NoData(), status: problem.status, error: problem.text, switchPath: "/vault/requests")
         }
     }
 
@@ -345,21 +347,24 @@ struct VaultPages {
             try await body(actor, e)
             req.flash(flash)
             return req.seeOther("/vault/employees?employee=\(e.employeeNumber.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        } catch let err as APIError {
+        } catch {
+            let problem = req.pageProblem(error)
             return try await req.renderPage("vault-employee", titleKey: "vaultEmployeeTitle", try await employeeData(req, e, query: e.employeeNumber),
-                                            status: err.status, error: req.errorText(err), switchPath: "/vault/employees")
+                                            status: problem.status, error: problem.text, switchPath: "/vault/employees")
         }
     }
 
     @Sendable func saveProfile(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultProfileSaved") { actor, e in
-            try await VaultService.setProfile(employeeID: try e.requireID(), try req.decodeBody(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+            try await VaultService.setProfile(employeeID: try e.requireID(), try req.pageForm(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
 
+    struct HoldForm: Content { var reason: String? }
+
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultHoldPlaced") { actor, e in
-            let reason = (try? req.content.get(String.self, at: "reason")) ?? ""
+            let reason = try req.pageForm(HoldForm.self).reason ?? ""
             _ = try await VaultService.placeHold(employeeID: try e.requireID(), reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
         }
     }
@@ -382,18 +387,25 @@ struct VaultPages {
         try await handlerPage(req) { _ in ("vault-export", "vaultExportTitle", ExportData(purposes: Self.purposeOptions(req.pageLanguage))) }
     }
 
+    struct ExportForm: Content {
+        var purpose: String?
+        var encoding: String?
+    }
+
     @Sendable func export(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
-        let purpose = try? req.content.get(String.self, at: "purpose")
-        let encoding = (try? req.content.get(String.self, at: "encoding")) ?? "utf-8"
         let keys = req.application.vaultKeys
         do {
+            let form = try req.pageForm(ExportForm.self)
+            let purpose = form.purpose
+            let encoding = form.encoding ?? "utf-8"
             let out = try await VaultService.export(purposeCode: purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
             return VaultController.csv(out.data, encoding: encoding, purpose: purpose ?? "")
-        } catch let e as APIError {
+        } catch {
+            let problem = req.pageProblem(error)
             return try await req.renderPage("vault-export", titleKey: "vaultExportTitle", ExportData(purposes: Self.purposeOptions(req.pageLanguage)),
-                                            status: e.status, error: req.errorText(e), switchPath: "/vault/export")
+                                            status: problem.status, error: problem.text, switchPath: "/vault/export")
         }
     }
 
@@ -436,17 +448,21 @@ struct VaultPages {
         try await handlerPage(req) { _ in ("vault-disposals", "vaultDisposalsTitle", try await disposalsData(req)) }
     }
 
+    struct DisposalForm: Content { var dryRun: String? }
+
     @Sendable func runDisposal(_ req: Request) async throws -> Response {
         let actor = try await req.vaultActor()
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
-        let dry = (try? req.content.get(String.self, at: "dryRun")) == "on"
         do {
+            // A body that cannot be read is refused (pageForm), never run as "not a dry run".
+            let dry = try req.pageForm(DisposalForm.self).dryRun == "on"
             let run = try await VaultService.runDisposal(dryRun: dry, performedBy: actor.username, on: req.db, append: req.vaultAppend)
             let text = "\(req.text("vaultDisposalDone")): \(run.disposed) / \(run.onHold) / \(run.retained) / \(run.inUse) (disposed / on hold / retained / in use)\(dry ? " — dry run" : "")"
             return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req, result: text), message: text, switchPath: "/vault/disposals")
-        } catch let e as APIError {
-            return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req), status: e.status,
-                                            error: req.errorText(e), switchPath: "/vault/disposals")
+        } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req), status: problem.status,
+                                            error: problem.text, switchPath: "/vault/disposals")
         }
     }
 
@@ -485,18 +501,21 @@ struct VaultPages {
         return try await req.renderPage("vault-handlers", titleKey: "vaultHandlersTitle", HandlersData(handlers: h, empty: h.isEmpty))
     }
 
+    struct DesignateForm: Content {
+        var username: String?
+        var responsible: String?
+    }
+
     @Sendable func designate(_ req: Request) async throws -> Response {
-        let username = (try? req.content.get(String.self, at: "username")) ?? ""
-        let responsible = (try? req.content.get(String.self, at: "responsible")) == "on"
-        do {
-            _ = try await VaultService.designate(username: username, responsible: responsible, by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
-        } catch let e as APIError {
+        try await req.submitForm(DesignateForm.self, flash: "vaultHandlerSaved", redirect: "/vault/handlers") { form in
+            _ = try await VaultService.designate(username: form.username ?? "", responsible: form.responsible == "on", by: "user:\(try req.user.username)",
+                                                 on: req.db, append: req.vaultAppend)
+            return nil
+        } page: { _, problem in
             let h = try await VaultViews.handlers(on: req.db)
-            return try await req.renderPage("vault-handlers", titleKey: "vaultHandlersTitle", HandlersData(handlers: h, empty: h.isEmpty), status: e.status,
-                                            error: req.errorText(e), switchPath: "/vault/handlers")
+            return try await req.renderPage("vault-handlers", titleKey: "vaultHandlersTitle", HandlersData(handlers: h, empty: h.isEmpty), status: problem.status,
+                                            error: problem.text, switchPath: "/vault/handlers")
         }
-        req.flash("vaultHandlerSaved")
-        return req.seeOther("/vault/handlers")
     }
 
     @Sendable func undesignate(_ req: Request) async throws -> Response {
@@ -575,11 +594,12 @@ struct VaultPages {
             try await body(actor, id)
             req.flash(flash)
             return req.seeOther("/vault/my")
-        } catch let e as APIError {
-            return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: e.status, error: req.errorText(e), switchPath: "/vault/my")
         } catch let e as MynaCardError {
             let text = "\(req.text("errorPrefix")): " + (req.pageLanguage == .ja ? e.japaneseMessage : e.englishMessage)
             return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: .unprocessableEntity, error: text, switchPath: "/vault/my")
+        } catch {
+            let problem = req.pageProblem(error)
+            return try await req.renderPage("vault-my", titleKey: "vaultMyTitle", try await myData(req), status: problem.status, error: problem.text, switchPath: "/vault/my")
         }
     }
 
@@ -589,22 +609,35 @@ struct VaultPages {
         }
     }
 
+    /// The number typed by its owner. `subjectId` is a UUID or absent (the employee's own number): a
+    /// value that is neither is refused, not read as "own".
+    struct GiveForm: Content {
+        var subjectId: UUID?
+        var number: String?
+    }
+
     @Sendable func giveTyped(_ req: Request) async throws -> Response {
         try await myAction(req, flash: "vaultGiven") { actor, id in
-            let subject = (try? req.content.get(String.self, at: "subjectId")).flatMap(UUID.init(uuidString:))
-            let text = (try? req.content.get(String.self, at: "number")) ?? ""
-            let number = try VaultController.parseNumber(text)
+            let form = try req.pageForm(GiveForm.self)
+            let number = try VaultController.parseNumber(form.number ?? "")
+            let subject = form.subjectId
             _ = try await VaultService.give(requestID: id, subjectID: subject, number: number, source: .typed, actor: actor,
                                             sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
         }
+    }
+
+    struct CardForm: Content {
+        var pin: String?
+        var confirmLastTry: String?
     }
 
     @Sendable func giveCard(_ req: Request) async throws -> Response {
         try await myAction(req, flash: "vaultGiven") { actor, id in
             guard req.state.config.demoCardsDirectory != nil else { throw APIError(.notFound, code: "not_demo", ja: "デモサーバーではありません", en: "not a demo server") }
             guard let e = actor.employeeID else { throw APIError.noEmployee }
-            let pin = (try? req.content.get(String.self, at: "pin")) ?? ""
-            let confirm = (try? req.content.get(String.self, at: "confirmLastTry")) == "on"
+            let form = try req.pageForm(CardForm.self)
+            let pin = form.pin ?? ""
+            let confirm = form.confirmLastTry == "on"
             let sealer = try req.application.vaultKeys.sealer()
             let read = try await VaultDemoDesk.read(employee: e, pin: pin, confirmLastTry: confirm, req: req)
             let integrity = try await CardIntegrity.accepted(read.integrity, request: id, req: req)
