@@ -110,12 +110,12 @@ let package = Package(
         ),
         // The Vapor application: REST API, sessions and roles, door decisions, enrollment, events, and the
         // web pages (Leaf templates bundled as a resource, so they are found from any working directory).
-        // MynaCard and MynaCardSim serve only the demo's enrollment button, used when
-        // `ServerConfig.demoCardsDirectory` is set.
+        // MynaCard is the card client (the desk's reading, the text application's integrity record); no
+        // virtual card and no test CA are linked here: the demo hands its cards in (`DeskCards`).
         .target(
             name: "Server",
             dependencies: [
-                "Access", "Attendance", "Audit", "CardApplication", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "MynaCardSim", "SmartCard", "Vault",
+                "Access", "Attendance", "Audit", "CardApplication", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "SmartCard", "Vault",
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "LeafKit", package: "leaf-kit"),
                 .product(name: "Vapor", package: "vapor"),
@@ -136,6 +136,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
+        ),
+        // The demo organisation: its test CA and virtual cards, the seeding of people, doors, vault,
+        // attendance and card-application records, the desk's virtual card files and the simulated
+        // doors. `mynagate demo` and the tests use it; the server does not link it.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Server", "Store", "Access", "Attendance", "Audit", "CardApplication", "Vault", "MynaCard", "MynaCardSim", "SmartCard",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         // The door controller: decides at the door from a signed local snapshot, offline too, and keeps
         // every event in a durable outbox until the server acknowledges it. Deliberately not on Vapor or
@@ -169,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Demo", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -243,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
+                "Server", "Demo", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
                 "FaultInjection", "Audit",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

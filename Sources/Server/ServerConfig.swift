@@ -69,10 +69,6 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     /// bcrypt cost for the emergency codes issued at enrollment (12: about a quarter of a second, which
     /// is what makes guessing a stolen hash slow). Tests lower it to keep parallel suites light.
     public var bcryptCost: Int = 12
-    /// `mynagate demo` only: the directory of virtual card files. When set, the enrollment page offers
-    /// a button that enrolls one of them (the server plays the desk reader with the demo PIN). Not read
-    /// from a file or the environment, so a production server never shows it.
-    public var demoCardsDirectory: String?
     /// The My Number vault's key-encryption key file (`vaultKeyFile`, `MYNAGATE_VAULT_KEY_FILE`); see
     /// `Vault.Keyring` for the format. Without it (and without `MYNAGATE_VAULT_KEY`) the server runs but
     /// the vault answers 503. When neither is set, `vault.key` in the data directory is used if present.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Demo
 import Fluent
 import Foundation
 import MynaCardSim
@@ -49,12 +50,12 @@ struct DemoCommand: AsyncParsableCommand {
         c.trustAnchors = demo.anchorsDirectory.path
         // The TEST card-verifiable CA the demo's cards are issued under (written by the hierarchy).
         c.cvcIssuers = demo.caDirectory.appendingPathComponent(TestJPKIHierarchy.FileName.cvcCA).path
-        // The enrollment page's demo button enrolls the spare virtual cards from here.
-        c.demoCardsDirectory = demo.cardsDirectory.path
         // The vault works out of the box: a key file of its own (0600) in the data directory.
         try VaultKeyFile.ensureDemoKey(in: dir)
         let interval = tapInterval
         try await ServerRunner.run(c) { app in
+            // The enrollment page's demo button and the vault's "give from the card" read these files.
+            app.deskCards = VirtualCardFiles(directory: demo.cardsDirectory)
             let logins = try await demo.seed(app)
             print("")
             print("MynaGate demo: http://\(host):\(port)/  (日本語; add ?lang=en for English)")

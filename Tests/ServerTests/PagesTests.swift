@@ -1,3 +1,4 @@
+import Demo
 import Foundation
 import MynaCardSim
 @testable import Server
@@ -201,7 +202,8 @@ struct PagesTests {
         holder.name = "デモ 太郎"
         let state = try TestServer.hierarchy.issueCard(holder: holder, authPIN: DemoDesk.pin, signingPassword: DemoDesk.signingPassword)
         try VirtualMynaCard(state: state).save(to: cards.appendingPathComponent("SPARE-1.vcard"))
-        let s = try await TestServer.start { c, _ in c.demoCardsDirectory = cards.path }
+        let s = try await TestServer.start()
+        s.app.deskCards = VirtualCardFiles(directory: cards)
         defer { Task { await s.stop() } }
         let hr = try await s.user(.hr)
         #expect(try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "D0001", "name": "デモ 太郎", "department": "総務部"]).status == .created)

@@ -1,3 +1,4 @@
+import Demo
 import FaultInjection
 import Fluent
 import Foundation
@@ -58,8 +59,8 @@ struct VaultSite {
         let s = try await TestServer.start(faults: faults) { c, dir in
             c.vaultKeyFile = keyFile.path
             if cvcIssuers { c.cvcIssuers = dir.appendingPathComponent("ca/\(TestJPKIHierarchy.FileName.cvcCA)").path }
-            if let cards { c.demoCardsDirectory = cards.path }
         }
+        if let cards { s.app.deskCards = VirtualCardFiles(directory: cards) }
         let admin = try await s.user(.admin)
         let name = "handler-\(UUID().uuidString.prefix(6))"
         try await Accounts.create(username: name, password: "correct horse battery", role: .hr, cost: 4, on: s.app.db)

@@ -10,7 +10,7 @@ extension BatchLayout: Content {}
 
 /// The storage and the rules around `CardApplication`'s values: loading and saving records, the
 /// settings (CSV layout, templates, campaign facts), card status, and closing on enrollment.
-enum CardApplications {
+package enum CardApplications {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -18,11 +18,11 @@ enum CardApplications {
     }()
     static let decoder = JSONDecoder()
 
-    static func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
+    package static func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
     static func decode<T: Decodable>(_ t: T.Type, _ s: String) throws -> T { try decoder.decode(t, from: Data(s.utf8)) }
 
     /// The day in Japan.
-    static var today: CivilDate { JapanTime(Date()).date }
+    package static var today: CivilDate { JapanTime(Date()).date }
 
     static func employeeID(_ uuid: UUID) -> EmployeeID { EmployeeID(rawValue: uuid.uuidString) }
     static func uuid(_ id: ApplicationID) -> UUID? { UUID(uuidString: id.rawValue) }
@@ -54,7 +54,7 @@ enum CardApplications {
     }
 
     @discardableResult
-    static func save(_ record: ApplicationRecord, model: CardApplicationModel? = nil, on db: any Database) async throws -> CardApplicationModel {
+    package static func save(_ record: ApplicationRecord, model: CardApplicationModel? = nil, on db: any Database) async throws -> CardApplicationModel {
         let m = model ?? CardApplicationModel()
         if model == nil {
             m.id = uuid(record.id)
@@ -156,7 +156,7 @@ enum CardApplications {
         try await CardStatementModel.find(employee, on: db)?.statement
     }
 
-    static func setStatement(_ statement: String?, of employee: UUID, on db: any Database) async throws {
+    package static func setStatement(_ statement: String?, of employee: UUID, on db: any Database) async throws {
         if let existing = try await CardStatementModel.find(employee, on: db) {
             if let statement {
                 existing.statement = statement

@@ -29,7 +29,7 @@ struct EnrollPage {
         var employee: EmployeeInfo?
         var challenge: ChallengeInfo?
         var demo: Bool
-        var demoCards: [DemoDesk.CardOption]
+        var demoCards: [DeskCardOption]
         var noDemoCards: Bool
         var result: Result?
     }
@@ -70,16 +70,18 @@ struct EnrollPage {
         let form = try req.decodeBody(ChallengeForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
         let c = try await Enrollment.challenge(employeeID: form.employeeId, by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
-        var cards: [DemoDesk.CardOption] = []
-        if let dir = req.state.config.demoCardsDirectory { cards = try await DemoDesk.unenrolledCards(in: dir, on: req.db) }
+        var cards: [DeskCardOption] = []
+        if let desk = req.application.deskCards {
+            cards = desk.offered(excluding: Set(try await CredentialModel.query(on: req.db).field(\.$serial).all().map(\.serial)))
+        }
         let data = Data(query: m.employeeNumber, employee: Self.info(m),
                         challenge: ChallengeInfo(id: c.id.uuidString, digest: Foundation.Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),
-                        demo: req.state.config.demoCardsDirectory != nil, demoCards: cards, noDemoCards: cards.isEmpty, result: nil)
+                        demo: req.application.deskCards != nil, demoCards: cards, noDemoCards: cards.isEmpty, result: nil)
         return try await req.renderPage("enroll", titleKey: "enrollTitle", data, switchPath: "/enroll")
     }
 
     @Sendable func demoEnroll(_ req: Request) async throws -> Response {
-        guard req.state.config.demoCardsDirectory != nil else { throw Abort(.notFound, reason: "not a demo server") }
+        guard req.application.deskCards != nil else { throw Abort(.notFound, reason: "not a demo server") }
         let form = try req.decodeBody(DemoForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
         guard let digest = Foundation.Data(base64Encoded: form.digest) else { throw Abort(.badRequest, reason: "digest must be base64") }

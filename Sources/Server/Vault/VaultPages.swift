@@ -2,7 +2,6 @@ import Access
 import Fluent
 import Foundation
 import MynaCard
-import MynaCardSim
 import MyNumber
 import SmartCard
 import Store
@@ -562,7 +561,7 @@ struct VaultPages {
         var out: [MyRequest] = []
         var tries = 0
         var found = false
-        let demo = req.state.config.demoCardsDirectory != nil
+        let demo = req.application.deskCards != nil
         if let e = try req.user.employeeID {
             let views = try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).filter(\.$employeeID == e).sort(\.$createdAt, .descending).all(), on: req.db)
             for v in views {
@@ -633,7 +632,7 @@ struct VaultPages {
 
     @Sendable func giveCard(_ req: Request) async throws -> Response {
         try await myAction(req, flash: "vaultGiven") { actor, id in
-            guard req.state.config.demoCardsDirectory != nil else { throw APIError(.notFound, code: "not_demo", ja: "デモサーバーではありません", en: "not a demo server") }
+            guard req.application.deskCards != nil else { throw APIError(.notFound, code: "not_demo", ja: "デモサーバーではありません", en: "not a demo server") }
             guard let e = actor.employeeID else { throw APIError.noEmployee }
             let form = try req.pageForm(CardForm.self)
             let pin = form.pin ?? ""
@@ -674,7 +673,7 @@ struct VaultPages {
 }
 
 /// The demo's desk reader for giving a number with the card: the server reads the employee's own
-/// virtual card (`<employee number>.vcard` in ``ServerConfig/demoCardsDirectory``) over APDUs with the
+/// virtual card (`<employee number>.vcard` among the application's ``DeskCards``) over APDUs with the
 /// text PIN typed in the page. The PIN rules hold: tries left are read first, the format is checked
 /// before anything is sent, and with one try left the PIN is sent only when the person confirmed.
 enum VaultDemoDesk {
@@ -686,12 +685,10 @@ enum VaultDemoDesk {
     }
 
     static func card(for employee: UUID, req: Request) async throws -> MynaCard? {
-        guard let dir = req.state.config.demoCardsDirectory, let e = try await EmployeeModel.find(employee, on: req.db) else { return nil }
+        guard let cards = req.application.deskCards, let e = try await EmployeeModel.find(employee, on: req.db) else { return nil }
         let name = "\(e.employeeNumber).vcard"
         guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
-        let url = URL(fileURLWithPath: dir).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path), let v = try? VirtualMynaCard.load(contentsOf: url) else { return nil }
-        return MynaCard(transport: EmulatedCardTransport(card: v))
+        return try cards.card(named: name)
     }
 
     static func read(employee: UUID, pin text: String, confirmLastTry: Bool, req: Request) async throws -> Read {

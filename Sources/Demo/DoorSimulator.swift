@@ -8,11 +8,19 @@ import Vapor
 /// Simulated doors for the demo: a random person taps a random door; the door reads the card's serial
 /// over APDUs (3 of them), and at a `pin` door gets a challenge, has the card verify the PIN and sign,
 /// then asks the server over HTTP with its own door token — the same path a real door controller takes.
-struct DoorSimulator: Sendable {
+public struct DoorSimulator: Sendable {
     let app: Application
     let demo: DemoOrganisation
     let baseURL: String
     let interval: Double
+
+    /// Doors of `demo` tapping every `interval` seconds against the server at `baseURL`.
+    public init(app: Application, demo: DemoOrganisation, baseURL: String, interval: Double) {
+        self.app = app
+        self.demo = demo
+        self.baseURL = baseURL
+        self.interval = interval
+    }
 
     struct DecisionBody: Content {
         var serial: String
@@ -30,7 +38,8 @@ struct DoorSimulator: Sendable {
         var securityLevel: String
     }
 
-    func start() {
+    /// Starts tapping in the background, for the life of the process.
+    public func start() {
         let sim = self
         Task.detached {
             let tokens = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: sim.demo.tokensFile))) ?? [:]

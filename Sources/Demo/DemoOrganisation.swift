@@ -8,24 +8,33 @@ import Store
 import Vapor
 
 /// The demo company: its files (test CA, virtual cards) and its records (people, doors, accounts).
-struct DemoOrganisation: Sendable {
-    let directory: URL
-    let people: Int
+public struct DemoOrganisation: Sendable {
+    /// The data directory: database, test CA, card files, logins and door tokens.
+    public let directory: URL
+    /// How many people the organisation has (5–500).
+    public let people: Int
+
+    public init(directory: URL, people: Int) {
+        self.directory = directory
+        self.people = people
+    }
+
     static let pin = DemoDesk.pin
     /// Cards made but not enrolled, for trying the enrollment page (`SPARE-1.vcard` …).
     static let spareCards = 3
     static let signingPassword = DemoDesk.signingPassword
 
-    var caDirectory: URL { directory.appendingPathComponent("ca") }
-    var anchorsDirectory: URL { directory.appendingPathComponent("anchors") }
-    var cardsDirectory: URL { directory.appendingPathComponent("cards") }
+    public var caDirectory: URL { directory.appendingPathComponent("ca") }
+    public var anchorsDirectory: URL { directory.appendingPathComponent("anchors") }
+    public var cardsDirectory: URL { directory.appendingPathComponent("cards") }
     var loginsFile: URL { directory.appendingPathComponent("demo-logins.json") }
     var tokensFile: URL { directory.appendingPathComponent("door-tokens.json") }
 
-    struct Login: Codable {
-        var role: String
-        var username: String
-        var password: String
+    /// A demo login, printed at every start.
+    public struct Login: Codable, Sendable {
+        public var role: String
+        public var username: String
+        public var password: String
     }
 
     static let departments = ["人事部", "総務部", "営業部", "開発部", "情報システム部"]
@@ -47,7 +56,7 @@ struct DemoOrganisation: Sendable {
     func department(_ i: Int) -> String { i < 4 ? "人事部" : Self.departments[i % Self.departments.count] }
 
     /// Makes the test hierarchy, the anchors directory and one card per person (once).
-    func prepareFiles(progress: (Int, Int) -> Void) throws {
+    public func prepareFiles(progress: (Int, Int) -> Void) throws {
         let fm = FileManager.default
         let hierarchy: TestJPKIHierarchy
         if fm.fileExists(atPath: caDirectory.appendingPathComponent(TestJPKIHierarchy.FileName.authCA).path) {
@@ -91,7 +100,7 @@ struct DemoOrganisation: Sendable {
     }
 
     /// Creates the organisation in the database on first start and enrolls every card; returns the logins.
-    func seed(_ app: Application) async throws -> [Login] {
+    public func seed(_ app: Application) async throws -> [Login] {
         let db = app.db
         if let data = try? Data(contentsOf: loginsFile), let logins = try? JSONDecoder().decode([Login].self, from: data),
            try await UserModel.query(on: db).count() > 0 {

@@ -2,6 +2,7 @@ import Access
 import CardApplication
 import Fluent
 import Foundation
+import Server
 import Store
 
 /// `mynagate demo`'s card applications: a few people without a card and applications at every stage,
