@@ -85,10 +85,25 @@ extension Application {
 extension Request {
     var state: AppState { application.mynagate }
 
-    /// Appends an event for something this request did; the actor is the signed-in user.
+    /// Who this request acts as in the event log: the signed-in user, else `anonymous`.
+    var auditActor: String { auth.get(SessionUser.self)?.auditName ?? "anonymous" }
+
+    /// Appends an event for something this request did (or saw) that changes nothing stored; the actor is
+    /// the signed-in user. A state change uses ``writeAudited(kind:subject:details:_:)``.
     func audit(kind: String, subject: String, details: [String: String] = [:], actorOverride: String? = nil) async throws {
-        let actor = actorOverride ?? auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "anonymous"
-        try await state.events.appendNow(AuditDraft(kind: kind, actor: actor, subject: subject, details: details))
+        try await state.events.appendNow(AuditDraft(kind: kind, actor: actorOverride ?? auditActor, subject: subject, details: details))
+    }
+
+    /// Runs `write` and appends its record (`kind`, `subject`, the request's actor) in one transaction
+    /// (``EventWriter/writeAudited(_:)``): the change never lands without its record, nor the record
+    /// without the change.
+    func writeAudited(kind: String, subject: String, details: [String: String] = [:],
+                      _ write: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let actor = auditActor
+        try await state.events.writeAudited { tx in
+            try await write(tx)
+            return ((), [AuditDraft(kind: kind, actor: actor, subject: subject, details: details)])
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Access
+import Audit
 import Fluent
 import Foundation
 import Store
@@ -92,8 +93,7 @@ struct ConfigController {
         m.workplaceBoundary = dto.workplaceBoundary ?? false
         m.myNumberArea = dto.myNumberArea ?? false
         m.antiPassback = ap
-        try await m.save(on: req.db)
-        try await changed(req, "zone", id)
+        try await saved(m, req, "zone", id)
         return ZoneDTO(id: id, name: m.name, workplaceBoundary: m.workplaceBoundary, myNumberArea: m.myNumberArea, antiPassback: ap)
     }
 
@@ -134,8 +134,7 @@ struct ConfigController {
         m.toZone = dto.toZone
         m.securityLevel = dto.securityLevel
         m.keylessAdmitUntil = dto.keylessAdmitUntil
-        try await m.save(on: req.db)
-        try await changed(req, "door", id)
+        try await saved(m, req, "door", id)
         let policy = await req.state.policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
         return DoorDTO(id: id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level,
@@ -145,24 +144,25 @@ struct ConfigController {
     @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {
         let id = try Self.id(req)
         guard try await DoorModel.find(id, on: req.db) != nil else { throw Abort(.notFound, reason: "no such door") }
-        let token = try await DoorTokens.issue(door: id, on: req.db)
+        let actor = req.auditActor
+        let token = try await req.state.events.writeAudited { tx in
+            (try await DoorTokens.issue(door: id, on: tx), [AuditDraft(kind: "config.door.token_issued", actor: actor, subject: "door:\(id)")])
+        }
         try await req.state.policy.reload()
-        try await req.audit(kind: "config.door.token_issued", subject: "door:\(id)")
         return TokenDTO(door: id, token: token, snapshotPublicKey: req.state.snapshotSigner.publicKeyBase64)
     }
 
     @Sendable func revokeToken(_ req: Request) async throws -> HTTPStatus {
         let id = try Self.id(req)
-        try await DoorTokens.revoke(door: id, on: req.db)
+        try await req.writeAudited(kind: "config.door.token_revoked", subject: "door:\(id)") { tx in try await DoorTokens.revoke(door: id, on: tx) }
         // Reloaded here before answering: the revoked token is refused by this server from now on.
         try await req.state.policy.reload()
-        try await req.audit(kind: "config.door.token_revoked", subject: "door:\(id)")
         return .noContent
     }
 
     @Sendable func groups(_ req: Request) async throws -> [GroupDTO] {
         try await AccessGroupModel.query(on: req.db).sort(\.$id).all().map {
-            GroupDTO(id: $0.id, name: $0.name, grants: (try? JSONDecoder().decode([GrantJSON].self, from: Data($0.grants.utf8))) ?? [])
+            GroupDTO(id: $0.id, name: $0.name, grants: try GrantJSON.decodeList($0.grants, group: $0.id ?? ""))
         }
     }
 
@@ -178,14 +178,13 @@ struct ConfigController {
         m.id = id
         m.name = dto.name
         m.grants = String(decoding: try JSONEncoder().encode(dto.grants), as: UTF8.self)
-        try await m.save(on: req.db)
-        try await changed(req, "group", id)
+        try await saved(m, req, "group", id)
         return GroupDTO(id: id, name: dto.name, grants: dto.grants)
     }
 
     @Sendable func schedules(_ req: Request) async throws -> [ScheduleDTO] {
         try await ScheduleModel.query(on: req.db).sort(\.$id).all().map {
-            ScheduleDTO(id: $0.id, name: $0.name, windows: (try? JSONDecoder().decode([String: [String]].self, from: Data($0.windows.utf8))) ?? [:], holidayRule: $0.holidayRule)
+            ScheduleDTO(id: $0.id, name: $0.name, windows: try ScheduleJSON.decodeRaw($0.windows, schedule: $0.id ?? ""), holidayRule: $0.holidayRule)
         }
     }
 
@@ -201,8 +200,7 @@ struct ConfigController {
         m.name = dto.name
         m.windows = ScheduleJSON.encode(dto.windows)
         m.holidayRule = rule
-        try await m.save(on: req.db)
-        try await changed(req, "schedule", id)
+        try await saved(m, req, "schedule", id)
         return ScheduleDTO(id: id, name: dto.name, windows: dto.windows, holidayRule: rule)
     }
 
@@ -235,8 +233,9 @@ struct ConfigController {
 
     @Sendable func lockdown(_ req: Request) async throws -> [String: Bool] {
         let t = try req.decodeBody(Toggle.self)
-        try await setSetting("lockdown", t.on ? "true" : "false", on: req.db)
-        try await req.audit(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site")
+        try await req.writeAudited(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site") { tx in
+            try await Self.setSetting("lockdown", t.on ? "true" : "false", on: tx)
+        }
         try await req.state.policy.changed()
         return ["lockdown": t.on]
     }
@@ -244,22 +243,27 @@ struct ConfigController {
     @Sendable func emergencyUnlock(_ req: Request) async throws -> [String: Bool] {
         let id = try Self.id(req)
         let t = try req.decodeBody(Toggle.self)
-        var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: req.db)?.value ?? "[]"))
-        // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
-        guard try await DoorModel.find(id, on: req.db) != nil || (!t.on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }
-        if t.on { set.insert(id) } else { set.remove(id) }
-        try await setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: req.db)
-        try await req.audit(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)")
+        // The list is read and written inside the transaction: two doors unlocked at once both stay on it.
+        try await req.writeAudited(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)") { tx in
+            var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]"))
+            // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
+            guard try await DoorModel.find(id, on: tx) != nil || (!t.on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }
+            if t.on { set.insert(id) } else { set.remove(id) }
+            try await Self.setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: tx)
+        }
         try await req.state.policy.changed()
         return ["unlocked": t.on]
     }
 
-    func changed(_ req: Request, _ what: String, _ id: String) async throws {
-        try await req.audit(kind: "config.\(what).updated", subject: "\(what):\(id)")
+    /// Saves a configuration record and its `config.<what>.updated` record in one transaction
+    /// (``EventWriter/writeAudited(_:)``), then reloads the policy: a door's level, a zone or a group
+    /// never changes without the record of who changed it.
+    func saved<M: Model>(_ m: M, _ req: Request, _ what: String, _ id: String) async throws {
+        try await req.writeAudited(kind: "config.\(what).updated", subject: "\(what):\(id)") { tx in try await m.save(on: tx) }
         try await req.state.policy.changed()
     }
 
-    func setSetting(_ key: String, _ value: String, on db: any Database) async throws {
+    static func setSetting(_ key: String, _ value: String, on db: any Database) async throws {
         if let s = try await SettingModel.find(key, on: db) {
             s.value = value
             try await s.save(on: db)

@@ -105,8 +105,8 @@ struct CredentialApprovalController {
     /// A refused card leaves no credential row (its serial may be enrolled again properly); the event
     /// log keeps what happened.
     static func remove(_ m: CredentialModel, kind: String, on req: Request) async throws {
-        try await m.delete(on: req.db)
-        try await req.audit(kind: kind, subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial, "enrolledBy": m.enrolledBy ?? ""])
+        try await req.writeAudited(kind: kind, subject: "employee:\(m.employeeID.uuidString)",
+                                             details: ["serial": m.serial, "enrolledBy": m.enrolledBy ?? ""]) { tx in try await m.delete(on: tx) }
     }
 
     @Sendable func setCardSignIn(_ req: Request) async throws -> CardSignInState {
@@ -120,8 +120,8 @@ struct CredentialApprovalController {
         try await PasswordCheck.reauthenticate(password, for: user, on: req)
         guard let m = try await UserModel.find(user.id, on: req.db) else { throw Abort(.unauthorized, reason: "sign in first") }
         m.cardSignIn = enabled
-        try await m.save(on: req.db)
-        try await req.audit(kind: enabled ? "account.card_sign_in_enabled" : "account.card_sign_in_disabled", subject: "user:\(user.username)")
+        try await req.writeAudited(kind: enabled ? "account.card_sign_in_enabled" : "account.card_sign_in_disabled",
+                                             subject: "user:\(user.username)") { tx in try await m.save(on: tx) }
         return enabled
     }
 

@@ -111,8 +111,8 @@ struct CredentialsController {
         m.state = "active"
         m.suspensionReason = nil
         m.stateChangedAt = Date()
-        try await m.save(on: req.db)
-        try await req.audit(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial])
+        try await req.writeAudited(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)",
+                                             details: ["serial": m.serial]) { tx in try await m.save(on: tx) }
         try await req.state.policy.changed()
     }
 

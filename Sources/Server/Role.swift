@@ -18,6 +18,9 @@ public struct SessionUser: Sendable, Codable, Authenticatable {
     public var username: String
     public var role: Role
     public var employeeID: UUID?
+
+    /// The actor this account is recorded as in the event log (`user:<name>`).
+    public var auditName: String { "user:\(username)" }
 }
 
 /// Refuses requests from anyone not signed in (401) or not in `roles` (403).

@@ -41,12 +41,12 @@ public enum PolicyLoader {
         }
         let groups = try await AccessGroupModel.query(on: db).all().compactMap { m -> AccessGroup? in
             guard let id = m.id else { return nil }
-            let grants = (try? JSONDecoder().decode([GrantJSON].self, from: Data(m.grants.utf8))) ?? []
+            let grants = try GrantJSON.decodeList(m.grants, group: id)
             return AccessGroup(id: GroupID(rawValue: id), name: m.name, grants: grants.map { .init(zone: ZoneID(rawValue: $0.zone), schedule: ScheduleID(rawValue: $0.schedule)) })
         }
         let schedules = try await ScheduleModel.query(on: db).all().compactMap { m -> WeeklySchedule? in
             guard let id = m.id else { return nil }
-            return WeeklySchedule(id: ScheduleID(rawValue: id), name: m.name, windows: ScheduleJSON.decode(m.windows),
+            return WeeklySchedule(id: ScheduleID(rawValue: id), name: m.name, windows: try ScheduleJSON.decode(m.windows, schedule: id),
                                   holidays: WeeklySchedule.HolidayRule(rawValue: m.holidayRule) ?? .closed)
         }
         var holidays = HolidayCalendar()
@@ -133,6 +133,26 @@ public struct GrantJSON: Codable, Sendable, Hashable {
         self.zone = zone
         self.schedule = schedule
     }
+
+    /// A group's stored grants — the one reader of them (policy, API, pages). Text that is not such a
+    /// list throws: read as "no grants" it would silently lock a group out, and on the way back through
+    /// the API be saved as empty.
+    public static func decodeList(_ text: String, group: String) throws -> [GrantJSON] {
+        do { return try JSONDecoder().decode([GrantJSON].self, from: Data(text.utf8)) } catch {
+            throw StoredConfigurationError(what: "group", id: group, field: "grants")
+        }
+    }
+}
+
+/// A stored access-configuration value (a group's grants, a schedule's windows) that cannot be read: the
+/// database was edited by hand or written by another version. The policy is then not loaded (the server
+/// keeps its last good one and says so on `/health`), and the API and pages answer 500 naming the record
+/// — never a default in its place. Names only ids the administrator chose, never the stored text.
+public struct StoredConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var what: String
+    public var id: String
+    public var field: String
+    public var description: String { "the stored \(field) of \(what) \(id) cannot be read" }
 }
 
 /// Weekly windows as stored: `{"monday": ["08:00-20:00"], …}`.
@@ -140,8 +160,19 @@ public enum ScheduleJSON {
     static let names: [Weekday: String] = [.sunday: "sunday", .monday: "monday", .tuesday: "tuesday", .wednesday: "wednesday",
                                            .thursday: "thursday", .friday: "friday", .saturday: "saturday"]
 
-    public static func decode(_ text: String) -> [Weekday: [TimeWindow]] {
-        let raw = (try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))) ?? [:]
+    /// A schedule's stored windows as written (`{"monday": ["08:00-20:00"], …}`) — the one reader of
+    /// them. Text that is not such a map, an unknown day or a window that is not `HH:MM-HH:MM` throws
+    /// (``StoredConfigurationError``): read as "no windows" the schedule would silently close.
+    public static func decodeRaw(_ text: String, schedule: String) throws -> [String: [String]] {
+        guard let raw = try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8)), isValid(raw) else {
+            throw StoredConfigurationError(what: "schedule", id: schedule, field: "windows")
+        }
+        return raw
+    }
+
+    /// The stored windows by weekday (``decodeRaw(_:schedule:)``, then parsed).
+    public static func decode(_ text: String, schedule: String) throws -> [Weekday: [TimeWindow]] {
+        let raw = try decodeRaw(text, schedule: schedule)
         var out: [Weekday: [TimeWindow]] = [:]
         for (day, name) in names { out[day] = (raw[name] ?? []).compactMap(TimeWindow.init) }
         return out

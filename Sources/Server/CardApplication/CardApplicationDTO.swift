@@ -6,7 +6,7 @@ import Vapor
 
 /// What the API returns about applications, batches, sessions and adoption.
 enum CardDTO {
-    struct Data: Content {
+    struct ApplicantData: Content {
         var applicationFormID: String?
         var familyName: String
         var givenName: String
@@ -44,7 +44,7 @@ enum CardDTO {
         var stageJa: String
         var stageEn: String
         var open: Bool
-        var data: Data?
+        var data: ApplicantData?
         var photo: Photo?
         var batch: String?
         var session: String?
@@ -53,8 +53,8 @@ enum CardDTO {
         var history: [HistoryEntry]
     }
 
-    static func data(_ d: ApplicationData) -> Data {
-        Data(applicationFormID: d.applicationFormID?.digits, familyName: d.familyName, givenName: d.givenName, familyNameKana: d.familyNameKana,
+    static func data(_ d: ApplicationData) -> ApplicantData {
+        ApplicantData(applicationFormID: d.applicationFormID?.digits, familyName: d.familyName, givenName: d.givenName, familyNameKana: d.familyNameKana,
              givenNameKana: d.givenNameKana, birthDate: iso(d.birthDate), postalCode: d.postalCode, address: d.address,
              prefecture: d.municipality.prefecture, city: d.municipality.city, phone: d.phone, email: d.email)
     }

@@ -22,7 +22,7 @@ struct CardsPage {
         /// While pending: what it waits for and who enrolled it.
         var note: String?
     }
-    struct Data: Encodable, Sendable {
+    struct CardsData: Encodable, Sendable {
         var cards: [Row]
         var empty: Bool
     }
@@ -47,7 +47,7 @@ struct CardsPage {
                        canApprove: mayApprove && m.state == "pending" && m.needsApproval == true && m.approvedBy == nil,
                        note: MyCardsPage.note(m, lang: lang).map { "\($0) (\(m.enrolledBy ?? ""))" })
         }
-        return try await req.renderPage("cards", titleKey: "cardsTitle", Data(cards: rows, empty: rows.isEmpty))
+        return try await req.renderPage("cards", titleKey: "cardsTitle", CardsData(cards: rows, empty: rows.isEmpty))
     }
 
     func find(_ req: Request) async throws -> CredentialModel {

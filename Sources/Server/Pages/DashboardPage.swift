@@ -11,7 +11,7 @@ struct DashboardPage {
         var count: Int
         var people: String
     }
-    struct Data: Encodable, Sendable {
+    struct DashboardData: Encodable, Sendable {
         var presence: [ZoneRow]
         var nobodyIn: Bool
         var denialsLastHour: Int
@@ -63,7 +63,7 @@ struct DashboardPage {
         let age = req.state.policy.age()
         let ageText = age.isFinite ? req.text("policyAgeValue").replacingOccurrences(of: "%d", with: String(Int(age))) : req.text("policyNeverConfirmed")
         let stale = req.state.policyIsStale()
-        let data = Data(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, cardsWithoutCardKey: keyless, lockdown: policy.lockdown,
+        let data = DashboardData(presence: rows, nobodyIn: rows.isEmpty, denialsLastHour: denials, suspendedCards: suspended, cardsWithoutCardKey: keyless, lockdown: policy.lockdown,
                         unlockedDoors: unlocked.isEmpty ? req.text("none") : unlocked.joined(separator: "、"),
                         events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"),
                         policyAge: ageText, policyStale: stale,

@@ -48,7 +48,7 @@ struct DoorsPage {
         var holder: String
         var why: String
     }
-    struct Data: Encodable, Sendable {
+    struct DoorsData: Encodable, Sendable {
         var quarantine: [QuarantineRow]
         var zones: [ZoneRow]
         var doors: [DoorRow]
@@ -85,14 +85,14 @@ struct DoorsPage {
                            effective: effective.map { Messages.text("level_\($0)", lang) } ?? "", agent: agent(m.id ?? ""))
         }
         let groups = try await AccessGroupModel.query(on: req.db).sort(\.$id).all().map { g in
-            let grants = (try? JSONDecoder().decode([GrantJSON].self, from: Foundation.Data(g.grants.utf8))) ?? []
+            let grants = try GrantJSON.decodeList(g.grants, group: g.id ?? "")
             return GroupRow(id: g.id ?? "", name: g.name,
                             grants: grants.map { "\(zoneName($0.zone)) / \(policy.schedules[ScheduleID(rawValue: $0.schedule)]?.name ?? $0.schedule)" }
                                 .joined(separator: "、"))
         }
         let order = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
         let schedules = try await ScheduleModel.query(on: req.db).sort(\.$id).all().map { s in
-            let w = (try? JSONDecoder().decode([String: [String]].self, from: Foundation.Data(s.windows.utf8))) ?? [:]
+            let w = try ScheduleJSON.decodeRaw(s.windows, schedule: s.id ?? "")
             let text = order.compactMap { day in w[day].map { "\(day.prefix(3)) \($0.joined(separator: ","))" } }.joined(separator: "; ")
             return ScheduleRow(id: s.id ?? "", name: s.name, windows: text, holidayRule: s.holidayRule)
         }
@@ -105,7 +105,7 @@ struct DoorsPage {
             QuarantineRow(received: time(q.receivedAt), door: q.door, eventTime: time(q.eventTime), serial: q.serial, outcome: "\(q.outcome) \(q.doorReason)",
                           claimed: names(q.claimedEmployee), holder: names(q.holder), why: q.reasonText)
         }
-        let data = Data(quarantine: quarantine, zones: zones, doors: doors, groups: groups, schedules: schedules, canEdit: try req.user.role == .admin)
+        let data = DoorsData(quarantine: quarantine, zones: zones, doors: doors, groups: groups, schedules: schedules, canEdit: try req.user.role == .admin)
         return try await req.renderPage("doors", titleKey: "doorsTitle", data)
     }
 
@@ -118,8 +118,7 @@ struct DoorsPage {
         let level = try req.pageForm(LevelForm.self).level ?? ""
         guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
         m.securityLevel = level.isEmpty ? nil : level
-        try await m.save(on: req.db)
-        try await ConfigController().changed(req, "door", id)
+        try await ConfigController().saved(m, req, "door", id)
         req.flash("levelChanged")
         return req.seeOther("/doors")
     }

@@ -24,7 +24,7 @@ struct EnrollPage {
         /// What the card still waits for, in the page's language; `nil` when it is active.
         var waiting: String?
     }
-    struct Data: Encodable, Sendable {
+    struct EnrollData: Encodable, Sendable {
         var query: String
         var employee: EmployeeInfo?
         var challenge: ChallengeInfo?
@@ -62,7 +62,7 @@ struct EnrollPage {
                 error = req.text("unknownEmployee")
             }
         }
-        let data = Data(query: number, employee: employee, challenge: nil, demo: false, demoCards: [], noDemoCards: false, result: nil)
+        let data = EnrollData(query: number, employee: employee, challenge: nil, demo: false, demoCards: [], noDemoCards: false, result: nil)
         return try await req.renderPage("enroll", titleKey: "enrollTitle", data, status: error == nil ? .ok : .notFound, error: error)
     }
 
@@ -74,8 +74,8 @@ struct EnrollPage {
         if let desk = req.application.deskCards {
             cards = desk.offered(excluding: Set(try await CredentialModel.query(on: req.db).field(\.$serial).all().map(\.serial)))
         }
-        let data = Data(query: m.employeeNumber, employee: Self.info(m),
-                        challenge: ChallengeInfo(id: c.id.uuidString, digest: Foundation.Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),
+        let data = EnrollData(query: m.employeeNumber, employee: Self.info(m),
+                        challenge: ChallengeInfo(id: c.id.uuidString, digest: Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),
                         demo: req.application.deskCards != nil, demoCards: cards, noDemoCards: cards.isEmpty, result: nil)
         return try await req.renderPage("enroll", titleKey: "enrollTitle", data, switchPath: "/enroll")
     }
@@ -84,8 +84,8 @@ struct EnrollPage {
         guard req.application.deskCards != nil else { throw Abort(.notFound, reason: "not a demo server") }
         let form = try req.decodeBody(DemoForm.self)
         guard let m = try await EmployeeModel.find(form.employeeId, on: req.db) else { throw Abort(.notFound, reason: "no such employee") }
-        guard let digest = Foundation.Data(base64Encoded: form.digest) else { throw Abort(.badRequest, reason: "digest must be base64") }
-        var data = Data(query: m.employeeNumber, employee: Self.info(m), challenge: nil, demo: true, demoCards: [], noDemoCards: false, result: nil)
+        guard let digest = Data(base64Encoded: form.digest) else { throw Abort(.badRequest, reason: "digest must be base64") }
+        var data = EnrollData(query: m.employeeNumber, employee: Self.info(m), challenge: nil, demo: true, demoCards: [], noDemoCards: false, result: nil)
         do {
             let outcome = try await DemoDesk.enroll(file: form.card, employeeID: form.employeeId, challengeID: form.challengeId, digest: Array(digest), on: req)
             let waiting = outcome.waitingFor.map { req.text("enrollWaiting_\($0)") }.joined(separator: " ")

@@ -12,7 +12,7 @@ struct EventsPage {
         var name: String
         var selected: Bool
     }
-    struct Data: Encodable, Sendable {
+    struct EventsData: Encodable, Sendable {
         var employee: String
         var doors: [DoorOption]
         var outcome: String
@@ -70,7 +70,7 @@ struct EventsPage {
             DoorOption(id: $0.id.rawValue, name: $0.name, selected: $0.id.rawValue == door)
         }
         let rows = try EventRow.rows(records, policy: policy, lang: req.pageLanguage)
-        let data = Data(employee: employeeNumber, doors: doors, outcome: filter.outcome ?? "", from: fromText, to: toText, events: rows,
+        let data = EventsData(employee: employeeNumber, doors: doors, outcome: filter.outcome ?? "", from: fromText, to: toText, events: rows,
                         eventsCaption: req.text("eventsCaption"), empty: rows.isEmpty,
                         csvUTF8: export([.init(name: "format", value: "csv"), .init(name: "encoding", value: "utf-8")]),
                         csvSJIS: export([.init(name: "format", value: "csv"), .init(name: "encoding", value: "shift_jis")]),

@@ -6,7 +6,7 @@ struct SignInPage {
         var username: String?
         var password: String?
     }
-    struct Data: Encodable, Sendable {
+    struct SignInData: Encodable, Sendable {
         var username: String
     }
 
@@ -21,7 +21,7 @@ struct SignInPage {
             return req.seeOther(PageMenu.home(for: u.role))
         }
         _ = AnonymousFormToken.issue(req)
-        return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: ""))
+        return try await req.renderPage("signin", titleKey: "signInTitle", SignInData(username: ""))
     }
 
     @Sendable func signIn(_ req: Request) async throws -> Response {
@@ -30,12 +30,12 @@ struct SignInPage {
             // Unreadable: refused without a password check (no bcrypt spent, no attempt counted).
             _ = AnonymousFormToken.issue(req)
             let problem = req.pageProblem(error)
-            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: ""), status: problem.status, error: problem.text)
+            return try await req.renderPage("signin", titleKey: "signInTitle", SignInData(username: ""), status: problem.status, error: problem.text)
         }
         let username = form.username ?? ""
         guard AnonymousFormToken.isValid(req) else {
             _ = AnonymousFormToken.issue(req)
-            return try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: .badRequest, error: req.text("formExpired"))
+            return try await req.renderPage("signin", titleKey: "signInTitle", SignInData(username: username), status: .badRequest, error: req.text("formExpired"))
         }
         let auth = AuthController(config: req.state.config)
         do {
@@ -45,7 +45,7 @@ struct SignInPage {
         } catch let abort as any AbortError {
             let key = abort.status == .tooManyRequests ? "tooManySignIns" : (abort.status == .unauthorized ? "wrongPassword" : nil)
             _ = AnonymousFormToken.issue(req)
-            let res = try await req.renderPage("signin", titleKey: "signInTitle", Data(username: username), status: abort.status,
+            let res = try await req.renderPage("signin", titleKey: "signInTitle", SignInData(username: username), status: abort.status,
                                                error: key.map(req.text) ?? req.errorText(abort))
             if let wait = abort.headers.first(name: .retryAfter) { res.headers.replaceOrAdd(name: .retryAfter, value: wait) }
             return res

@@ -310,7 +310,7 @@ struct VaultController {
     struct Card: Content {
         var subjectId: UUID?
         var number: String
-        var fourItems: VaultService.FourItems
+        var fourItems: BasicFourItems
         var challengeId: UUID
         /// Base64 of the card's user-authentication signature over the challenge.
         var signature: String
@@ -350,7 +350,7 @@ struct VaultController {
 
     /// Checks posted text EFs: their integrity record (a mismatch is refused, ``CardIntegrity``), and that
     /// the number and 4 items posted are the ones in the files. Returns the code to record.
-    static func checkTextFiles(_ posted: TextFiles, number: IndividualNumber, items: VaultService.FourItems, request: UUID,
+    static func checkTextFiles(_ posted: TextFiles, number: IndividualNumber, items: BasicFourItems, request: UUID,
                                req: Request) async throws -> String {
         let files = try posted.decoded()
         let reading: TextReading
