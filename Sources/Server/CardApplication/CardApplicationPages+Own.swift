@@ -44,19 +44,14 @@ extension CardApplicationPages {
         var statusValue: String
         var enrolled: Bool
         var statement: String
-        var statements: [Option]
+        var statements: [PageOption]
         var canOptIn: Bool
-        var routes: [Option]
+        var routes: [PageOption]
         var application: MyApplication?
         var fields: [Field]
         var problems: [String]
         var photoProblems: [String]
         var photoNotices: [String]
-    }
-    struct Option: Encodable, Sendable {
-        var value: String
-        var label: String
-        var checked: Bool
     }
 
     static func events(for r: ApplicationRecord, clerk: Bool, _ req: Request) -> [EventButton] {
@@ -110,9 +105,9 @@ extension CardApplicationPages {
             data.statusValue = s.rawValue
             data.enrolled = s == .enrolled
             data.statement = statement
-            data.statements = ["hasCard", "declined", "none"].map { Option(value: $0, label: req.text("ca_statement_\($0)"), checked: $0 == statement) }
+            data.statements = ["hasCard", "declined", "none"].map { PageOption(value: $0, label: req.text("ca_statement_\($0)"), checked: $0 == statement) }
             data.canOptIn = s != .enrolled && current?.record.isOpen != true
-            data.routes = ApplicationRoute.allCases.map { Option(value: $0.rawValue, label: Self.routeLabel($0, req), checked: $0 == .contractorBatch) }
+            data.routes = ApplicationRoute.allCases.map { PageOption(value: $0.rawValue, label: Self.routeLabel($0, req), checked: $0 == .contractorBatch) }
             if let r = current?.record {
                 let editable = [ApplicationStage.optedIn, .dataEntered, .reviewed].contains(r.stage)
                 data.application = MyApplication(
@@ -121,7 +116,7 @@ extension CardApplicationPages {
                     history: Self.history(r, req), awaitingEnrollment: r.stage == .cardReceived || r.stage == .cardMailed)
                 if editable {
                     data.fields = Self.fields(draft ?? Self.draft(r.data), req)
-                    data.routes = ApplicationRoute.allCases.map { Option(value: $0.rawValue, label: Self.routeLabel($0, req), checked: $0 == (r.route ?? .contractorBatch)) }
+                    data.routes = ApplicationRoute.allCases.map { PageOption(value: $0.rawValue, label: Self.routeLabel($0, req), checked: $0 == (r.route ?? .contractorBatch)) }
                 }
             }
         }

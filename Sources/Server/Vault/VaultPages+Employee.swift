@@ -14,7 +14,7 @@ extension VaultPages {
         var recordId: String
         var person: String
         var role: String
-        var purposes: [Option]
+        var purposes: [PageOption]
         var verified: Bool
         /// Whether the number came from a chip whose integrity record was checked, and how far.
         var fromChip: Bool
@@ -56,7 +56,7 @@ extension VaultPages {
         let v = try await VaultViews.employee(e, on: req.db)
         let numbers = try v.numbers.map { n in
             NumberRow(recordId: n.recordId.uuidString, person: n.person, role: lang == .ja ? n.roleJa : VaultService.role(code: n.role).english,
-                      purposes: try zip(n.purposes, n.purposesJa).map { Option(value: $0.0, label: lang == .ja ? $0.1 : try VaultService.storedPurpose($0.0).english) },
+                      purposes: try zip(n.purposes, n.purposesJa).map { PageOption(value: $0.0, label: lang == .ja ? $0.1 : try VaultService.storedPurpose($0.0).english) },
                       verified: n.verified, fromChip: n.chipIntegrity != nil,
                       chip: n.chipIntegrity.map { Messages.text("vaultChip_\($0)", lang) } ?? "",
                       collectedAt: PageTime.show(n.collectedAt), disposal: n.disposalJa)

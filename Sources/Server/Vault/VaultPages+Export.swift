@@ -10,7 +10,7 @@ import Vault
 
 /// Export of numbers for a stated purpose.
 extension VaultPages {
-    struct ExportData: Encodable, Sendable { var purposes: [Option] }
+    struct ExportData: Encodable, Sendable { var purposes: [PageOption] }
 
     @Sendable func exportForm(_ req: Request) async throws -> Response {
         try await handlerPage(req) { _ in ("vault-export", "vaultExportTitle", ExportData(purposes: Self.purposeOptions(req.pageLanguage))) }

@@ -17,7 +17,7 @@ extension VaultPages {
         var rooms: [VaultViews.RoomRow]
         var noRoom: Bool
         var currentKeyId: String?
-        var keys: [Option]
+        var keys: [PageOption]
     }
 
     @Sendable func registerPage(_ req: Request) async throws -> Response {
@@ -29,7 +29,7 @@ extension VaultPages {
             return room
         }
         let data = RegisterData(files: r.files, handlers: r.handlers, retention: r.retention, rooms: rooms, noRoom: rooms.isEmpty,
-                                currentKeyId: r.currentKeyId, keys: r.recordsByKey.sorted { $0.key < $1.key }.map { Option(value: $0.key, label: String($0.value)) })
+                                currentKeyId: r.currentKeyId, keys: r.recordsByKey.sorted { $0.key < $1.key }.map { PageOption(value: $0.key, label: String($0.value)) })
         return try await req.renderPage("vault-register", titleKey: "vaultRegisterTitle", data)
     }
 

@@ -20,7 +20,7 @@ extension VaultPages {
         var id: String
         var name: String
         var role: String
-        var purposes: [Option]
+        var purposes: [PageOption]
         var state: String
         var stateCode: String
         var recordId: String?
@@ -43,7 +43,7 @@ extension VaultPages {
         var expiresAt: String
         var acknowledgedAt: String
         var subjects: [SubjectRow]
-        var documentTypes: [Option]
+        var documentTypes: [PageOption]
         var revealed: Revealed?
     }
 
@@ -58,7 +58,7 @@ extension VaultPages {
         let ja = lang == .ja
         let subjects = v.subjects.map { s in
             SubjectRow(id: s.subjectId.uuidString, name: s.name, role: ja ? s.roleJa : s.roleEn,
-                       purposes: zip(s.purposes, ja ? s.purposesJa : s.purposesEn).map { Option(value: $0.0, label: $0.1) },
+                       purposes: zip(s.purposes, ja ? s.purposesJa : s.purposesEn).map { PageOption(value: $0.0, label: $0.1) },
                        state: Messages.text("vaultSubjectState_\(s.state)", lang), stateCode: s.state, recordId: s.recordId?.uuidString,
                        awaiting: s.state == "awaiting_verification", given: s.state == "given",
                        verification: s.verification.map { "\($0.methodJa)（\($0.checkedBy)、\(PageTime.show($0.checkedAt))）" },
@@ -72,7 +72,7 @@ extension VaultPages {
                            status: ja ? v.statusJa : v.statusEn, createdAt: PageTime.show(v.createdAt), expiresAt: PageTime.show(v.expiresAt),
                            acknowledgedAt: v.noticeAcknowledgedAt.map(PageTime.show) ?? "—", subjects: subjects,
                            documentTypes: IdentityDocumentType.allCases.filter { $0 != .myNumberCard && $0.role != .notAcceptable }
-                               .map { Option(value: $0.rawValue, label: ja ? $0.japanese : $0.english) }, revealed: nil)
+                               .map { PageOption(value: $0.rawValue, label: ja ? $0.japanese : $0.english) }, revealed: nil)
     }
 
     func loadRequest(_ req: Request) async throws -> VaultViews.RequestView {

@@ -24,8 +24,8 @@ extension VaultPages {
     struct RequestsData: Encodable, Sendable {
         var requests: [RequestRow]
         var empty: Bool
-        var purposes: [Option]
-        var relations: [Option]
+        var purposes: [PageOption]
+        var relations: [PageOption]
     }
 
     static func rows(_ views: [VaultViews.RequestView], lang: PageLanguage) -> [RequestRow] {
@@ -41,7 +41,7 @@ extension VaultPages {
         let lang = req.pageLanguage
         let views = try await VaultViews.requests(try await VaultRequestModel.query(on: req.db).sort(\.$createdAt, .descending).limit(200).all(), on: req.db)
         return RequestsData(requests: Self.rows(views, lang: lang), empty: views.isEmpty, purposes: Self.purposeOptions(lang),
-                            relations: DependentRelation.allCases.map { Option(value: $0.rawValue, label: lang == .ja ? $0.japanese : $0.english) })
+                            relations: DependentRelation.allCases.map { PageOption(value: $0.rawValue, label: lang == .ja ? $0.japanese : $0.english) })
     }
 
     @Sendable func requests(_ req: Request) async throws -> Response {

@@ -39,13 +39,8 @@ struct VaultPages {
         everyone.get("vault", "my-access", use: myAccess)
     }
 
-    struct Option: Encodable, Sendable {
-        var value: String
-        var label: String
-    }
-
-    static func purposeOptions(_ lang: PageLanguage) -> [Option] {
-        Purpose.allCases.map { Option(value: $0.rawValue, label: lang == .ja ? $0.japanese : $0.english) }
+    static func purposeOptions(_ lang: PageLanguage) -> [PageOption] {
+        Purpose.allCases.map { PageOption(value: $0.rawValue, label: lang == .ja ? $0.japanese : $0.english) }
     }
 
     /// Renders a handler page, or the 403 page for an hr account that is not designated.
