@@ -378,7 +378,9 @@ public actor EventWriter {
     /// together or not at all, and a check `write` makes on what it reads cannot be raced by another
     /// request or server (the second of two opt-ins at once waits for the first's commit, then sees it).
     /// `write` may run again after a lost race on the log's sequence number, so it reads what it decides
-    /// on inside, from the transaction it is given. Returns the value `write` returned with its records.
+    /// on inside, from the transaction it is given — and finds or makes its models there too: a Fluent
+    /// model saved by an attempt that was rolled back counts itself saved (existing, unchanged) and a
+    /// second `save` writes nothing. Returns the value `write` returned with its records.
     public func writeAudited<T: Sendable>(_ write: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
         let result = NIOLockedValueBox<T?>(nil)
         _ = try await appendNow(building: { tx in

@@ -87,14 +87,14 @@ struct ConfigController {
         guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
         let ap = dto.antiPassback ?? "off"
         guard Zone.AntiPassback(rawValue: ap) != nil else { throw Abort(.unprocessableEntity, reason: "antiPassback must be off, soft or hard") }
-        let m = try await ZoneModel.find(id, on: req.db) ?? ZoneModel()
-        m.id = id
-        m.name = dto.name
-        m.workplaceBoundary = dto.workplaceBoundary ?? false
-        m.myNumberArea = dto.myNumberArea ?? false
-        m.antiPassback = ap
-        try await saved(m, req, "zone", id)
-        return ZoneDTO(id: id, name: m.name, workplaceBoundary: m.workplaceBoundary, myNumberArea: m.myNumberArea, antiPassback: ap)
+        let boundary = dto.workplaceBoundary ?? false, myNumberArea = dto.myNumberArea ?? false
+        try await saved(ZoneModel.self, id: id, req, "zone") { m in
+            m.name = dto.name
+            m.workplaceBoundary = boundary
+            m.myNumberArea = myNumberArea
+            m.antiPassback = ap
+        }
+        return ZoneDTO(id: id, name: dto.name, workplaceBoundary: boundary, myNumberArea: myNumberArea, antiPassback: ap)
     }
 
     @Sendable func doors(_ req: Request) async throws -> [DoorDTO] {
@@ -127,18 +127,17 @@ struct ConfigController {
         for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: req.db) == nil {
             throw Abort(.unprocessableEntity, reason: "fromZone or toZone names no configured zone")
         }
-        let m = try await DoorModel.find(id, on: req.db) ?? DoorModel()
-        m.id = id
-        m.name = dto.name
-        m.fromZone = dto.fromZone
-        m.toZone = dto.toZone
-        m.securityLevel = dto.securityLevel
-        m.keylessAdmitUntil = dto.keylessAdmitUntil
-        try await saved(m, req, "door", id)
+        try await saved(DoorModel.self, id: id, req, "door") { m in
+            m.name = dto.name
+            m.fromZone = dto.fromZone
+            m.toZone = dto.toZone
+            m.securityLevel = dto.securityLevel
+            m.keylessAdmitUntil = dto.keylessAdmitUntil
+        }
         let policy = await req.state.policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
-        return DoorDTO(id: id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level,
-                       keylessAdmitUntil: m.keylessAdmitUntil)
+        return DoorDTO(id: id, name: dto.name, fromZone: dto.fromZone, toZone: dto.toZone, securityLevel: dto.securityLevel, effectiveSecurityLevel: level,
+                       keylessAdmitUntil: dto.keylessAdmitUntil)
     }
 
     @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {
@@ -174,11 +173,11 @@ struct ConfigController {
             guard try await ZoneModel.find(g.zone, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured zone") }
             guard try await ScheduleModel.find(g.schedule, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured schedule") }
         }
-        let m = try await AccessGroupModel.find(id, on: req.db) ?? AccessGroupModel()
-        m.id = id
-        m.name = dto.name
-        m.grants = String(decoding: try JSONEncoder().encode(dto.grants), as: UTF8.self)
-        try await saved(m, req, "group", id)
+        let grants = String(decoding: try JSONEncoder().encode(dto.grants), as: UTF8.self)
+        try await saved(AccessGroupModel.self, id: id, req, "group") { m in
+            m.name = dto.name
+            m.grants = grants
+        }
         return GroupDTO(id: id, name: dto.name, grants: dto.grants)
     }
 
@@ -195,12 +194,12 @@ struct ConfigController {
         guard ScheduleJSON.isValid(dto.windows) else { throw Abort(.unprocessableEntity, reason: "windows: weekday names (monday…) to lists of \"HH:MM-HH:MM\"") }
         let rule = dto.holidayRule ?? "closed"
         guard WeeklySchedule.HolidayRule(rawValue: rule) != nil else { throw Abort(.unprocessableEntity, reason: "holidayRule must be closed, likeSunday or ignore") }
-        let m = try await ScheduleModel.find(id, on: req.db) ?? ScheduleModel()
-        m.id = id
-        m.name = dto.name
-        m.windows = ScheduleJSON.encode(dto.windows)
-        m.holidayRule = rule
-        try await saved(m, req, "schedule", id)
+        let windows = ScheduleJSON.encode(dto.windows)
+        try await saved(ScheduleModel.self, id: id, req, "schedule") { m in
+            m.name = dto.name
+            m.windows = windows
+            m.holidayRule = rule
+        }
         return ScheduleDTO(id: id, name: dto.name, windows: dto.windows, holidayRule: rule)
     }
 
@@ -258,8 +257,18 @@ struct ConfigController {
     /// Saves a configuration record and its `config.<what>.updated` record in one transaction
     /// (``EventWriter/writeAudited(_:)``), then reloads the policy: a door's level, a zone or a group
     /// never changes without the record of who changed it.
-    func saved<M: Model>(_ m: M, _ req: Request, _ what: String, _ id: String) async throws {
-        try await req.writeAudited(kind: "config.\(what).updated", subject: "\(what):\(id)") { tx in try await m.save(on: tx) }
+    ///
+    /// The record is found (or made) and filled inside the transaction, a fresh model on every attempt:
+    /// an attempt retried after a lost race must write again, and a model saved by a rolled-back attempt
+    /// would count itself saved (Fluent marks it existing and unchanged) and write nothing.
+    func saved<M: Model>(_ type: M.Type, id: String, _ req: Request, _ what: String,
+                         fill: @escaping @Sendable (M) -> Void) async throws where M.IDValue == String {
+        try await req.writeAudited(kind: "config.\(what).updated", subject: "\(what):\(id)") { tx in
+            let m = try await M.find(id, on: tx) ?? M()
+            m.id = id
+            fill(m)
+            try await m.save(on: tx)
+        }
         try await req.state.policy.changed()
     }
 

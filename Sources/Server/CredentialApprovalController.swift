@@ -118,10 +118,12 @@ struct CredentialApprovalController {
     static func setCardSignIn(_ enabled: Bool, password: String, on req: Request) async throws -> Bool {
         let user = try req.user
         try await PasswordCheck.reauthenticate(password, for: user, on: req)
-        guard let m = try await UserModel.find(user.id, on: req.db) else { throw Abort(.unauthorized, reason: "sign in first") }
-        m.cardSignIn = enabled
-        try await req.writeAudited(kind: enabled ? "account.card_sign_in_enabled" : "account.card_sign_in_disabled",
-                                             subject: "user:\(user.username)") { tx in try await m.save(on: tx) }
+        let id = user.id
+        try await req.writeAudited(kind: enabled ? "account.card_sign_in_enabled" : "account.card_sign_in_disabled", subject: "user:\(user.username)") { tx in
+            guard let account = try await UserModel.find(id, on: tx) else { throw Abort(.unauthorized, reason: "sign in first") }
+            account.cardSignIn = enabled
+            try await account.save(on: tx)
+        }
         return enabled
     }
 

@@ -108,11 +108,22 @@ struct CredentialsController {
     /// Makes a suspended card usable again (the API and the cards page).
     static func reinstate(_ m: CredentialModel, on req: Request) async throws {
         guard m.state == "suspended" else { throw Abort(.conflict, reason: "only a suspended card can be reinstated") }
+        let id = try m.requireID()
+        let now = Date()
+        try await req.writeAudited(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial]) { tx in
+            // Read again and written in the transaction (a fresh model each attempt): a card suspended
+            // meanwhile by another server is reinstated from what is stored, once.
+            guard let card = try await CredentialModel.find(id, on: tx), card.state == "suspended" else {
+                throw Abort(.conflict, reason: "only a suspended card can be reinstated")
+            }
+            card.state = "active"
+            card.suspensionReason = nil
+            card.stateChangedAt = now
+            try await card.save(on: tx)
+        }
         m.state = "active"
         m.suspensionReason = nil
-        m.stateChangedAt = Date()
-        try await req.writeAudited(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)",
-                                             details: ["serial": m.serial]) { tx in try await m.save(on: tx) }
+        m.stateChangedAt = now
         try await req.state.policy.changed()
     }
 

@@ -333,38 +333,39 @@ enum CardOps {
 
     /// On the day: the documents the city's staff checked, and whether the application was accepted.
     static func attendance(_ id: String, _ a: Attendance, req: Request) async throws -> OnSiteSession {
-        let (m, s0) = try await session(id, on: req.db)
-        var s = s0
         let appID = ApplicationID(rawValue: a.application.uuidString)
         let now = Date()
+        var kinds: [IdentityDocumentKind]?
         if let docs = a.documents, !docs.isEmpty {
             let catalogue = IdentityDocumentKind.standardCatalogue
-            let kinds = docs.compactMap { d in catalogue.first { $0.id == d } }
-            guard kinds.count == docs.count else {
+            let found = docs.compactMap { d in catalogue.first { $0.id == d } }
+            guard found.count == docs.count else {
                 throw APIError(.unprocessableEntity, code: "document_unknown", ja: "本人確認書類の種類が正しくありません。", en: "Unknown identity document.")
             }
-            do { try s.recordIdentityCheck(appID, documents: kinds, at: now) } catch { throw APIError(.unprocessableEntity, error) }
+            kinds = found
         }
+        let checked = kinds
         let actor = try actor(req)
-        if a.applied == true {
-            do { try s.recordApplied(appID, at: now) } catch { throw APIError(.conflict, error) }
-            let l = try await CardApplications.load(a.application, on: req.db)
+        // The session and the application are read, changed and written inside the transaction, a fresh
+        // model each attempt: two clerks recording at the same session at once both land.
+        return try await req.state.events.writeAudited { tx in
+            let (m, stored) = try await session(id, on: tx)
+            var s = stored
+            if let checked {
+                do { try s.recordIdentityCheck(appID, documents: checked, at: now) } catch let e as SessionError { throw APIError(.unprocessableEntity, e) }
+            }
+            guard a.applied == true else {
+                try await saveSession(s, model: m, on: tx)
+                return (s, [AuditDraft(kind: "card_application.identity_checked", actor: actor, subject: "session:\(id)", details: ["application": appID.rawValue])])
+            }
+            do { try s.recordApplied(appID, at: now) } catch let e as SessionError { throw APIError(.conflict, e) }
+            let l = try await CardApplications.load(a.application, on: tx)
             var r = l.record
-            do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch { throw APIError(.conflict, error) }
-            let record = r, session = s
-            try await req.state.events.writeAudited { tx in
-                try await CardApplications.save(record, model: l.model, on: tx)
-                try await saveSession(session, model: m, on: tx)
-                return ((), [CardApplications.auditDraft("applied_at_session", record, actor: actor, details: ["session": id])])
-            }
-        } else {
-            let session = s
-            try await req.state.events.writeAudited { tx in
-                try await saveSession(session, model: m, on: tx)
-                return ((), [AuditDraft(kind: "card_application.identity_checked", actor: actor, subject: "session:\(id)", details: ["application": appID.rawValue])])
-            }
+            do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch let e as ApplicationTransitionError { throw APIError(.conflict, e) }
+            try await CardApplications.save(r, model: l.model, on: tx)
+            try await saveSession(s, model: m, on: tx)
+            return (s, [CardApplications.auditDraft("applied_at_session", r, actor: actor, details: ["session": id])])
         }
-        return s
     }
 
     static func roster(_ s: OnSiteSession, on db: any Database) async throws -> SessionRoster {

@@ -113,12 +113,12 @@ struct DoorsPage {
     /// handling area defaults to `pin`).
     @Sendable func setLevel(_ req: Request) async throws -> Response {
         let id = try ConfigController.id(req)
-        guard let m = try await DoorModel.find(id, on: req.db) else { throw Abort(.notFound, reason: "no such door") }
+        // An unknown door is 404 before anything is written.
+        guard try await DoorModel.find(id, on: req.db) != nil else { throw Abort(.notFound, reason: "no such door") }
         // An unreadable form is refused, never read as "" — which would return the door to its zone's default level.
         let level = try req.pageForm(LevelForm.self).level ?? ""
         guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
-        m.securityLevel = level.isEmpty ? nil : level
-        try await ConfigController().saved(m, req, "door", id)
+        try await ConfigController().saved(DoorModel.self, id: id, req, "door") { door in door.securityLevel = level.isEmpty ? nil : level }
         req.flash("levelChanged")
         return req.seeOther("/doors")
     }
