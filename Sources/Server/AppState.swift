@@ -97,13 +97,19 @@ extension Request {
     /// Runs `write` and appends its record (`kind`, `subject`, the request's actor) in one transaction
     /// (``EventWriter/writeAudited(_:)``): the change never lands without its record, nor the record
     /// without the change.
-    func writeAudited(kind: String, subject: String, details: [String: String] = [:],
+    ///
+    /// With `changesPolicy`, the policy version is bumped in the same transaction and the policy reloaded
+    /// here after the commit: a change that is stored and recorded is always one that every server (and,
+    /// through them, every door) picks up — never a lockdown in the log that no reload ever sees.
+    func writeAudited(kind: String, subject: String, details: [String: String] = [:], changesPolicy: Bool = false,
                       _ write: @escaping @Sendable (any Database) async throws -> Void) async throws {
         let actor = auditActor
         try await state.events.writeAudited { tx in
             try await write(tx)
+            if changesPolicy { _ = try await PolicyLoader.bumpVersion(on: tx) }
             return ((), [AuditDraft(kind: kind, actor: actor, subject: subject, details: details)])
         }
+        if changesPolicy { try await state.policy.reload() }
     }
 }
 

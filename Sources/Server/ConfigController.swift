@@ -232,10 +232,9 @@ struct ConfigController {
 
     @Sendable func lockdown(_ req: Request) async throws -> [String: Bool] {
         let t = try req.decodeBody(Toggle.self)
-        try await req.writeAudited(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site") { tx in
+        try await req.writeAudited(kind: t.on ? "site.lockdown.on" : "site.lockdown.off", subject: "site", changesPolicy: true) { tx in
             try await Self.setSetting("lockdown", t.on ? "true" : "false", on: tx)
         }
-        try await req.state.policy.changed()
         return ["lockdown": t.on]
     }
 
@@ -243,14 +242,13 @@ struct ConfigController {
         let id = try Self.id(req)
         let t = try req.decodeBody(Toggle.self)
         // The list is read and written inside the transaction: two doors unlocked at once both stay on it.
-        try await req.writeAudited(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)") { tx in
-            var set = Set(JSONList.decode(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]"))
+        try await req.writeAudited(kind: t.on ? "door.emergency_unlock.on" : "door.emergency_unlock.off", subject: "door:\(id)", changesPolicy: true) { tx in
+            var set = Set(try JSONList.decodeStored(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]", setting: "emergency_unlocked"))
             // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
             guard try await DoorModel.find(id, on: tx) != nil || (!t.on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }
             if t.on { set.insert(id) } else { set.remove(id) }
             try await Self.setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: tx)
         }
-        try await req.state.policy.changed()
         return ["unlocked": t.on]
     }
 
@@ -263,13 +261,12 @@ struct ConfigController {
     /// would count itself saved (Fluent marks it existing and unchanged) and write nothing.
     func saved<M: Model>(_ type: M.Type, id: String, _ req: Request, _ what: String,
                          fill: @escaping @Sendable (M) -> Void) async throws where M.IDValue == String {
-        try await req.writeAudited(kind: "config.\(what).updated", subject: "\(what):\(id)") { tx in
+        try await req.writeAudited(kind: "config.\(what).updated", subject: "\(what):\(id)", changesPolicy: true) { tx in
             let m = try await M.find(id, on: tx) ?? M()
             m.id = id
             fill(m)
             try await m.save(on: tx)
         }
-        try await req.state.policy.changed()
     }
 
     static func setSetting(_ key: String, _ value: String, on db: any Database) async throws {

@@ -105,8 +105,15 @@ struct CredentialApprovalController {
     /// A refused card leaves no credential row (its serial may be enrolled again properly); the event
     /// log keeps what happened.
     static func remove(_ m: CredentialModel, kind: String, on req: Request) async throws {
+        let id = try m.requireID()
         try await req.writeAudited(kind: kind, subject: "employee:\(m.employeeID.uuidString)",
-                                             details: ["serial": m.serial, "enrolledBy": m.enrolledBy ?? ""]) { tx in try await m.delete(on: tx) }
+                                   details: ["serial": m.serial, "enrolledBy": m.enrolledBy ?? ""]) { tx in
+            // Still pending, read in the transaction: a card approved and accepted meanwhile is not deleted.
+            guard let card = try await CredentialModel.find(id, on: tx), card.state == "pending" else {
+                throw Abort(.conflict, reason: "this card is not waiting for approval")
+            }
+            try await card.delete(on: tx)
+        }
     }
 
     @Sendable func setCardSignIn(_ req: Request) async throws -> CardSignInState {

@@ -110,7 +110,8 @@ struct CredentialsController {
         guard m.state == "suspended" else { throw Abort(.conflict, reason: "only a suspended card can be reinstated") }
         let id = try m.requireID()
         let now = Date()
-        try await req.writeAudited(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial]) { tx in
+        try await req.writeAudited(kind: "credential.reinstated", subject: "employee:\(m.employeeID.uuidString)", details: ["serial": m.serial],
+                                   changesPolicy: true) { tx in
             // Read again and written in the transaction (a fresh model each attempt): a card suspended
             // meanwhile by another server is reinstated from what is stored, once.
             guard let card = try await CredentialModel.find(id, on: tx), card.state == "suspended" else {
@@ -124,7 +125,6 @@ struct CredentialsController {
         m.state = "active"
         m.suspensionReason = nil
         m.stateChangedAt = now
-        try await req.state.policy.changed()
     }
 
     /// Suspends and makes every server refuse the card (see ``CredentialSuspension``); the actor is the

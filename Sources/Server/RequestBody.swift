@@ -18,7 +18,17 @@ extension Request {
     /// does not declare are ignored whatever they hold, as any unknown key is. The refusal names no
     /// field: the key is the client's text.
     func decodeBody<T: Decodable>(_ type: T.Type) throws -> T {
-        let value = try content.decode(T.self)
+        let value: T
+        do { value = try content.decode(T.self) } catch let e as DecodingError {
+            throw e  // 400 naming at most the field (APIError.decoding)
+        } catch let e as any AbortError where e.status != .badRequest {
+            throw e  // 413, 415: Vapor's own, with fixed sentences
+        } catch {
+            // A form or multipart body the parser could not read. Its own words quote the client's text
+            // (Vapor's form decoder repeats a malformed key; the multipart parser is not an AbortError at
+            // all and would be a 500): a fixed sentence instead, as for any body that does not decode.
+            throw APIError(.badRequest, code: "body_unreadable", ja: "送信された内容を読み取れません。", en: "the request body could not be read")
+        }
         // Any media type Vapor decodes as JSON (`application/json`, `application/vnd.api+json`, …): the
         // check parses the body itself and leaves bodies that are not JSON (forms) alone.
         if let data = body.data, data.readableBytes > 0 {

@@ -213,4 +213,13 @@ public enum JSONList {
     public static func decode(_ text: String) -> [String] {
         (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
+
+    /// A stored list that must be read exactly (the doors under emergency unlock): text that is not a
+    /// list of strings throws ``StoredConfigurationError`` rather than reading as empty — which would
+    /// relock every door and, written back by the next toggle, erase the list.
+    public static func decodeStored(_ text: String, setting: String) throws -> [String] {
+        do { return try JSONDecoder().decode([String].self, from: Data(text.utf8)) } catch {
+            throw StoredConfigurationError(what: "setting", id: setting, field: "value")
+        }
+    }
 }

@@ -55,7 +55,8 @@ public enum PolicyLoader {
         }
         let settings = try await SettingModel.query(on: db).all()
         let lockdown = settings.first { $0.id == "lockdown" }?.value == "true"
-        let unlocked = Set(JSONList.decode(settings.first { $0.id == "emergency_unlocked" }?.value ?? "[]").map(DoorID.init(rawValue:)))
+        let unlocked = Set(try JSONList.decodeStored(settings.first { $0.id == "emergency_unlocked" }?.value ?? "[]", setting: "emergency_unlocked")
+            .map(DoorID.init(rawValue:)))
         return AccessPolicy(version: version, employees: employees, credentials: credentials, doors: doors, zones: zones, groups: groups,
                             schedules: schedules, holidays: holidays, lockdown: lockdown, emergencyUnlocked: unlocked)
     }

@@ -75,4 +75,30 @@ struct PageFormTests {
             #expect(lines.first?.hasPrefix("error") == true && lines.first?.contains("500") == true)
         }
     }
+
+    /// Seen failing before (the form decoder's own words were shown): a cross-site post to the anonymous
+    /// lost-card page with a malformed key put the attacker's text on the real page — Vapor's form decoder
+    /// repeats the key in its reason. Now a body that cannot be read gets a fixed sentence.
+    @Test func anUnreadableFormDoesNotShowTheSendersText() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let reply = try await s.send(.POST, "/lost-card/request?lang=en", raw: Data("a[CALL_SECURITY_NOW=x".utf8),
+                                     contentType: "application/x-www-form-urlencoded")
+        #expect(reply.status == .badRequest, "\(reply.status)")
+        #expect(!reply.text.contains("CALL_SECURITY_NOW"), "\(reply.text.prefix(400))")
+        let api = try await s.send(.POST, "/api/v1/session", raw: Data("a[CALL_SECURITY_NOW=x".utf8), contentType: "application/x-www-form-urlencoded")
+        #expect((400..<500).contains(api.status.code) && !api.text.contains("CALL_SECURITY_NOW"), "\(api.status) \(api.text)")
+    }
+
+    /// Seen failing before (only a refused occasion was cleared): a My Number typed into the issuer field
+    /// of the photo-ID page came back in the form.
+    @Test func thePhotoIDFormDoesNotShowANumberAgain() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        let number = TestNumbers.make()
+        let reply = try await s.form("/photo-id", as: hr, ["employeeNumber": "P0001", "issuer": number, "validUntil": "2034-03-31", "occasion": "入館証"])
+        #expect(reply.status.code >= 400, "\(reply.status)")
+        #expect(!reply.text.contains(number), "the number is not shown again")
+    }
 }

@@ -93,7 +93,8 @@ struct MyCardsPage {
         do {
             try await body()
         } catch {
-            return try await render(req, status: req.pageProblem(error).status, error: Self.refusalText(error, req))
+            let problem = req.pageProblem(error)
+            return try await render(req, status: problem.status, error: Self.refusalText(error, problem, req))
         }
         req.flash(done)
         return req.seeOther("/my/cards")
@@ -101,9 +102,9 @@ struct MyCardsPage {
 
     /// A refusal as the page words it: a wrong password in the page's own sentence, anything else as
     /// ``Vapor/Request/pageProblem(_:)`` shows it.
-    static func refusalText(_ error: any Error, _ req: Request) -> String {
+    static func refusalText(_ error: any Error, _ problem: PageProblem, _ req: Request) -> String {
         if let abort = error as? any AbortError, abort.reason == PasswordCheck.wrong { return req.text("passwordWrong") }
-        return req.pageProblem(error).text
+        return problem.text
     }
 
     @Sendable func accept(_ req: Request) async throws -> Response {
@@ -125,7 +126,8 @@ struct MyCardsPage {
             let code = try await CredentialApprovalController.issueEmergencyCode(password: password, on: req)
             return try await render(req, emergencyCode: code, message: req.text("emergencyCodeIssued"))
         } catch {
-            return try await render(req, status: req.pageProblem(error).status, error: Self.refusalText(error, req))
+            let problem = req.pageProblem(error)
+            return try await render(req, status: problem.status, error: Self.refusalText(error, problem, req))
         }
     }
 

@@ -83,9 +83,13 @@ struct PhotoIDChecks {
             return nil
         } page: { input, problem in
             let rows = try await Self.rows(employee: nil, on: req.db)
-            // The form comes back as typed, except a refused occasion (it may hold a number).
+            // The form comes back as typed, except any field holding a run of digits that may be a My
+            // Number typed by mistake (an issuer, an employee number or an occasion): it is not shown again.
             var form = input ?? Input()
-            if problem.error.code == "invalid" { form.occasion = nil }
+            let mayHoldNumber = { (text: String?) in text.map(FreeText.containsNumberRun) ?? false }
+            if mayHoldNumber(form.employeeNumber) { form.employeeNumber = nil }
+            if mayHoldNumber(form.issuer) { form.issuer = nil }
+            if mayHoldNumber(form.occasion) { form.occasion = nil }
             return try await req.renderPage("photo-id", titleKey: "photoIDTitle", PageData(rows: rows, empty: rows.isEmpty, form: form),
                                             status: problem.status, error: problem.text)
         }
