@@ -246,14 +246,3 @@ struct ChunkWriter {
         hashFrom = 0
     }
 }
-
-/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
-/// a method called `write` shadows it inside the types that call it.
-@inline(__always)
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-    #else
-    return Darwin.write(fd, buffer, count)
-    #endif
-}

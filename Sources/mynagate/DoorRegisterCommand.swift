@@ -2,6 +2,7 @@ import ArgumentParser
 import DoorAgent
 import DoorProtocol
 import Foundation
+import Trust
 import Vapor
 #if canImport(Glibc)
 import Glibc
@@ -104,15 +105,4 @@ struct DoorRegisterCommand: AsyncParsableCommand {
         let written = data.withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else { throw CLIFailure("cannot write \(out)") }
     }
-}
-
-/// `write(2)` from the C library of the platform (Glibc on Linux, Darwin on macOS), named apart because
-/// a method called `write` shadows it inside the types that call it.
-@inline(__always)
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-    #else
-    return Darwin.write(fd, buffer, count)
-    #endif
 }
