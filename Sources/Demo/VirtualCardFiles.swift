@@ -15,14 +15,14 @@ public struct VirtualCardFiles: DeskCards {
         self.directory = directory
     }
 
-    public func offered(excluding enrolled: Set<String>) -> [DeskCardOption] {
-        // A directory that cannot be listed offers nothing: the page then says there is no spare card.
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".vcard") }.sorted()
-        return names.compactMap { name in
-            // A file that is not a readable card is not offered (the demo's files are made by the demo).
-            guard let state = try? VirtualMynaCard.load(contentsOf: directory.appendingPathComponent(name)).state,
-                  let cert = try? Certificate(derEncoded: state.authCertificate),
-                  !enrolled.contains(cert.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()) else { return nil }
+    public func offered(excluding enrolled: Set<String>) throws -> [DeskCardOption] {
+        // The demo makes every file here: a directory that cannot be listed or a card that cannot be read
+        // is an error (the page answers 500 and the log says why), not a card quietly left out.
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".vcard") }.sorted()
+        return try names.compactMap { name in
+            let state = try VirtualMynaCard.load(contentsOf: directory.appendingPathComponent(name)).state
+            let cert = try Certificate(derEncoded: state.authCertificate)
+            guard !enrolled.contains(cert.serialNumber.bytes.map { String(format: "%02X", $0) }.joined()) else { return nil }
             let b = state.holder.birthDate
             return DeskCardOption(file: name, label: "\(name) — \(state.holder.name) (\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2)))")
         }

@@ -71,6 +71,7 @@ public actor Uploader {
                 // first must not wake as well: that stray wake started the next waker's cancellation, and
                 // the agent drained an empty outbox in a loop at 100 % CPU from its first event on.
                 let waker = Task { [wakeContinuation] in
+                    // `Task.sleep` throws only `CancellationError`: the waker was cancelled, nothing failed.
                     do { try await Task.sleep(for: .milliseconds(Int(idlePoll * 1000))) } catch { return }
                     wakeContinuation.yield()
                 }

@@ -27,10 +27,8 @@ enum CardOps {
         guard statement.map({ ["hasCard", "declined"].contains($0) }) ?? true else {
             throw APIError(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
         }
-        let actor = try actor(req)
-        try await req.state.events.writeAudited { tx in
+        try await req.writeAudited(kind: "card_application.statement", subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"]) { tx in
             try await CardApplications.setStatement(statement, of: e, on: tx)
-            return ((), [AuditDraft(kind: "card_application.statement", actor: actor, subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"])])
         }
     }
 

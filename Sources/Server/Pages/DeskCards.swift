@@ -9,8 +9,9 @@ import Vapor
 /// server itself links no virtual card and no test certificate authority.
 public protocol DeskCards: Sendable {
     /// The cards offered at the enrollment desk, leaving out those whose auth certificate serial
-    /// (uppercase hex, as credentials store it) is in `enrolled`.
-    func offered(excluding enrolled: Set<String>) -> [DeskCardOption]
+    /// (uppercase hex, as credentials store it) is in `enrolled`. A card that cannot be read throws: the
+    /// desk page then fails loudly rather than quietly offering fewer cards.
+    func offered(excluding enrolled: Set<String>) throws -> [DeskCardOption]
     /// The card called `name` — a name from ``offered(excluding:)``, or `<employee number>.vcard` for
     /// the holder's own card — or nil when there is no such card. `name` is a bare name (no path);
     /// anything else is nil.

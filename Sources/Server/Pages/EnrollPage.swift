@@ -72,7 +72,7 @@ struct EnrollPage {
         let c = try await Enrollment.challenge(employeeID: form.employeeId, by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
         var cards: [DeskCardOption] = []
         if let desk = req.application.deskCards {
-            cards = desk.offered(excluding: Set(try await CredentialModel.query(on: req.db).field(\.$serial).all().map(\.serial)))
+            cards = try desk.offered(excluding: Set(try await CredentialModel.query(on: req.db).field(\.$serial).all().map(\.serial)))
         }
         let data = EnrollData(query: m.employeeNumber, employee: Self.info(m),
                         challenge: ChallengeInfo(id: c.id.uuidString, digest: Data(c.digest).base64EncodedString(), expiresAt: PageTime.show(c.expiresAt)),
