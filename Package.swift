@@ -108,14 +108,16 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
-        // The Vapor application: REST API, sessions and roles, door decisions, enrollment, events, and the
-        // web pages (Leaf templates bundled as a resource, so they are found from any working directory).
-        // MynaCard is the card client (the desk's reading, the text application's integrity record); no
-        // virtual card and no test CA are linked here: the demo hands its cards in (`DeskCards`).
+        // The server's core: configuration, the database and migrations, sessions and roles, CSRF, the one
+        // error contract, page rendering and forms, the audited write, health, metrics, the OpenAPI
+        // assembly, the card's trust (enrollment, sign-in) and the people, cards and doors it all rests on.
+        // A feature module (below) depends on it and on no other feature; what a feature adds to the core
+        // (routes, pages, menu entries, messages, views, its part of the OpenAPI document, what happens on
+        // enrollment) it hands in through ``ServerFeature``. Declarations a feature uses are `package`.
         .target(
-            name: "Server",
+            name: "ServerCore",
             dependencies: [
-                "Access", "Attendance", "Audit", "CardApplication", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "SmartCard", "Vault",
+                "Access", "Attendance", "Audit", "DoorProtocol", "Store", "Trust", "MyNumber", "MynaCard", "SmartCard",
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "LeafKit", package: "leaf-kit"),
                 .product(name: "Vapor", package: "vapor"),
@@ -137,13 +139,63 @@ let package = Package(
             ],
             resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
         ),
+        // The My Number vault's HTTP side (API, pages, the desk's card reading) and the photo-ID checks.
+        .target(
+            name: "VaultServer",
+            dependencies: [
+                "ServerCore", "Vault", "Store", "Access", "Audit", "MyNumber", "MynaCard", "SmartCard",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
+        ),
+        // Working time's HTTP side: the month, the department, alerts, self-reports, settings, the caches
+        // and the bulk reads behind them.
+        .target(
+            name: "AttendanceServer",
+            dependencies: [
+                "ServerCore", "Attendance", "Store", "Access", "Audit",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
+        ),
+        // Bulk card applications' HTTP side: the clerk's pages and API, the person's own application.
+        .target(
+            name: "CardApplicationServer",
+            dependencies: [
+                "ServerCore", "CardApplication", "Store", "Access", "Audit",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
+        ),
+        // The assembled server: the core with every feature (``configure(_:config:wrapDatabase:)``).
+        .target(
+            name: "Server",
+            dependencies: [
+                "ServerCore", "VaultServer", "AttendanceServer", "CardApplicationServer",
+                .product(name: "Vapor", package: "vapor"),
+            ]
+        ),
         // The demo organisation: its test CA and virtual cards, the seeding of people, doors, vault,
         // attendance and card-application records, the desk's virtual card files and the simulated
         // doors. `mynagate demo` and the tests use it; the server does not link it.
         .target(
             name: "Demo",
             dependencies: [
-                "Server", "Store", "Access", "Attendance", "Audit", "CardApplication", "Vault", "MynaCard", "MynaCardSim", "SmartCard",
+                "Server", "ServerCore", "VaultServer", "AttendanceServer", "CardApplicationServer", "Store", "Access", "Attendance", "Audit", "CardApplication", "Vault", "MynaCard", "MynaCardSim", "SmartCard",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -181,7 +233,7 @@ let package = Package(
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "Demo", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "ServerCore", "AttendanceServer", "VaultServer", "Demo", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -255,7 +307,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Demo", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
+                "Server", "ServerCore", "VaultServer", "AttendanceServer", "CardApplicationServer", "Demo", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
                 "FaultInjection", "Audit",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

@@ -3,6 +3,10 @@ import CardApplication
 import Fluent
 import Foundation
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 
 /// `mynagate demo`'s card applications: a few people without a card and applications at every stage,

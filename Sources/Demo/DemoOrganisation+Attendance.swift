@@ -4,6 +4,10 @@ import Audit
 import Fluent
 import Foundation
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Vapor
 

@@ -2,6 +2,10 @@ import Access
 import CardApplication
 import Foundation
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Vapor
 

@@ -2,6 +2,10 @@ import Fluent
 import Foundation
 import MynaCardSim
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Vapor
 

@@ -2,6 +2,10 @@ import Foundation
 import MynaCard
 import MynaCardSim
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SmartCard
 import X509
 

@@ -154,6 +154,10 @@ public struct StoredConfigurationError: Error, CustomStringConvertible, Sendable
     public var id: String
     public var field: String
     public var description: String { "the stored \(field) of \(what) \(id) cannot be read" }
+
+    public init(what: String, id: String, field: String) {
+        (self.what, self.id, self.field) = (what, id, field)
+    }
 }
 
 /// Weekly windows as stored: `{"monday": ["08:00-20:00"], …}`.

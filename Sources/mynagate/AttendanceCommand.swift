@@ -6,6 +6,8 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Server
+import ServerCore
+import AttendanceServer
 import Store
 import Vapor
 

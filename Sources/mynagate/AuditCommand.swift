@@ -5,6 +5,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Server
+import ServerCore
 import Store
 import Vapor
 

@@ -4,6 +4,7 @@ import Fluent
 import SQLKit
 import Foundation
 import Server
+import ServerCore
 import Store
 import Synchronization
 import Vapor

@@ -2,6 +2,7 @@ import Access
 import Fluent
 import Foundation
 import Server
+import ServerCore
 import Store
 
 /// A generated organisation for `bench decisions`: one zone open around the clock, every employee in

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Server
+import ServerCore
 import Vapor
 
 /// Sign-ins for `bench decisions`: bursts of concurrent password sign-ins, half right and half wrong,

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Server
+import ServerCore
 import Vapor
 
 /// The configured database (SQLite in the data directory, or `DATABASE_URL`), opened without a server

@@ -4,6 +4,7 @@ import Fluent
 import Foundation
 import MynaCardSim
 import Server
+import ServerCore
 import Store
 import Vapor
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Server
+import ServerCore
 import Vapor
 
 /// `mynagate serve`: the MynaGate server.

@@ -4,6 +4,8 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Server
+import ServerCore
+import VaultServer
 import Store
 import Vapor
 import Vault

@@ -1,6 +1,10 @@
 import Foundation
 import MynaCard
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 import Vapor
 

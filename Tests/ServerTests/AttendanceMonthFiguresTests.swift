@@ -2,7 +2,10 @@ import Access
 import Attendance
 import Fluent
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SQLKit
 import Store
 import Testing

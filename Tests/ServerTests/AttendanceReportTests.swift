@@ -1,7 +1,10 @@
 import Access
 import Attendance
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 
 @Suite("Attendance: everyone's month computed in parts")

@@ -3,7 +3,10 @@ import CardApplication
 import Fluent
 import Store
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 import Vapor
 

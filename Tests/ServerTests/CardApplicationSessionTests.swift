@@ -1,7 +1,10 @@
 import Access
 import CardApplication
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 import Vapor
 

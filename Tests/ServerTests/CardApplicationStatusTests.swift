@@ -2,7 +2,10 @@ import Access
 import CardApplication
 import Fluent
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
 import NIOSSL
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SwiftASN1
 import Testing
 import Vapor

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 import Vapor
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 
 /// The limits the OpenAPI document (core.yaml) states, held by the server: a request outside them is
 /// refused with 400, not accepted because the controller happened not to look.

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 import Vapor
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 
 /// Regressions found by the API contract run (.ci/system/api-contract.sh, schemathesis), each over real
 /// HTTP: what the server answered that the HTTP contract or the OpenAPI document does not allow.

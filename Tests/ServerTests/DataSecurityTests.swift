@@ -1,6 +1,9 @@
 import Access
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 import Vapor
 

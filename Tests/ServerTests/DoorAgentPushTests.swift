@@ -2,7 +2,10 @@ import Access
 import DoorAgent
 import DoorProtocol
 import Foundation
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 import Testing
 
 /// The door agent's own pieces — ``PushListener``, ``SnapshotSync`` over ``HTTPDoorServer`` and its

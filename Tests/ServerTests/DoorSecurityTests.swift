@@ -5,7 +5,10 @@ import DoorProtocol
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SQLKit
 import Store
 import Testing

@@ -5,7 +5,10 @@ import FaultInjection
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

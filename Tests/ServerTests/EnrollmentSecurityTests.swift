@@ -3,7 +3,10 @@ import Foundation
 import MynaCard
 import MynaCardSim
 import SmartCard
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

@@ -1,7 +1,10 @@
 import Foundation
 import MynaCardSim
 import SQLKit
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Testing
 import Vapor
 

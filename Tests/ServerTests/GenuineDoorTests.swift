@@ -7,7 +7,10 @@ import Store
 import Testing
 import Trust
 import Vapor
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 
 /// The `genuine` level over HTTP (issue 18): the card key enrolled at the desk, and the attacks a copied
 /// certificate, a replay, another card's signature and a stale challenge make at a server-decided door.

@@ -3,7 +3,10 @@ import Audit
 import FaultInjection
 import Fluent
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

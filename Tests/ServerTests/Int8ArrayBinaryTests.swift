@@ -1,5 +1,8 @@
 import NIOCore
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 import Testing
 
 /// The parser of PostgreSQL's binary `int8[]` that the attendance month read takes its rows through.

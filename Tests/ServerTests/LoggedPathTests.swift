@@ -1,5 +1,8 @@
 import Foundation
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 import Testing
 import Vapor
 

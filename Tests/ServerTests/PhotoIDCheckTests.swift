@@ -1,6 +1,9 @@
 import Fluent
 import Foundation
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 import Store
 import Testing
 import Vapor

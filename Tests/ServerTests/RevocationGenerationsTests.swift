@@ -2,7 +2,10 @@ import Access
 import Foundation
 import MynaCard
 import MynaCardSim
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Trust

@@ -1,6 +1,9 @@
 import Fluent
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+@testable import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor
@@ -44,5 +47,20 @@ struct StoredConfigurationTests {
         #expect(throws: StoredConfigurationError.self) { try ScheduleJSON.decodeRaw("[]", schedule: "s") }
         #expect(try ScheduleJSON.decodeRaw(#"{"monday": ["08:00-09:00"]}"#, schedule: "s") == ["monday": ["08:00-09:00"]])
         #expect(try GrantJSON.decodeList("[]", group: "g").isEmpty, "a group may truly grant nothing")
+    }
+
+    /// Seen failing before (`try? decode` in the settings reader): a garbled stored batch layout was read
+    /// as "no layout", so the API showed — and a batch would have used — the standard columns. Now it
+    /// is a 500 that does not repeat the stored text, until a layout is saved again.
+    @Test func aGarbledCardApplicationSettingIsAnErrorNotTheDefault() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        try await SettingModel(key: CardApplications.layoutKey, value: #"{"name": "SECRET-LAYOUT", "columns": "#).create(on: s.app.db)
+        let read = try await s.send(.GET, "/api/v1/card-batch-layout", as: hr)
+        #expect(read.status == .internalServerError, "\(read.status) \(read.text)")
+        #expect(!read.text.contains("SECRET-LAYOUT") && !read.text.contains("standard"))
+        let campaign = try await s.send(.GET, "/api/v1/card-campaign", as: hr)
+        #expect(campaign.status == .ok, "an unrelated setting is still read: \(campaign.text)")
     }
 }

@@ -5,6 +5,10 @@ import MynaCard
 import MynaCardSim
 import SQLKit
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SmartCard
 import Store
 import NIOConcurrencyHelpers

@@ -5,7 +5,10 @@ import Crypto
 @testable import MynaCard
 @testable import MynaCardSim
 import SmartCard
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

@@ -1,6 +1,9 @@
 import Foundation
 import MynaCardSim
-@testable import Server
+@testable import AttendanceServer
+@testable import CardApplicationServer
+@testable import ServerCore
+@testable import VaultServer
 import Testing
 import Vapor
 

@@ -1,6 +1,9 @@
 import Fluent
 import Foundation
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

@@ -3,7 +3,10 @@ import Foundation
 import Logging
 import MynaCard
 import MynaCardSim
-import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import Store
 import Testing
 import Vapor

@@ -6,6 +6,10 @@ import MynaCard
 import MynaCardSim
 import MyNumber
 import Server
+import ServerCore
+import AttendanceServer
+import CardApplicationServer
+import VaultServer
 import SmartCard
 import Store
 import Testing

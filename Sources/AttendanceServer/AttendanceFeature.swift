@@ -1,0 +1,22 @@
+import Foundation
+import ServerCore
+import Vapor
+
+/// Working time's HTTP side as the server is assembled from it (``ServerFeature``): the API and the
+/// pages (the person's own month for everyone, the rest for the staff who may read it).
+package enum AttendanceFeature: ServerFeature {
+    package static var messages: [String: (ja: String, en: String)] { AttendanceMessages.catalogue }
+
+    package static var menu: [PageMenu.Entry] {
+        [PageMenu.Entry("/attendance", "nav_attendance", AttendancePages.staff, order: 740),
+         PageMenu.Entry("/my/attendance", "nav_myAttendance", Set(Role.allCases), order: 1100)]
+    }
+
+    package static var resources: Bundle { .module }
+
+    package static func register(_ app: Application) throws {
+        AttendanceController().register(app)
+        AttendancePages().register(everyone: app.grouped(PageRoleMiddleware(Set(Role.allCases))),
+                                   staff: app.grouped(PageRoleMiddleware(AttendancePages.staff)))
+    }
+}

@@ -1,0 +1,31 @@
+import Vapor
+
+/// Free text that must not carry a number (a hold's reason, a name): refuses any run of 12 or more
+/// digits, ASCII or full-width, with spaces or hyphens between — without echoing it.
+package enum FreeText {
+    package static func check(_ text: String, field: String, max: Int) throws -> String {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !t.isEmpty, t.count <= max else {
+            throw APIError.invalid("\(field) must be 1–\(max) characters", ja: "\(field)は1〜\(max)文字で入力してください")
+        }
+        if containsNumberRun(t) {
+            throw APIError.invalid("\(field) must not contain a 12-digit number", ja: "\(field)に12桁の数字（個人番号の可能性）は入力できません")
+        }
+        return t
+    }
+
+    /// Whether `text` holds a run of 12 or more digits (ASCII or full-width; spaces or hyphens between
+    /// them do not break the run): what a My Number pasted into a text field looks like.
+    package static func containsNumberRun(_ text: String) -> Bool {
+        var run = 0
+        for ch in text {
+            if ch.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal }) {
+                run += 1
+                if run >= 12 { return true }
+            } else if !(run > 0 && (ch == "-" || ch == " " || ch == "ー" || ch == "－" || ch == "　")) {
+                run = 0
+            }
+        }
+        return false
+    }
+}
