@@ -167,9 +167,9 @@ struct AttendanceController {
     /// A person's month with alerts, the stored crossings and the corrections.
     static func personMonth(_ person: AttendanceService.Person, month: YearMonth, on req: Request) async throws -> (PersonMonthDTO, MonthReport, AttendanceContext) {
         try await req.state.events.flush()
-        let context = try await AttendanceContext.load(on: req.db)
-        let (report, crossings, corrections) = try await AttendanceService.report(month, people: [person], context: context, on: req.db)
-        let alerts = try await AttendanceService.alerts(month, people: [person], current: report, context: context, on: req.db)[person.id] ?? []
+        let context = try await req.attendance.context()
+        let (report, crossings, corrections) = try await req.attendance.report(month, people: [person], context: context)
+        let alerts = try await req.attendance.alerts(month, people: [person], current: report, context: context)[person.id] ?? []
         let first = JapanTime.instant(month.firstDay), end = JapanTime.instant(month.lastDay.adding(days: 1))
         let shownCrossings = crossings.filter { $0.instant >= first && $0.instant < end }
         let days = report.days.map { d in
@@ -198,7 +198,7 @@ struct AttendanceController {
     }
 
     static func person(_ uuid: UUID, on db: any Database) async throws -> AttendanceService.Person {
-        guard let p = try await AttendanceService.people(employee: uuid, on: db).first else { throw Abort(.notFound, reason: "no such employee") }
+        guard let p = try await AttendanceService(db: db, events: nil).people(employee: uuid).first else { throw Abort(.notFound, reason: "no such employee") }
         return p
     }
 
@@ -232,8 +232,8 @@ struct AttendanceController {
     static func timeline(_ person: AttendanceService.Person, _ req: Request) async throws -> Response {
         let month = try Self.month(req)
         try await req.state.events.flush()
-        let context = try await AttendanceContext.load(on: req.db)
-        let report = try await AttendanceService.report(month, people: [person], context: context, on: req.db).report
+        let context = try await req.attendance.context()
+        let report = try await req.attendance.report(month, people: [person], context: context).report
         let chart = TimelineChart(title: "\(person.name) (\(person.number))", month: month, days: report.days, calendar: context.calendar, rules: context.rules)
         return svg(chart.svg())
     }
@@ -247,11 +247,11 @@ struct AttendanceController {
         guard let name = req.query[String.self, at: "name"], !name.isEmpty, name.count <= 200 else { throw Abort(.badRequest, reason: "name (the department) is required") }
         let month = try Self.month(req)
         try await req.state.events.flush()
-        let context = try await AttendanceContext.load(on: req.db)
-        let people = try await AttendanceService.people(department: name, on: req.db)
+        let context = try await req.attendance.context()
+        let people = try await req.attendance.people(department: name)
         guard !people.isEmpty else { throw Abort(.notFound, reason: "no one is in this department") }
-        let report = try await AttendanceService.report(month, people: people, context: context, on: req.db).report
-        let alerts = try await AttendanceService.alerts(month, people: people, current: report, context: context, on: req.db)
+        let report = try await req.attendance.report(month, people: people, context: context).report
+        let alerts = try await req.attendance.alerts(month, people: people, current: report, context: context)
         let rows = people.map { p in
             let a = alerts[p.id] ?? []
             return DepartmentRowDTO(employeeId: p.id.rawValue, employeeNumber: p.number, name: p.name, totals: TotalsDTO(report.totals[p.id] ?? WorkTotals()),
@@ -291,10 +291,10 @@ struct AttendanceController {
     @Sendable func alerts(_ req: Request) async throws -> [AlertRowDTO] {
         let month = try Self.month(req)
         try await req.state.events.flush()
-        let context = try await AttendanceContext.load(on: req.db)
-        let people = try await AttendanceService.people(department: req.query[String.self, at: "department"], on: req.db)
-        let report = try await AttendanceService.report(month, people: people, context: context, on: req.db).report
-        let alerts = try await AttendanceService.alerts(month, people: people, current: report, context: context, on: req.db)
+        let context = try await req.attendance.context()
+        let people = try await req.attendance.people(department: req.query[String.self, at: "department"])
+        let report = try await req.attendance.report(month, people: people, context: context).report
+        let alerts = try await req.attendance.alerts(month, people: people, current: report, context: context)
         return people.compactMap { p in
             alerts[p.id].map { AlertRowDTO(employeeId: p.id.rawValue, employeeNumber: p.number, name: p.name, department: p.department, alerts: $0.map(AlertDTO.init)) }
         }
@@ -304,7 +304,7 @@ struct AttendanceController {
 
     @Sendable func addCorrection(_ req: Request) async throws -> Response {
         let input = try req.decodeBody(AttendanceService.CorrectionInput.self)
-        let m = try await AttendanceService.addCorrection(input, by: "user:\(try req.user.username)", events: req.state.events)
+        let m = try await req.attendance.addCorrection(input, by: "user:\(try req.user.username)")
         return try await CorrectionDTO(m).encodeResponse(status: .created, for: req)
     }
 
@@ -332,7 +332,7 @@ struct AttendanceController {
 
     @Sendable func importSelfReports(_ req: Request) async throws -> AttendanceService.ImportResult {
         guard let body = req.body.data, body.readableBytes > 0 else { throw Abort(.badRequest, reason: "send the CSV as the body (text/csv)") }
-        let result = try await AttendanceService.importSelfReports(Data(buffer: body), by: "user:\(try req.user.username)", events: req.state.events)
+        let result = try await req.attendance.importSelfReports(Data(buffer: body), by: "user:\(try req.user.username)")
         // A file of which not one line could be used is refused (like a holiday file without a holiday), not
         // answered 200 with "imported 0": a caller that only checks the status would think the month was in.
         // The answer names the lines and reasons but never repeats their text.
@@ -350,7 +350,7 @@ struct AttendanceController {
     @Sendable func gaps(_ req: Request) async throws -> [AttendanceService.GapRow] {
         let month = try Self.month(req)
         try await req.state.events.flush()
-        return try await AttendanceService.gaps(month, context: try await AttendanceContext.load(on: req.db), on: req.db)
+        return try await req.attendance.gaps(month, context: try await req.attendance.context())
     }
 
     // MARK: Payroll
@@ -358,7 +358,7 @@ struct AttendanceController {
     @Sendable func payroll(_ req: Request) async throws -> Response {
         let month = try Self.month(req)
         try await req.state.events.flush()
-        let rows = try await AttendanceService.payroll(month, context: try await AttendanceContext.load(on: req.db), on: req.db)
+        let rows = try await req.attendance.payroll(month, context: try await req.attendance.context())
         let format = try req.queryChoice("format", among: ["json", "csv"]) ?? "json"
         let res: Response
         switch format {
@@ -393,6 +393,6 @@ struct AttendanceController {
 
     @Sendable func purge(_ req: Request) async throws -> AttendanceService.PurgeResult {
         let body = try req.optionalContent(PurgeRequest.self) ?? PurgeRequest()
-        return try await AttendanceService.purge(dryRun: body.dryRun ?? false, actor: "user:\(try req.user.username)", events: req.state.events, on: req.db)
+        return try await req.attendance.purge(dryRun: body.dryRun ?? false, actor: "user:\(try req.user.username)")
     }
 }

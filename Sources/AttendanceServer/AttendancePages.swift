@@ -145,7 +145,7 @@ struct AttendancePages {
     }
 
     @Sendable func mine(_ req: Request) async throws -> Response {
-        guard let id = try req.user.employeeID, let p = try await AttendanceService.people(employee: id, on: req.db).first else {
+        guard let id = try req.user.employeeID, let p = try await req.attendance.people(employee: id).first else {
             return try await req.renderPage("attendance-none", titleKey: "att_myTitle", NoData())
         }
         let month = try AttendanceController.month(req, blankIsThisMonth: true)
@@ -177,7 +177,7 @@ struct AttendancePages {
             let input = AttendanceService.CorrectionInput(employeeId: p.uuid, action: f.action ?? "", direction: f.direction,
                                                            at: f.at.flatMap { PageTime.parseLocal($0) },
                                                            eventId: f.eventId.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "# ")) }, reason: f.reason ?? "")
-            _ = try await AttendanceService.addCorrection(input, by: "user:\(try req.user.username)", events: req.state.events)
+            _ = try await req.attendance.addCorrection(input, by: "user:\(try req.user.username)")
         } catch {
             let problem = req.pageProblem(error)
             let data = try await Self.monthData(p, month: month, canCorrect: true, timeline: "/api/v1/attendance/employees/\(p.uuid.uuidString)/timeline.svg",
@@ -220,10 +220,10 @@ struct AttendancePages {
         let month = try AttendanceController.month(req, blankIsThisMonth: true)
         try await req.state.events.flush()
         let lang = req.pageLanguage
-        let context = try await AttendanceContext.load(on: req.db)
-        let people = try await AttendanceService.people(on: req.db)
-        let report = try await AttendanceService.report(month, people: nil, context: context, on: req.db).report
-        let alerts = try await AttendanceService.alerts(month, people: people, current: report, context: context, on: req.db)
+        let context = try await req.attendance.context()
+        let people = try await req.attendance.people()
+        let report = try await req.attendance.report(month, people: nil, context: context).report
+        let alerts = try await req.attendance.alerts(month, people: people, current: report, context: context)
         let rows = people.map { p -> PersonRow in
             let t = report.totals[p.id] ?? WorkTotals()
             let worst = alerts[p.id]?.first
@@ -232,7 +232,7 @@ struct AttendancePages {
                              needsCorrection: t.daysNeedingCorrection, alert: worst.map { lang == .ja ? $0.ja : $0.en } ?? "",
                              severity: worst?.severity.rawValue ?? "")
         }
-        let departments = try await AttendanceService.departments(on: req.db).map { d -> Link in
+        let departments = try await req.attendance.departments().map { d -> Link in
             var c = URLComponents()
             c.path = "/attendance/department"
             c.queryItems = [URLQueryItem(name: "name", value: d), URLQueryItem(name: "month", value: month.description)]
@@ -307,8 +307,8 @@ struct AttendancePages {
     func selfReportData(_ req: Request, month: YearMonth, csv: String = "", result: AttendanceService.ImportResult? = nil) async throws -> SelfReportData {
         let lang = req.pageLanguage
         try await req.state.events.flush()
-        let context = try await AttendanceContext.load(on: req.db)
-        let gaps = try await AttendanceService.gaps(month, context: context, on: req.db)
+        let context = try await req.attendance.context()
+        let gaps = try await req.attendance.gaps(month, context: context)
         let links = Self.monthLinks(month, path: "/attendance/self-reports")
         return SelfReportData(month: month.description, prev: links.prev, next: links.next, csv: csv, imported: result?.imported,
                               errors: result?.errors.map { lang == .ja ? $0.ja : $0.en } ?? [],
@@ -340,7 +340,7 @@ struct AttendancePages {
             let data = try await selfReportData(req, month: month)
             return try await req.renderPage("attendance-self-reports", titleKey: "att_selfReportsTitle", data, status: .badRequest, error: req.text("att_csvEmpty"))
         }
-        let result = try await AttendanceService.importSelfReports(Data(csv.utf8), by: "user:\(try req.user.username)", events: req.state.events)
+        let result = try await req.attendance.importSelfReports(Data(csv.utf8), by: "user:\(try req.user.username)")
         let data = try await selfReportData(req, month: month, csv: result.errors.isEmpty ? "" : csv, result: result)
         return try await req.renderPage("attendance-self-reports", titleKey: "att_selfReportsTitle", data,
                                         status: .ok, message: "\(req.text("att_imported")): \(result.imported)", switchPath: "/attendance/self-reports")

@@ -3,13 +3,46 @@ import Attendance
 import Audit
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Store
 import Vapor
 import ServerCore
 
 /// Attendance for the API, the pages and the command line: storage in, `Attendance` values out.
-public enum AttendanceService {
+///
+/// A value holding what it works with: the database, and the event writer that records its changes in
+/// the same transaction. The API and the pages take one per request (`Request.attendance`); the
+/// command line and the tests make one over a database (`events: nil`: changes are recorded straight
+/// through the event log's store). Nothing here reads a request.
+public struct AttendanceService: Sendable {
+    /// Where attendance is read and written.
+    public let db: any Database
+    /// The server's event writer (it flushes queued door decisions first and shows a failing log on
+    /// `/health`); nil for a tool working on the database alone.
+    public let events: EventWriter?
+
+    public init(db: any Database, events: EventWriter?) {
+        self.db = db
+        self.events = events
+    }
+
+    /// The rules and calendar in force (``AttendanceContext/load(on:)``).
+    public func context() async throws -> AttendanceContext { try await AttendanceContext.load(on: db) }
+
+    /// Runs `write` and appends its records in one transaction (see ``events``).
+    func audited<T: Sendable>(_ write: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+        if let events { return try await events.writeAudited(write) }
+        let value = NIOLockedValueBox<T?>(nil)
+        _ = try await AuditStore(db: db).append(building: { tx in
+            let (v, drafts) = try await write(tx)
+            value.withLockedValue { $0 = v }
+            return drafts
+        })
+        guard let v = value.withLockedValue({ $0 }) else { throw Abort(.internalServerError, reason: "the change was written but its result was lost") }
+        return v
+    }
+
     /// A person as attendance shows them.
     public struct Person: Sendable, Hashable {
         public var uuid: UUID
@@ -28,7 +61,7 @@ public enum AttendanceService {
     }
 
     /// Everyone (or one department, or one person), by employee number.
-    public static func people(department: String? = nil, employee: UUID? = nil, on db: any Database) async throws -> [Person] {
+    public func people(department: String? = nil, employee: UUID? = nil) async throws -> [Person] {
         var q = EmployeeModel.query(on: db)
         if let department { q = q.filter(\.$department == department) }
         if let employee { q = q.filter(\.$id == employee) }
@@ -39,13 +72,13 @@ public enum AttendanceService {
     }
 
     /// Department names in use.
-    public static func departments(on db: any Database) async throws -> [String] {
+    public func departments() async throws -> [String] {
         Array(Set(try await EmployeeModel.query(on: db).field(\.$department).all().map(\.department))).sorted()
     }
 
     /// A month's report for `people` (everyone when `nil`), with the crossings read and the corrections
     /// applied. Returns the crossings too (the pages show them beside the corrections).
-    public static func report(_ month: YearMonth, people: [Person]?, context: AttendanceContext, on db: any Database) async throws -> (report: MonthReport, crossings: [BoundaryCrossing], corrections: [Correction]) {
+    public func report(_ month: YearMonth, people: [Person]?, context: AttendanceContext) async throws -> (report: MonthReport, crossings: [BoundaryCrossing], corrections: [Correction]) {
         let window = MonthReport.eventWindow(for: month, calendar: context.calendar)
         let names: [Int: EmployeeID]
         var persons: [Int]?
@@ -57,8 +90,8 @@ public enum AttendanceService {
         }
         let crossings = try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until),
                                                              persons: persons, names: names, on: db)
-        let corrections = try await self.corrections(employees: people.map { $0.map(\.id.rawValue) }, from: window.from, until: window.until, on: db)
-        let report = await monthReport(month, crossings: crossings, corrections: corrections, context: context)
+        let corrections = try await self.corrections(employees: people.map { $0.map(\.id.rawValue) }, from: window.from, until: window.until)
+        let report = await Self.monthReport(month, crossings: crossings, corrections: corrections, context: context)
         return (report, crossings, corrections)
     }
 
@@ -106,7 +139,7 @@ public enum AttendanceService {
 
     /// Corrections that may touch the window: additions and moves to a time near it, and every void or
     /// move of an event (there are few; applying one whose event is not in the month changes nothing).
-    static func corrections(employees: [String]?, from: Date, until: Date, on db: any Database) async throws -> [Correction] {
+    func corrections(employees: [String]?, from: Date, until: Date) async throws -> [Correction] {
         var q = AttendanceCorrectionModel.query(on: db)
         if let employees {
             if employees.isEmpty { return [] }
@@ -125,7 +158,7 @@ public enum AttendanceService {
 
     /// The figures of each month from `first` to `last` per person, for the 36協定 checks: kept figures
     /// where they are current, else computed (and kept when computed for everyone), see ``MonthFiguresCache``.
-    public static func history(_ people: [Person], from first: YearMonth, through last: YearMonth, context: AttendanceContext, on db: any Database) async throws -> [EmployeeID: [YearMonth: MonthFigures]] {
+    public func history(_ people: [Person], from first: YearMonth, through last: YearMonth, context: AttendanceContext) async throws -> [EmployeeID: [YearMonth: MonthFigures]] {
         var out: [EmployeeID: [YearMonth: MonthFigures]] = [:]
         guard first <= last else { return out }
         let everyone = try await MonthFiguresCache.computesEveryone(for: people, on: db)
@@ -153,12 +186,12 @@ public enum AttendanceService {
 
     /// The 36協定 alerts of `month` for `people`, given this month's report; earlier months are computed.
     /// For the current month, a forecast from the work days elapsed is added.
-    public static func alerts(_ month: YearMonth, people: [Person], current: MonthReport, context: AttendanceContext, on db: any Database) async throws -> [EmployeeID: [AgreementAlert]] {
+    public func alerts(_ month: YearMonth, people: [Person], current: MonthReport, context: AttendanceContext) async throws -> [EmployeeID: [AgreementAlert]] {
         guard !people.isEmpty else { return [:] }
-        var history = try await self.history(people, from: checkedRange(month, agreement: context.agreement), through: month.adding(months: -1), context: context, on: db)
+        var history = try await self.history(people, from: Self.checkedRange(month, agreement: context.agreement), through: month.adding(months: -1), context: context)
         for (e, t) in current.totals { history[e, default: [:]][month] = MonthFigures(t) }
         let checker = Agreement36Checker(agreement: context.agreement)
-        let today = self.today
+        let today = Self.today
         var out: [EmployeeID: [AgreementAlert]] = [:]
         for p in people {
             let h = history[p.id] ?? [:]
@@ -191,16 +224,16 @@ public enum AttendanceService {
     /// Adds a correction and its event-log record (`attendance.corrected`) in one transaction
     /// (``EventWriter/writeAudited(_:)``): a correction never changes working time without the record of
     /// who made it and why, and a record never names a correction that was not saved.
-    public static func addCorrection(_ input: CorrectionInput, by actor: String, events: EventWriter) async throws -> AttendanceCorrectionModel {
-        try await events.writeAudited { tx in
-            let m = try await addCorrection(input, by: actor, on: tx)
+    public func addCorrection(_ input: CorrectionInput, by actor: String) async throws -> AttendanceCorrectionModel {
+        try await audited { tx in
+            let m = try await Self.addCorrection(input, by: actor, on: tx)
             return (m, [AuditDraft(kind: "attendance.corrected", actor: actor, subject: "employee:\(m.employeeID)",
                                    details: ["action": m.action, "correction": m.id?.uuidString.lowercased() ?? "", "event": m.eventID ?? ""])])
         }
     }
 
-    /// The correction alone, on `db` (inside the audited write above, or a tool's own transaction).
-    public static func addCorrection(_ input: CorrectionInput, by actor: String, on db: any Database) async throws -> AttendanceCorrectionModel {
+    /// The correction alone, on `db` (inside the audited write above).
+    static func addCorrection(_ input: CorrectionInput, by actor: String, on db: any Database) async throws -> AttendanceCorrectionModel {
         let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else { throw Abort(.unprocessableEntity, reason: "a reason (1–500 characters) is required") }
         guard try await EmployeeModel.find(input.employeeId, on: db) != nil else { throw Abort(.notFound, reason: "no such employee") }
@@ -269,9 +302,9 @@ public enum AttendanceService {
     /// replaces it); bad lines are reported, one error each.
     /// Imports a self-report file with its record (`attendance.self_reports.imported`, the counts) in one
     /// transaction. A file that is neither UTF-8 nor Shift_JIS is refused (422) and nothing is written.
-    public static func importSelfReports(_ data: Data, by actor: String, events: EventWriter) async throws -> ImportResult {
-        try await events.writeAudited { tx in
-            let result = try await importSelfReports(data, by: actor, on: tx)
+    public func importSelfReports(_ data: Data, by actor: String) async throws -> ImportResult {
+        try await audited { tx in
+            let result = try await Self.importSelfReports(data, by: actor, on: tx)
             guard result.encoding != nil else { throw Abort(.unprocessableEntity, reason: "the file is neither UTF-8 nor Shift_JIS") }
             return (result, [AuditDraft(kind: "attendance.self_reports.imported", actor: actor, subject: "attendance",
                                         details: ["imported": String(result.imported), "errors": String(result.errors.count)])])
@@ -279,7 +312,7 @@ public enum AttendanceService {
     }
 
     /// The import alone, on `db` (inside the audited write above).
-    public static func importSelfReports(_ data: Data, by actor: String, on db: any Database) async throws -> ImportResult {
+    static func importSelfReports(_ data: Data, by actor: String, on db: any Database) async throws -> ImportResult {
         let parsed = SelfReportCSV.parse(data)
         let known = Set(try await EmployeeModel.query(on: db).field(\.$employeeNumber).all().map(\.employeeNumber))
         let good = parsed.days.filter { known.contains($0.employeeNumber) }
@@ -324,13 +357,13 @@ public enum AttendanceService {
     }
 
     /// Days of `month` where the self-report and the door record differ by more than the margin.
-    public static func gaps(_ month: YearMonth, context: AttendanceContext, on db: any Database) async throws -> [GapRow] {
+    public func gaps(_ month: YearMonth, context: AttendanceContext) async throws -> [GapRow] {
         let reports = try await AttendanceSelfReportModel.query(on: db)
             .filter(\.$date >= month.firstDay.description).filter(\.$date <= month.lastDay.description).all().compactMap(\.day)
         guard !reports.isEmpty else { return [] }
         let numbers = Set(reports.map(\.employeeNumber))
-        let people = try await self.people(on: db).filter { numbers.contains($0.number) }
-        let r = try await report(month, people: people, context: context, on: db).report
+        let people = try await self.people().filter { numbers.contains($0.number) }
+        let r = try await report(month, people: people, context: context).report
         let byNumber = Dictionary(people.map { ($0.number, $0.id) }, uniquingKeysWith: { a, _ in a })
         let byID = Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return SelfReportComparison.gaps(reports: reports, presence: r.presence, employees: byNumber, marginMinutes: context.settings.selfReportMarginMinutes)
@@ -346,9 +379,9 @@ public enum AttendanceService {
     // MARK: Payroll
 
     /// One row per person who worked in the month, by employee number.
-    public static func payroll(_ month: YearMonth, context: AttendanceContext, on db: any Database) async throws -> [PayrollRow] {
-        let people = try await self.people(on: db)
-        let r = try await report(month, people: nil, context: context, on: db).report
+    public func payroll(_ month: YearMonth, context: AttendanceContext) async throws -> [PayrollRow] {
+        let people = try await self.people()
+        let r = try await report(month, people: nil, context: context).report
         return people.compactMap { p in r.totals[p.id].map { PayrollRow(employeeNumber: p.number, month: month, totals: $0) } }
     }
 
@@ -369,7 +402,7 @@ public enum AttendanceService {
     /// Purges attendance records past retention and writes a record of the purge (counts and the date
     /// range, no personal data) to the hash-chained log. The door events themselves stay in the log,
     /// whose chain a deletion would break; what attendance derived from them goes.
-    public static func purge(dryRun: Bool, today: CivilDate = AttendanceService.today, actor: String, events: EventWriter?, on db: any Database) async throws -> PurgeResult {
+    public func purge(dryRun: Bool, today: CivilDate = AttendanceService.today, actor: String) async throws -> PurgeResult {
         let settings = try await AttendanceSettings.load(on: db)
         let first = settings.retention.firstKeptDay(on: today)
         let cutoffMinute = EpochMinute.midnight(first)
@@ -391,7 +424,8 @@ public enum AttendanceService {
                                details: ["before": first.description, "retentionYears": String(settings.retentionYears), "crossings": String(crossings),
                                          "corrections": String(corrections), "selfReports": String(selfReports)])
         let work: @Sendable (any Database) async throws -> [AuditDraft] = { tx in
-            guard let s = tx as? any SQLDatabase else { return [draft] }
+            // Never a record of a purge that deleted nothing.
+            guard let s = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the attendance purge needs an SQL database") }
             try await s.raw("DELETE FROM \(ident: AttendanceStore.crossingsTable) WHERE minute < \(bind: cutoffMinute)").run()
             try await AttendanceCorrectionModel.query(on: tx).group(.or) { g in
                 g.filter(\.$at < cutoffDate)
@@ -411,4 +445,9 @@ public enum AttendanceService {
         result.auditSequence = records.last?.sequence
         return result
     }
+}
+
+extension Request {
+    /// Attendance for this request: its database and the server's event writer.
+    public var attendance: AttendanceService { AttendanceService(db: db, events: state.events) }
 }

@@ -62,7 +62,7 @@ public enum MonthFiguresCache {
     }
 
     static func compute(_ month: YearMonth, people: [AttendanceService.Person]?, context: AttendanceContext, on db: any Database) async throws -> [EmployeeID: MonthFigures] {
-        try await AttendanceService.report(month, people: people, context: context, on: db).report.totals.mapValues(MonthFigures.init)
+        try await AttendanceService(db: db, events: nil).report(month, people: people, context: context).report.totals.mapValues(MonthFigures.init)
     }
 
     // MARK: The stored form

@@ -74,14 +74,14 @@ struct AttendanceReportCommand: AsyncParsableCommand {
         let month = self.month.flatMap { YearMonth($0) } ?? YearMonth(AttendanceService.today)
         let (employee, department) = (self.employee, self.department)
         let (people, report, alerts, context) = try await database.withDatabase { db in
-            var people = try await AttendanceService.people(department: department, on: db)
+            var people = try await AttendanceService(db: db, events: nil).people(department: department)
             if let employee {
                 people = people.filter { $0.number == employee }
                 guard !people.isEmpty else { throw CLIFailure("no employee numbered \(employee)") }
             }
             let context = try await AttendanceContext.load(on: db)
-            let report = try await AttendanceService.report(month, people: employee == nil && department == nil ? nil : people, context: context, on: db).report
-            let alerts = try await AttendanceService.alerts(month, people: people.filter { report.totals[$0.id] != nil }, current: report, context: context, on: db)
+            let report = try await AttendanceService(db: db, events: nil).report(month, people: employee == nil && department == nil ? nil : people, context: context).report
+            let alerts = try await AttendanceService(db: db, events: nil).alerts(month, people: people.filter { report.totals[$0.id] != nil }, current: report, context: context)
             return (people, report, alerts, context)
         }
         // Each person with records, with their totals (looked up once, not unwrapped again below).
@@ -156,7 +156,7 @@ struct AttendancePurgeCommand: AsyncParsableCommand {
     func run() async throws {
         let dryRun = self.dryRun
         let r = try await database.withDatabase { db in
-            try await AttendanceService.purge(dryRun: dryRun, actor: "cli:\(ProcessInfo.processInfo.userName)", events: nil, on: db)
+            try await AttendanceService(db: db, events: nil).purge(dryRun: dryRun, actor: "cli:\(ProcessInfo.processInfo.userName)")
         }
         if json {
             let encoder = JSONEncoder()

@@ -216,7 +216,7 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
                 let start = clock.now
                 // What the API's payroll and the pages run: the settings, then everyone's month.
                 let context = try await AttendanceContext.load(on: db)
-                let r = try await AttendanceService.report(month, people: nil, context: context, on: db)
+                let r = try await AttendanceService(db: db, events: nil).report(month, people: nil, context: context)
                 times.append(benchSeconds(clock.now - start))
                 rows = r.crossings.count
                 report = r.report
@@ -234,9 +234,9 @@ struct BenchAttendanceCommand: AsyncParsableCommand {
             if let sql = db as? any SQLDatabase { try await sql.raw("DELETE FROM \(ident: AttendanceMonthStore.table)").run() }
             let everyone = names.map { AttendanceService.Person(uuid: UUID(), id: $0.value, number: $0.value.rawValue, name: "", department: "") }
             let t3 = clock.now
-            _ = try await AttendanceService.alerts(month, people: everyone, current: again, context: context, on: db)
+            _ = try await AttendanceService(db: db, events: nil).alerts(month, people: everyone, current: again, context: context)
             let t4 = clock.now
-            let alerts = try await AttendanceService.alerts(month, people: everyone, current: again, context: context, on: db)
+            let alerts = try await AttendanceService(db: db, events: nil).alerts(month, people: everyone, current: again, context: context)
             let t5 = clock.now
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
