@@ -20,7 +20,7 @@ extension DemoOrganisation {
         let events = app.mynagate.events
         let append: VaultAppend = { build in _ = try await events.appendNow(building: build) }
         guard let hr = try await UserModel.query(on: db).filter(\.$username == "hr").first(), !employees.isEmpty else { return [] }
-        _ = try await VaultService.designate(username: "hr", responsible: true, by: "user:demo-setup", on: db, append: append)
+        _ = try await VaultService(db: db, append: append).designate(username: "hr", responsible: true, by: "user:demo-setup")
         let handler = VaultActor(userID: try hr.requireID(), username: hr.username, employeeID: hr.employeeID, isHandler: true)
 
         let index = min(10, people - 1)
@@ -33,15 +33,15 @@ extension DemoOrganisation {
             profile.sex = h.sex.rawValue
         }
         profile.address = "東京都千代田区旧町1丁目2番3号"
-        try await VaultService.setProfile(employeeID: employee, profile, actor: handler, on: db, append: append)
-        _ = try await VaultService.createRequest(
+        try await VaultService(db: db, append: append).setProfile(employeeID: employee, profile, actor: handler)
+        _ = try await VaultService(db: db, append: append).createRequest(
             employeeID: employee,
             subjects: [
                 .init(kind: "employee", purposes: ["withholding_slip", "health_pension_insurance", "employment_insurance"]),
                 .init(kind: "dependent", name: "\(name(index).split(separator: " ").first ?? "番号") 和子", relation: "spouse",
                       purposes: ["dependent_deduction_declaration", "national_pension_category3"]),
             ],
-            expiresInDays: 30, actor: handler, on: db, append: append)
+            expiresInDays: 30, actor: handler)
         return []
     }
 }

@@ -175,7 +175,7 @@ public struct DemoOrganisation: Sendable {
             var profile = VaultService.ProfileInput()
             let b = virtual.state.holder.birthDate
             profile.birthDate = "\(b.prefix(4))-\(b.dropFirst(4).prefix(2))-\(b.suffix(2))"
-            try await VaultService.setProfile(employeeID: employeeIDs[i], profile, actor: importer, on: db, append: append)
+            try await VaultService(db: db, append: append).setProfile(employeeID: employeeIDs[i], profile, actor: importer)
             let card = MynaCard(transport: EmulatedCardTransport(card: virtual))
             let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], by: .system("demo-desk"), on: db, state: state)
             let (der, signature, holder) = try await DemoDesk.sign(card, digest: challenge.digest)

@@ -18,6 +18,9 @@ extension Request {
         return { build in _ = try await events.appendNow(building: build) }
     }
 
+    /// The vault's operations for this request: its database, records through the server's event writer.
+    var vault: VaultService { VaultService(db: db, append: vaultAppend) }
+
     /// The signed-in user as the vault sees them (with the designation looked up).
     func vaultActor() async throws -> VaultActor {
         let u = try user
@@ -104,8 +107,8 @@ struct VaultController {
     @Sendable func createRequest(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
         let body = try req.decodeBody(CreateRequest.self)
-        let m = try await VaultService.createRequest(employeeID: body.employeeId, subjects: body.subjects, expiresInDays: body.expiresInDays ?? 14,
-                                                     actor: actor, on: req.db, append: req.vaultAppend)
+        let m = try await req.vault.createRequest(employeeID: body.employeeId, subjects: body.subjects, expiresInDays: body.expiresInDays ?? 14,
+                                                     actor: actor)
         return try await VaultViews.request(m, on: req.db).encodeResponse(status: .created, for: req)
     }
 
@@ -118,7 +121,7 @@ struct VaultController {
     @Sendable func cancelRequest(_ req: Request) async throws -> VaultViews.RequestView {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
-        try await VaultService.cancel(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.cancel(requestID: id, actor: actor)
         return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
@@ -131,7 +134,7 @@ struct VaultController {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
         let body = try req.decodeBody(Documents.self)
-        try await VaultService.recordDocuments(requestID: id, subjectID: body.subjectId, documents: body.documents, actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.recordDocuments(requestID: id, subjectID: body.subjectId, documents: body.documents, actor: actor)
         return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
@@ -146,7 +149,7 @@ struct VaultController {
     @Sendable func setProfile(_ req: Request) async throws -> VaultViews.EmployeeView {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
-        try await VaultService.setProfile(employeeID: id, try req.decodeBody(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.setProfile(employeeID: id, try req.decodeBody(VaultService.ProfileInput.self), actor: actor)
         return try await VaultViews.employee(try await req.vaultEmployee(id), on: req.db)
     }
 
@@ -155,14 +158,14 @@ struct VaultController {
 
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         let actor = try await req.vaultHandler()
-        let id = try await VaultService.placeHold(employeeID: try req.uuidParameter(), reason: try req.decodeBody(HoldInput.self).reason,
-                                                  actor: actor, on: req.db, append: req.vaultAppend)
+        let id = try await req.vault.placeHold(employeeID: try req.uuidParameter(), reason: try req.decodeBody(HoldInput.self).reason,
+                                                  actor: actor)
         return try await Created(id: id).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func releaseHold(_ req: Request) async throws -> HTTPStatus {
         let actor = try await req.vaultHandler()
-        try await VaultService.releaseHold(holdID: try req.uuidParameter(), actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.releaseHold(holdID: try req.uuidParameter(), actor: actor)
         return .noContent
     }
 
@@ -182,7 +185,7 @@ struct VaultController {
         let id = try req.uuidParameter()
         let body = try req.decodeBody(PurposeInput.self)
         let keys = req.application.vaultKeys
-        let r = try await VaultService.reveal(recordID: id, purposeCode: body.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
+        let r = try await req.vault.reveal(recordID: id, purposeCode: body.purpose, actor: actor, sealer: { try keys.sealer() })
         return Self.noStore(try await r.encodeResponse(for: req))
     }
 
@@ -196,8 +199,7 @@ struct VaultController {
         let body = try req.decodeBody(ExportInput.self)
         let keys = req.application.vaultKeys
         let encoding = body.encoding ?? "utf-8"
-        let out = try await VaultService.export(purposeCode: body.purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() },
-                                                on: req.db, append: req.vaultAppend)
+        let out = try await req.vault.export(purposeCode: body.purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() })
         return Self.csv(out.data, encoding: encoding, purpose: body.purpose ?? "")
     }
 
@@ -236,7 +238,7 @@ struct VaultController {
     @Sendable func runDisposal(_ req: Request) async throws -> VaultService.DisposalRun {
         let actor = try await req.vaultHandler()
         let body = try req.optionalContent(RunInput.self) ?? RunInput()
-        return try await VaultService.runDisposal(dryRun: body.dryRun ?? false, performedBy: actor.username, on: req.db, append: req.vaultAppend)
+        return try await req.vault.runDisposal(dryRun: body.dryRun ?? false, performedBy: actor.username)
     }
 
     // MARK: Register, handlers
@@ -256,13 +258,12 @@ struct VaultController {
 
     @Sendable func designate(_ req: Request) async throws -> Response {
         let body = try req.decodeBody(Designate.self)
-        _ = try await VaultService.designate(username: body.username, responsible: body.responsible ?? false, by: "user:\(try req.user.username)",
-                                             on: req.db, append: req.vaultAppend)
+        _ = try await req.vault.designate(username: body.username, responsible: body.responsible ?? false, by: "user:\(try req.user.username)")
         return try await VaultViews.handlers(on: req.db).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func undesignate(_ req: Request) async throws -> HTTPStatus {
-        try await VaultService.undesignate(userID: try req.uuidParameter(), by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
+        try await req.vault.undesignate(userID: try req.uuidParameter(), by: "user:\(try req.user.username)")
         return .noContent
     }
 
@@ -276,7 +277,7 @@ struct VaultController {
     @Sendable func acknowledge(_ req: Request) async throws -> VaultViews.RequestView {
         let actor = try await req.vaultActor()
         let id = try req.uuidParameter()
-        try await VaultService.acknowledge(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.acknowledge(requestID: id, actor: actor)
         return try await VaultViews.request(try await req.vaultRequest(id), on: req.db)
     }
 
@@ -300,8 +301,8 @@ struct VaultController {
         let id = try req.uuidParameter()
         let body = try req.decodeBody(Typed.self)
         let number = try Self.parseNumber(body.number)
-        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .typed, actor: actor,
-                                                 sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
+        let record = try await req.vault.give(requestID: id, subjectID: body.subjectId, number: number, source: .typed, actor: actor,
+                                                 sealer: try req.application.vaultKeys.sealer())
         return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(try await req.vaultRequest(id), on: req.db))
             .encodeResponse(status: .created, for: req)
     }
@@ -424,8 +425,8 @@ struct VaultController {
         if let files = body.textFiles {
             integrity = try await Self.checkTextFiles(files, number: number, items: items, request: id, req: req)
         }
-        let record = try await VaultService.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader(integrity: integrity, items: items),
-                                                 actor: actor, sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
+        let record = try await req.vault.give(requestID: id, subjectID: body.subjectId, number: number, source: .ownReader(integrity: integrity, items: items),
+                                                 actor: actor, sealer: try req.application.vaultKeys.sealer())
         guard let row = try await VaultRequestModel.find(id, on: req.db) else { throw APIError.noSuch("request", ja: "依頼") }
         return try await VaultViews.Given(recordId: record, request: try await VaultViews.request(row, on: req.db))
             .encodeResponse(status: .created, for: req)

@@ -28,10 +28,8 @@ package enum VaultFeature: ServerFeature {
             var profile = VaultService.ProfileInput()
             profile.birthDate = birthDate
             let user = try req.user
-            let events = req.state.events
-            try await VaultService.setProfile(employeeID: employee, profile,
-                                              actor: VaultActor(userID: user.id, username: user.username, employeeID: user.employeeID, isHandler: false),
-                                              on: req.db, append: { build in _ = try await events.appendNow(building: build) })
+            try await req.vault.setProfile(employeeID: employee, profile,
+                                           actor: VaultActor(userID: user.id, username: user.username, employeeID: user.employeeID, isHandler: false))
         }
     }
 }

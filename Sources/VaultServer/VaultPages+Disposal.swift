@@ -56,7 +56,7 @@ extension VaultPages {
         do {
             // A body that cannot be read is refused (pageForm), never run as "not a dry run".
             let dry = try req.pageForm(DisposalForm.self).dryRun == "on"
-            let run = try await VaultService.runDisposal(dryRun: dry, performedBy: actor.username, on: req.db, append: req.vaultAppend)
+            let run = try await req.vault.runDisposal(dryRun: dry, performedBy: actor.username)
             let text = "\(req.text("vaultDisposalDone")): \(run.disposed) / \(run.onHold) / \(run.retained) / \(run.inUse) (disposed / on hold / retained / in use)\(dry ? " — dry run" : "")"
             return try await req.renderPage("vault-disposals", titleKey: "vaultDisposalsTitle", try await disposalsData(req, result: text), message: text, switchPath: "/vault/disposals")
         } catch {

@@ -96,7 +96,7 @@ extension VaultPages {
 
     @Sendable func saveProfile(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultProfileSaved") { actor, e in
-            try await VaultService.setProfile(employeeID: try e.requireID(), try req.pageForm(VaultService.ProfileInput.self), actor: actor, on: req.db, append: req.vaultAppend)
+            try await req.vault.setProfile(employeeID: try e.requireID(), try req.pageForm(VaultService.ProfileInput.self), actor: actor)
         }
     }
 
@@ -105,7 +105,7 @@ extension VaultPages {
     @Sendable func placeHold(_ req: Request) async throws -> Response {
         try await employeeAction(req, flash: "vaultHoldPlaced") { actor, e in
             let reason = try req.pageForm(HoldForm.self).reason ?? ""
-            _ = try await VaultService.placeHold(employeeID: try e.requireID(), reason: reason, actor: actor, on: req.db, append: req.vaultAppend)
+            _ = try await req.vault.placeHold(employeeID: try e.requireID(), reason: reason, actor: actor)
         }
     }
 
@@ -114,7 +114,7 @@ extension VaultPages {
         guard actor.isHandler else { return try await handlerPage(req) { _ in ("", "", NoData()) } }
         guard let id = req.parameters.get("id", as: UUID.self), let h = try await VaultLegalHoldModel.find(id, on: req.db),
               let e = try await EmployeeModel.find(h.employeeID, on: req.db) else { throw APIError.noSuch("legal hold", ja: "法的保全") }
-        try await VaultService.releaseHold(holdID: id, actor: actor, on: req.db, append: req.vaultAppend)
+        try await req.vault.releaseHold(holdID: id, actor: actor)
         req.flash("vaultHoldReleased")
         return req.seeOther("/vault/employees?employee=\(e.employeeNumber.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
     }

@@ -30,7 +30,7 @@ extension VaultPages {
             let form = try req.pageForm(ExportForm.self)
             let purpose = form.purpose
             let encoding = form.encoding ?? "utf-8"
-            let out = try await VaultService.export(purposeCode: purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
+            let out = try await req.vault.export(purposeCode: purpose, encoding: encoding, actor: actor, sealer: { try keys.sealer() })
             return VaultController.csv(out.data, encoding: encoding, purpose: purpose ?? "")
         } catch {
             let problem = req.pageProblem(error)

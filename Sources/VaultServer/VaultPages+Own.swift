@@ -90,7 +90,7 @@ extension VaultPages {
 
     @Sendable func acknowledge(_ req: Request) async throws -> Response {
         try await myAction(req, flash: "vaultAcknowledged") { actor, id in
-            try await VaultService.acknowledge(requestID: id, actor: actor, on: req.db, append: req.vaultAppend)
+            try await req.vault.acknowledge(requestID: id, actor: actor)
         }
     }
 
@@ -106,8 +106,8 @@ extension VaultPages {
             let form = try req.pageForm(GiveForm.self)
             let number = try VaultController.parseNumber(form.number ?? "")
             let subject = form.subjectId
-            _ = try await VaultService.give(requestID: id, subjectID: subject, number: number, source: .typed, actor: actor,
-                                            sealer: try req.application.vaultKeys.sealer(), on: req.db, append: req.vaultAppend)
+            _ = try await req.vault.give(requestID: id, subjectID: subject, number: number, source: .typed, actor: actor,
+                                            sealer: try req.application.vaultKeys.sealer())
         }
     }
 
@@ -126,9 +126,9 @@ extension VaultPages {
             let sealer = try req.application.vaultKeys.sealer()
             let read = try await VaultDemoDesk.read(employee: e, pin: pin, confirmLastTry: confirm, req: req)
             let integrity = try await CardIntegrity.accepted(read.integrity, request: id, req: req)
-            _ = try await VaultService.give(requestID: id, subjectID: nil, number: read.number,
+            _ = try await req.vault.give(requestID: id, subjectID: nil, number: read.number,
                                             source: .card(read.items, reader: "受付の仮想カードリーダー（デモ）", integrity: integrity),
-                                            actor: actor, sealer: sealer, on: req.db, append: req.vaultAppend)
+                                            actor: actor, sealer: sealer)
         }
     }
 

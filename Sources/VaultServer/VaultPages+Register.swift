@@ -51,8 +51,7 @@ extension VaultPages {
 
     @Sendable func designate(_ req: Request) async throws -> Response {
         try await req.submitForm(DesignateForm.self, flash: "vaultHandlerSaved", redirect: "/vault/handlers") { form in
-            _ = try await VaultService.designate(username: form.username ?? "", responsible: form.responsible == "on", by: "user:\(try req.user.username)",
-                                                 on: req.db, append: req.vaultAppend)
+            _ = try await req.vault.designate(username: form.username ?? "", responsible: form.responsible == "on", by: "user:\(try req.user.username)")
             return nil
         } page: { _, problem in
             let h = try await VaultViews.handlers(on: req.db)
@@ -63,7 +62,7 @@ extension VaultPages {
 
     @Sendable func undesignate(_ req: Request) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw APIError.bad("id must be a UUID", ja: "IDが正しくありません") }
-        try await VaultService.undesignate(userID: id, by: "user:\(try req.user.username)", on: req.db, append: req.vaultAppend)
+        try await req.vault.undesignate(userID: id, by: "user:\(try req.user.username)")
         req.flash("vaultHandlerSaved")
         return req.seeOther("/vault/handlers")
     }

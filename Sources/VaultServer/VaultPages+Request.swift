@@ -112,7 +112,7 @@ extension VaultPages {
             docs.append(.init(type: t, issuer: i ?? "", validUntil: v, detailsUnchanged: t == IdentityDocumentType.notificationCard.rawValue ? (f.detailsUnchanged == "on") : nil))
         }
         do {
-            try await VaultService.recordDocuments(requestID: view.id, subjectID: f.subjectId, documents: docs, actor: actor, on: req.db, append: req.vaultAppend)
+            try await req.vault.recordDocuments(requestID: view.id, subjectID: f.subjectId, documents: docs, actor: actor)
             req.flash("vaultVerified")
             return req.seeOther("/vault/requests/\(view.id.uuidString)")
         } catch let e as APIError {
@@ -132,7 +132,7 @@ extension VaultPages {
         let lang = req.pageLanguage
         do {
             let form = try req.pageForm(RevealForm.self)
-            let r = try await VaultService.reveal(recordID: id, purposeCode: form.purpose, actor: actor, sealer: { try keys.sealer() }, on: req.db, append: req.vaultAppend)
+            let r = try await req.vault.reveal(recordID: id, purposeCode: form.purpose, actor: actor, sealer: { try keys.sealer() })
             let p = try VaultService.storedPurpose(r.purpose)
             let data = Revealed(person: r.personName, purpose: lang == .ja ? p.japanese : p.english, number: r.number, at: PageTime.show(r.revealedAt))
             return VaultController.noStore(try await req.renderPage("vault-revealed", titleKey: "vaultRevealedTitle", data, switchPath: "/vault/requests"))

@@ -74,8 +74,8 @@ extension VaultPages {
             if !one(form.dependentName).isEmpty {
                 subjects.append(.init(kind: "dependent", name: one(form.dependentName), relation: one(form.relation), purposes: form.dependentPurposes ?? []))
             }
-            let m = try await VaultService.createRequest(employeeID: try e.requireID(), subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
-                                                         actor: actor, on: req.db, append: req.vaultAppend)
+            let m = try await req.vault.createRequest(employeeID: try e.requireID(), subjects: subjects, expiresInDays: Int(one(form.expiresInDays)) ?? 14,
+                                                         actor: actor)
             req.flash("vaultRequestCreated")
             return req.seeOther("/vault/requests/\((try m.requireID()).uuidString)")
         } catch {

@@ -100,9 +100,8 @@ extension VaultService {
     ///   (``recordDocuments``); it cannot be revealed before.
     /// - typed, a dependent's: the employee's verification with the relation (``VerificationMethod/dependentByEmployee``);
     ///   for 国民年金第3号被保険者 the company must verify, so it awaits documents like the employee's own.
-    public static func give(requestID: UUID, subjectID: UUID?, number: IndividualNumber, source: Source, actor: VaultActor, sealer: NumberSealer,
-                            on db: any Database, append: VaultAppend) async throws -> UUID {
-        let (m, r) = try await ownRequest(requestID, actor: actor, on: db)
+    public func give(requestID: UUID, subjectID: UUID?, number: IndividualNumber, source: Source, actor: VaultActor, sealer: NumberSealer) async throws -> UUID {
+        let (m, r) = try await Self.ownRequest(requestID, actor: actor, on: db)
         switch r.status(at: Date()) {
         case .open: throw APIError.vault(CollectionRequestError.noticeNotAcknowledged)
         case .noticeAcknowledged: break
@@ -136,7 +135,7 @@ extension VaultService {
             do {
                 verification = try IdentityVerificationRecord(
                     subject: subject.id, role: subject.role, purposes: subject.purposes, method: .myNumberCard,
-                    documents: [PresentedDocument(type: .myNumberCard, issuer: chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
+                    documents: [PresentedDocument(type: .myNumberCard, issuer: Self.chipIssuer(reader))], checkedBy: actor.domainID, checkedAt: now,
                     cardReading: .chipWithPIN, request: r.id)
             } catch { throw APIError.vault(error) }
         case .ownReader(let integrity, let items):
@@ -177,19 +176,19 @@ extension VaultService {
         let recordID = existing?.id ?? UUID()
         let sealed: SealedNumber
         do { sealed = try await sealer.seal(number, for: NumberRecordID(rawValue: recordID)) } catch { throw APIError.vault(error) }
-        let allPurposes = subject.purposes.union(try existing.map { try purposes($0.purposes) } ?? [])
+        let allPurposes = subject.purposes.union(try existing.map { try Self.purposes($0.purposes) } ?? [])
         let v = verification
         let diffs = differences
         let src = sourceCode
         let integrity = chipIntegrity
         try await append { tx in
             guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
-            var req = try load(row)
+            var req = try Self.load(row)
             if let v {
                 do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw APIError.vault(error) }
-                try store(req, into: row)
+                try Self.store(req, into: row)
                 try await row.save(on: tx)
-                try await verificationRow(v, employee: row.employeeID, dependent: dependentID, request: requestID, by: actor,
+                try await Self.verificationRow(v, employee: row.employeeID, dependent: dependentID, request: requestID, by: actor,
                                           differences: diffs).create(on: tx)
             }
             let n = try await VaultNumberModel.find(recordID, on: tx) ?? VaultNumberModel()
@@ -201,16 +200,16 @@ extension VaultService {
             n.keyID = sealed.wrappedKey?.keyID.rawValue
             n.wrappedKey = sealed.wrappedKey?.sealed
             n.ciphertext = sealed.ciphertext
-            n.purposes = purposesJSON(allPurposes)
+            n.purposes = Self.purposesJSON(allPurposes)
             n.collectedAt = now
             n.verificationID = v?.id.rawValue
             n.requestID = requestID
             n.source = src
             n.chipIntegrity = integrity
             if isNew { try await n.create(on: tx) } else { try await n.save(on: tx) }
-            try await access(record: recordID, employee: row.employeeID, dependent: dependentID, role: subject.role, actor: actor, action: .collect,
+            try await Self.access(record: recordID, employee: row.employeeID, dependent: dependentID, role: subject.role, actor: actor, action: .collect,
                              purpose: nil, at: now, on: tx)
-            var details = ["request": requestID.uuidString, "record": recordID.uuidString, "role": roleCode(subject.role), "source": src,
+            var details = ["request": requestID.uuidString, "record": recordID.uuidString, "role": Self.roleCode(subject.role), "source": src,
                            "verified": String(v != nil)]
             if !diffs.isEmpty { details["cardDifferences"] = diffs.map(\.field).joined(separator: " ") }
             if let integrity { details["chipIntegrity"] = integrity }
@@ -229,10 +228,9 @@ extension VaultService {
 
     /// The handler records the documents checked for a typed number (番号確認 + 身元確認); the rule of
     /// 施行規則 decides, and the request's subject is fulfilled.
-    public static func recordDocuments(requestID: UUID, subjectID: UUID?, documents input: [DocumentInput], actor: VaultActor,
-                                       on db: any Database, append: VaultAppend) async throws {
+    public func recordDocuments(requestID: UUID, subjectID: UUID?, documents input: [DocumentInput], actor: VaultActor) async throws {
         guard let m = try await VaultRequestModel.find(requestID, on: db) else { throw APIError.noSuch("request", ja: "依頼") }
-        let r = try load(m)
+        let r = try Self.load(m)
         let sid = subjectID ?? m.employeeID
         guard let subject = r.subjects.first(where: { $0.id.rawValue == sid }) else { throw APIError.vault(CollectionRequestError.unknownSubject) }
         guard let number = try await VaultNumberModel.query(on: db).filter(\.$requestID == requestID).all()
@@ -267,11 +265,11 @@ extension VaultService {
             guard let row = try await VaultRequestModel.find(requestID, on: tx), let n = try await VaultNumberModel.find(numberID, on: tx) else {
                 throw APIError.noSuch("request", ja: "依頼")
             }
-            var req = try load(row)
+            var req = try Self.load(row)
             do { try req.fulfill(subject: subject.id, at: now, verification: v.id) } catch { throw APIError.vault(error) }
-            try store(req, into: row)
+            try Self.store(req, into: row)
             try await row.save(on: tx)
-            try await verificationRow(v, employee: row.employeeID, dependent: dependentID, request: requestID, by: actor,
+            try await Self.verificationRow(v, employee: row.employeeID, dependent: dependentID, request: requestID, by: actor,
                                       differences: []).create(on: tx)
             n.verificationID = v.id.rawValue
             try await n.save(on: tx)

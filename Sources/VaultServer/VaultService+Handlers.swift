@@ -23,7 +23,7 @@ extension VaultService {
         return u.username
     }
 
-    public static func designate(username: String, responsible: Bool, by actor: String, on db: any Database, append: VaultAppend) async throws -> VaultHandlerModel {
+    public func designate(username: String, responsible: Bool, by actor: String) async throws -> VaultHandlerModel {
         // Accounts are made with 1–64 characters (Bootstrap); anything else names no account and is refused as such.
         guard (1...64).contains(username.count) else { throw APIError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
         guard let u = try await UserModel.query(on: db).filter(\.$username == username).first(), let uid = u.id else {
@@ -53,7 +53,7 @@ extension VaultService {
         return m
     }
 
-    public static func undesignate(userID: UUID, by actor: String, on db: any Database, append: VaultAppend) async throws {
+    public func undesignate(userID: UUID, by actor: String) async throws {
         guard try await VaultHandlerModel.find(userID, on: db) != nil, let u = try await UserModel.find(userID, on: db) else {
             throw APIError.noSuch("designated handler", ja: "事務取扱担当者")
         }

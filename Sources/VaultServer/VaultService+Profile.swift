@@ -23,7 +23,7 @@ extension VaultService {
         }
     }
 
-    public static func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
+    public func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor) async throws {
         guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
         let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !address.isEmpty { _ = try FreeText.check(address, field: "address", max: 200) }
@@ -58,7 +58,7 @@ extension VaultService {
         }
     }
 
-    public static func placeHold(employeeID: UUID, reason: String, actor: VaultActor, on db: any Database, append: VaultAppend) async throws -> UUID {
+    public func placeHold(employeeID: UUID, reason: String, actor: VaultActor) async throws -> UUID {
         guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
         let text = try FreeText.check(reason, field: "reason", max: 500)
         let id = UUID()
@@ -71,7 +71,7 @@ extension VaultService {
         return id
     }
 
-    public static func releaseHold(holdID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
+    public func releaseHold(holdID: UUID, actor: VaultActor) async throws {
         guard let h = try await VaultLegalHoldModel.find(holdID, on: db), h.releasedAt == nil else { throw APIError.noSuch("active legal hold", ja: "有効な法的保全") }
         try await append { tx in
             guard let row = try await VaultLegalHoldModel.find(holdID, on: tx) else { throw APIError.noSuch("legal hold", ja: "法的保全") }

@@ -38,8 +38,7 @@ extension VaultService {
         m.expiresAt = r.expiresAt
     }
 
-    public static func createRequest(employeeID: UUID, subjects: [SubjectInput], expiresInDays: Int, actor: VaultActor,
-                                     on db: any Database, append: VaultAppend) async throws -> VaultRequestModel {
+    public func createRequest(employeeID: UUID, subjects: [SubjectInput], expiresInDays: Int, actor: VaultActor) async throws -> VaultRequestModel {
         guard let employee = try await EmployeeModel.find(employeeID, on: db) else { throw APIError.noSuch("employee", ja: "従業員") }
         guard (1...90).contains(expiresInDays) else { throw APIError.invalid("expiresInDays must be 1–90", ja: "有効期限は1〜90日で指定してください") }
         guard !subjects.isEmpty, subjects.count <= 20 else { throw APIError.vault(CollectionRequestError.noSubjects) }
@@ -51,7 +50,7 @@ extension VaultService {
                 throw APIError.bad("a subject has at most \(Purpose.allCases.count) purposes", ja: "利用目的は対象者ごとに\(Purpose.allCases.count)件までです")
             }
             var ps = Set<Purpose>()
-            for code in s.purposes { ps.insert(try parsePurpose(code)) }
+            for code in s.purposes { ps.insert(try Self.parsePurpose(code)) }
             switch s.kind {
             case "employee":
                 domainSubjects.append(CollectionSubject(id: SubjectID(rawValue: employeeID), role: .employee, displayName: employee.name, purposes: ps))
@@ -77,7 +76,7 @@ extension VaultService {
         let now = Date()
         let request: CollectionRequest
         do {
-            request = try CollectionRequest(employee: employeeDomainID(employeeID), requester: actor.domainID, subjects: domainSubjects,
+            request = try CollectionRequest(employee: Self.employeeDomainID(employeeID), requester: actor.domainID, subjects: domainSubjects,
                                             createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(expiresInDays) * 86_400))
         } catch { throw APIError.vault(error) }
         let m = VaultRequestModel()
@@ -85,7 +84,7 @@ extension VaultService {
         m.employeeID = employeeID
         m.requestedBy = actor.auditName
         m.createdAt = now
-        try store(request, into: m)
+        try Self.store(request, into: m)
         let deps = newDependents
         let subjectCount = domainSubjects.count
         try await append { tx in
@@ -112,26 +111,26 @@ extension VaultService {
         return (m, try load(m))
     }
 
-    public static func acknowledge(requestID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
-        let (m, _) = try await ownRequest(requestID, actor: actor, on: db)
+    public func acknowledge(requestID: UUID, actor: VaultActor) async throws {
+        let (m, _) = try await Self.ownRequest(requestID, actor: actor, on: db)
         try await append { tx in
             guard let row = try await VaultRequestModel.find(m.id, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
-            var r = try load(row)
-            do { try r.acknowledgeNotice(by: employeeDomainID(row.employeeID), at: Date()) } catch { throw APIError.vault(error) }
-            try store(r, into: row)
+            var r = try Self.load(row)
+            do { try r.acknowledgeNotice(by: Self.employeeDomainID(row.employeeID), at: Date()) } catch { throw APIError.vault(error) }
+            try Self.store(r, into: row)
             try await row.save(on: tx)
             return [AuditDraft(kind: "vault.request.acknowledged", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)",
                                details: ["request": r.id.description])]
         }
     }
 
-    public static func cancel(requestID: UUID, actor: VaultActor, on db: any Database, append: VaultAppend) async throws {
+    public func cancel(requestID: UUID, actor: VaultActor) async throws {
         guard try await VaultRequestModel.find(requestID, on: db) != nil else { throw APIError.noSuch("request", ja: "依頼") }
         try await append { tx in
             guard let row = try await VaultRequestModel.find(requestID, on: tx) else { throw APIError.noSuch("request", ja: "依頼") }
-            var r = try load(row)
+            var r = try Self.load(row)
             do { try r.cancel(by: actor.domainID, at: Date()) } catch { throw APIError.vault(error) }
-            try store(r, into: row)
+            try Self.store(r, into: row)
             try await row.save(on: tx)
             return [AuditDraft(kind: "vault.request.cancelled", actor: actor.auditName, subject: "employee:\(row.employeeID.uuidString)",
                                details: ["request": r.id.description])]

@@ -82,13 +82,13 @@ extension VaultService {
     /// The disposal job: every number whose retention has ended and that has no legal hold is
     /// crypto-erased (wrapped data key and ciphertext overwritten, then the row deleted), each in its
     /// own transaction with its disposal record, the person's access entry and an audit record.
-    public static func runDisposal(dryRun: Bool, at now: Date = Date(), performedBy: String, on db: any Database, append: VaultAppend) async throws -> DisposalRun {
+    public func runDisposal(dryRun: Bool, at now: Date = Date(), performedBy: String) async throws -> DisposalRun {
         let date = JapanTime(now).date
-        let all = try await plans(on: date, db: db)
+        let all = try await Self.plans(on: date, db: db)
         var run = DisposalRun(dryRun: dryRun, disposed: 0, onHold: 0, retained: 0, inUse: 0, items: [])
         var due: [(VaultNumberModel, StoredNumberMetadata, DisposalPlan)] = []
         for (n, m, p) in all {
-            run.items.append(try await planItem(n, m, p, on: date, db: db))
+            run.items.append(try await Self.planItem(n, m, p, on: date, db: db))
             switch p.status(on: date) {
             case .onHold: run.onHold += 1
             case .retained: run.retained += 1
@@ -97,30 +97,30 @@ extension VaultService {
             }
         }
         guard !dryRun, !due.isEmpty else { return run }
-        guard let responsible = try await responsiblePerson(on: db) else {
+        guard let responsible = try await Self.responsiblePerson(on: db) else {
             throw APIError(.conflict, code: "no_responsible_person", ja: "責任者が指定されていないため廃棄できません。管理者が事務取扱担当者のうち1人を責任者に指定してください",
                            en: "no responsible person (責任者) is designated; an administrator designates one handler as responsible before disposal")
         }
         let job = VaultActor(userID: nil, username: performedBy, employeeID: nil, isHandler: true)
         for (n, m, p) in due {
             let id = try n.requireID()
-            let record = DisposalRecord(plan: p, file: m.role == .employee ? employeeFile : dependentFile, employee: m.employee, role: m.role,
+            let record = DisposalRecord(plan: p, file: m.role == .employee ? Self.employeeFile : Self.dependentFile, employee: m.employee, role: m.role,
                                         responsiblePerson: EmployeeID(rawValue: responsible), performedBy: performedBy, disposedAt: now)
             try await append { tx in
                 guard let row = try await VaultNumberModel.find(id, on: tx) else { return [] }
                 // Overwrite first, then delete: a copy taken between the two steps holds nothing either.
-                let erased = sealed(row).destroyingDataKey()
+                let erased = Self.sealed(row).destroyingDataKey()
                 row.keyID = nil
                 row.wrappedKey = nil
                 row.ciphertext = erased.ciphertext
                 try await row.save(on: tx)
                 try await row.delete(on: tx)
                 let d = VaultDisposalModel()
-                d.id = record.id.rawValue; d.recordID = id; d.file = record.file; d.employeeID = row.employeeID; d.role = roleCode(m.role)
+                d.id = record.id.rawValue; d.recordID = id; d.file = record.file; d.employeeID = row.employeeID; d.role = Self.roleCode(m.role)
                 d.responsiblePerson = responsible; d.performedBy = performedBy; d.disposedAt = now; d.disposedOn = record.disposedOn.description
                 d.method = record.method.rawValue; d.retainedThrough = record.retainedThrough?.description; d.governingPurpose = record.governingPurpose?.rawValue
                 try await d.create(on: tx)
-                try await access(record: id, employee: row.employeeID, dependent: row.dependentID, role: m.role, actor: job, action: .dispose, purpose: nil, at: now, on: tx)
+                try await Self.access(record: id, employee: row.employeeID, dependent: row.dependentID, role: m.role, actor: job, action: .dispose, purpose: nil, at: now, on: tx)
                 return [AuditDraft(kind: "vault.number.disposed", actor: "user:\(performedBy)", subject: "employee:\(row.employeeID.uuidString)",
                                    details: ["record": id.uuidString, "disposal": record.id.description, "method": record.method.rawValue,
                                              "retainedThrough": record.retainedThrough?.description ?? "", "responsible": responsible])]

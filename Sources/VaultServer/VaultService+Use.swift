@@ -42,25 +42,24 @@ extension VaultService {
 
     /// A designated handler reveals one number for a stated purpose it was collected for. The access is
     /// recorded (audit chain and the person's view) before the digits leave this function.
-    public static func reveal(recordID: UUID, purposeCode: String?, actor: VaultActor, sealer: () throws -> NumberSealer,
-                              on db: any Database, append: VaultAppend) async throws -> Revealed {
+    public func reveal(recordID: UUID, purposeCode: String?, actor: VaultActor, sealer: () throws -> NumberSealer) async throws -> Revealed {
         guard actor.isHandler else { throw APIError.notHandler }
-        let purpose = try parsePurpose(purposeCode)
+        let purpose = try Self.parsePurpose(purposeCode)
         guard let n = try await VaultNumberModel.find(recordID, on: db) else { throw APIError.noSuch("number record", ja: "番号の記録") }
         do {
-            try NumberUsePolicy.authorize(action: .reveal, actorIsDesignatedHandler: true, statedPurpose: purpose, collectedPurposes: try purposes(n.purposes))
+            try NumberUsePolicy.authorize(action: .reveal, actorIsDesignatedHandler: true, statedPurpose: purpose, collectedPurposes: try Self.purposes(n.purposes))
         } catch { throw APIError.vault(error) }
         guard n.verificationID != nil else {
             throw APIError(.conflict, code: "not_verified", ja: "本人確認が記録されていない番号は表示できません", en: "the number's identity verification is not recorded yet")
         }
-        let number = try await openNumber(sealer(), n, id: recordID)
-        let who = try await person(n, on: db)
+        let number = try await Self.openNumber(sealer(), n, id: recordID)
+        let who = try await Self.person(n, on: db)
         let now = Date()
         try await append { tx in
-            try await access(record: recordID, employee: n.employeeID, dependent: n.dependentID, role: who.role, actor: actor, action: .reveal,
+            try await Self.access(record: recordID, employee: n.employeeID, dependent: n.dependentID, role: who.role, actor: actor, action: .reveal,
                              purpose: purpose, at: now, on: tx)
             return [AuditDraft(kind: "vault.number.revealed", actor: actor.auditName, subject: "employee:\(n.employeeID.uuidString)",
-                               details: ["record": recordID.uuidString, "purpose": purpose.rawValue, "role": roleCode(who.role)])]
+                               details: ["record": recordID.uuidString, "purpose": purpose.rawValue, "role": Self.roleCode(who.role)])]
         }
         return Revealed(recordId: recordID, employeeId: n.employeeID, dependentId: n.dependentID, personName: who.name, purpose: purpose.rawValue,
                         number: number.revealDigits(), revealedAt: now)
@@ -80,18 +79,17 @@ extension VaultService {
 
     /// A purpose-bound export for payroll software: CSV with the purpose in its header lines, one row per
     /// person whose number was collected for the purpose (employee number, name, relation, number).
-    public static func export(purposeCode: String?, encoding: String, actor: VaultActor, sealer: () throws -> NumberSealer,
-                              on db: any Database, append: VaultAppend) async throws -> (data: Data, count: Int) {
+    public func export(purposeCode: String?, encoding: String, actor: VaultActor, sealer: () throws -> NumberSealer) async throws -> (data: Data, count: Int) {
         guard actor.isHandler else { throw APIError.notHandler }
-        let purpose = try parsePurpose(purposeCode)
+        let purpose = try Self.parsePurpose(purposeCode)
         guard encoding == "utf-8" || encoding == "shift_jis" else { throw APIError.bad("encoding must be utf-8 or shift_jis", ja: "文字コードはUTF-8かShift_JISです") }
         let s = try sealer()
         let rows = try await VaultNumberModel.query(on: db).filter(\.$verificationID != nil).all()
-            .filter { try purposes($0.purposes).contains(purpose) && $0.wrappedKey != nil }
+            .filter { try Self.purposes($0.purposes).contains(purpose) && $0.wrappedKey != nil }
         var lines: [(employeeNumber: String, name: String, relation: String, digits: String, row: VaultNumberModel, role: SubjectRole)] = []
         for n in rows {
-            let who = try await person(n, on: db)
-            let number = try await openNumber(s, n, id: try n.requireID())
+            let who = try await Self.person(n, on: db)
+            let number = try await Self.openNumber(s, n, id: try n.requireID())
             lines.append((who.employeeNumber, who.name, who.role.relation?.japanese ?? "本人", number.revealDigits(), n, who.role))
         }
         lines.sort { ($0.employeeNumber, $0.relation == "本人" ? 0 : 1, $0.name) < ($1.employeeNumber, $1.relation == "本人" ? 0 : 1, $1.name) }
@@ -109,7 +107,7 @@ extension VaultService {
         let entries = try lines.map { (id: try $0.row.requireID(), employee: $0.row.employeeID, dependent: $0.row.dependentID, role: $0.role) }
         try await append { tx in
             for e in entries {
-                try await access(record: e.id, employee: e.employee, dependent: e.dependent, role: e.role, actor: actor, action: .export,
+                try await Self.access(record: e.id, employee: e.employee, dependent: e.dependent, role: e.role, actor: actor, action: .export,
                                  purpose: purpose, batch: count, at: now, on: tx)
             }
             return [AuditDraft(kind: "vault.numbers.exported", actor: actor.auditName, subject: "vault",

@@ -34,7 +34,21 @@ public struct VaultActor: Sendable {
 /// The vault's operations, shared by the API, the pages and the command line. Each write and its audit
 /// record are one transaction; no function logs, returns or throws a number, except ``reveal`` and
 /// ``export``, whose callers are the handler's own response.
-public enum VaultService {
+///
+/// A value holding what the operations work with: the database and where their records go (``append``:
+/// the server's event writer, or the event log's store from the command line). A request gets one as
+/// `req.vault`; the demo and the tools make one over a database. Helpers that only read are static.
+public struct VaultService: Sendable {
+    /// Where the vault is read and written.
+    public let db: any Database
+    /// Appends the operations' records in the same transaction as their writes.
+    public let append: VaultAppend
+
+    public init(db: any Database, append: @escaping VaultAppend) {
+        self.db = db
+        self.append = append
+    }
+
     // MARK: Names of things
 
     /// The number-holding files (特定個人情報ファイル) as the register names them.
