@@ -17,15 +17,16 @@ extension CardApplications {
         return AuditDraft(kind: "card_application.\(kind)", actor: actor, subject: "employee:\(record.employee.rawValue)", details: d)
     }
 
+}
+
+extension CardOps {
     /// Applies `event` to application `id` — read again inside the transaction, so a change made
     /// meanwhile is built on rather than overwritten — and records it as `kind` (the event's name unless
     /// given).
-    static func applyAudited(_ event: ApplicationEvent, to id: UUID, kind: String? = nil, details: [String: String] = [:],
-                             req: Request) async throws -> ApplicationRecord {
-        let actor = try CardOps.actor(req)
-        return try await req.state.events.writeAudited { tx in
-            let r = try await apply(event, to: try await load(id, on: tx), actor: actor, on: tx)
-            return (r, [auditDraft(kind ?? event.name, r, actor: actor, details: details)])
+    func applyAudited(_ event: ApplicationEvent, to id: UUID, kind: String? = nil, details: [String: String] = [:]) async throws -> ApplicationRecord {
+        try await writeAudited { tx, actor in
+            let r = try await CardApplications.apply(event, to: try await CardApplications.load(id, on: tx), actor: actor, on: tx)
+            return (r, [CardApplications.auditDraft(kind ?? event.name, r, actor: actor, details: details)])
         }
     }
 }

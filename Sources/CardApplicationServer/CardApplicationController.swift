@@ -75,7 +75,7 @@ struct CardApplicationController {
     }
 
     @Sendable func myStatus(_ req: Request) async throws -> Response {
-        let e = try CardOps.me(req)
+        let e = try req.cardOps.me()
         let s = try await CardApplications.status(of: e, on: req.db)
         let app = try await CardApplications.current(of: e, on: req.db)
         return try await MyStatus(status: s.rawValue, statusJa: s.japaneseLabel, statusEn: s.englishLabel,
@@ -87,7 +87,7 @@ struct CardApplicationController {
 
     @Sendable func setMyStatus(_ req: Request) async throws -> Response {
         let s = try req.decodeBody(Statement.self)
-        try await CardOps.setStatement(s.statement == "none" ? nil : s.statement, req: req)
+        try await req.cardOps.setStatement(s.statement == "none" ? nil : s.statement)
         return try await myStatus(req)
     }
 
@@ -101,12 +101,12 @@ struct CardApplicationController {
             }
             return v
         }
-        let r = try await CardOps.optIn(route: route, req: req)
+        let r = try await req.cardOps.optIn(route: route)
         return try await dto(r, on: req.db).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func myApplication(_ req: Request) async throws -> Response {
-        try await dto(try await CardOps.mine(req).record, on: req.db).encodeResponse(for: req)
+        try await dto(try await req.cardOps.mine().record, on: req.db).encodeResponse(for: req)
     }
 
     struct Draft: Content {
@@ -133,7 +133,7 @@ struct CardApplicationController {
     @Sendable func enterData(_ req: Request) async throws -> Response {
         let d = try req.decodeBody(Draft.self)
         let route = d.route.flatMap(ApplicationRoute.init(rawValue:))
-        let r = try await CardOps.enterData(d.draft, route: route, req: req)
+        let r = try await req.cardOps.enterData(d.draft, route: route)
         return try await dto(r, on: req.db).encodeResponse(for: req)
     }
 
@@ -146,14 +146,14 @@ struct CardApplicationController {
 
     @Sendable func uploadPhoto(_ req: Request) async throws -> Response {
         let bytes = req.body.data.map { Array($0.readableBytesView) } ?? []
-        let (r, report) = try await CardOps.uploadPhoto(bytes, req: req)
+        let (r, report) = try await req.cardOps.uploadPhoto(bytes)
         let size = report.info?.displaySize
         return try await PhotoResult(application: try await dto(r, on: req.db), width: size?.width, height: size?.height,
                                      notices: report.issues.map(APIError.Issue.photo)).encodeResponse(for: req)
     }
 
     @Sendable func myPhoto(_ req: Request) async throws -> Response {
-        try await CardApplications.photoResponse(try await CardOps.mine(req).model.requireID(), on: req)
+        try await CardApplicationController.photoResponse(try await req.cardOps.mine().model.requireID(), on: req)
     }
 
     struct EventBody: Content {
@@ -163,7 +163,7 @@ struct CardApplicationController {
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
         let e = try req.decodeBody(EventBody.self)
-        return try await dto(try await CardOps.ownEvent(e.event, req: req), on: req.db).encodeResponse(for: req)
+        return try await dto(try await req.cardOps.ownEvent(e.event), on: req.db).encodeResponse(for: req)
     }
 
     struct CampaignMessage: Content {
@@ -180,7 +180,7 @@ struct CardApplicationController {
 
     @Sendable func campaign(_ req: Request) async throws -> Response {
         let lang = try Self.language(req)
-        let m = try await CardOps.campaignMessage(lang, req: req)
+        let m = try await req.cardOps.campaignMessage(lang)
         return try await CampaignMessage(subject: m.subject, body: m.body, language: lang.rawValue).encodeResponse(for: req)
     }
 
@@ -216,7 +216,7 @@ struct CardApplicationController {
     }
 
     @Sendable func photo(_ req: Request) async throws -> Response {
-        try await CardApplications.photoResponse(try uuid(req), on: req)
+        try await CardApplicationController.photoResponse(try uuid(req), on: req)
     }
 
     struct Review: Content {
@@ -228,13 +228,13 @@ struct CardApplicationController {
         let id = try uuid(req)
         let r = try req.decodeBody(Review.self)
         guard r.decision == "accept" || r.decision == "return" else { throw Abort(.unprocessableEntity, reason: "decision must be accept or return") }
-        return try await dto(try await CardOps.review(id, accept: r.decision == "accept", note: r.note ?? "", req: req), on: req.db).encodeResponse(for: req)
+        return try await dto(try await req.cardOps.review(id, accept: r.decision == "accept", note: r.note ?? ""), on: req.db).encodeResponse(for: req)
     }
 
     @Sendable func event(_ req: Request) async throws -> Response {
         let id = try uuid(req)
         let e = try req.decodeBody(EventBody.self)
-        return try await dto(try await CardOps.clerkEvent(id, name: e.event, route: e.route, req: req), on: req.db).encodeResponse(for: req)
+        return try await dto(try await req.cardOps.clerkEvent(id, name: e.event, route: e.route), on: req.db).encodeResponse(for: req)
     }
 
     // MARK: batches
@@ -260,7 +260,7 @@ struct CardApplicationController {
                 throw APIError(.badRequest, code: "body_invalid", ja: "申請の一覧が正しくありません。", en: "applications must be a list of application ids (UUIDs)")
             }
         }
-        let (batch, files) = try await CardOps.buildBatch(b.applications, req: req)
+        let (batch, files) = try await req.cardOps.buildBatch(b.applications)
         return try await Built(batch: CardDTO.batch(batch), fileNames: files).encodeResponse(status: .created, for: req)
     }
 
@@ -283,7 +283,7 @@ struct CardApplicationController {
     }
 
     @Sendable func sent(_ req: Request) async throws -> Response {
-        try await CardDTO.batch(try await CardOps.markSent(req.parameters.get("id") ?? "", req: req)).encodeResponse(for: req)
+        try await CardDTO.batch(try await req.cardOps.markSent(req.parameters.get("id") ?? "")).encodeResponse(for: req)
     }
 
     @Sendable func layout(_ req: Request) async throws -> BatchLayout {
@@ -296,7 +296,7 @@ struct CardApplicationController {
             throw APIError(.unprocessableEntity, code: "layout_invalid", ja: "列の設定が正しくありません。",
                            en: "The layout must be {name, columns: [{field, header}], encoding: utf8WithBOM|shiftJIS, dateStyle: iso|slashes|compact, includeHeader}")
         }
-        try await CardOps.saveLayout(l, req: req)
+        try await req.cardOps.saveLayout(l)
         return try await l.encodeResponse(for: req)
     }
 
@@ -347,7 +347,7 @@ struct CardApplicationController {
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
         let n = try req.decodeBody(NewSession.self)
-        let s = try await CardOps.createSession(prefecture: n.prefecture, city: n.city, applications: n.applications, req: req)
+        let s = try await req.cardOps.createSession(prefecture: n.prefecture, city: n.city, applications: n.applications)
         return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(status: .created, for: req)
     }
 
@@ -358,13 +358,13 @@ struct CardApplicationController {
 
     @Sendable func agree(_ req: Request) async throws -> Response {
         let a = try req.decodeBody(CardOps.Agreement.self)
-        let s = try await CardOps.agree(req.parameters.get("id") ?? "", a, req: req)
+        let s = try await req.cardOps.agree(req.parameters.get("id") ?? "", a)
         return try await CardDTO.session(s).encodeResponse(for: req)
     }
 
     @Sendable func attendance(_ req: Request) async throws -> Response {
         let a = try req.decodeBody(CardOps.Attendance.self)
-        let s = try await CardOps.attendance(req.parameters.get("id") ?? "", a, req: req)
+        let s = try await req.cardOps.attendance(req.parameters.get("id") ?? "", a)
         return try await CardDTO.session(s, roster: try await CardOps.roster(s, on: req.db)).encodeResponse(for: req)
     }
 
@@ -393,20 +393,20 @@ struct CardApplicationController {
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
         let b = try req.decodeBody(TemplateBody.self)
-        let t = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: b.subject, body: b.body, req: req)
+        let t = try await req.cardOps.saveTemplate(req.parameters.get("id") ?? "", subject: b.subject, body: b.body)
         return try await CardDTO.template(t, isDefault: false).encodeResponse(for: req)
     }
 
     @Sendable func resetTemplate(_ req: Request) async throws -> Response {
         let id = req.parameters.get("id") ?? ""
         guard let (kind, lang) = CardApplications.parseTemplateID(id) else { throw APIError.notFound("no such template", ja: "そのテンプレートはありません。") }
-        try await CardOps.resetTemplate(id, req: req)
+        try await req.cardOps.resetTemplate(id)
         return try await CardDTO.template(DefaultTemplates.template(kind, lang), isDefault: true).encodeResponse(for: req)
     }
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
         let c = try req.decodeBody(CardApplications.Campaign.self)
-        try await CardOps.saveCampaign(c, req: req)
+        try await req.cardOps.saveCampaign(c)
         return try await c.encodeResponse(for: req)
     }
 }
@@ -419,5 +419,21 @@ fileprivate extension Optional {
     func asyncFlatMap<T>(_ f: (Wrapped) async throws -> T?) async rethrows -> T? {
         guard let v = self else { return nil }
         return try await f(v)
+    }
+}
+
+extension CardApplicationController {
+    /// An application's photo as an HTTP answer (the page and the API both send it this way).
+    static func photoResponse(_ application: UUID, on req: Request) async throws -> Response {
+        guard let p = try await CardApplications.photo(of: application, on: req.db) else {
+            throw APIError.notFound("no photo", ja: "顔写真はありません。")
+        }
+        let res = Response(status: .ok, body: .init(data: p.bytes))
+        res.headers.replaceOrAdd(name: .contentType, value: "image/jpeg")
+        // Personal data: never cached, never sniffed as something else.
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'")
+        return res
     }
 }

@@ -10,12 +10,48 @@ import ServerCore
 
 /// The card-application actions, shared by the API and the pages so the rules live in one place.
 /// Each refuses with a ``APIError`` and records an event in the hash-chained log.
-enum CardOps {
-    static func actor(_ req: Request) throws -> String { "user:\(try req.user.username)" }
+///
+/// A value holding what the actions work with: the database, the event writer that records each change
+/// in its transaction, and who is acting. A request gets one as `req.cardOps`; a test or a tool makes
+/// one with `CardOps(db:events:username:employeeID:)`. Helpers that only read take a database and
+/// are static.
+struct CardOps: Sendable {
+    /// Where the records are read and written.
+    let db: any Database
+    /// Records each change in the same transaction.
+    let events: EventWriter
+    /// The acting account's name, and its employee record if it has one.
+    let username: String
+    let employeeID: UUID?
+    /// Who acts, as the event log names them.
+    var actor: String { "user:\(username)" }
 
-    /// The signed-in person's employee id, or 404 for an account with no employee record.
-    static func me(_ req: Request) throws -> UUID {
-        guard let e = try req.user.employeeID else {
+    init(db: any Database, events: EventWriter, username: String, employeeID: UUID?) {
+        self.db = db
+        self.events = events
+        self.username = username
+        self.employeeID = employeeID
+    }
+
+    /// Runs `write` and appends its record (`kind`, `subject`, this actor) in one transaction.
+    func writeAudited(kind: String, subject: String, details: [String: String] = [:],
+                      _ write: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let actor = self.actor
+        try await events.writeAudited { tx in
+            try await write(tx)
+            return ((), [AuditDraft(kind: kind, actor: actor, subject: subject, details: details)])
+        }
+    }
+
+    /// The general form: `write` gets the transaction and the actor, and returns its value and records.
+    func writeAudited<T: Sendable>(_ write: @escaping @Sendable (_ tx: any Database, _ actor: String) async throws -> (T, [AuditDraft])) async throws -> T {
+        let actor = self.actor
+        return try await events.writeAudited { tx in try await write(tx, actor) }
+    }
+
+    /// The acting person's employee id, or 404 for an account with no employee record.
+    func me() throws -> UUID {
+        guard let e = employeeID else {
             throw APIError.notFound("this account is not linked to an employee", ja: "このアカウントには従業員が結び付いていません。")
         }
         return e
@@ -23,24 +59,24 @@ enum CardOps {
 
     // MARK: the employee
 
-    static func setStatement(_ statement: String?, req: Request) async throws {
-        let e = try me(req)
+    func setStatement(_ statement: String?) async throws {
+        let e = try me()
         guard statement.map({ ["hasCard", "declined"].contains($0) }) ?? true else {
             throw APIError(.unprocessableEntity, code: "statement_invalid", ja: "選択肢が正しくありません。", en: "statement must be hasCard, declined or none")
         }
-        try await req.writeAudited(kind: "card_application.statement", subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"]) { tx in
+        try await writeAudited(kind: "card_application.statement", subject: "employee:\(e.uuidString)", details: ["statement": statement ?? "none"]) { tx in
             try await CardApplications.setStatement(statement, of: e, on: tx)
         }
     }
 
-    static func optIn(route: ApplicationRoute?, req: Request) async throws -> ApplicationRecord {
-        let e = try me(req)
-        let actor = try actor(req)
+    func optIn(route: ApplicationRoute?) async throws -> ApplicationRecord {
+        let e = try me()
+        let actor = self.actor
         let r = ApplicationRecord(id: ApplicationID(rawValue: UUID().uuidString), employee: CardApplications.employeeID(e), route: route,
                                   optedInAt: Date(), by: actor)
         // The checks, the application, the statement and the event in one transaction holding the write
         // turn: two opt-ins at once cannot both find "no open application" and open two.
-        return try await req.state.events.writeAudited { tx in
+        return try await events.writeAudited { tx in
             if try await CredentialModel.query(on: tx).filter(\.$employeeID == e).filter(\.$state == "active").first() != nil {
                 throw APIError(.conflict, code: "already_enrolled", ja: "あなたのマイナンバーカードは既に登録されています。", en: "Your My Number card is already enrolled.")
             }
@@ -54,23 +90,23 @@ enum CardOps {
         }
     }
 
-    static func mine(_ req: Request) async throws -> CardApplications.Loaded {
-        guard let l = try await CardApplications.current(of: try me(req), on: req.db) else {
+    func mine() async throws -> CardApplications.Loaded {
+        guard let l = try await CardApplications.current(of: try me(), on: db) else {
             throw APIError.notFound("no application", ja: "申請はまだありません。")
         }
         return l
     }
 
-    static func enterData(_ draft: ApplicationDraft, route: ApplicationRoute?, req: Request) async throws -> ApplicationRecord {
-        let l = try await mine(req)
+    func enterData(_ draft: ApplicationDraft, route: ApplicationRoute?) async throws -> ApplicationRecord {
+        let l = try await mine()
         let data: ApplicationData
         switch ApplicationDataValidator().validate(draft, today: CardApplications.today) {
         case .failure(let issues): throw APIError.applicationData(issues)
         case .success(let d): data = d
         }
         let id = try l.model.requireID()
-        let who = try actor(req)
-        return try await req.state.events.writeAudited { tx in
+        let who = actor
+        return try await events.writeAudited { tx in
             let current = try await CardApplications.load(id, on: tx)
             var r = current.record
             do {
@@ -82,18 +118,18 @@ enum CardOps {
         }
     }
 
-    static func uploadPhoto(_ bytes: [UInt8], req: Request) async throws -> (ApplicationRecord, PhotoReport) {
-        let id = try await mine(req).model.requireID()
-        let who = try actor(req)
-        return try await req.state.events.writeAudited { tx in
+    func uploadPhoto(_ bytes: [UInt8]) async throws -> (ApplicationRecord, PhotoReport) {
+        let id = try await mine().model.requireID()
+        let who = actor
+        return try await events.writeAudited { tx in
             let (r, report) = try await CardApplications.upload(bytes, to: try await CardApplications.load(id, on: tx), actor: who, on: tx)
             return ((r, report), [CardApplications.auditDraft("photo_attached", r, actor: who, details: ["bytes": String(bytes.count)])])
         }
     }
 
     /// What the employee may record themselves: the notice arrived, the card was picked up or came by post, or withdraw.
-    static func ownEvent(_ name: String, req: Request) async throws -> ApplicationRecord {
-        let l = try await mine(req)
+    func ownEvent(_ name: String) async throws -> ApplicationRecord {
+        let l = try await mine()
         let event: ApplicationEvent
         switch name {
         case "noticeReceived": event = .noticeReceived
@@ -102,13 +138,13 @@ enum CardOps {
         case "withdraw": event = .withdraw
         default: throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。", en: "event must be noticeReceived, cardReceived, cardMailed or withdraw")
         }
-        return try await CardApplications.applyAudited(event, to: try l.model.requireID(), req: req)
+        return try await applyAudited(event, to: try l.model.requireID())
     }
 
     // MARK: the clerk
 
-    static func review(_ id: UUID, accept: Bool, note: String, req: Request) async throws -> ApplicationRecord {
-        let l = try await CardApplications.load(id, on: req.db)
+    func review(_ id: UUID, accept: Bool, note: String) async throws -> ApplicationRecord {
+        let l = try await CardApplications.load(id, on: db)
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if !accept && trimmed.isEmpty {
             throw APIError(.unprocessableEntity, code: "note_missing", ja: "差し戻す理由を書いてください。", en: "Write a note saying what to fix.")
@@ -116,12 +152,12 @@ enum CardOps {
         guard trimmed.count <= 500 else {
             throw APIError(.unprocessableEntity, code: "note_too_long", ja: "メモは500文字以内にしてください。", en: "The note must be at most 500 characters.")
         }
-        return try await CardApplications.applyAudited(accept ? .review : .returnToEmployee(note: trimmed), to: try l.model.requireID(),
-                                                       kind: accept ? "reviewed" : "returned", req: req)
+        return try await applyAudited(accept ? .review : .returnToEmployee(note: trimmed), to: try l.model.requireID(),
+                                                       kind: accept ? "reviewed" : "returned")
     }
 
-    static func clerkEvent(_ id: UUID, name: String, route: String?, req: Request) async throws -> ApplicationRecord {
-        let l = try await CardApplications.load(id, on: req.db)
+    func clerkEvent(_ id: UUID, name: String, route: String?) async throws -> ApplicationRecord {
+        let l = try await CardApplications.load(id, on: db)
         let event: ApplicationEvent
         switch name {
         case "noticeReceived": event = .noticeReceived
@@ -138,35 +174,35 @@ enum CardOps {
             throw APIError(.unprocessableEntity, code: "event_unknown", ja: "この操作はできません。",
                            en: "event must be noticeReceived, cardReceived, cardMailed, reminderSent, withdraw or chooseRoute")
         }
-        return try await CardApplications.applyAudited(event, to: try l.model.requireID(), req: req)
+        return try await applyAudited(event, to: try l.model.requireID())
     }
 
     // MARK: batches (case 1)
 
-    static func buildBatch(_ ids: [UUID]?, req: Request) async throws -> (ContractorBatch, [String]) {
+    func buildBatch(_ ids: [UUID]?) async throws -> (ContractorBatch, [String]) {
         var loaded: [CardApplications.Loaded]
         if let ids, !ids.isEmpty {
             loaded = []
-            for id in ids { loaded.append(try await CardApplications.load(id, on: req.db)) }
+            for id in ids { loaded.append(try await CardApplications.load(id, on: db)) }
         } else {
-            loaded = try await CardApplications.loadAll(on: req.db) {
+            loaded = try await CardApplications.loadAll(on: db) {
                 $0.filter(\.$stage == ApplicationStage.reviewed.rawValue).filter(\.$route == ApplicationRoute.contractorBatch.rawValue)
             }
         }
-        let people = try await CardApplications.employees(Set(loaded.map(\.model.employeeID)), on: req.db)
+        let people = try await CardApplications.employees(Set(loaded.map(\.model.employeeID)), on: db)
         var entries: [BatchEntry] = []
         for l in loaded {
-            let photo = try await CardApplications.photo(of: try l.model.requireID(), on: req.db)
+            let photo = try await CardApplications.photo(of: try l.model.requireID(), on: db)
             let p = people[l.model.employeeID]
             entries.append(BatchEntry(application: l.record, photo: photo?.bytes ?? Data(), employeeNumber: p?.employeeNumber ?? "", department: p?.department ?? ""))
         }
-        let layout = try await CardApplications.layout(on: req.db)
+        let layout = try await CardApplications.layout(on: db)
         let id = BatchID(rawValue: CardApplications.newID("B"))
         let package: BatchPackage
         do { package = try ContractorBatchBuilder(layout: layout).build(id: id, entries: entries, createdAt: Date()) } catch {
             throw APIError(error == .empty ? .unprocessableEntity : .conflict, error)
         }
-        let actor = try actor(req)
+        let actor = self.actor
         var updated: [(CardApplicationModel, ApplicationRecord)] = []
         for l in loaded {
             var r = l.record
@@ -174,7 +210,7 @@ enum CardOps {
             updated.append((l.model, r))
         }
         let toSave = updated
-        try await req.writeAudited(kind: "card_application.batch_built", subject: "batch:\(id.rawValue)",
+        try await writeAudited(kind: "card_application.batch_built", subject: "batch:\(id.rawValue)",
                                    details: ["count": String(entries.count), "layout": layout.name]) { tx in
             let m = CardBatchModel()
             m.id = id.rawValue
@@ -206,13 +242,13 @@ enum CardOps {
         return (m, try CardApplications.decode(ContractorBatch.self, m.record, id: id))
     }
 
-    static func markSent(_ id: String, req: Request) async throws -> ContractorBatch {
-        let actor = try actor(req)
+    func markSent(_ id: String) async throws -> ContractorBatch {
+        let actor = self.actor
         // The batch is read and marked inside the transaction: of two clerks marking it at once, the
         // second finds it already sent (409) rather than both recording the sending.
-        return try await req.writeAudited { tx, auditActor in
-            let (m, b0) = try await batch(id, on: tx)
-            let b = try sent(b0)
+        return try await writeAudited { tx, auditActor in
+            let (m, b0) = try await Self.batch(id, on: tx)
+            let b = try Self.sent(b0)
             m.record = try CardApplications.json(b)
             m.sentAt = b.sentAt
             try await m.save(on: tx)
@@ -260,8 +296,8 @@ enum CardOps {
     }
 
     /// Creates a session for one city's applicants (those given, or every applicant of the city not yet in a session).
-    static func createSession(prefecture: String?, city: String, applications: [UUID]?, req: Request) async throws -> OnSiteSession {
-        let plan = try await plan(minimum: 1, maximum: nil, on: req.db)
+    func createSession(prefecture: String?, city: String, applications: [UUID]?) async throws -> OnSiteSession {
+        let plan = try await Self.plan(minimum: 1, maximum: nil, on: db)
         let wanted = Municipality(prefecture: prefecture?.isEmpty == true ? nil : prefecture, city: city)
         guard let group = plan.groups.first(where: { $0.municipality == wanted || ($0.municipality.city == city && prefecture == nil) }) else {
             throw APIError(.unprocessableEntity, code: "no_applicants", ja: "その市区町村の申請者はいません。", en: "No applicants from that city are waiting for a session.")
@@ -276,10 +312,10 @@ enum CardOps {
         }
         let ids = chosen
         let s = OnSiteSession(id: SessionID(rawValue: CardApplications.newID("S")), municipality: group.municipality, roster: ids)
-        let actor = try actor(req)
-        try await req.writeAudited(kind: "card_application.session_created", subject: "session:\(s.id.rawValue)",
+        let actor = self.actor
+        try await writeAudited(kind: "card_application.session_created", subject: "session:\(s.id.rawValue)",
                                    details: ["city": s.municipality.key, "count": String(ids.count)]) { tx in
-            try await saveSession(s, model: nil, on: tx)
+            try await Self.saveSession(s, model: nil, on: tx)
             for a in ids {
                 // Application ids are UUIDs (read from the database): one that is not is a damaged row.
                 guard let uuid = CardApplications.uuid(a) else {
@@ -299,7 +335,7 @@ enum CardOps {
         var contact: CardDTO.Contact
     }
 
-    static func agree(_ id: String, _ a: Agreement, req: Request) async throws -> OnSiteSession {
+    func agree(_ id: String, _ a: Agreement) async throws -> OnSiteSession {
         guard let date = StrictDate.day(a.date) else {
             throw APIError(.unprocessableEntity, code: "date_invalid", ja: "日付は 2026-12-01 のように、1900〜2100年の実在する日付で入力してください。", en: "Enter the date as 2026-12-01 (\(StrictDate.dayRule)).")
         }
@@ -324,10 +360,10 @@ enum CardOps {
         let contact = CityContact(name: a.contact.name, section: a.contact.section ?? "", phone: a.contact.phone ?? "", email: a.contact.email ?? "")
         // Read, agreed and saved in one transaction: an identity check recorded at the session meanwhile
         // (`attendance`) is in the record that is saved, not overwritten by a copy read before it.
-        return try await req.writeAudited { tx, actor in
-            let (m, s0) = try await session(id, on: tx)
-            let s = try agreed(s0, date: date, startMinute: startMinute, place: a.place, contact: contact)
-            try await saveSession(s, model: m, on: tx)
+        return try await writeAudited { tx, actor in
+            let (m, s0) = try await Self.session(id, on: tx)
+            let s = try Self.agreed(s0, date: date, startMinute: startMinute, place: a.place, contact: contact)
+            try await Self.saveSession(s, model: m, on: tx)
             return (s, [AuditDraft(kind: "card_application.session_agreed", actor: actor, subject: "session:\(id)", details: ["date": a.date])])
         }
     }
@@ -346,7 +382,7 @@ enum CardOps {
     }
 
     /// On the day: the documents the city's staff checked, and whether the application was accepted.
-    static func attendance(_ id: String, _ a: Attendance, req: Request) async throws -> OnSiteSession {
+    func attendance(_ id: String, _ a: Attendance) async throws -> OnSiteSession {
         let appID = ApplicationID(rawValue: a.application.uuidString)
         let now = Date()
         var kinds: [IdentityDocumentKind]?
@@ -359,17 +395,17 @@ enum CardOps {
             kinds = found
         }
         let checked = kinds
-        let actor = try actor(req)
+        let actor = self.actor
         // The session and the application are read, changed and written inside the transaction, a fresh
         // model each attempt: two clerks recording at the same session at once both land.
-        return try await req.state.events.writeAudited { tx in
-            let (m, stored) = try await session(id, on: tx)
+        return try await events.writeAudited { tx in
+            let (m, stored) = try await Self.session(id, on: tx)
             var s = stored
             if let checked {
                 do { try s.recordIdentityCheck(appID, documents: checked, at: now) } catch let e as SessionError { throw APIError(.unprocessableEntity, e) }
             }
             guard a.applied == true else {
-                try await saveSession(s, model: m, on: tx)
+                try await Self.saveSession(s, model: m, on: tx)
                 return (s, [AuditDraft(kind: "card_application.identity_checked", actor: actor, subject: "session:\(id)", details: ["application": appID.rawValue])])
             }
             do { try s.recordApplied(appID, at: now) } catch let e as SessionError { throw APIError(.conflict, e) }
@@ -377,7 +413,7 @@ enum CardOps {
             var r = l.record
             do { try r.apply(.appliedAtSession(s.id), at: now, by: actor) } catch let e as ApplicationTransitionError { throw APIError(.conflict, e) }
             try await CardApplications.save(r, model: l.model, on: tx)
-            try await saveSession(s, model: m, on: tx)
+            try await Self.saveSession(s, model: m, on: tx)
             return (s, [CardApplications.auditDraft("applied_at_session", r, actor: actor, details: ["session": id])])
         }
     }
@@ -435,7 +471,7 @@ enum CardOps {
 
     // MARK: templates and campaign
 
-    static func saveTemplate(_ id: String, subject: String, body: String, req: Request) async throws -> MessageTemplate {
+    func saveTemplate(_ id: String, subject: String, body: String) async throws -> MessageTemplate {
         guard let (kind, lang) = CardApplications.parseTemplateID(id) else {
             throw APIError.notFound("no such template (use kind.language, e.g. campaign.ja)", ja: "そのテンプレートはありません。")
         }
@@ -449,44 +485,54 @@ enum CardOps {
             let list = unknown.map { "{\($0)}" }.joined(separator: ", ")
             throw APIError(.unprocessableEntity, code: "template_unknown_placeholder", ja: "使えない差し込み項目があります: \(list)", en: "Unknown placeholders: \(list)")
         }
-        try await req.writeAudited(kind: "card_application.template_saved", subject: "template:\(id)") { tx in
+        try await writeAudited(kind: "card_application.template_saved", subject: "template:\(id)") { tx in
             try await CardApplications.putSetting(CardApplications.templateKey(id), t, on: tx)
         }
         return t
     }
 
-    static func saveCampaign(_ c: CardApplications.Campaign, req: Request) async throws {
+    func saveCampaign(_ c: CardApplications.Campaign) async throws {
         guard c.company.count <= 100, c.contact.count <= 200, c.deadline.count <= 100 else {
             throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
-        try await req.writeAudited(kind: "card_application.campaign_saved", subject: "campaign") { tx in
+        try await writeAudited(kind: "card_application.campaign_saved", subject: "campaign") { tx in
             try await CardApplications.putSetting(CardApplications.campaignKey, c, on: tx)
         }
     }
 
     /// Puts a template back to the default (the page and the API both come here).
-    static func resetTemplate(_ id: String, req: Request) async throws {
-        try await req.writeAudited(kind: "card_application.template_reset", subject: "template:\(id)") { tx in
+    func resetTemplate(_ id: String) async throws {
+        try await writeAudited(kind: "card_application.template_reset", subject: "template:\(id)") { tx in
             try await CardApplications.resetTemplate(id, on: tx)
         }
     }
 
     /// Saves the contractor's column layout after checking it.
-    static func saveLayout(_ l: BatchLayout, req: Request) async throws {
+    func saveLayout(_ l: BatchLayout) async throws {
         try CardApplications.validate(l)
-        try await req.writeAudited(kind: "card_application.layout_saved", subject: "layout:\(l.name)") { tx in
+        try await writeAudited(kind: "card_application.layout_saved", subject: "layout:\(l.name)") { tx in
             try await CardApplications.putSetting(CardApplications.layoutKey, l, on: tx)
         }
     }
 
     /// The campaign message for the signed-in person.
-    static func campaignMessage(_ lang: MessageLanguage, req: Request) async throws -> RenderedMessage {
-        let (t, _) = try await CardApplications.template(.campaign, lang, on: req.db)
-        let c = try await CardApplications.campaign(on: req.db)
-        var name = try req.user.username
-        if let e = try req.user.employeeID, let m = try await EmployeeModel.find(e, on: req.db) { name = m.name }
+    func campaignMessage(_ lang: MessageLanguage) async throws -> RenderedMessage {
+        let (t, _) = try await CardApplications.template(.campaign, lang, on: db)
+        let c = try await CardApplications.campaign(on: db)
+        var name = username
+        if let e = employeeID, let m = try await EmployeeModel.find(e, on: db) { name = m.name }
         let fallback = lang == .japanese ? "（未設定）" : "(not set)"
         return t.render(["name": name, "company": c.company.isEmpty ? (lang == .japanese ? "当社" : "The company") : c.company,
                          "contact": c.contact.isEmpty ? fallback : c.contact, "deadline": c.deadline.isEmpty ? fallback : c.deadline])
+    }
+}
+
+extension Request {
+    /// The card-application actions for the signed-in account (``CardOps``).
+    var cardOps: CardOps {
+        get throws {
+            let user = try self.user
+            return CardOps(db: db, events: state.events, username: user.username, employeeID: user.employeeID)
+        }
     }
 }

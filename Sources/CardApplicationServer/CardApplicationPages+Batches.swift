@@ -53,7 +53,7 @@ extension CardApplicationPages {
     @Sendable func batches(_ req: Request) async throws -> Response { try await renderBatches(req) }
 
     @Sendable func build(_ req: Request) async throws -> Response {
-        do { _ = try await CardOps.buildBatch(nil, req: req) } catch {
+        do { _ = try await req.cardOps.buildBatch(nil) } catch {
             let problem = req.pageProblem(error)
             return try await renderBatches(req, status: problem.status, error: problem.text)
         }
@@ -62,7 +62,7 @@ extension CardApplicationPages {
     }
 
     @Sendable func sent(_ req: Request) async throws -> Response {
-        do { _ = try await CardOps.markSent(req.parameters.get("id") ?? "", req: req) } catch {
+        do { _ = try await req.cardOps.markSent(req.parameters.get("id") ?? "") } catch {
             let problem = req.pageProblem(error)
             return try await renderBatches(req, status: problem.status, error: problem.text)
         }

@@ -58,7 +58,7 @@ extension CardApplicationPages {
 
     @Sendable func detail(_ req: Request) async throws -> Response { try await renderDetail(req, id: try id(req)) }
 
-    @Sendable func applicationPhoto(_ req: Request) async throws -> Response { try await CardApplications.photoResponse(try id(req), on: req) }
+    @Sendable func applicationPhoto(_ req: Request) async throws -> Response { try await CardApplicationController.photoResponse(try id(req), on: req) }
 
     struct ReviewForm: Content {
         var decision: String?
@@ -74,7 +74,7 @@ extension CardApplicationPages {
             guard let decision = form.decision, ["accept", "return"].contains(decision) else {
                 throw Abort(.unprocessableEntity, reason: "decision must be accept or return")  // as the API answers
             }
-            _ = try await CardOps.review(id, accept: decision == "accept", note: form.note ?? "", req: req)
+            _ = try await req.cardOps.review(id, accept: decision == "accept", note: form.note ?? "")
         } catch {
             let problem = req.pageProblem(error)
             if problem.status == .notFound { throw error }
@@ -87,7 +87,7 @@ extension CardApplicationPages {
     @Sendable func clerkEvent(_ req: Request) async throws -> Response {
         let id = try id(req)
         return try await req.submitForm(EventForm.self, flash: "ca_eventDone", redirect: "/card-applications/\(id.uuidString)") { form in
-            _ = try await CardOps.clerkEvent(id, name: form.event ?? "", route: form.route, req: req)
+            _ = try await req.cardOps.clerkEvent(id, name: form.event ?? "", route: form.route)
             // "Mark reminded" is pressed on the overview's reminder list: go back there.
             return form.event == "reminderSent" && req.query[String.self, at: "back"] == "overview" ? "/card-applications" : nil
         } page: { _, problem in

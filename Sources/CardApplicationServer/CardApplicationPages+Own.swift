@@ -131,7 +131,7 @@ extension CardApplicationPages {
     @Sendable func statement(_ req: Request) async throws -> Response {
         try await req.submitForm(StatementForm.self, flash: "ca_statementSaved", redirect: "/my/card") { form in
             let statement = form.statement ?? "none"
-            try await CardOps.setStatement(statement == "none" ? nil : statement, req: req)
+            try await req.cardOps.setStatement(statement == "none" ? nil : statement)
             return nil
         } page: { _, problem in
             try await renderMy(req, status: problem.status, error: problem.text)
@@ -142,7 +142,7 @@ extension CardApplicationPages {
 
     @Sendable func apply(_ req: Request) async throws -> Response {
         try await req.submitForm(ApplyForm.self, flash: "ca_optedIn", redirect: "/my/card") { form in
-            _ = try await CardOps.optIn(route: form.route.flatMap(ApplicationRoute.init(rawValue:)), req: req)
+            _ = try await req.cardOps.optIn(route: form.route.flatMap(ApplicationRoute.init(rawValue:)))
             return nil
         } page: { _, problem in
             try await renderMy(req, status: problem.status, error: problem.text)
@@ -151,7 +151,7 @@ extension CardApplicationPages {
 
     @Sendable func data(_ req: Request) async throws -> Response {
         try await req.submitForm(CardApplicationController.Draft.self, flash: "ca_dataSaved", redirect: "/my/card") { form in
-            _ = try await CardOps.enterData(form.draft, route: form.route.flatMap(ApplicationRoute.init(rawValue:)), req: req)
+            _ = try await req.cardOps.enterData(form.draft, route: form.route.flatMap(ApplicationRoute.init(rawValue:)))
             return nil
         } page: { form, problem in
             let refused = problem.status == .unprocessableEntity
@@ -167,7 +167,7 @@ extension CardApplicationPages {
         do {
             // No file chosen is an empty photo, which the photo check refuses with its own sentence.
             let bytes = try req.pageForm(PhotoForm.self).photo.map { Array($0.data.readableBytesView) } ?? []
-            (_, report) = try await CardOps.uploadPhoto(bytes, req: req)
+            (_, report) = try await req.cardOps.uploadPhoto(bytes)
         } catch {
             let problem = req.pageProblem(error)
             return try await renderMy(req, status: problem.status, error: problem.status == .unprocessableEntity ? req.text("ca_photoRefused") : problem.text,
@@ -183,8 +183,8 @@ extension CardApplicationPages {
     }
 
     @Sendable func myPhoto(_ req: Request) async throws -> Response {
-        let l = try await CardOps.mine(req)
-        return try await CardApplications.photoResponse(try l.model.requireID(), on: req)
+        let l = try await req.cardOps.mine()
+        return try await CardApplicationController.photoResponse(try l.model.requireID(), on: req)
     }
 
     struct EventForm: Content {
@@ -194,7 +194,7 @@ extension CardApplicationPages {
 
     @Sendable func myEvent(_ req: Request) async throws -> Response {
         try await req.submitForm(EventForm.self, flash: "ca_eventDone", redirect: "/my/card") { form in
-            _ = try await CardOps.ownEvent(form.event ?? "", req: req)
+            _ = try await req.cardOps.ownEvent(form.event ?? "")
             return nil
         } page: { _, problem in
             try await renderMy(req, status: problem.status, error: problem.text)
@@ -207,7 +207,7 @@ extension CardApplicationPages {
     }
 
     @Sendable func campaign(_ req: Request) async throws -> Response {
-        let m = try await CardOps.campaignMessage(Self.lang(req), req: req)
+        let m = try await req.cardOps.campaignMessage(Self.lang(req))
         return try await req.renderPage("apply-campaign", titleKey: "ca_campaignTitle", CampaignData(subject: m.subject, body: m.body))
     }
 }

@@ -54,7 +54,7 @@ extension CardApplicationPages {
 
     @Sendable func createSession(_ req: Request) async throws -> Response {
         try await req.submitForm(NewSessionForm.self, flash: "ca_sessionCreated", redirect: "/card-sessions") { form in
-            let session = try await CardOps.createSession(prefecture: form.prefecture, city: form.city ?? "", applications: nil, req: req)
+            let session = try await req.cardOps.createSession(prefecture: form.prefecture, city: form.city ?? "", applications: nil)
             return "/card-sessions/\(session.id.rawValue)"
         } page: { _, problem in
             try await renderSessions(req, status: problem.status, error: problem.text)
@@ -138,7 +138,7 @@ extension CardApplicationPages {
             let agreement = CardOps.Agreement(date: form.date ?? "", startTime: form.startTime, place: form.place ?? "",
                                               contact: CardDTO.Contact(name: form.contactName ?? "", section: form.contactSection,
                                                                        phone: form.contactPhone, email: form.contactEmail))
-            _ = try await CardOps.agree(id, agreement, req: req)
+            _ = try await req.cardOps.agree(id, agreement)
             return nil
         } page: { _, problem in
             if problem.status == .notFound { throw problem.error }
@@ -156,7 +156,7 @@ extension CardApplicationPages {
         let id = req.parameters.get("id") ?? ""
         return try await req.submitForm(AttendanceForm.self, flash: "ca_recorded", redirect: "/card-sessions/\(id)") { form in
             guard let app = form.application else { throw APIError.notFound("no such application", ja: "その申請はありません。") }
-            _ = try await CardOps.attendance(id, CardOps.Attendance(application: app, documents: form.documents, applied: form.applied == "yes"), req: req)
+            _ = try await req.cardOps.attendance(id, CardOps.Attendance(application: app, documents: form.documents, applied: form.applied == "yes"))
             return nil
         } page: { _, problem in
             // An unknown session is the page's 404; an unknown application within it is shown on the session's page.

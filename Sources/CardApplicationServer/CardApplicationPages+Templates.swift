@@ -48,7 +48,7 @@ extension CardApplicationPages {
 
     @Sendable func saveTemplate(_ req: Request) async throws -> Response {
         try await req.submitForm(TemplateForm.self, flash: "ca_templateSaved", redirect: "/card-templates") { form in
-            _ = try await CardOps.saveTemplate(req.parameters.get("id") ?? "", subject: form.subject ?? "", body: form.body ?? "", req: req)
+            _ = try await req.cardOps.saveTemplate(req.parameters.get("id") ?? "", subject: form.subject ?? "", body: form.body ?? "")
             return nil
         } page: { _, problem in
             try await renderTemplates(req, status: problem.status, error: problem.text)
@@ -60,7 +60,7 @@ extension CardApplicationPages {
         guard CardApplications.parseTemplateID(id) != nil else {
             return try await renderTemplates(req, status: .notFound, error: req.pageLanguage == .ja ? "そのテンプレートはありません。" : "No such template.")
         }
-        try await CardOps.resetTemplate(id, req: req)
+        try await req.cardOps.resetTemplate(id)
         req.flash("ca_templateReset")
         return req.seeOther("/card-templates")
     }
@@ -73,7 +73,7 @@ extension CardApplicationPages {
 
     @Sendable func saveCampaign(_ req: Request) async throws -> Response {
         try await req.submitForm(CampaignForm.self, flash: "ca_campaignSaved", redirect: "/card-templates") { form in
-            try await CardOps.saveCampaign(CardApplications.Campaign(company: form.company ?? "", contact: form.contact ?? "", deadline: form.deadline ?? ""), req: req)
+            try await req.cardOps.saveCampaign(CardApplications.Campaign(company: form.company ?? "", contact: form.contact ?? "", deadline: form.deadline ?? ""))
             return nil
         } page: { _, problem in
             try await renderTemplates(req, status: problem.status, error: problem.text)

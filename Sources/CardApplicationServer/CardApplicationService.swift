@@ -124,19 +124,6 @@ package enum CardApplications {
         try await CardApplicationPhotoModel.query(on: db).filter(\.$applicationID == application).first()
     }
 
-    static func photoResponse(_ application: UUID, on req: Request) async throws -> Response {
-        guard let p = try await photo(of: application, on: req.db) else {
-            throw APIError.notFound("no photo", ja: "顔写真はありません。")
-        }
-        let res = Response(status: .ok, body: .init(data: p.bytes))
-        res.headers.replaceOrAdd(name: .contentType, value: "image/jpeg")
-        // Personal data: never cached, never sniffed as something else.
-        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'")
-        return res
-    }
-
     /// Checks the photo and keeps it when it passes; a refused photo is not stored.
     static func upload(_ bytes: [UInt8], to loaded: Loaded, actor: String, on db: any Database) async throws -> (ApplicationRecord, PhotoReport) {
         let report = PhotoValidator(rules: .jlis).validate(bytes, today: today)
