@@ -12,8 +12,8 @@ import ServerCore
 /// Each refuses with a ``APIError`` and records an event in the hash-chained log.
 ///
 /// A value holding what the actions work with: the database, the event writer that records each change
-/// in its transaction, and who is acting. A request gets one as `req.cardOps`; a test or a tool makes
-/// one with `CardOps(db:events:username:employeeID:)`. Helpers that only read take a database and
+/// in its transaction, and who is acting. A request gets one as `req.cardOps`; a test makes one with
+/// `CardOps(db:events:username:employeeID:)`. Helpers that only read take a database and
 /// are static.
 struct CardOps: Sendable {
     /// Where the records are read and written.

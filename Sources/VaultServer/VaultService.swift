@@ -36,8 +36,9 @@ public struct VaultActor: Sendable {
 /// ``export``, whose callers are the handler's own response.
 ///
 /// A value holding what the operations work with: the database and where their records go (``append``:
-/// the server's event writer, or the event log's store from the command line). A request gets one as
-/// `req.vault`; the demo and the tools make one over a database. Helpers that only read are static.
+/// the server's event writer). A request gets one as `req.vault`; the demo's seeding makes one over its
+/// database. Helpers that only read are static, and so is the command line's key rotation (``rotate``),
+/// which re-wraps keys and writes no audit record of its own.
 public struct VaultService: Sendable {
     /// Where the vault is read and written.
     public let db: any Database
