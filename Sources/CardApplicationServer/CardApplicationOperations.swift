@@ -36,11 +36,7 @@ struct CardOps: Sendable {
     /// Runs `write` and appends its record (`kind`, `subject`, this actor) in one transaction.
     func writeAudited(kind: String, subject: String, details: [String: String] = [:],
                       _ write: @escaping @Sendable (any Database) async throws -> Void) async throws {
-        let actor = self.actor
-        try await events.writeAudited { tx in
-            try await write(tx)
-            return ((), [AuditDraft(kind: kind, actor: actor, subject: subject, details: details)])
-        }
+        try await events.writeAudited(actor: actor, kind: kind, subject: subject, details: details, write)
     }
 
     /// The general form: `write` gets the transaction and the actor, and returns its value and records.

@@ -417,6 +417,16 @@ public actor EventWriter {
         return value
     }
 
+    /// The common case of ``writeAudited(_:)``: `write` makes one change, recorded as `kind` on `subject`
+    /// by `actor`, in the same transaction.
+    package func writeAudited(actor: String, kind: String, subject: String, details: [String: String] = [:],
+                              _ write: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        try await writeAudited { tx in
+            try await write(tx)
+            return ((), [AuditDraft(kind: kind, actor: actor, subject: subject, details: details)])
+        }
+    }
+
     /// A write the caller waited for failed: if the database refused it (not a refusal `build` threw
     /// for the request), log it, count it and show it on `/health` like a failed batch. The caller
     /// gets the error, so nothing is retried here.

@@ -256,6 +256,14 @@ struct PagesTests {
         await s.stop()
     }
 
+    /// A feature cannot replace a text the catalogue already has: the server stops instead.
+    @Test func aPageTextDefinedTwiceDifferentlyIsRefused() throws {
+        try Messages.add(["test_onlyTwice": ("一回目", "first")])
+        try Messages.add(["test_onlyTwice": ("一回目", "first")])
+        #expect(throws: (any Error).self) { try Messages.add(["test_onlyTwice": ("二回目", "second")]) }
+        #expect(Messages.text("test_onlyTwice", .en) == "first")
+    }
+
     @Test("the message catalogue has both languages for every key, and every key a template uses exists")
     func catalogue() throws {
         // Every feature's texts, as a server assembled from them has (not only those a test server added).
