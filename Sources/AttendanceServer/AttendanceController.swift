@@ -244,7 +244,7 @@ struct AttendanceController {
     // MARK: Department
 
     static func departmentMonth(_ req: Request) async throws -> (DepartmentDTO, MonthReport, [AttendanceService.Person]) {
-        guard let name = req.query[String.self, at: "name"], !name.isEmpty, name.count <= 200 else { throw Abort(.badRequest, reason: "name (the department) is required") }
+        guard let name = req.query[String.self, at: "name"], !name.isEmpty, name.schemaLength <= 200 else { throw Abort(.badRequest, reason: "name (the department) is required") }
         let month = try Self.month(req)
         try await req.state.events.flush()
         let context = try await req.attendance.context()

@@ -145,7 +145,7 @@ struct CardOps: Sendable {
         if !accept && trimmed.isEmpty {
             throw APIError(.unprocessableEntity, code: "note_missing", ja: "差し戻す理由を書いてください。", en: "Write a note saying what to fix.")
         }
-        guard trimmed.count <= 500 else {
+        guard note.schemaLength <= 500 else {
             throw APIError(.unprocessableEntity, code: "note_too_long", ja: "メモは500文字以内にしてください。", en: "The note must be at most 500 characters.")
         }
         return try await applyAudited(accept ? .review : .returnToEmployee(note: trimmed), to: try l.model.requireID(),
@@ -348,8 +348,8 @@ struct CardOps: Sendable {
         }
         // Every text is bounded (the OpenAPI document says the same): the contact's section, phone and
         // e-mail used to be stored at any length.
-        guard a.place.count <= 200, a.contact.name.count <= 100, (a.contact.section ?? "").count <= 100,
-              (a.contact.phone ?? "").count <= 30, (a.contact.email ?? "").count <= 254 else {
+        guard a.place.schemaLength <= 200, a.contact.name.schemaLength <= 100, (a.contact.section ?? "").schemaLength <= 100,
+              (a.contact.phone ?? "").schemaLength <= 30, (a.contact.email ?? "").schemaLength <= 254 else {
             throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
         let startMinute = minute
@@ -472,7 +472,9 @@ struct CardOps: Sendable {
             throw APIError.notFound("no such template (use kind.language, e.g. campaign.ja)", ja: "そのテンプレートはありません。")
         }
         let t = MessageTemplate(kind: kind, language: lang, subject: subject.trimmingCharacters(in: .whitespacesAndNewlines), body: body.replacingOccurrences(of: "\r\n", with: "\n"))
-        guard !t.subject.isEmpty, !t.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, t.subject.count <= 200, t.body.count <= 20_000 else {
+        guard !t.subject.isEmpty, !t.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, subject.schemaLength <= 200, body.schemaLength <= 20_000 else {
+            // The bounds apply to the text as sent (the OpenAPI maxLength), not after trimming: a
+            // 201-character subject with a leading newline was stored where the document promises a 422.
             throw APIError(.unprocessableEntity, code: "template_empty", ja: "件名と本文を入力してください（件名200文字・本文20,000文字まで）。",
                            en: "Enter a subject and a body (at most 200 and 20,000 characters).")
         }
@@ -488,7 +490,7 @@ struct CardOps: Sendable {
     }
 
     func saveCampaign(_ c: CardApplications.Campaign) async throws {
-        guard c.company.count <= 100, c.contact.count <= 200, c.deadline.count <= 100 else {
+        guard c.company.schemaLength <= 100, c.contact.schemaLength <= 200, c.deadline.schemaLength <= 100 else {
             throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
         }
         try await writeAudited(kind: "card_application.campaign_saved", subject: "campaign") { tx in

@@ -241,7 +241,7 @@ package enum CardApplications {
         guard !l.columns.isEmpty, l.columns.count <= 40 else {
             throw APIError(.unprocessableEntity, code: "layout_columns", ja: "列は1〜40個にしてください。", en: "A layout has 1 to 40 columns.")
         }
-        guard (1...64).contains(l.name.count), l.columns.allSatisfy({ (1...64).contains($0.header.count) }) else {
+        guard (1...64).contains(l.name.schemaLength), l.columns.allSatisfy({ (1...64).contains($0.header.schemaLength) }) else {
             throw APIError(.unprocessableEntity, code: "layout_header", ja: "名前と列見出しは1〜64文字にしてください。", en: "The name and every header must be 1 to 64 characters.")
         }
     }

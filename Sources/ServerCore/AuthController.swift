@@ -41,7 +41,7 @@ struct AuthController {
     /// Checks the password under the rate limits and the lockout rule and records the outcome in the
     /// event log: every password checked and found wrong (`account.sign_in_failed`), the lock, the success.
     func authenticate(username: String, password: String, on req: Request) async throws -> UserModel {
-        guard username.count <= 128, password.count <= 1024 else { throw Abort(.badRequest, reason: "username or password too long") }
+        guard username.schemaLength <= 128, password.schemaLength <= 1024 else { throw Abort(.badRequest, reason: "username or password too long") }
         try req.application.signInLimits.password.check(req)
         let refused = Abort(.unauthorized, reason: "wrong username or password")
         guard let id = try await PasswordCheck.check(username: username, password: password, purpose: .signIn, on: req),

@@ -11,7 +11,7 @@ public enum Accounts {
     /// - Parameter cost: the bcrypt cost; tests pass a low one so that a suite creating many accounts in
     ///   parallel does not saturate the machine and disturb the timing tests running beside it.
     public static func create(username: String, password: String, role: Role, employeeID: UUID? = nil, cost: Int = 12, on db: any Database) async throws {
-        guard (1...64).contains(username.count) else { throw Abort(.unprocessableEntity, reason: "username must be 1–64 characters") }
+        guard (1...64).contains(username.schemaLength) else { throw Abort(.unprocessableEntity, reason: "username must be 1–64 characters") }
         guard password.count >= 10 else { throw Abort(.unprocessableEntity, reason: "password must be at least 10 characters") }
         if try await UserModel.query(on: db).filter(\.$username == username).first() != nil {
             throw Abort(.conflict, reason: "username already exists")

@@ -44,7 +44,7 @@ struct CardSignInController {
 
     @Sendable package func finish(_ req: Request) async throws -> AuthController.SignedIn {
         let f = try req.decodeBody(Finish.self)
-        guard f.serial.count <= 42, f.serial.isASCIIHex, let signature = Data(base64Encoded: f.signature), signature.count <= 1024 else {
+        guard f.serial.schemaLength <= 42, f.serial.isASCIIHex, let signature = Data(base64Encoded: f.signature), signature.count <= 1024 else {
             throw Abort(.badRequest, reason: "serial must be hex and signature base64")
         }
         let refused = Abort(.unauthorized, reason: "the card was not accepted for sign-in")

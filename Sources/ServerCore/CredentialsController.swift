@@ -188,7 +188,7 @@ struct CredentialsController {
     /// it and a stranger's failures from elsewhere do not block the holder's own phone. Every refusal
     /// for too many attempts names the 24-hour security desk, which can always suspend the card.
     static func requestWithCode(_ body: LostCard, on req: Request) async throws -> Pending {
-        guard body.employeeNumber.count <= 32, body.code.count <= 64 else { throw Abort(.badRequest, reason: "too long") }
+        guard body.employeeNumber.schemaLength <= 32, body.code.schemaLength <= 64 else { throw Abort(.badRequest, reason: "too long") }
         let config = req.state.config
         let desk = "call the 24-hour security desk\(config.securityDeskPhone.map { " (\($0))" } ?? "") to suspend the card now"
         try req.application.signInLimits.lostCard.check(req, reason: "too many attempts from here; \(desk)")

@@ -171,9 +171,9 @@ struct EmployeesController {
     /// Field rules. An employee number that is a valid My Number is refused: the number must never
     /// become an identifier (番号法9条), and a valid check digit on 12 digits is the sign it was pasted.
     package static func validate(_ dto: EmployeeDTO) throws {
-        guard (1...32).contains(dto.employeeNumber.count) else { throw Abort(.unprocessableEntity, reason: "employee number must be 1–32 characters") }
-        guard (1...100).contains(dto.name.count) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
-        guard dto.department.count <= 100, (dto.site ?? "").count <= 100 else { throw Abort(.unprocessableEntity, reason: "department and site must be at most 100 characters") }
+        guard (1...32).contains(dto.employeeNumber.schemaLength) else { throw Abort(.unprocessableEntity, reason: "employee number must be 1–32 characters") }
+        guard (1...100).contains(dto.name.schemaLength) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
+        guard dto.department.schemaLength <= 100, (dto.site ?? "").schemaLength <= 100 else { throw Abort(.unprocessableEntity, reason: "department and site must be at most 100 characters") }
         if let s = dto.status, !["active", "onLeave", "retired"].contains(s) { throw Abort(.unprocessableEntity, reason: "status must be active, onLeave or retired") }
         if case .success = IndividualNumber.check(dto.employeeNumber) {
             throw Abort(.unprocessableEntity, reason: "the employee number must not be a My Number")
@@ -183,6 +183,6 @@ struct EmployeesController {
         for (field, text) in [("name", dto.name), ("department", dto.department), ("site", dto.site ?? "")] where FreeText.containsNumberRun(text) {
             throw Abort(.unprocessableEntity, reason: "\(field) must not contain a 12-digit number")
         }
-        if (dto.groups ?? []).contains(where: { $0.isEmpty || $0.count > 64 }) { throw Abort(.unprocessableEntity, reason: "group ids must be 1–64 characters") }
+        if (dto.groups ?? []).contains(where: { $0.isEmpty || $0.schemaLength > 64 }) { throw Abort(.unprocessableEntity, reason: "group ids must be 1–64 characters") }
     }
 }

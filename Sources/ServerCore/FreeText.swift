@@ -5,7 +5,8 @@ import Vapor
 package enum FreeText {
     package static func check(_ text: String, field: String, max: Int) throws -> String {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !t.isEmpty, t.count <= max else {
+        // The bound applies to the text as sent, as the OpenAPI document's maxLength does.
+        guard !t.isEmpty, text.schemaLength <= max else {
             throw APIError.invalid("\(field) must be 1–\(max) characters", ja: "\(field)は1〜\(max)文字で入力してください")
         }
         if containsNumberRun(t) {
@@ -28,4 +29,13 @@ package enum FreeText {
         }
         return false
     }
+}
+
+extension String {
+    /// The length an OpenAPI `maxLength` or `minLength` counts: Unicode code points (JSON Schema
+    /// Validation 2020-12 §6.3.1, "the number of characters … as defined by RFC 8259"), not Swift's
+    /// grapheme clusters. `count` is never larger and often smaller — "e" with a combining accent or
+    /// "\r\n" is one Character but two code points — so a bound checked with `count` lets through text
+    /// the document promises to refuse. Every length the API documents is checked with this.
+    package var schemaLength: Int { unicodeScalars.count }
 }

@@ -25,7 +25,7 @@ extension VaultService {
 
     public func designate(username: String, responsible: Bool, by actor: String) async throws -> VaultHandlerModel {
         // Accounts are made with 1–64 characters (Bootstrap); anything else names no account and is refused as such.
-        guard (1...64).contains(username.count) else { throw APIError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
+        guard (1...64).contains(username.schemaLength) else { throw APIError.bad("username must be 1–64 characters", ja: "ユーザー名は1〜64文字です") }
         guard let u = try await UserModel.query(on: db).filter(\.$username == username).first(), let uid = u.id else {
             throw APIError.noSuch("account", ja: "アカウント")
         }

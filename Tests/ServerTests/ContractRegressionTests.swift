@@ -86,4 +86,35 @@ struct ContractRegressionTests {
         #expect(!groups.text.contains(marker), "\(groups.text)")
         await s.stop()
     }
+
+    /// schemathesis `ST201` (a schema-violating request accepted), found by the CI run of 2026-12-06 as
+    /// hr: `PUT /api/v1/card-templates/{id}` stored a 201-character subject (a leading newline, then 200
+    /// characters) because the server trimmed it before counting. The same class: Swift's `count` counts
+    /// grapheme clusters, the document's `maxLength` counts code points, so "e" + a combining accent
+    /// repeated 150 times (300 code points, 150 Characters) passed a 200 bound. Each bound the document
+    /// states is now checked on the text as sent, in code points (`String.schemaLength`).
+    @Test("a documented maxLength is counted in code points on the text as sent (template subject, employee name, free text)")
+    func maxLengthCountsCodePoints() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        let admin = try await s.user(.admin)
+        let accent = String(repeating: "e\u{0301}", count: 150)
+        #expect(accent.count == 150 && accent.unicodeScalars.count == 300)
+
+        let padded = try await s.send(.PUT, "/api/v1/card-templates/sessionInvitation.ja", as: hr,
+                                      json: ["subject": "\n" + String(repeating: "*", count: 200), "body": "本文"])
+        #expect(padded.status == .unprocessableEntity, "\(padded.text)")
+        let combining = try await s.send(.PUT, "/api/v1/card-templates/sessionInvitation.ja", as: hr, json: ["subject": accent, "body": "本文"])
+        #expect(combining.status == .unprocessableEntity, "\(combining.text)")
+        // Exactly 200 code points is inside the bound.
+        let exact = try await s.send(.PUT, "/api/v1/card-templates/sessionInvitation.ja", as: hr,
+                                     json: ["subject": String(repeating: "e\u{0301}", count: 100), "body": "本文"])
+        #expect(exact.status == .ok, "\(exact.text)")
+
+        let name = try await s.send(.POST, "/api/v1/employees", as: admin,
+                                    json: ["employeeNumber": "L0001", "name": String(repeating: "e\u{0301}", count: 60), "department": "総務部"])
+        #expect(name.status == .unprocessableEntity, "\(name.text)")
+        #expect(try await s.send(.GET, "/api/v1/employees", as: admin).text.contains("L0001") == false)
+    }
 }
