@@ -139,6 +139,20 @@ let package = Package(
             ],
             resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
         ),
+        // Access and doors' HTTP side: the building's configuration, door decisions and the door agents'
+        // sync (snapshot, events, heartbeat, push), the doors page.
+        .target(
+            name: "AccessServer",
+            dependencies: [
+                "ServerCore", "Access", "Audit", "DoorProtocol", "Store", "Trust", "MynaCard",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/Views"), .copy("Resources/OpenAPI")]
+        ),
         // The My Number vault's HTTP side (API, pages, the desk's card reading) and the photo-ID checks.
         .target(
             name: "VaultServer",
@@ -185,7 +199,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "ServerCore", "VaultServer", "AttendanceServer", "CardApplicationServer",
+                "ServerCore", "AccessServer", "VaultServer", "AttendanceServer", "CardApplicationServer",
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
@@ -307,7 +321,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "ServerCore", "VaultServer", "AttendanceServer", "CardApplicationServer", "Demo", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
+                "Server", "ServerCore", "AccessServer", "VaultServer", "AttendanceServer", "CardApplicationServer", "Demo", "Store", "DoorProtocol", "DoorAgent", "MynaCard", "MynaCardSim", "SmartCard", "Trust", "Attendance", "Access", "CardApplication", "Vault", "MyNumber",
                 "FaultInjection", "Audit",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

@@ -1,3 +1,4 @@
+import AccessServer
 import AttendanceServer
 import CardApplicationServer
 import ServerCore
@@ -7,7 +8,7 @@ import VaultServer
 /// The features MynaGate is assembled from: the core (people, cards, doors, sign-in, the event log)
 /// with each feature's HTTP side. A new feature is one module and one line here (docs/CONTRIBUTING.md).
 package var mynaGateFeatures: [any ServerFeature.Type] {
-    [AttendanceFeature.self, CardApplicationFeature.self, VaultFeature.self]
+    [AccessFeature.self, AttendanceFeature.self, CardApplicationFeature.self, VaultFeature.self]
 }
 
 /// Sets up a MynaGate server on `app`: database and migrations, sessions, security middleware, the

@@ -24,7 +24,7 @@ public final class AppState: Sendable {
     /// Signs door snapshots; the same key on every server sharing the database.
     public let snapshotSigner: SnapshotSigner
     /// The door agents' open push connections.
-    let doorPush: DoorPushHub
+    package let doorPush: DoorPushHub
     /// What features do when a card is enrolled (``EnrollmentHooks``).
     package let enrollmentHooks = EnrollmentHooks()
     private let validatorHolder: ValidatorHolder
@@ -296,7 +296,7 @@ public actor PresenceTracker {
 
     /// Takes back a passage whose decision could not be recorded (the door was answered 503 and did not
     /// open): the person is where they were, unless a later passage has moved them since.
-    func undo(_ u: PresenceUndo) {
+    package func undo(_ u: PresenceUndo) {
         guard state.zoneOf[u.employee] == u.after else { return }
         state.restore(u.employee, to: u.before)
     }

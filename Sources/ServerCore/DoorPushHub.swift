@@ -9,7 +9,7 @@ import Vapor
 ///
 /// Connections made with a door token are closed when that token stops being the door's (revoked or
 /// reissued), so a revoked agent is cut off here as it is everywhere else.
-final class DoorPushHub: Sendable {
+package final class DoorPushHub: Sendable {
     private struct Client: Sendable {
         var door: String
         /// The SHA-256 of the token the agent connected with; nil for a signed-in staff member.

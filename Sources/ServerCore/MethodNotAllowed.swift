@@ -7,7 +7,7 @@ import Vapor
 ///
 /// Only the router's own "no route" (`RouteNotFound`) is looked at; a handler's 404 ("no such
 /// employee") passes unchanged. The reason is a fixed sentence: it does not repeat the method sent.
-struct MethodNotAllowedMiddleware: AsyncMiddleware {
+package struct MethodNotAllowedMiddleware: AsyncMiddleware {
     package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)

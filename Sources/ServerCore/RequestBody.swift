@@ -101,13 +101,7 @@ extension Request {
     }
 }
 
-// The request bodies the OpenAPI document lets clear a field with `null`.
+// The request bodies the OpenAPI document lets clear a field with `null` (each feature declares its own).
 extension EmployeesController.EmployeeDTO: NullableRequestFields {
     package static var nullableFields: Set<String> { ["site", "status", "groups", "validFrom", "validUntil"] }
-}
-extension ConfigController.ZoneDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["workplaceBoundary", "myNumberArea", "antiPassback"] } }
-extension ConfigController.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
-extension ConfigController.ScheduleDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["holidayRule"] } }
-extension DecisionsController.DecisionRequest: NullableRequestFields {
-    package static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "cardSignature", "pinResult", "triesLeft"] }
 }

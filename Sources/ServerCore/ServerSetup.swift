@@ -178,12 +178,9 @@ package func routes(_ app: Application) throws {
     // Card sign-in: rate-limited per client and globally, and JSON only (no login CSRF by a form).
     CardSignInController(auth: auth).register(app.grouped(RateLimitMiddleware(family: .card)).grouped(JSONBodyOnly()))
     EmployeesController().register(app)
-    ConfigController().register(app)
     CredentialsController().register(app)
     EnrollmentController().register(app)
     CredentialApprovalController().register(app)
-    DecisionsController().register(app)
-    DoorSyncController().register(app)
     EventsController().register(app)
     SystemController().register(app)
     Pages().register(app)

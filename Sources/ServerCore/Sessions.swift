@@ -72,7 +72,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 }
 
-func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     var acc: UInt8 = 0
     for i in 0..<a.count { acc |= a[i] ^ b[i] }

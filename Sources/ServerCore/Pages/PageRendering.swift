@@ -53,7 +53,6 @@ package enum PageMenu {
         Entry("/dashboard", "nav_dashboard", Pages.operations, order: 100),
         Entry("/employees", "nav_employees", Pages.peopleReaders, order: 200),
         Entry("/cards", "nav_cards", Pages.cardReaders, order: 300),
-        Entry("/doors", "nav_doors", Pages.operations, order: 400),
         Entry("/events", "nav_events", Pages.operations, order: 500),
         Entry("/enroll", "nav_enroll", Pages.desk, order: 600),
         Entry("/my/cards", "nav_myCards", Set(Role.allCases), order: 1000),

@@ -2,7 +2,7 @@ import Vapor
 
 /// The web pages (issue 5, item 8). They are not API: they are not in the OpenAPI document, and they
 /// call the same domain code as the API handlers rather than the API over HTTP.
-struct Pages {
+package struct Pages {
     package static let operations: Set<Role> = [.admin, .security]
     static let peopleReaders: Set<Role> = [.admin, .hr, .security]
     static let peopleWriters: Set<Role> = [.admin, .hr]
@@ -16,7 +16,6 @@ struct Pages {
         let everyone = routes.grouped(PageRoleMiddleware(Set(Role.allCases)))
         MyCardsPage().register(everyone)
         DashboardPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
-        DoorsPage().register(read: routes.grouped(PageRoleMiddleware(Self.operations)), admin: routes.grouped(PageRoleMiddleware([.admin])))
         EventsPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
         EmployeesPage().register(read: routes.grouped(PageRoleMiddleware(Self.peopleReaders)),
                                  write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)))

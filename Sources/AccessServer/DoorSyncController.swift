@@ -3,6 +3,7 @@ import Audit
 import DoorProtocol
 import Fluent
 import Foundation
+import ServerCore
 import Store
 import Vapor
 
@@ -164,7 +165,7 @@ struct DoorSyncController {
     @Sendable package func heartbeat(_ req: Request) async throws -> HTTPStatus {
         let doorID = try req.parameters.require("id")
         let beat: DoorHeartbeat = try Self.decode(req)
-        guard beat.snapshotVersion >= 0, beat.outboxDepth >= 0, doorID.count <= 128 else { throw Abort(.badRequest, reason: "negative version or outbox depth") }
+        guard beat.snapshotVersion >= 0, beat.outboxDepth >= 0, doorID.schemaLength <= 128 else { throw Abort(.badRequest, reason: "negative version or outbox depth") }
         // Only configured doors have a status row: no one can fill the dashboard with doors that do not exist.
         guard await req.state.policy.current.doors[DoorID(rawValue: doorID)] != nil else { throw Abort(.notFound, reason: "no such door") }
         for attempt in 0..<2 {
@@ -253,12 +254,12 @@ enum DoorEventCheck {
     package static func validate(_ e: DoorEvent, door: String) throws {
         // Well-formed but not this door's: a rule the body's schema cannot state (it names the URL), so 422.
         guard e.door.rawValue == door else { throw Abort(.unprocessableEntity, reason: "event \(e.id) is for another door") }
-        guard e.serial.count <= 42, e.serial.isASCIIHex else { throw Abort(.badRequest, reason: "event \(e.id): serial must be hex, at most 21 bytes") }
+        guard e.serial.schemaLength <= 42, e.serial.isASCIIHex else { throw Abort(.badRequest, reason: "event \(e.id): serial must be hex, at most 21 bytes") }
         // Lengths in Unicode scalars, as the OpenAPI document's maxLength counts them.
         guard (e.issuer?.unicodeScalars.count ?? 0) <= 512, (e.employee?.rawValue.unicodeScalars.count ?? 0) <= 64 else {
             throw Abort(.badRequest, reason: "event \(e.id): issuer or employee too long")
         }
-        guard e.reason.count <= 64, e.reason.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+        guard e.reason.schemaLength <= 64, e.reason.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw Abort(.badRequest, reason: "event \(e.id): reason must be a decision reason code")
         }
         guard e.warnings.count <= 8, e.warnings.allSatisfy({ $0.unicodeScalars.count <= 64 }) else { throw Abort(.badRequest, reason: "event \(e.id): too many warnings") }

@@ -2,6 +2,7 @@ import Access
 import DoorProtocol
 import Fluent
 import Foundation
+import ServerCore
 import Store
 
 /// What the server makes of one uploaded door event before it reaches the log.

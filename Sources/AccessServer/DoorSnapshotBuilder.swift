@@ -2,6 +2,7 @@ import Access
 import DoorProtocol
 import Fluent
 import Foundation
+import ServerCore
 import Store
 
 /// Builds the part of the policy one door decides with.

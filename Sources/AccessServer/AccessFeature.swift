@@ -1,0 +1,35 @@
+import Foundation
+import ServerCore
+import Vapor
+
+/// Access and doors' HTTP side as the server is assembled from it (``ServerFeature``): the building
+/// (zones, doors, groups, schedules, holidays) and its emergencies, the door agents' routes (decisions,
+/// challenges, snapshots, events, heartbeats, push) and the doors page.
+///
+/// What every feature reads stays in the core: the policy cache (credentials are part of it, and the
+/// core enrolls and suspends them), the door tokens' hashes it loads, the snapshot signer and the push
+/// hub the policy's version changes are announced through, and the event log.
+package enum AccessFeature: ServerFeature {
+    package static var messages: [String: (ja: String, en: String)] { AccessMessages.catalogue }
+
+    package static var menu: [PageMenu.Entry] {
+        [PageMenu.Entry("/doors", "nav_doors", Pages.operations, order: 400)]
+    }
+
+    package static var resources: Bundle { .module }
+
+    package static func register(_ app: Application) throws {
+        ConfigController().register(app)
+        DecisionsController().register(app)
+        DoorSyncController().register(app)
+        DoorsPage().register(read: app.grouped(PageRoleMiddleware(Pages.operations)), admin: app.grouped(PageRoleMiddleware([.admin])))
+    }
+}
+
+// The request bodies the OpenAPI document lets clear a field with `null`.
+extension BuildingService.ZoneDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["workplaceBoundary", "myNumberArea", "antiPassback"] } }
+extension BuildingService.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
+extension BuildingService.ScheduleDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["holidayRule"] } }
+extension DecisionsController.DecisionRequest: NullableRequestFields {
+    package static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "cardSignature", "pinResult", "triesLeft"] }
+}
