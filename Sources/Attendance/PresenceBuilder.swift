@@ -14,8 +14,8 @@ public struct PresenceRules: Sendable, Hashable, Codable {
     /// A complete interval longer than this is not trusted (flagged ``PresenceIssue/Kind/overlongInterval``).
     /// Default 24 hours.
     public var maximumIntervalMinutes: Int
-    /// Repeated crossings in the same direction this close together are one crossing (a double tap).
-    /// Default 1 minute.
+    /// Repeated crossings in the same direction less than this apart (between their instants, not their
+    /// clock minutes) are one crossing, the first (a double tap). Default 1 minute.
     public var duplicateWindowMinutes: Int
 
     public init(shiftContinuationMinutes: Int = 180, maximumIntervalMinutes: Int = 1440, duplicateWindowMinutes: Int = 1) {
@@ -106,8 +106,12 @@ public struct PresenceBuilder: Sendable {
 
         for x in run {
             let m = x.epochMinute
-            if let p = previous, p.direction == x.direction, m - p.epochMinute < rules.duplicateWindowMinutes {
-                continue  // a double tap
+            // A double tap: the same direction again within the window of the tap kept, measured between
+            // the instants. Clock minutes split taps across a minute boundary: 8:59:58 and 9:00:03 were two
+            // entries (a false missing exit). The first tap is kept: it is when the person reached the door.
+            if let p = previous, p.direction == x.direction,
+               x.instant.timeIntervalSince(p.instant) < TimeInterval(rules.duplicateWindowMinutes) * 60 {
+                continue
             }
             previous = x
             switch x.direction {

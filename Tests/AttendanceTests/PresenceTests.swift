@@ -84,6 +84,42 @@ import Testing
         #expect(days[0].presenceMinutes == 540)
     }
 
+    /// Issue 20 item 6: taps 5 s apart across a minute boundary (8:59:58 and 9:00:03) are one entry. The
+    /// old comparison of clock minutes (539 and 540: 1 apart, not less than the 1-minute window) made
+    /// them two entries, so the first was flagged `missing_exit` and its day lost its first minutes.
+    /// Hand-worked: one interval 8:59 (the first tap's minute) to 18:00 = 541 minutes, no issue.
+    @Test func doubleTapAcrossAMinuteBoundaryIsOneCrossingAndTheFirstIsKept() {
+        let first = Fx.at(Fx.apr(7), "08:59").addingTimeInterval(58), second = Fx.at(Fx.apr(7), "09:00").addingTimeInterval(3)
+        let xs = [BoundaryCrossing(eventID: "a", employee: Fx.alice, instant: first, direction: .entry),
+                  BoundaryCrossing(eventID: "b", employee: Fx.alice, instant: second, direction: .entry),
+                  BoundaryCrossing(eventID: "c", employee: Fx.alice, instant: Fx.at(Fx.apr(7), "18:00"), direction: .exit),
+                  // And at the exit: 18:00:00 and 18:00:59 are one exit, 18:01:00 would not be.
+                  BoundaryCrossing(eventID: "d", employee: Fx.alice, instant: Fx.at(Fx.apr(7), "18:00").addingTimeInterval(59), direction: .exit)]
+        let days = PresenceBuilder().days(xs)
+        #expect(days.count == 1)
+        #expect(days[0].issues.isEmpty, "\(days[0].issues)")
+        #expect(days[0].presenceMinutes == 541)
+        #expect(days[0].firstEntry == Fx.at(Fx.apr(7), "08:59"))
+    }
+
+    /// The window is measured between instants for any length: with a 2-minute window, 9:00:59 and
+    /// 9:02:00 (61 s apart, clock minutes 2 apart) are one entry; 9:00:00 and 9:02:00 (exactly the
+    /// window) are two, the first flagged `missing_exit`. Hand-worked: 9:00–18:00 = 540 min; 9:02–18:00 = 538.
+    @Test func theWindowIsMeasuredBetweenInstants() {
+        let nine = Fx.at(Fx.apr(7), "09:00"), six = Fx.at(Fx.apr(7), "18:00")
+        let rules = PresenceRules(duplicateWindowMinutes: 2)
+        func day(_ offsets: [Double]) -> PresenceDay {
+            let entries = offsets.map { BoundaryCrossing(eventID: "e\($0)", employee: Fx.alice, instant: nine.addingTimeInterval($0), direction: .entry) }
+            return PresenceBuilder(rules: rules).days(entries + [BoundaryCrossing(eventID: "x", employee: Fx.alice, instant: six, direction: .exit)])[0]
+        }
+        let joined = day([59, 120])
+        #expect(joined.issues.isEmpty, "\(joined.issues)")
+        #expect(joined.presenceMinutes == 540)
+        let apart = day([0, 120])
+        #expect(apart.issues.map(\.kind) == [.missingExit])
+        #expect(apart.presenceMinutes == 538)
+    }
+
     @Test func inputOrderDoesNotMatter() {
         let bob: EmployeeID = "bob"
         let all = Fx.shift(Fx.apr(7), "09:00", "18:00") + Fx.shift(Fx.apr(7), "10:00", "19:00", employee: bob) + Fx.shift(Fx.apr(8), "09:00", "17:00")
