@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import ServerCore
 import Vapor
@@ -18,12 +19,43 @@ package enum AccessFeature: ServerFeature {
 
     package static var resources: Bundle { .module }
 
+    /// Loads the door snapshot signing key (made on first start; moved out of the database where an
+    /// older release kept it, with a record of the move).
+    package static func prepare(_ app: Application) async throws {
+        let config = app.mynagate.config
+        let loaded = try await SnapshotSigner.load(file: config.resolvedSnapshotSigningKeyFile, on: app.db)
+        app.setSnapshotSigner(loaded.signer)
+        if loaded.movedFromDatabase {
+            try await app.mynagate.events.appendNow(AuditDraft(kind: "door.snapshot_key_moved", actor: "system:startup", subject: "setting:\(SnapshotSigner.legacySettingKey)",
+                                                               details: ["file": config.resolvedSnapshotSigningKeyFile]))
+        }
+    }
+
     package static func register(_ app: Application) throws {
         ConfigController().register(app)
         DecisionsController().register(app)
         DoorSyncController().register(app)
         DoorsPage().register(read: app.grouped(PageRoleMiddleware(Pages.operations)), admin: app.grouped(PageRoleMiddleware([.admin])))
     }
+}
+
+extension Application {
+    private struct SnapshotSignerKey: StorageKey { typealias Value = SnapshotSigner }
+
+    /// Signs door snapshots; the same key on every server sharing the database. Only this module signs:
+    /// the key is the one door agents trust for the policy they decide on. Set by
+    /// ``AccessFeature/prepare(_:)`` before any route is registered; without it a request is a 500 that
+    /// says so, never an unsigned snapshot.
+    var snapshotSigner: SnapshotSigner {
+        get throws {
+            guard let signer = storage[SnapshotSignerKey.self] else {
+                throw Abort(.internalServerError, reason: "the door snapshot signing key was not loaded")
+            }
+            return signer
+        }
+    }
+
+    func setSnapshotSigner(_ signer: SnapshotSigner) { storage[SnapshotSignerKey.self] = signer }
 }
 
 // The request bodies the OpenAPI document lets clear a field with `null`.

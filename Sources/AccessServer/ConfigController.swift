@@ -67,8 +67,9 @@ struct ConfigController {
 
     @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {
         let id = try Self.id(req)
+        let signer = try req.application.snapshotSigner  // before the token is stored: its key goes out with it
         let token = try await req.building.issueToken(door: id)
-        return TokenDTO(door: id, token: token, snapshotPublicKey: req.state.snapshotSigner.publicKeyBase64)
+        return TokenDTO(door: id, token: token, snapshotPublicKey: signer.publicKeyBase64)
     }
 
     @Sendable func revokeToken(_ req: Request) async throws -> HTTPStatus {

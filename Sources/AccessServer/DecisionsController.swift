@@ -78,10 +78,10 @@ struct DecisionsController {
         let body = try req.decodeBody(DecisionRequest.self)
         guard body.serial.schemaLength <= 42, body.serial.isASCIIHex else { throw Abort(.badRequest, reason: "serial must be hex, at most 21 bytes") }
         // The same bounds as an uploaded door event's issuer, and only the card answers a door can report.
-        guard (body.issuer?.count ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }
+        guard (body.issuer?.schemaLength ?? 0) <= 512 else { throw Abort(.badRequest, reason: "issuer must be at most 512 characters") }
         // Checked at every door, not only where pinProof reads it: 1024 bytes in base64.
-        guard (body.signature?.count ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "signature must be at most 1024 bytes (base64)") }
-        guard (body.cardSignature?.count ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "cardSignature must be at most 1024 bytes (base64)") }
+        guard (body.signature?.schemaLength ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "signature must be at most 1024 bytes (base64)") }
+        guard (body.cardSignature?.schemaLength ?? 0) <= 1368 else { throw Abort(.badRequest, reason: "cardSignature must be at most 1024 bytes (base64)") }
         guard body.pinResult.map(Self.pinResults.contains) ?? true else { throw Abort(.badRequest, reason: "pinResult must be wrongPIN or pinBlocked") }
         guard body.triesLeft.map({ (0...15).contains($0) }) ?? true else { throw Abort(.badRequest, reason: "triesLeft must be 0–15") }
         let policy = req.state.policy.snapshot.policy

@@ -55,7 +55,7 @@ struct DoorSyncController {
         let body = try DoorWire.encoder().encode(snapshot)
         let response = Response(status: .ok, body: .init(data: body))
         response.headers.contentType = .json
-        response.headers.replaceOrAdd(name: DoorWire.signatureHeader, value: try req.state.snapshotSigner.signature(for: body).base64EncodedString())
+        response.headers.replaceOrAdd(name: DoorWire.signatureHeader, value: try req.application.snapshotSigner.signature(for: body).base64EncodedString())
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         req.state.metrics.increment("mynagate_door_snapshots_total", labels: ["full": String(full)])
         return response

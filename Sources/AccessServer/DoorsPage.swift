@@ -114,10 +114,11 @@ struct DoorsPage {
     /// handling area defaults to `pin`).
     @Sendable func setLevel(_ req: Request) async throws -> Response {
         let id = try ConfigController.id(req)
+        // An unknown door is 404 before the form is read (and again inside the write, which decides).
+        guard try await DoorModel.find(id, on: req.db) != nil else { throw Abort(.notFound, reason: "no such door") }
         // An unreadable form is refused, never read as "" — which would return the door to its zone's default level.
         let level = try req.pageForm(LevelForm.self).level ?? ""
         guard level.isEmpty || SecurityLevel(rawValue: level) != nil else { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
-        // An unknown door is 404 and nothing is written.
         try await req.building.setDoorLevel(id: id, SecurityLevel(rawValue: level))
         req.flash("levelChanged")
         return req.seeOther("/doors")

@@ -235,7 +235,7 @@ public struct AttendanceService: Sendable {
     /// The correction alone, on `db` (inside the audited write above).
     static func addCorrection(_ input: CorrectionInput, by actor: String, on db: any Database) async throws -> AttendanceCorrectionModel {
         let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.schemaLength <= 500 else { throw Abort(.unprocessableEntity, reason: "a reason (1–500 characters) is required") }
+        guard !reason.isEmpty, input.reason.schemaLength <= 500 else { throw Abort(.unprocessableEntity, reason: "a reason (1–500 characters) is required") }
         guard try await EmployeeModel.find(input.employeeId, on: db) != nil else { throw Abort(.notFound, reason: "no such employee") }
         let m = AttendanceCorrectionModel()
         m.id = UUID()

@@ -11,8 +11,9 @@ import ServerCore
 /// ``AttendanceMonthStore`` for when they are used and when computed again).
 public enum MonthFiguresCache {
     /// Part of every cache key: raise it when the way figures are computed changes, so figures kept by
-    /// an older release are not used.
-    static let formula = "figures-1"
+    /// an older release are not used. 2: double taps are measured between instants (issue 20), which
+    /// can change a month's presence, so months kept with version 1 are computed again.
+    static let formula = "figures-2"
 
     /// Below this many people (and fewer than everyone), a month not kept is computed for them alone and
     /// not kept (a person's own page needs no 20,000-person report); from it on, for everyone, and kept.

@@ -21,8 +21,6 @@ public final class AppState: Sendable {
     public let revocation: RevocationKnowledge
     /// The CRL sweep, when ``ServerConfig/crlIndex`` is set.
     public let revocationSweep: RevocationSweep?
-    /// Signs door snapshots; the same key on every server sharing the database.
-    public let snapshotSigner: SnapshotSigner
     /// The door agents' open push connections.
     package let doorPush: DoorPushHub
     /// What features do when a card is enrolled (``EnrollmentHooks``).
@@ -35,8 +33,7 @@ public final class AppState: Sendable {
     /// the `sign/` trust anchors, JPKI rules; no revocation source (see docs/SECURITY.md).
     public let signingValidator: CardCertificateValidator
 
-    package init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, signingValidator: CardCertificateValidator,
-         snapshotSigner: SnapshotSigner) {
+    package init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, signingValidator: CardCertificateValidator) {
         let health = HealthRegistry(), metrics = Metrics()
         let policy = PolicyCache(db: db, health: health, metrics: metrics)
         // Granted crossings of the workplace boundary go to attendance in the same transaction as their record.
@@ -46,7 +43,6 @@ public final class AppState: Sendable {
         let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config
         self.signingValidator = signingValidator
-        self.snapshotSigner = snapshotSigner
         self.doorPush = DoorPushHub()
         self.policy = policy
         self.events = events

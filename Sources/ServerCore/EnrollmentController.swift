@@ -111,7 +111,7 @@ struct EnrollmentController {
             card = .evidence(CardKeyEvidence(ageRecord: Array(ad), certificate: Array(cd), signature: Array(sd)))
         default: throw Abort(.badRequest, reason: "cardAgeRecord, cardCertificate and cardSignature go together")
         }
-        if let skipped = f.cardKeySkipped, !((1...64).contains(skipped.count) && skipped.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" })) {
+        if let skipped = f.cardKeySkipped, !((1...64).contains(skipped.schemaLength) && skipped.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" })) {
             throw Abort(.badRequest, reason: "cardKeySkipped must be a code of at most 64 lower-case letters and underscores")
         }
         let r = try await Enrollment.complete(employeeID: f.employeeId, challengeID: f.challengeId, certificateDER: der, signature: Array(signature),

@@ -107,13 +107,8 @@ package func configureServer(_ app: Application, config: ServerConfig, features:
     let signingValidator = CardCertificateValidator(anchors: anchors, purpose: .sign, policyRule: try config.certificatePolicyRule(for: .sign))
     // A configured card-verifiable CA file that does not parse stops the server, like a bad anchor.
     app.cvcIssuers = try CardIntegrity.loadIssuers(config.cvcIssuers)
-    let signingKey = try await SnapshotSigner.load(file: config.resolvedSnapshotSigningKeyFile, on: app.db)
-    app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: signingValidator,
-                            snapshotSigner: signingKey.signer)
-    if signingKey.movedFromDatabase {
-        try await app.mynagate.events.appendNow(AuditDraft(kind: "door.snapshot_key_moved", actor: "system:startup", subject: "setting:\(SnapshotSigner.legacySettingKey)",
-                                                           details: ["file": config.resolvedSnapshotSigningKeyFile]))
-    }
+    app.mynagate = AppState(config: config, db: app.db, validator: validator, signingValidator: signingValidator)
+    for feature in features { try await feature.prepare(app) }
     let push = app.mynagate.doorPush
     await app.mynagate.policy.onVersionChange { push.policyChanged($0) }
     try await app.mynagate.policy.reload()

@@ -155,7 +155,7 @@ extension PasswordCheck {
     /// threshold), queued like door decisions because a burst of failures is attacker-driven; a right one
     /// clears the count. Returns the account's id when the password is right.
     package static func check(username: String, password: String, purpose: Purpose, on req: Request) async throws -> UUID? {
-        guard password.count <= 1024 else { return nil }
+        guard password.schemaLength <= 1024 else { return nil }
         let config = req.state.config
         let threshold = max(1, config.lockoutThreshold)
         guard let counted = try await SignInAttempts.countPassword(username: username, threshold: threshold,

@@ -26,7 +26,8 @@ extension VaultService {
     public func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor) async throws {
         guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
         let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if !address.isEmpty { _ = try FreeText.check(address, field: "address", max: 200) }
+        // Checked as sent (FreeText bounds the text before trimming, as the document's maxLength does).
+        if !address.isEmpty { _ = try FreeText.check(p.address ?? "", field: "address", max: 200) }
         let birth = p.birthDate ?? ""
         if !birth.isEmpty, StrictDate.day(birth) == nil { throw APIError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
         let sex = p.sex ?? ""

@@ -116,5 +116,15 @@ struct ContractRegressionTests {
                                     json: ["employeeNumber": "L0001", "name": String(repeating: "e\u{0301}", count: 60), "department": "総務部"])
         #expect(name.status == .unprocessableEntity, "\(name.text)")
         #expect(try await s.send(.GET, "/api/v1/employees", as: admin).text.contains("L0001") == false)
+
+        // Found by the attacker review of this fix: a card application's family name (maxLength 40) was
+        // counted in Characters after folding spaces, so one accented letter repeated 30 times (60 code
+        // points) passed; an employee could store any amount of combining marks in HR's batch CSV.
+        let (_, me) = try await CardFixture.person(s, hr: hr, number: "L0002", name: "長さ 試験")
+        #expect(try await s.send(.POST, "/api/v1/me/card-application", as: me, json: ["route": "contractorBatch"]).status == .created)
+        let long = try await s.send(.PUT, "/api/v1/me/card-application/data", as: me,
+                                    json: CardFixture.data(family: String(repeating: "e\u{0301}", count: 30)))
+        #expect(long.status == .unprocessableEntity && long.object()["code"] as? String == "too_long", "\(long.text)")
+        #expect(try await s.send(.PUT, "/api/v1/me/card-application/data", as: me, json: CardFixture.data()).status == .ok)
     }
 }

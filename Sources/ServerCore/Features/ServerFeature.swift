@@ -17,9 +17,17 @@ package protocol ServerFeature {
     /// resource bundle (`Bundle.module`, which only the feature's own module can name). Both must be
     /// there.
     static var resources: Bundle { get }
+    /// Loads what the feature needs before the server answers (keys, files), once the database, the
+    /// state and the event log are there and before the policy is first loaded. A failure stops the
+    /// server. Most features need nothing here.
+    static func prepare(_ app: Application) async throws
     /// Registers the feature's routes, pages and hooks, once the core is configured (the state, the
     /// database and the middleware are in place).
     static func register(_ app: Application) throws
+}
+
+extension ServerFeature {
+    package static func prepare(_ app: Application) async throws {}
 }
 
 /// The features a server was assembled from, and what they added, kept on the application.

@@ -2,6 +2,7 @@ import Crypto
 import Fluent
 import Foundation
 import SQLKit
+import ServerCore
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ public struct SnapshotSigner: Sendable {
     public var publicKeyBase64: String { key.publicKey.rawRepresentation.base64EncodedString() }
 
     /// The signature over exactly `body`.
-    package func signature(for body: Data) throws -> Data { try key.signature(for: body) }
+    func signature(for body: Data) throws -> Data { try key.signature(for: body) }
 
     /// The key, and whether this start moved it out of the database (the caller audits that).
     struct Loaded {
