@@ -435,6 +435,30 @@ try:
         check("the correction form is offered", len(driver.find_elements(By.ID, "correction-form")) == 1)
         shot("attendance-03-missing-exit-ja")
 
+    @step("HR sees a rest short of 11 hours between work days (勤務間インターバル), in Japanese and English")
+    def _():
+        month = last_month()
+        check("the long-hours worker's month opens", open_person("E0008", month))
+        short = driver.find_element(By.ID, "total-rest-short").text
+        check("the month counts a day with too little rest", short.isdigit() and int(short) >= 1, short)
+        # 8:00–21:15 every day leaves 10:45 between days (short by 15 min); after the 23:30 evening, 8:30.
+        flagged = driver.find_elements(By.CSS_SELECTOR, "#attendance-days td.rest.alert-on")
+        late = [f for f in flagged if f.text.startswith("8:30")]
+        check("the day after the late evening is flagged 不足 with 8:30 of rest", len(late) == 1 and "不足" in late[0].text,
+              " | ".join(f.text for f in flagged[:5]) or "none")
+        check("every flagged day is counted", int(short) == len(flagged) if short.isdigit() else False, f"{short} vs {len(flagged)}")
+        alerts = driver.find_element(By.ID, "attendance-alerts").text
+        check("the alerts say so", "勤務間インターバル" in alerts, alerts[:300])
+        if late:
+            driver.execute_script("arguments[0].scrollIntoView()", late[0])
+        shot("attendance-07-rest-short-ja")
+        driver.get(driver.current_url.split("#")[0] + "&lang=en")
+        flagged = [f for f in driver.find_elements(By.CSS_SELECTOR, "#attendance-days td.rest.alert-on") if f.text.startswith("8:30")]
+        check("in English too", len(flagged) == 1 and "short" in flagged[0].text, flagged[0].text if flagged else "none")
+        check("the English alert", "rest between work days" in driver.find_element(By.ID, "attendance-alerts").text)
+        shot("attendance-08-rest-short-en")
+        driver.get(driver.current_url.replace("&lang=en", "&lang=ja"))
+
     @step("HR opens a department's heat map; the person over the limit is marked")
     def _():
         month = last_month()

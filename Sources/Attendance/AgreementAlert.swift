@@ -1,7 +1,8 @@
 import Access
 import Foundation
 
-/// A finding of the 36協定 checks, with a stable code and sentences for people in Japanese and English.
+/// A finding of the 36協定 checks — or of the rest between work days (勤務間インターバル, which shares the
+/// alert list) — with a stable code and sentences for people in Japanese and English.
 public struct AgreementAlert: Sendable, Hashable, Codable {
     public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
         /// Overtime in the month against 45 h (no special clause).
@@ -16,6 +17,9 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         case multiMonthAverage = "multi_month_average"
         /// Over 80 h beyond 40 a week in the month: the worker must be told (安衛則52条の2).
         case workerNotice = "worker_notice"
+        /// Work days in the month whose rest since the previous one fell short of the minimum
+        /// (勤務間インターバル, ``RestBetweenShifts``): the value is a count of days, the limit the minimum rest.
+        case restInterval = "rest_interval"
     }
 
     public enum Severity: String, Sendable, Hashable, Codable, Comparable {
@@ -38,7 +42,8 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
     public var month: YearMonth
     /// For ``Code/multiMonthAverage``: the window's length in months.
     public var windowMonths: Int?
-    /// The figure (minutes; for ``Code/monthsOverMonthlyLimit``, a count of months).
+    /// The figure (minutes; for ``Code/monthsOverMonthlyLimit``, a count of months; for
+    /// ``Code/restInterval``, a count of days).
     public var valueMinutes: Int
     public var limitMinutes: Int
 
@@ -64,6 +69,8 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         case .monthsOverMonthlyLimit: what = "協定年度に月45時間を超えた月数"
         case .monthlyCap: what = "\(month)の時間外・休日労働"
         case .multiMonthAverage: what = "\(month)までの\(windowMonths ?? 0)か月平均の時間外・休日労働"
+        case .restInterval:
+            return "\(month)に、前の勤務の終了から\(l)の休息(勤務間インターバル)が取れていない日が\(valueMinutes)日あります。"
         case .workerNotice:
             return "\(month)の週40時間を超える労働が\(v)となり、\(l)を超えました。本人への通知が必要です(安衛則52条の2)。医師の面接指導を申し出ることができます。"
         }
@@ -85,6 +92,8 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         case .monthsOverMonthlyLimit: what = "Months over 45 h in the agreement year"
         case .monthlyCap: what = "Overtime and holiday work in \(month)"
         case .multiMonthAverage: what = "Overtime and holiday work averaged over the \(windowMonths ?? 0) months to \(month)"
+        case .restInterval:
+            return "In \(month), \(valueMinutes) work day\(valueMinutes == 1 ? "" : "s") began less than \(l) after the previous one ended (rest between work days, 勤務間インターバル)."
         case .workerNotice:
             return "Work beyond 40 hours a week in \(month) is \(v), over \(l). The worker must be told (Ordinance on Industrial Safety and Health, art. 52-2) and may ask for a doctor's interview."
         }

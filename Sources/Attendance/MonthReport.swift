@@ -14,6 +14,9 @@ public struct MonthReport: Sendable {
     public var totals: [EmployeeID: WorkTotals]
     /// Presence days in the month (for the self-report comparison and the correction list).
     public var presence: [PresenceDay]
+    /// 勤務間インターバル: the rest before each work day of the month (``RestBetweenShifts``), measured
+    /// from the work day before it even when that day is in the previous month.
+    public var rests: [EmployeeDay: RestBetweenShifts]
 
     /// The work days that must be computed for `month`: from the start of the week containing the
     /// month's first day (for the 40-hour rule), to the month's last day.
@@ -41,6 +44,8 @@ public struct MonthReport: Sendable {
         let first = month.firstDay
         days = all.filter { $0.date >= first }
         presence = needed.filter { $0.date >= first }
+        // Over every day built, so the month's first day is measured from the evening before.
+        rests = RestBetweenShifts.measure(built, minimumMinutes: presenceRules.minimumRestMinutes).filter { $0.key.date >= first && range.contains($0.key.date) }
         var totals: [EmployeeID: WorkTotals] = [:]
         totals.reserveCapacity(days.count / 20 + 1)
         // Days come grouped by person: sum a run, then store it once (one hash per person, not per day).
@@ -48,7 +53,11 @@ public struct MonthReport: Sendable {
         while i < days.count {
             var t = WorkTotals()
             let e = days[i].employee
-            while i < days.count, days[i].employee == e { t.add(days[i]); i += 1 }
+            while i < days.count, days[i].employee == e {
+                t.add(days[i])
+                if rests[EmployeeDay(e, days[i].date)].map({ $0.shortfallMinutes > 0 }) ?? false { t.restShortfallDays += 1 }
+                i += 1
+            }
             totals[e, default: WorkTotals()] = totals[e, default: WorkTotals()] + t
         }
         self.totals = totals

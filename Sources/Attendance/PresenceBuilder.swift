@@ -17,11 +17,16 @@ public struct PresenceRules: Sendable, Hashable, Codable {
     /// Repeated crossings in the same direction less than this apart (between their instants, not their
     /// clock minutes) are one crossing, the first (a double tap). Default 1 minute.
     public var duplicateWindowMinutes: Int
+    /// 勤務間インターバル: a rest between work days shorter than this is flagged
+    /// (``RestBetweenShifts``). Default 11 hours; 0 flags nothing.
+    public var minimumRestMinutes: Int
 
-    public init(shiftContinuationMinutes: Int = 180, maximumIntervalMinutes: Int = 1440, duplicateWindowMinutes: Int = 1) {
+    public init(shiftContinuationMinutes: Int = 180, maximumIntervalMinutes: Int = 1440, duplicateWindowMinutes: Int = 1,
+                minimumRestMinutes: Int = 660) {
         self.shiftContinuationMinutes = shiftContinuationMinutes
         self.maximumIntervalMinutes = maximumIntervalMinutes
         self.duplicateWindowMinutes = duplicateWindowMinutes
+        self.minimumRestMinutes = minimumRestMinutes
     }
 }
 

@@ -55,6 +55,9 @@ public struct WorkTotals: Sendable, Hashable, Codable {
     public var lateNightMinutes: Int = 0
     public var lateNightLegalHolidayMinutes: Int = 0
     public var daysNeedingCorrection: Int = 0
+    /// Work days whose rest since the previous work day fell short of the minimum (勤務間インターバル,
+    /// ``RestBetweenShifts``); set by ``MonthReport``, which sees the days around them.
+    public var restShortfallDays: Int = 0
 
     public init() {}
 
@@ -85,6 +88,7 @@ public struct WorkTotals: Sendable, Hashable, Codable {
         t.lateNightMinutes += b.lateNightMinutes
         t.lateNightLegalHolidayMinutes += b.lateNightLegalHolidayMinutes
         t.daysNeedingCorrection += b.daysNeedingCorrection
+        t.restShortfallDays += b.restShortfallDays
         return t
     }
 

@@ -50,6 +50,9 @@ struct AttendanceController {
         var weeklyOvertimeMinutes: Int
         var legalHolidayMinutes: Int
         var lateNightMinutes: Int
+        /// 勤務間インターバル (``RestBetweenShifts``).
+        var restMinutes: Int?
+        var restShortfallMinutes: Int
         var issues: [IssueDTO]
     }
     struct IssueDTO: Content {
@@ -68,6 +71,7 @@ struct AttendanceController {
         var overtimeAndHolidayMinutes: Int
         var lateNightMinutes: Int
         var daysNeedingCorrection: Int
+        var restShortfallDays: Int
         init(_ t: WorkTotals) {
             days = t.days
             workedMinutes = t.workedMinutes
@@ -77,6 +81,7 @@ struct AttendanceController {
             overtimeAndHolidayMinutes = t.overtimeAndHolidayMinutes
             lateNightMinutes = t.lateNightMinutes
             daysNeedingCorrection = t.daysNeedingCorrection
+            restShortfallDays = t.restShortfallDays
         }
     }
     struct AlertDTO: Content {
@@ -173,11 +178,13 @@ struct AttendanceController {
         let first = JapanTime.instant(month.firstDay), end = JapanTime.instant(month.lastDay.adding(days: 1))
         let shownCrossings = crossings.filter { $0.instant >= first && $0.instant < end }
         let days = report.days.map { d in
-            DayDTO(date: d.date.description, kind: d.kind.rawValue, firstEntry: d.intervals.first?.start, lastExit: d.intervals.last?.end,
+            let rest = report.rests[EmployeeDay(d.employee, d.date)]
+            return DayDTO(date: d.date.description, kind: d.kind.rawValue, firstEntry: d.intervals.first?.start, lastExit: d.intervals.last?.end,
                    presenceMinutes: d.presenceMinutes, breakMinutes: d.inferredBreakMinutes, deemedBreakMinutes: d.deemedBreakMinutes,
                    workedMinutes: d.workedMinutes, withinLegalOvertimeMinutes: d.withinLegalOvertimeMinutes, overtimeMinutes: d.overtimeMinutes,
                    dailyOvertimeMinutes: d.dailyOvertimeMinutes, weeklyOvertimeMinutes: d.weeklyOvertimeMinutes,
                    legalHolidayMinutes: d.legalHolidayMinutes, lateNightMinutes: d.lateNightMinutes,
+                   restMinutes: rest?.restMinutes, restShortfallMinutes: rest?.shortfallMinutes ?? 0,
                    issues: d.issues.map { IssueDTO(code: $0.code, eventId: $0.eventID, at: $0.at, ja: $0.ja, en: $0.en) })
         }
         let dto = PersonMonthDTO(employeeId: person.id.rawValue, employeeNumber: person.number, name: person.name, department: person.department,
@@ -255,7 +262,7 @@ struct AttendanceController {
         let rows = people.map { p in
             let a = alerts[p.id] ?? []
             return DepartmentRowDTO(employeeId: p.id.rawValue, employeeNumber: p.number, name: p.name, totals: TotalsDTO(report.totals[p.id] ?? WorkTotals()),
-                                    alerts: a.map(AlertDTO.init), nearLimit: a.contains { $0.severity >= .forecast })
+                                    alerts: a.map(AlertDTO.init), nearLimit: a.contains { $0.severity >= .forecast && $0.code != .restInterval })
         }
         return (DepartmentDTO(department: name, month: month.description, people: rows), report, people)
     }

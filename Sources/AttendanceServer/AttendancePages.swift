@@ -54,6 +54,9 @@ struct AttendancePages {
         var overtime: String
         var lateNight: String
         var holiday: String
+        /// 勤務間インターバル: the rest before the day (h:mm), empty when not measured.
+        var rest: String
+        var restShort: Bool
         var issues: String
         var needsCorrection: Bool
         var record: String
@@ -82,6 +85,8 @@ struct AttendancePages {
         var withinLegal: String
         var days: Int
         var needsCorrection: Int
+        var restShortDays: Int
+        var minimumRest: String
         var notices: [String]
         var alerts: [String]
         var hasAlerts: Bool
@@ -122,12 +127,14 @@ struct AttendancePages {
         let rows = month.days.map { date -> DayRow in
             let kind = context.calendar.kind(of: date)
             let d = byDate[date]
+            let rest = report.rests[EmployeeDay(p.id, date)]
             let wd = date.weekday.rawValue
             return DayRow(date: String(format: "%02d/%02d", date.month, date.day), weekday: lang == .ja ? weekdayJa[wd] : weekdayEn[wd],
                           kind: Messages.text("att_kind_\(kind.rawValue)", lang), offDay: kind != .workDay,
                           firstEntry: clock(d?.intervals.first?.start, on: date), lastExit: clock(d?.intervals.last?.end, on: date),
                           worked: d.map { hm($0.workedMinutes) } ?? "", overtime: d.map { hm($0.overtimeMinutes) } ?? "",
                           lateNight: d.map { hm($0.lateNightMinutes) } ?? "", holiday: d.map { hm($0.legalHolidayMinutes) } ?? "",
+                          rest: rest?.restMinutes.map(hm) ?? "", restShort: (rest?.shortfallMinutes ?? 0) > 0,
                           issues: d?.issues.map { lang == .ja ? $0.ja : $0.en }.joined(separator: " ") ?? "", needsCorrection: d?.needsCorrection ?? false,
                           record: recordByDay[date]?.joined(separator: ", ") ?? "", corrections: correctionsByDay[date]?.joined(separator: " / ") ?? "")
         }
@@ -136,6 +143,7 @@ struct AttendancePages {
         return MonthData(name: p.name, number: p.number, department: p.department, month: month.description, prev: links.prev, next: links.next,
                          timeline: "\(timeline)?month=\(month)", worked: hm(t.workedMinutes), overtime: hm(t.overtimeMinutes), holiday: hm(t.legalHolidayMinutes),
                          lateNight: hm(t.lateNightMinutes), withinLegal: hm(t.withinLegalOvertimeMinutes), days: t.days, needsCorrection: t.daysNeedingCorrection,
+                         restShortDays: t.restShortfallDays, minimumRest: hm(context.presenceRules.minimumRestMinutes),
                          notices: dto.alerts.filter { $0.code == "worker_notice" }.map { lang == .ja ? $0.ja : $0.en },
                          alerts: dto.alerts.filter { $0.code != "worker_notice" }.map { lang == .ja ? $0.ja : $0.en },
                          hasAlerts: dto.alerts.contains { $0.code != "worker_notice" },

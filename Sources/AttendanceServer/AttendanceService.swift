@@ -199,7 +199,12 @@ public struct AttendanceService: Sendable {
             if YearMonth(today) == month, let now = h[month] {
                 forecast = Forecast.linear(now, month: month, through: today, calendar: context.calendar)
             }
-            let a = checker.check(h, month: month, forecast: forecast)
+            var a = checker.check(h, month: month, forecast: forecast)
+            // 勤務間インターバル: the month's days whose rest fell short, one warning (an effort duty, not a limit).
+            if let short = current.totals[p.id]?.restShortfallDays, short > 0 {
+                a.append(AgreementAlert(code: .restInterval, severity: .warning, month: month, windowMonths: nil,
+                                        valueMinutes: short, limitMinutes: context.presenceRules.minimumRestMinutes))
+            }
             if !a.isEmpty { out[p.id] = a.sorted { $0.severity > $1.severity } }
         }
         return out

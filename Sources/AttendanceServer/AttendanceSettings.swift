@@ -29,6 +29,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     public var breakPolicy = BreakPolicy.statutoryMinimum.rawValue
     public var shiftContinuationMinutes = 180
     public var maximumIntervalMinutes = 1440
+    /// 勤務間インターバル: the shortest rest between work days that is not flagged (0: none flagged).
+    public var minimumRestMinutes = 660
     // 36協定 (minutes, except months).
     public var monthlyLimitMinutes = 45 * 60
     public var yearlyLimitMinutes = 360 * 60
@@ -49,7 +51,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case weeklyDaysOff, legalHoliday, weekStart, closedOnPublicHolidays, companyHolidays, extraWorkDays
         case dailyLimitMinutes, weeklyLimitMinutes, scheduledDailyMinutes, scheduledStartMinute, breakPolicy
-        case shiftContinuationMinutes, maximumIntervalMinutes
+        case shiftContinuationMinutes, maximumIntervalMinutes, minimumRestMinutes
         case monthlyLimitMinutes, yearlyLimitMinutes, specialClause, specialYearlyLimitMinutes, maxMonthsOverMonthlyLimit
         case monthlyCapMinutes, averageLimitMinutes, agreementYearStartMonth, warningRatio, workerNoticeMinutes
         case retentionYears, selfReportMarginMinutes
@@ -68,7 +70,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try take(.weeklyLimitMinutes, &weeklyLimitMinutes); try take(.scheduledDailyMinutes, &scheduledDailyMinutes)
         if c.contains(.scheduledStartMinute) { scheduledStartMinute = try c.decodeIfPresent(Int.self, forKey: .scheduledStartMinute) }
         try take(.breakPolicy, &breakPolicy); try take(.shiftContinuationMinutes, &shiftContinuationMinutes)
-        try take(.maximumIntervalMinutes, &maximumIntervalMinutes); try take(.monthlyLimitMinutes, &monthlyLimitMinutes)
+        try take(.maximumIntervalMinutes, &maximumIntervalMinutes); try take(.minimumRestMinutes, &minimumRestMinutes)
+        try take(.monthlyLimitMinutes, &monthlyLimitMinutes)
         try take(.yearlyLimitMinutes, &yearlyLimitMinutes); try take(.specialClause, &specialClause)
         try take(.specialYearlyLimitMinutes, &specialYearlyLimitMinutes); try take(.maxMonthsOverMonthlyLimit, &maxMonthsOverMonthlyLimit)
         try take(.monthlyCapMinutes, &monthlyCapMinutes); try take(.averageLimitMinutes, &averageLimitMinutes)
@@ -85,7 +88,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try c.encode(dailyLimitMinutes, forKey: .dailyLimitMinutes); try c.encode(weeklyLimitMinutes, forKey: .weeklyLimitMinutes)
         try c.encode(scheduledDailyMinutes, forKey: .scheduledDailyMinutes); try c.encode(scheduledStartMinute, forKey: .scheduledStartMinute)
         try c.encode(breakPolicy, forKey: .breakPolicy); try c.encode(shiftContinuationMinutes, forKey: .shiftContinuationMinutes)
-        try c.encode(maximumIntervalMinutes, forKey: .maximumIntervalMinutes); try c.encode(monthlyLimitMinutes, forKey: .monthlyLimitMinutes)
+        try c.encode(maximumIntervalMinutes, forKey: .maximumIntervalMinutes); try c.encode(minimumRestMinutes, forKey: .minimumRestMinutes)
+        try c.encode(monthlyLimitMinutes, forKey: .monthlyLimitMinutes)
         try c.encode(yearlyLimitMinutes, forKey: .yearlyLimitMinutes); try c.encode(specialClause, forKey: .specialClause)
         try c.encode(specialYearlyLimitMinutes, forKey: .specialYearlyLimitMinutes)
         try c.encode(maxMonthsOverMonthlyLimit, forKey: .maxMonthsOverMonthlyLimit); try c.encode(monthlyCapMinutes, forKey: .monthlyCapMinutes)
@@ -108,6 +112,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         if let s = scheduledStartMinute, !(0..<1440).contains(s) { p.append("scheduledStartMinute is 0–1439 or null") }
         if BreakPolicy(rawValue: breakPolicy) == nil { p.append("breakPolicy is statutory_minimum or inferred_only") }
         if !(0...1440).contains(shiftContinuationMinutes) || !(60...2880).contains(maximumIntervalMinutes) { p.append("shiftContinuationMinutes 0–1440, maximumIntervalMinutes 60–2880") }
+        if !(0...1440).contains(minimumRestMinutes) { p.append("minimumRestMinutes is 0–1440 (0: no rest is flagged)") }
         let minutes = [monthlyLimitMinutes, yearlyLimitMinutes, specialYearlyLimitMinutes, monthlyCapMinutes, averageLimitMinutes, workerNoticeMinutes]
         if minutes.contains(where: { $0 < 0 || $0 > 8760 * 60 }) { p.append("36協定 limits are minutes between 0 and a year") }
         if !(0...12).contains(maxMonthsOverMonthlyLimit) || !(1...12).contains(agreementYearStartMonth) { p.append("maxMonthsOverMonthlyLimit 0–12, agreementYearStartMonth 1–12") }
@@ -130,7 +135,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     }
 
     var presenceRules: PresenceRules {
-        PresenceRules(shiftContinuationMinutes: shiftContinuationMinutes, maximumIntervalMinutes: maximumIntervalMinutes)
+        PresenceRules(shiftContinuationMinutes: shiftContinuationMinutes, maximumIntervalMinutes: maximumIntervalMinutes, minimumRestMinutes: minimumRestMinutes)
     }
 
     var agreement: Agreement36 {

@@ -17,7 +17,10 @@ extension DemoOrganisation {
     /// are (kind `door.decision`, the door's own time in `eventTime`), so the crossings are derived by
     /// the server's real path. Shapes worth seeing on the pages:
     /// - person 8 (index 7) works 8:00–21:15 every work day and 9:00–18:00 on Saturdays: over 45 h
-    ///   (about 97 h in November 2026) and the 80-hour notice ("!!" and "80h" on the heat map);
+    ///   (about 97 h in November 2026) and the 80-hour notice ("!!" and "80h" on the heat map); on the
+    ///   second Tuesday of last month until 23:30, so the Wednesday after starts 8 h 30 min after it ended.
+    ///   Every work day is short of the 11-hour rest between work days (勤務間インターバル): 21:15 → 8:00
+    ///   is 10 h 45 min; that Wednesday by 2 h 30 min;
     /// - the employee login (index 10) stays until 18:55: about 40 h of overtime, near the 45 h limit ("!");
     /// - person 6 (index 5) works night shifts (21:00–6:00) in the second week of last month, and one Sunday;
     /// - person 4 (index 3) forgot to tap out on the second Friday of last month (flagged for correction).
@@ -31,6 +34,10 @@ extension DemoOrganisation {
         let today = JapanTime(Date()).date
         let first = YearMonth(today).adding(months: -1).firstDay
         let secondFriday = (7...13).map { first.adding(days: $0) }.first { $0.weekday == .friday }!
+        // Seven days in a row hold every weekday; the guard only keeps the unwrap out of the code.
+        guard let secondTuesday = (7...13).map({ first.adding(days: $0) }).first(where: { $0.weekday == .tuesday }) else {
+            throw Abort(.internalServerError, reason: "no Tuesday in a week")
+        }
         let nightWeek = (7...13).map { first.adding(days: $0) }
         let sundayWork = nightWeek.last!.adding(days: 1).nextSunday
         var rng = SystemRandomNumberGenerator()
@@ -67,7 +74,7 @@ extension DemoOrganisation {
                 }
                 if weekend { continue }
                 let start = i == 7 || i == 10 ? 8 * 60 : 8 * 60 + 30 + Int.random(in: 0..<60, using: &rng)
-                let end = i == 7 ? 21 * 60 + 15 : i == 10 ? 18 * 60 + 55 : 17 * 60 + 30 + Int.random(in: 0..<100, using: &rng)
+                let end = i == 7 ? (day == secondTuesday ? 23 * 60 + 30 : 21 * 60 + 15) : i == 10 ? 18 * 60 + 55 : 17 * 60 + 30 + Int.random(in: 0..<100, using: &rng)
                 tap(i, day, start, entry: true)
                 if i.isMultiple(of: 2) || i == 7 || i == 10 {
                     // Lunch outside.

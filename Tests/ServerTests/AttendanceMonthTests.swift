@@ -262,6 +262,58 @@ struct AttendanceMonthTests {
         #expect(try await s.send(.GET, "/api/v1/me/attendance", as: unlinked).status == .notFound)
     }
 
+    /// 勤務間インターバル through the API and the month page, hand-worked (minimum 660 min, the default):
+    ///
+    /// | day | crossings | rest before it |
+    /// |---|---|---|
+    /// | Sat 31 Oct | in 9:00, out 23:00 | (first day in the data) |
+    /// | Sun 1 Nov | in 8:00, out 12:00 | 23:00 → 8:00 = 540, 120 short (measured from October) |
+    /// | Mon 2 | in 8:00, out 23:30 | 12:00 → 8:00 = 1200 |
+    /// | Tue 3 | in 8:30, out 18:00 | 23:30 → 8:30 = 540, 120 short |
+    /// | Wed 4 | in 9:00, out 18:00 | 18:00 → 9:00 = 900 |
+    @Test("勤務間インターバル: a rest short of 11 h is flagged on its day, counted in the month and on the alerts, and shown on the page in Japanese and English")
+    func restBetweenWorkDays() async throws {
+        let site = try await AttendanceSite.make()
+        defer { Task { await site.server.stop() } }
+        let s = site.server
+        let a = try await site.person("R1")
+        func jst(_ y: Int, _ m: Int, _ d: Int, _ h: Int, _ min: Int = 0) -> Date { AttendanceSite.jst(y, m, d, h, min) }
+        try await site.cross(a, [
+            (jst(2026, 10, 31, 9), true), (jst(2026, 10, 31, 23), false),
+            (jst(2026, 11, 1, 8), true), (jst(2026, 11, 1, 12), false),
+            (jst(2026, 11, 2, 8), true), (jst(2026, 11, 2, 23, 30), false),
+            (jst(2026, 11, 3, 8, 30), true), (jst(2026, 11, 3, 18), false),
+            (jst(2026, 11, 4, 9), true), (jst(2026, 11, 4, 18), false),
+        ])
+        let m = try await site.month(a, "2026-11")
+        let rest = { (date: String) in (AttendanceSite.day(m, date)["restMinutes"] as? Int, AttendanceSite.day(m, date)["restShortfallMinutes"] as? Int) }
+        #expect(rest("2026-11-01") == (540, 120))
+        #expect(rest("2026-11-02") == (1200, 0))
+        #expect(rest("2026-11-03") == (540, 120))
+        #expect(rest("2026-11-04") == (900, 0))
+        #expect(AttendanceSite.totals(m)["restShortfallDays"] == 2)
+        let alert = (m["alerts"] as? [[String: Any]] ?? []).first { $0["code"] as? String == "rest_interval" }
+        #expect(alert?["value"] as? Int == 2 && alert?["limit"] as? Int == 660 && alert?["severity"] as? String == "warning", "\(m["alerts"] ?? "")")
+        #expect((alert?["ja"] as? String)?.contains("勤務間インターバル") == true)
+        // The alerts list for everyone has it too.
+        let all = try await s.send(.GET, "/api/v1/attendance/alerts?month=2026-11", as: site.hr).array()
+        #expect(all.contains { row in (row["alerts"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "rest_interval" } })
+
+        for (lang, column, short) in [("ja", "勤務間インターバル", "不足"), ("en", "Rest before the day", "short")] {
+            let page = try await s.send(.GET, "/attendance/people/\(a.id)?month=2026-11&lang=\(lang)", as: site.hr)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(column) && page.text.contains(short), "\(lang)")
+            #expect(page.text.contains(#"<strong id="total-rest-short" class="alert-on">2</strong>"#), "\(lang)")
+            #expect(page.text.contains(#"<td class="rest alert-on">9:00 <strong>"#), "\(lang)")
+        }
+        // A minimum of 9 hours: nothing is short, no alert.
+        #expect(try await s.send(.PUT, "/api/v1/attendance/settings", as: site.admin, json: ["minimumRestMinutes": 540]).status == .ok)
+        let relaxed = try await site.month(a, "2026-11")
+        #expect(AttendanceSite.totals(relaxed)["restShortfallDays"] == 0)
+        #expect(!(relaxed["alerts"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "rest_interval" })
+        #expect(try await s.send(.PUT, "/api/v1/attendance/settings", as: site.admin, json: ["minimumRestMinutes": 1441]).status == .unprocessableEntity)
+    }
+
     @Test("an online decision at the entrance becomes a crossing of this month; a denied tap and an inner door do not")
     func onlineDecision() async throws {
         let site = try await AttendanceSite.make()
