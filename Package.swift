@@ -213,7 +213,9 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "X509", package: "swift-certificates"),
-            ]
+            ],
+            // The Cabinet Office's table of public holidays (syukujitsu.csv), as published: see DemoHolidays.
+            resources: [.copy("Resources/syukujitsu.csv")]
         ),
         // The door controller: decides at the door from a signed local snapshot, offline too, and keeps
         // every event in a durable outbox until the server acknowledges it. Deliberately not on Vapor or

@@ -121,6 +121,15 @@ else
   fail "simulated door decisions after the seeding ($count after sequence $seq0 in the database, $api through the API)"
 fi
 
+# Issue 20 item 7: the demo loads the Cabinet Office's whole table of public holidays, not one year's.
+holidays="$(curl -fsS --max-time 5 -b "$jar" "$base/api/v1/holidays" 2>/dev/null |
+  python3 -c 'import json,sys; h={d["date"]: d["name"] for d in json.load(sys.stdin)}; print(len(h), h.get("1955-01-01",""), h.get("2025-11-24",""), h.get("2027-11-23",""))' 2>/dev/null || echo "0")"
+if [ "$holidays" = "1067 元日 休日 勤労感謝の日" ]; then
+  pass "the demo's holidays are the Cabinet Office's whole table: $holidays"
+else
+  fail "the demo's holidays (count, 1955-01-01, 2025-11-24, 2027-11-23): $holidays"
+fi
+
 if out="$("$bin" audit verify --data "$data" 2>&1)" && echo "$out" | grep -q '^intact'; then
   pass "audit verify while the demo runs: $out"
 else

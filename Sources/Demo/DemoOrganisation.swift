@@ -145,13 +145,10 @@ public struct DemoOrganisation: Sendable {
             g.id = id; g.name = name; g.grants = String(decoding: try JSONEncoder().encode(grants), as: UTF8.self)
             try await put(g)
         }
-        // 2026 public holidays (内閣府「国民の祝日について」).
-        for (date, name) in [("2026-01-01", "元日"), ("2026-01-12", "成人の日"), ("2026-02-11", "建国記念の日"), ("2026-02-23", "天皇誕生日"),
-                             ("2026-03-20", "春分の日"), ("2026-04-29", "昭和の日"), ("2026-05-03", "憲法記念日"), ("2026-05-04", "みどりの日"),
-                             ("2026-05-05", "こどもの日"), ("2026-05-06", "休日"), ("2026-07-20", "海の日"), ("2026-08-11", "山の日"),
-                             ("2026-09-21", "敬老の日"), ("2026-09-22", "休日"), ("2026-09-23", "秋分の日"), ("2026-10-12", "スポーツの日"),
-                             ("2026-11-03", "文化の日"), ("2026-11-23", "勤労感謝の日")] {
-            try await put(HolidayModel(date: date, name: name))
+        // Every public holiday the Cabinet Office publishes (1955 to next year), so earlier months'
+        // legal holidays are right too, not only this year's (DemoHolidays).
+        for (date, name) in try DemoHolidays.table().all {
+            try await put(HolidayModel(date: date.description, name: name))
         }
         var employeeIDs: [UUID] = []
         for i in 0..<people {
