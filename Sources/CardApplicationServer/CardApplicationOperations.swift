@@ -94,13 +94,6 @@ struct CardOps: Sendable {
     }
 
     func enterData(_ draft: ApplicationDraft, route: ApplicationRoute?) async throws -> ApplicationRecord {
-        // The document's bounds, on the text as sent and in code points: the validator below counts
-        // Characters after folding spaces, so one "character" of a thousand combining marks passed it.
-        let bounds = [(draft.familyName, 40), (draft.givenName, 40), (draft.familyNameKana, 40), (draft.givenNameKana, 40),
-                      (draft.address, 200), (draft.city, 200), (draft.phone, 20), (draft.email, 254)]
-        guard bounds.allSatisfy({ $0.0.schemaLength <= $0.1 }) else {
-            throw APIError(.unprocessableEntity, code: "too_long", ja: "入力が長すぎます。", en: "The text is too long.")
-        }
         let l = try await mine()
         let data: ApplicationData
         switch ApplicationDataValidator().validate(draft, today: CardApplications.today) {

@@ -504,9 +504,15 @@ public actor EventWriter {
         flushTask?.cancel()
         flushTask = nil
         while let current = writing {
-            _ = await current.result
+            let result = await current.result
             // Whoever sees the finished write first clears it, so no caller waits on it again.
             if writing == current { writing = nil }
+            // The write waited for failed. Its batch goes back to the front of the queue, but its owner
+            // puts it there when *it* resumes, which may be after this caller: the queue can look empty
+            // here while those events are unwritten. Report the failure — never a flush that did not
+            // happen (seen in CI: HealthFailureTests' waited flush returned without an error under load)
+            // — and leave the batch to the retry its owner schedules, so events stay in order.
+            if case .failure(let error) = result { return error }
         }
         guard !pending.isEmpty else { return nil }
         let batch = pending

@@ -1,4 +1,5 @@
 import Audit
+import FaultInjection
 import Fluent
 import Foundation
 import ServerCore
@@ -27,5 +28,30 @@ struct EventWriterTests {
         let written = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "test.queued").count()
         #expect(written == count)
         await s.stop()
+    }
+
+    /// Found in CI (HealthFailureTests under load): a flush that waited for a write under way returned
+    /// without an error when that write failed, because the failed batch is put back in the queue only
+    /// when the write's own caller resumes — possibly after the waiter, which then saw an empty queue
+    /// and reported a flush that did not happen. Each round: a slow failing write under way (a flush in
+    /// a task), a second flush waiting for it; the second must throw, and nothing queued is lost.
+    @Test("a flush that waited for a failing write reports the failure, never a flush that did not happen")
+    func aWaitedFailedWriteIsAnError() async throws {
+        let plan = FaultPlan()
+        let s = try await TestServer.start(faults: plan)
+        defer { Task { await s.stop() } }
+        let writer = s.app.mynagate.events
+        for round in 0..<10 {
+            try await writer.enqueue(AuditDraft(kind: "test.queued", actor: "test", subject: "round:\(round)"))
+            let rule = plan.add(.init(.write, table: AuditRecordModel.schema, times: nil, effect: .timeOut(after: .milliseconds(60))))
+            let first = Task { try await writer.flush() }
+            try await Task.sleep(for: .milliseconds(20))
+            await #expect(throws: (any Error).self, "round \(round)") { try await writer.flush() }
+            _ = await first.result
+            plan.remove(rule)
+        }
+        try await writer.flush()
+        let written = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "test.queued").count()
+        #expect(written == 10)
     }
 }

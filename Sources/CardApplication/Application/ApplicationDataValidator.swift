@@ -25,10 +25,12 @@ public struct ApplicationDataValidator: Sendable {
             do { formID = try ApplicationFormID(d.applicationFormID) } catch { issues.append(.init(.applicationFormID, error)) }
         }
 
+        // Lengths are counted as the API document's maxLength counts them: code points of the text as
+        // sent. Characters after folding spaces let one "character" of a thousand combining marks pass.
         func name(_ text: String, _ field: ApplicationField) -> String {
             let s = collapseSpaces(text)
             if s.isEmpty { issues.append(.init(field, .missing)) }
-            else if s.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
+            else if text.unicodeScalars.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
             // Names in kanji, kana or Latin letters (foreign residents); digits and most symbols are typos.
             else if s.unicodeScalars.contains(where: { CharacterSet.decimalDigits.contains($0) || "!\"#$%&()*+,/:;<=>?@[\\]^_`{|}~".unicodeScalars.contains($0) }) {
                 issues.append(.init(field, .nameHasDigitsOrSymbols))
@@ -38,7 +40,7 @@ public struct ApplicationDataValidator: Sendable {
         func kana(_ text: String, _ field: ApplicationField) -> String {
             let s = Self.katakana(collapseSpaces(text.precomposedStringWithCompatibilityMapping))
             if s.isEmpty { issues.append(.init(field, .missing)) }
-            else if s.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
+            else if text.unicodeScalars.count > maxNameLength { issues.append(.init(field, .tooLong(max: maxNameLength))) }
             else if !s.unicodeScalars.allSatisfy(Self.isKatakanaOrSpace) { issues.append(.init(field, .notKatakana)) }
             return s
         }
@@ -65,10 +67,10 @@ public struct ApplicationDataValidator: Sendable {
 
         let address = collapseSpaces(d.address)
         if address.isEmpty { issues.append(.init(.address, .missing)) }
-        else if address.count > maxAddressLength { issues.append(.init(.address, .tooLong(max: maxAddressLength))) }
+        else if d.address.unicodeScalars.count > maxAddressLength { issues.append(.init(.address, .tooLong(max: maxAddressLength))) }
         var municipality: Municipality?
         let explicitCity = collapseSpaces(d.city)
-        if explicitCity.count > maxAddressLength {
+        if d.city.unicodeScalars.count > maxAddressLength {
             // Bounded like the address it stands in for: the city goes into the batch CSV and the session plan.
             issues.append(.init(.city, .tooLong(max: maxAddressLength)))
         } else if !explicitCity.isEmpty {
@@ -88,7 +90,7 @@ public struct ApplicationDataValidator: Sendable {
             let digits = phoneText.filter(\.isASCIIDigit)
             // 10 or 11 digits with a few separators fit in `maxPhoneLength`; more is not a phone number
             // (any count of hyphens around 11 digits used to pass).
-            if phoneText.count <= maxPhoneLength, phoneText.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "(" || $0 == ")" }),
+            if d.phone.unicodeScalars.count <= maxPhoneLength, phoneText.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "(" || $0 == ")" }),
                digits.first == "0", (10...11).contains(digits.count) {
                 phone = phoneText
             } else { issues.append(.init(.phone, .phoneInvalid)) }
