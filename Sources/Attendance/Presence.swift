@@ -32,11 +32,16 @@ public struct PresenceIssue: Sendable, Hashable, Codable {
     /// The crossing the issue is about.
     public var eventID: String
     public var at: Date
+    /// Which way that crossing went, where the kind does not say it: an over-long interval is flagged
+    /// at both ends, its entry and its exit (``RestBetweenShifts`` reads the exit as a known end of
+    /// presence and the entry as a known start).
+    public var direction: CrossingDirection?
 
-    public init(kind: Kind, eventID: String, at: Date) {
+    public init(kind: Kind, eventID: String, at: Date, direction: CrossingDirection? = nil) {
         self.kind = kind
         self.eventID = eventID
         self.at = at
+        self.direction = direction
     }
 
     /// A stable code for pages and exports.

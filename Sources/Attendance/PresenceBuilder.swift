@@ -14,8 +14,9 @@ public struct PresenceRules: Sendable, Hashable, Codable {
     /// A complete interval longer than this is not trusted (flagged ``PresenceIssue/Kind/overlongInterval``).
     /// Default 24 hours.
     public var maximumIntervalMinutes: Int
-    /// Repeated crossings in the same direction less than this apart (between their instants, not their
-    /// clock minutes) are one crossing, the first (a double tap). Default 1 minute.
+    /// Repeated crossings in the same direction, each less than this after the one before (between their
+    /// instants, not their clock minutes), are one crossing, the first (a double tap, or a run of
+    /// retries). Default 1 minute.
     public var duplicateWindowMinutes: Int
     /// 勤務間インターバル: a rest between work days shorter than this is flagged
     /// (``RestBetweenShifts``). Default 11 hours; 0 flags nothing.
@@ -100,6 +101,7 @@ public struct PresenceBuilder: Sendable {
         var lastActivity = Int.min  // the latest crossing minute on the current work day
         var open: (minute: Int, crossing: BoundaryCrossing)?
         var previous: BoundaryCrossing?
+        var lastTap: Date?  // the latest tap of the current run of same-direction taps
 
         func place(_ minute: Int) {
             let local = EpochMinute.localDay(minute)
@@ -111,14 +113,17 @@ public struct PresenceBuilder: Sendable {
 
         for x in run {
             let m = x.epochMinute
-            // A double tap: the same direction again within the window of the tap kept, measured between
-            // the instants. Clock minutes split taps across a minute boundary: 8:59:58 and 9:00:03 were two
-            // entries (a false missing exit). The first tap is kept: it is when the person reached the door.
-            if let p = previous, p.direction == x.direction,
-               x.instant.timeIntervalSince(p.instant) < TimeInterval(rules.duplicateWindowMinutes) * 60 {
+            // A double tap: the same direction again within the window of the run's latest tap, measured
+            // between instants. Clock minutes split taps across a minute boundary: 8:59:58 and 9:00:03
+            // were two entries (a false missing exit). A run of retries (0, 50, 100 s) is one crossing too.
+            // The first tap is kept: it is when the person reached the door.
+            if let p = previous, p.direction == x.direction, let t = lastTap,
+               x.instant.timeIntervalSince(t) < TimeInterval(rules.duplicateWindowMinutes) * 60 {
+                lastTap = x.instant
                 continue
             }
             previous = x
+            lastTap = x.instant
             switch x.direction {
             case .entry:
                 if let o = open {
@@ -130,9 +135,9 @@ public struct PresenceBuilder: Sendable {
             case .exit:
                 if let o = open {
                     if m - o.minute > rules.maximumIntervalMinutes {
-                        day!.issues.append(PresenceIssue(kind: .overlongInterval, eventID: o.crossing.eventID, at: o.crossing.instant))
+                        day!.issues.append(PresenceIssue(kind: .overlongInterval, eventID: o.crossing.eventID, at: o.crossing.instant, direction: .entry))
                         place(m)
-                        day!.issues.append(PresenceIssue(kind: .overlongInterval, eventID: x.eventID, at: x.instant))
+                        day!.issues.append(PresenceIssue(kind: .overlongInterval, eventID: x.eventID, at: x.instant, direction: .exit))
                     } else {
                         day!.intervals.append(PresenceInterval(startMinute: o.minute, endMinute: m))
                     }

@@ -55,27 +55,31 @@ public struct RestBetweenShifts: Sendable, Hashable, Codable {
     }
 
     /// The epoch minute of the day's first crossing, when it is one whose time begins presence: the start
-    /// of a complete interval, or an entry without an exit (the person was there then). `nil` when the
-    /// first crossing is an exit without an entry (they came in earlier, nobody knows when) or an
-    /// over-long interval's end.
+    /// of a complete interval, an entry without an exit, or an over-long interval's entry (the person
+    /// was there then). `nil` when the first crossing is an exit without an entry or an over-long
+    /// interval's exit (they came in earlier, nobody knows when). In a tie within the minute the issue
+    /// decides, so an unknown start is never hidden behind a known one.
     static func firstKnownPresence(_ day: PresenceDay) -> Int? {
         var first = day.intervals.first.map { (minute: $0.startMinute, known: true) }
         for issue in day.issues {
             let m = EpochMinute.of(issue.at)
-            if first.map({ m < $0.minute }) ?? true { first = (m, issue.kind == .missingExit) }
+            let known = issue.kind == .missingExit || (issue.kind == .overlongInterval && issue.direction == .entry)
+            if first.map({ m <= $0.minute }) ?? true, !(first.map({ m == $0.minute && !$0.known }) ?? false) { first = (m, known) }
         }
         guard let first, first.known else { return nil }
         return first.minute
     }
 
     /// The epoch minute of the day's last crossing, when it is one whose time ends presence: the end of a
-    /// complete interval, or an exit without an entry. `nil` when the day ends with an entry that has no
-    /// exit (they left later, nobody knows when) or an over-long interval.
+    /// complete interval, an exit without an entry, or an over-long interval's exit. `nil` when the day
+    /// ends with an entry that has no exit or an over-long interval's entry (they left later, nobody
+    /// knows when). In a tie within the minute the issue decides, as above.
     static func lastKnownPresence(_ day: PresenceDay) -> Int? {
         var last = day.intervals.last.map { (minute: $0.endMinute, known: true) }
         for issue in day.issues {
             let m = EpochMinute.of(issue.at)
-            if last.map({ m > $0.minute }) ?? true { last = (m, issue.kind == .missingEntry) }
+            let known = issue.kind == .missingEntry || (issue.kind == .overlongInterval && issue.direction == .exit)
+            if last.map({ m >= $0.minute }) ?? true, !(last.map({ m == $0.minute && !$0.known }) ?? false) { last = (m, known) }
         }
         guard let last, last.known else { return nil }
         return last.minute

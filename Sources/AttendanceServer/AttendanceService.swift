@@ -132,6 +132,8 @@ public struct AttendanceService: Sendable {
         for r in results.dropFirst() {
             merged.days += r.days
             merged.presence += r.presence
+            // Each person is in one part only, so their rests come from that part whole.
+            merged.rests.merge(r.rests) { a, _ in a }
             merged.totals.merge(r.totals) { a, b in a + b }
         }
         return merged

@@ -505,14 +505,15 @@ public actor EventWriter {
         flushTask = nil
         while let current = writing {
             let result = await current.result
-            // Whoever sees the finished write first clears it, so no caller waits on it again.
-            if writing == current { writing = nil }
             // The write waited for failed. Its batch goes back to the front of the queue, but its owner
             // puts it there when *it* resumes, which may be after this caller: the queue can look empty
             // here while those events are unwritten. Report the failure — never a flush that did not
-            // happen (seen in CI: HealthFailureTests' waited flush returned without an error under load)
-            // — and leave the batch to the retry its owner schedules, so events stay in order.
+            // happen (seen in CI: HealthFailureTests' waited flush returned without an error under load).
+            // `writing` is left for the owner to clear once the batch is back, so no caller can write
+            // later events ahead of it meanwhile; the owner schedules the retry.
             if case .failure(let error) = result { return error }
+            // Whoever sees a finished write first clears it, so no caller waits on it again.
+            if writing == current { writing = nil }
         }
         guard !pending.isEmpty else { return nil }
         let batch = pending
@@ -562,7 +563,8 @@ public actor EventWriter {
         do {
             try await flush()
         } catch {
-            let lost = pending.count
+            // A failed batch whose owner has not yet put it back is still counted in `inFlight`.
+            let lost = pending.count + inFlight
             metrics.increment(Metrics.Name.eventsDropped, by: lost)
             logger.critical("shutting down with \(lost) queued events that could not be written: \(HealthRegistry.describe(error))")
         }

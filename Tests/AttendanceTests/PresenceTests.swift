@@ -120,6 +120,16 @@ import Testing
         #expect(apart.presenceMinutes == 538)
     }
 
+    /// A run of retries, each within a minute of the one before (0, 50, 100 s), is one entry, the first:
+    /// measured from the first tap alone, the third was a second entry and a false missing exit.
+    @Test func aRunOfRetriesIsOneCrossing() {
+        let nine = Fx.at(Fx.apr(7), "09:00")
+        let taps = [0.0, 50, 100].map { BoundaryCrossing(eventID: "t\($0)", employee: Fx.alice, instant: nine.addingTimeInterval($0), direction: .entry) }
+        let days = PresenceBuilder().days(taps + [BoundaryCrossing(eventID: "x", employee: Fx.alice, instant: Fx.at(Fx.apr(7), "18:00"), direction: .exit)])
+        #expect(days[0].issues.isEmpty, "\(days[0].issues)")
+        #expect(days[0].presenceMinutes == 540)
+    }
+
     @Test func inputOrderDoesNotMatter() {
         let bob: EmployeeID = "bob"
         let all = Fx.shift(Fx.apr(7), "09:00", "18:00") + Fx.shift(Fx.apr(7), "10:00", "19:00", employee: bob) + Fx.shift(Fx.apr(8), "09:00", "17:00")

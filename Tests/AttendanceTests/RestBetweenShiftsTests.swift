@@ -54,6 +54,27 @@ import Testing
         #expect(entryFirst[Fx.apr(14)]?.shortfallMinutes == 240)
     }
 
+    /// From the attacker review: an over-long interval's exit is a real door time. Mon 6 Apr in 8:00,
+    /// Tue 7 out 22:00 (38 h: flagged at both ends; the exit starts a work day of its own, the 7th),
+    /// Wed 8 6:00–15:00. Wed's rest is 22:00 → 6:00 = 8 h = 480, 180 short — it was not measured.
+    @Test func anOverlongIntervalsExitIsAKnownEnd() {
+        let r = rests(Fx.xs([(Fx.apr(6), "08:00", .entry), (Fx.apr(7), "22:00", .exit)]) + Fx.shift(Fx.apr(8), "06:00", "15:00"))
+        #expect(r[Fx.apr(8)]?.restMinutes == 480)
+        #expect(r[Fx.apr(8)]?.shortfallMinutes == 180)
+    }
+
+    /// A tie within the minute is decided by the crossing whose other half is missing: an exit at
+    /// 8:00:10 without an entry, then an entry at 8:00:40 and an exit at 17:00 — they were inside before
+    /// 8:00:10, nobody knows since when, so the rest is not measured (it used to be, from 8:00).
+    @Test func aTieWithAnUnknownStartIsNotMeasured() {
+        let eight = Fx.at(Fx.apr(8), "08:00")
+        let day = [BoundaryCrossing(eventID: "x1", employee: Fx.alice, instant: eight.addingTimeInterval(10), direction: .exit),
+                   BoundaryCrossing(eventID: "e1", employee: Fx.alice, instant: eight.addingTimeInterval(40), direction: .entry),
+                   BoundaryCrossing(eventID: "x2", employee: Fx.alice, instant: Fx.at(Fx.apr(8), "17:00"), direction: .exit)]
+        let r = rests(Fx.shift(Fx.apr(7), "09:00", "23:30") + day)
+        #expect(r[Fx.apr(8)]?.restMinutes == nil)
+    }
+
     @Test func theMonthsFirstDayIsMeasuredFromTheMonthBeforeAndCounted() {
         // Thu 30 Apr 9:00–23:00, Fri 1 May 8:00–17:00: 9 h of rest, 120 short, on May's first day.
         // Mon 4 May 9:00–18:00: rest from Fri 17:00 = 64 h. May's report: one short day.

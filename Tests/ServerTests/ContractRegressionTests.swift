@@ -126,6 +126,16 @@ struct ContractRegressionTests {
                                     json: CardFixture.data(family: String(repeating: "e\u{0301}", count: 30)))
         let issues = (long.object()["issues"] as? [[String: Any]] ?? []).map { "\($0["field"] ?? ""):\($0["code"] ?? "")" }
         #expect(long.status == .unprocessableEntity && issues == ["familyName:too_long"], "\(long.text)")
+        // The second review: 30 spaces are not an empty phone (maxLength 20 as sent), nor is an e-mail
+        // padded past 254.
+        var paddedData = CardFixture.data()
+        paddedData["phone"] = String(repeating: " ", count: 30)
+        let spaces = try await s.send(.PUT, "/api/v1/me/card-application/data", as: me, json: paddedData)
+        #expect(spaces.status == .unprocessableEntity && spaces.text.contains("phone_invalid"), "\(spaces.text)")
+        paddedData = CardFixture.data()
+        paddedData["email"] = "taro@example.jp" + String(repeating: " ", count: 250)
+        let email = try await s.send(.PUT, "/api/v1/me/card-application/data", as: me, json: paddedData)
+        #expect(email.status == .unprocessableEntity && email.text.contains("email_invalid"), "\(email.text)")
         #expect(try await s.send(.PUT, "/api/v1/me/card-application/data", as: me, json: CardFixture.data()).status == .ok)
     }
 }

@@ -86,7 +86,10 @@ public struct ApplicationDataValidator: Sendable {
         var phone: String?
         let phoneText = d.phone.precomposedStringWithCompatibilityMapping.filter { !$0.isWhitespace }
             .replacingOccurrences(of: "ー", with: "-").replacingOccurrences(of: "−", with: "-")
-        if !phoneText.isEmpty {
+        if d.phone.unicodeScalars.count > maxPhoneLength {
+            // Bounded as sent: 30 spaces are not an empty phone.
+            issues.append(.init(.phone, .phoneInvalid))
+        } else if !phoneText.isEmpty {
             let digits = phoneText.filter(\.isASCIIDigit)
             // 10 or 11 digits with a few separators fit in `maxPhoneLength`; more is not a phone number
             // (any count of hyphens around 11 digits used to pass).
@@ -97,7 +100,9 @@ public struct ApplicationDataValidator: Sendable {
         }
         var email: String?
         let emailText = d.email.precomposedStringWithCompatibilityMapping.trimmingWhitespace()
-        if !emailText.isEmpty {
+        if d.email.unicodeScalars.count > 254 {
+            issues.append(.init(.email, .emailInvalid))
+        } else if !emailText.isEmpty {
             if Self.isEmailAddress(emailText) {
                 email = emailText
             } else { issues.append(.init(.email, .emailInvalid)) }
