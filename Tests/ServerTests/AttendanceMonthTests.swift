@@ -177,7 +177,11 @@ struct AttendanceMonthTests {
         #expect(mon9["deemedBreakMinutes"] as? Int == 45)
         #expect(AttendanceSite.totals(m) == ["days": 5, "workedMinutes": 1665, "withinLegalOvertimeMinutes": 0, "overtimeMinutes": 30,
                                              "legalHolidayMinutes": 240, "overtimeAndHolidayMinutes": 270, "lateNightMinutes": 420,
-                                             "daysNeedingCorrection": 1])
+                                             "daysNeedingCorrection": 1, "restShortfallDays": 0])
+        // No rest under 11 h: Wed 4 from Mon 2's 18:30 is 50 h 30; Fri 6 from Thu 6:00 is 26 h 30; Sun 8
+        // follows Fri 6's missing exit (not measured); Mon 9 from Sun 14:00 is 19 h.
+        #expect(AttendanceSite.day(m, "2026-11-06")["restMinutes"] as? Int == 26 * 60 + 30)
+        #expect(AttendanceSite.day(m, "2026-11-08")["restMinutes"] == nil)
 
         // Corrections: the missing exit added, the 9th's exit moved; who and why kept.
         let missing = issues.first?["eventId"] as? String ?? ""
