@@ -207,7 +207,7 @@ package struct BuildingService: Sendable {
 
     package func setLockdown(_ on: Bool) async throws {
         try await audited(kind: on ? "site.lockdown.on" : "site.lockdown.off", subject: "site") { tx in
-            try await Self.setSetting("lockdown", on ? "true" : "false", on: tx)
+            try await SettingModel.put("lockdown", on ? "true" : "false", on: tx)
         }
     }
 
@@ -218,7 +218,7 @@ package struct BuildingService: Sendable {
             // Only a configured door can be unlocked; a door deleted while unlocked may still be taken off the list.
             guard try await DoorModel.find(id, on: tx) != nil || (!on && set.contains(id)) else { throw Abort(.notFound, reason: "no such door") }
             if on { set.insert(id) } else { set.remove(id) }
-            try await Self.setSetting("emergency_unlocked", JSONList.encode(set.sorted()), on: tx)
+            try await SettingModel.put("emergency_unlocked", JSONList.encode(set.sorted()), on: tx)
         }
     }
 
@@ -276,15 +276,6 @@ package struct BuildingService: Sendable {
             m.id = id
             try await fill(m, tx)
             try await m.save(on: tx)
-        }
-    }
-
-    static func setSetting(_ key: String, _ value: String, on db: any Database) async throws {
-        if let s = try await SettingModel.find(key, on: db) {
-            s.value = value
-            try await s.save(on: db)
-        } else {
-            try await SettingModel(key: key, value: value).create(on: db)
         }
     }
 }

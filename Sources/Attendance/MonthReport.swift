@@ -45,7 +45,7 @@ public struct MonthReport: Sendable {
         days = all.filter { $0.date >= first }
         presence = needed.filter { $0.date >= first }
         // Over every day built, so the month's first day is measured from the evening before.
-        rests = RestBetweenShifts.measure(built, minimumMinutes: presenceRules.minimumRestMinutes).filter { $0.key.date >= first && range.contains($0.key.date) }
+        rests = RestBetweenShifts.measure(built, minimumMinutes: presenceRules.minimumRestMinutes, keeping: max(first, range.lowerBound)...range.upperBound)
         var totals: [EmployeeID: WorkTotals] = [:]
         totals.reserveCapacity(days.count / 20 + 1)
         // Days come grouped by person: sum a run, then store it once (one hash per person, not per day).

@@ -36,20 +36,22 @@ public struct RestBetweenShifts: Sendable, Hashable, Codable {
 
     /// The rest before each work day in `days` (grouped by person, dates ascending within a person, as
     /// ``PresenceBuilder/days(_:corrections:)`` returns them) against `minimumMinutes` (0: nothing is
-    /// ever short). A person's first day in `days` has no earlier day to measure from.
-    public static func measure(_ days: [PresenceDay], minimumMinutes: Int) -> [EmployeeDay: RestBetweenShifts] {
+    /// ever short). A person's first day in `days` has no earlier day to measure from. With `keeping`,
+    /// only the days in that range are returned (every day is still read, for the day before it).
+    public static func measure(_ days: [PresenceDay], minimumMinutes: Int, keeping: ClosedRange<CivilDate>? = nil) -> [EmployeeDay: RestBetweenShifts] {
         var out: [EmployeeDay: RestBetweenShifts] = [:]
         out.reserveCapacity(days.count)
         var previous: PresenceDay?
         for day in days {
             if let p = previous, p.employee != day.employee { previous = nil }
+            defer { previous = day }
+            if let keeping, !keeping.contains(day.date) { continue }
             var rest: Int?
             if let p = previous, let end = lastKnownPresence(p), let start = firstKnownPresence(day) {
                 rest = start - end
             }
             let shortfall = rest.map { max(0, minimumMinutes - $0) } ?? 0
             out[EmployeeDay(day.employee, day.date)] = RestBetweenShifts(employee: day.employee, date: day.date, restMinutes: rest, shortfallMinutes: shortfall)
-            previous = day
         }
         return out
     }

@@ -166,13 +166,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     public func save(on db: any Database) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(self), as: UTF8.self)
-        if let row = try await SettingModel.find(Self.settingKey, on: db) {
-            row.value = text
-            try await row.save(on: db)
-        } else {
-            try await SettingModel(key: Self.settingKey, value: text).create(on: db)
-        }
+        try await SettingModel.put(Self.settingKey, String(decoding: try encoder.encode(self), as: UTF8.self), on: db)
     }
 
     /// These settings with the fields present in `json` replaced (a partial PUT).

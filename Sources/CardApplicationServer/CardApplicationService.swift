@@ -223,13 +223,7 @@ package enum CardApplications {
     }
 
     static func putSetting<T: Encodable>(_ key: String, _ value: T, on db: any Database) async throws {
-        let text = try json(value)
-        if let s = try await SettingModel.find(key, on: db) {
-            s.value = text
-            try await s.save(on: db)
-        } else {
-            try await SettingModel(key: key, value: text).create(on: db)
-        }
+        try await SettingModel.put(key, try json(value), on: db)
     }
 
     static func layout(on db: any Database) async throws -> BatchLayout {

@@ -16,13 +16,7 @@ public enum DoorTokens {
     /// A new token for `door`, replacing any earlier one. The token is returned once and not stored.
     public static func issue(door: String, on db: any Database) async throws -> String {
         let token = randomToken()
-        let key = settingPrefix + door
-        if let s = try await SettingModel.find(key, on: db) {
-            s.value = hash(token)
-            try await s.save(on: db)
-        } else {
-            try await SettingModel(key: key, value: hash(token)).create(on: db)
-        }
+        try await SettingModel.put(settingPrefix + door, hash(token), on: db)
         // The first registration only: a re-registered agent still uploads what it decided before.
         if try await SettingModel.find(registeredPrefix + door, on: db) == nil {
             try await SettingModel(key: registeredPrefix + door, value: Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))).create(on: db)

@@ -164,6 +164,17 @@ public final class SettingModel: Model, @unchecked Sendable {
         self.id = key
         self.value = value
     }
+
+    /// Stores `value` under `key`, replacing what was there: the one way a setting is written. Callers
+    /// run it inside the transaction of the change it belongs to, so the read and the write are one turn.
+    public static func put(_ key: String, _ value: String, on db: any Database) async throws {
+        if let s = try await SettingModel.find(key, on: db) {
+            s.value = value
+            try await s.save(on: db)
+        } else {
+            try await SettingModel(key: key, value: value).create(on: db)
+        }
+    }
 }
 
 /// One row of the append-only, hash-chained event log.
