@@ -14,7 +14,8 @@ package enum AccessFeature: ServerFeature {
     package static var messages: [String: (ja: String, en: String)] { AccessMessages.catalogue }
 
     package static var menu: [PageMenu.Entry] {
-        [PageMenu.Entry("/doors", "nav_doors", Pages.operations, order: 400)]
+        [PageMenu.Entry("/doors", "nav_doors", Pages.operations, order: 400),
+         PageMenu.Entry("/muster", "nav_muster", Pages.operations, order: 450)]
     }
 
     package static var resources: Bundle { .module }
@@ -35,6 +36,8 @@ package enum AccessFeature: ServerFeature {
         ConfigController().register(app)
         DecisionsController().register(app)
         DoorSyncController().register(app)
+        MusterController().register(app)
+        MusterPage().register(app)
         DoorsPage().register(read: app.grouped(PageRoleMiddleware(Pages.operations)), admin: app.grouped(PageRoleMiddleware([.admin])))
     }
 }
@@ -62,6 +65,7 @@ extension Application {
 extension BuildingService.ZoneDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["workplaceBoundary", "myNumberArea", "antiPassback"] } }
 extension BuildingService.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
 extension BuildingService.ScheduleDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["holidayRule"] } }
+extension MusterController.StartInput: NullableRequestFields { static var nullableFields: Set<String> { ["note"] } }
 extension DecisionsController.DecisionRequest: NullableRequestFields {
     package static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "cardSignature", "pinResult", "triesLeft"] }
 }

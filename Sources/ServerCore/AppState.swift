@@ -36,9 +36,12 @@ public final class AppState: Sendable {
     package init(config: ServerConfig, db: any Database, validator: CardCertificateValidator, signingValidator: CardCertificateValidator) {
         let health = HealthRegistry(), metrics = Metrics()
         let policy = PolicyCache(db: db, health: health, metrics: metrics)
-        // Granted crossings of the workplace boundary go to attendance in the same transaction as their record.
+        // Granted passages go to the tables derived from them in the same transaction as their record:
+        // crossings of the workplace boundary to attendance, each person's last zone to the muster.
         let events = EventWriter(store: AuditStore(db: db, derive: { records, tx in
-            try await AttendanceStore.record(records, policy: policy.snapshot.policy, on: tx)
+            let current = policy.snapshot.policy
+            try await AttendanceStore.record(records, policy: current, on: tx)
+            try await WhereaboutsStore.record(records, policy: current, on: tx)
         }), capacity: config.maxQueuedDecisions, health: health, metrics: metrics)
         let knowledge = RevocationKnowledge(), holder = ValidatorHolder(validator)
         self.config = config

@@ -161,30 +161,16 @@ public enum AttendanceStore {
         public var event: Int64
     }
 
-    /// The crossings in `records` (kind `door.decision`, outcome `grant`, a known person, a door across
-    /// the workplace boundary in `policy`). The time is the door's own (`eventTime`, for events decided
-    /// offline and uploaded later), else the record's.
-    ///
-    /// Uploaded events the server could not vouch for are recorded as `door.event_quarantined` and never
-    /// read here; the person of an uploaded grant is the server's finding from the card's serial, not the
-    /// door's claim (security issue 14, H1). Only decisions a door made count (actor `door:…`): a test
-    /// tap asked by a signed-in officer is recorded with the officer as actor and is nobody's attendance.
+    /// The crossings in `records`: granted passages (``DoorPassage``) through a door across the workplace
+    /// boundary in `policy`.
     public static func derive(_ records: [AuditRecord], policy: AccessPolicy) -> [Derived] {
         let boundary = Set(policy.zones.values.filter(\.isWorkplaceBoundary).map(\.id))
         guard !boundary.isEmpty else { return [] }
-        var out: [Derived] = []
-        for r in records where r.kind == "door.decision" && r.actor.hasPrefix("door:") && r.subject.hasPrefix("employee:") {
-            guard let details = try? JSONDecoder().decode([String: String].self, from: Data(r.details.utf8)),
-                  details["outcome"] == "grant", let doorID = details["door"], let door = policy.doors[DoorID(rawValue: doorID)],
-                  let direction = CrossingDirection.of(door, boundaryZones: boundary) else { continue }
-            var time = r.time
-            if let t = details["eventTime"], let parsed = try? Date(t, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-                time = parsed
-            }
-            out.append(Derived(employee: EmployeeID(rawValue: String(r.subject.dropFirst("employee:".count))),
-                               minute: EpochMinute.of(time), direction: direction, event: r.sequence))
+        return records.compactMap { r in
+            guard let p = DoorPassage.of(r), let door = policy.doors[p.door],
+                  let direction = CrossingDirection.of(door, boundaryZones: boundary) else { return nil }
+            return Derived(employee: p.employee, minute: EpochMinute.of(p.time), direction: direction, event: p.event)
         }
-        return out
     }
 
     /// Writes the crossings in `records` on `db` (inside the transaction that appends them), and raises

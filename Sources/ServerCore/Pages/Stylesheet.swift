@@ -66,6 +66,10 @@ enum Stylesheet {
         .pre{white-space:pre-wrap}
         .photo{max-width:12rem;border:1px solid #8a94a3}
         ul.plain{list-style:none;padding-left:0}
+        section.evacuation{border-left:.5rem solid #b3261e}
+        section.drill{border-left:.5rem solid #b06000}
+        ul.muster-list li{padding:.5rem 0;border-bottom:1px solid #d9dde3}
+        ul.muster-list li.unaccounted strong{color:#b3261e}
         @media print{
           header,.no-print,.skip{display:none}
           body{background:#fff}

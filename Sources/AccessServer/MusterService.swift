@@ -1,0 +1,287 @@
+import Access
+import Audit
+import Fluent
+import Foundation
+import ServerCore
+import Store
+import Vapor
+
+/// The evacuation roll call (点呼) as a value over the database, the event log and the policy: who is
+/// inside which zone now, starting and ending an evacuation (which releases the doors configured for it
+/// and takes the roll), and wardens ticking people off.
+///
+/// Knowing where people are is itself sensitive, so every look at a list is recorded (`muster.viewed`,
+/// with how many it showed) before it is answered, and only an administrator, a security officer or a
+/// named warden may look (``mayView(_:)``). A request gets one as `req.muster`; nothing here reads a
+/// `Request`.
+package struct MusterService: Sendable {
+    let db: any Database
+    let events: EventWriter
+    let policy: PolicyCache
+    /// Who the records name (`user:<name>`).
+    let actor: String
+
+    // MARK: configuration
+
+    /// The muster's configuration, one JSON setting: the assembly points, the doors an evacuation
+    /// releases, and the accounts (besides administrators and security officers) that act as wardens.
+    package struct Config: Content, Equatable {
+        package var assemblyPoints: [Point]
+        package var releaseDoors: [String]
+        package var wardens: [String]
+
+        package struct Point: Content, Equatable {
+            package var id: String
+            package var name: String
+            package var zones: [String]
+        }
+
+        static let empty = Config(assemblyPoints: [], releaseDoors: [], wardens: [])
+        var points: [AssemblyPoint] { assemblyPoints.map { AssemblyPoint(id: $0.id, name: $0.name, zones: $0.zones.map(ZoneID.init(rawValue:))) } }
+    }
+
+    static let settingKey = "muster"
+
+    /// The stored configuration; text that does not read throws rather than reading as "no points".
+    static func config(on db: any Database) async throws -> Config {
+        guard let stored = try await SettingModel.find(settingKey, on: db)?.value else { return .empty }
+        do { return try JSONDecoder().decode(Config.self, from: Data(stored.utf8)) } catch {
+            throw StoredConfigurationError(what: "setting", id: settingKey, field: "value")
+        }
+    }
+
+    package func config() async throws -> Config { try await Self.config(on: db) }
+
+    /// Replaces the configuration after checking it against the building: every zone and door named must
+    /// exist, a zone belongs to one point, and ids and names are bounded.
+    package func putConfig(_ c: Config) async throws -> Config {
+        var issues: [APIError.Issue] = []
+        func refuse(_ field: String, _ ja: String, _ en: String) { issues.append(.init(field: field, code: "invalid", messageJa: ja, messageEn: en)) }
+        if c.assemblyPoints.count > 100 { refuse("assemblyPoints", "集合場所は100か所までです", "at most 100 assembly points") }
+        if c.releaseDoors.count > 1000 { refuse("releaseDoors", "開放する扉は1000までです", "at most 1000 doors") }
+        if c.wardens.count > 1000 { refuse("wardens", "誘導員は1000人までです", "at most 1000 wardens") }
+        var ids = Set<String>(), zones = Set<String>()
+        for (i, p) in c.assemblyPoints.enumerated() {
+            if !BuildingService.isValidID(p.id) || !ids.insert(p.id).inserted {
+                refuse("assemblyPoints[\(i)].id", "集合場所のIDが不正か重複しています", "the id is not 1–64 ASCII letters, digits, - or _, or is used twice")
+            }
+            if !(1...100).contains(p.name.schemaLength) { refuse("assemblyPoints[\(i)].name", "名前は1〜100文字です", "the name is 1–100 characters") }
+            if p.zones.count > 1000 { refuse("assemblyPoints[\(i)].zones", "区域が多すぎます", "too many zones") }
+            for z in p.zones where !zones.insert(z).inserted {
+                refuse("assemblyPoints[\(i)].zones", "同じ区域が2つの集合場所に割り当てられています", "a zone is given to two assembly points")
+            }
+        }
+        for (i, w) in c.wardens.enumerated() where !(1...64).contains(w.schemaLength) {
+            refuse("wardens[\(i)]", "ユーザー名は1〜64文字です", "a user name is 1–64 characters")
+        }
+        guard issues.isEmpty else { throw Self.unprocessable(issues) }
+        let actor = actor, named = zones
+        try await events.writeAudited { tx in
+            // Checked inside the write: a zone or door deleted meanwhile cannot slip in.
+            var missing: [APIError.Issue] = []
+            let knownZones = Set(try await ZoneModel.query(on: tx).all().compactMap(\.id))
+            let knownDoors = Set(try await DoorModel.query(on: tx).all().compactMap(\.id))
+            for z in named.sorted() where !knownZones.contains(z) {
+                missing.append(.init(field: "assemblyPoints", code: "unknown_zone", messageJa: "存在しない区域です: \(z)", messageEn: "no such zone: \(z)"))
+            }
+            for d in c.releaseDoors where !knownDoors.contains(d) {
+                missing.append(.init(field: "releaseDoors", code: "unknown_door", messageJa: "存在しない扉です: \(d)", messageEn: "no such door: \(d)"))
+            }
+            guard missing.isEmpty else { throw Self.unprocessable(missing) }
+            try await SettingModel.put(Self.settingKey, String(decoding: try JSONEncoder().encode(c), as: UTF8.self), on: tx)
+            return ((), [AuditDraft(kind: "config.muster.updated", actor: actor, subject: "muster",
+                                    details: ["assemblyPoints": String(c.assemblyPoints.count), "releaseDoors": String(c.releaseDoors.count),
+                                              "wardens": String(c.wardens.count)])])
+        }
+        return c
+    }
+
+    static func unprocessable(_ issues: [APIError.Issue]) -> APIError {
+        var e = APIError(.unprocessableEntity, code: "invalid_muster_config", ja: "集合場所の設定を保存できません。", en: "the muster configuration was not saved")
+        e.issues = issues
+        return e
+    }
+
+    /// Whether `user` may see who is where: administrators and security officers, and the accounts the
+    /// configuration names as wardens.
+    package func mayView(_ user: SessionUser) async throws -> Bool {
+        if user.role == .admin || user.role == .security { return true }
+        return try await config().wardens.contains(user.username)
+    }
+
+    /// Refuses with 403 anyone ``mayView(_:)`` does not admit.
+    package func requireViewer(_ user: SessionUser) async throws {
+        guard try await mayView(user) else {
+            throw APIError(.forbidden, code: "not_a_warden", ja: "避難点呼を見られるのは管理者・警備担当・誘導員だけです。",
+                           en: "only administrators, security officers and wardens may see the roll call")
+        }
+    }
+
+    // MARK: who is inside now
+
+    /// Who is inside which zone now, by assembly point, recorded as looked at.
+    package func now() async throws -> [MusterRoll.Group] {
+        let config = try await config()
+        let current = await policy.current
+        let entries = MusterRoll.inside(try await WhereaboutsStore.all(on: db))
+        try await events.appendNow(AuditDraft(kind: "muster.viewed", actor: actor, subject: "muster:now", details: ["people": String(entries.count)]))
+        return MusterRoll.group(entries, points: config.points, order: { current.employees[$0]?.name ?? $0.rawValue })
+    }
+
+    // MARK: evacuations
+
+    package struct Evacuation: Content {
+        package var id: UUID
+        package var drill: Bool
+        package var note: String
+        package var startedAt: Date
+        package var startedBy: String
+        package var endedAt: Date?
+        package var endedBy: String?
+        package var releasedDoors: [String]
+
+        init(_ m: EvacuationModel) throws {
+            guard let id = m.id else { throw StoredConfigurationError(what: "evacuation", id: "?", field: "id") }
+            self.id = id
+            drill = m.drill
+            note = m.note
+            startedAt = m.startedAt
+            startedBy = m.startedBy
+            endedAt = m.endedAt
+            endedBy = m.endedBy
+            releasedDoors = try JSONList.decodeStored(m.releasedDoors, setting: "evacuation \(id.uuidString.lowercased()) released_doors")
+        }
+    }
+
+    /// The evacuation under way, if any.
+    package func active() async throws -> Evacuation? {
+        try await EvacuationModel.query(on: db).filter(\.$endedAt == nil).sort(\.$startedAt, .descending).first().map(Evacuation.init)
+    }
+
+    /// The latest evacuations, newest first.
+    package func recent(limit: Int = 20) async throws -> [Evacuation] {
+        try await EvacuationModel.query(on: db).sort(\.$startedAt, .descending).limit(limit).all().map(Evacuation.init)
+    }
+
+    /// Starts an evacuation (or a drill): in one transaction, releases the configured doors (emergency
+    /// unlock, which every door agent gets with the next snapshot push), takes the roll of everyone inside
+    /// now, and records the alarm (`site.evacuation.started`); then reloads the policy. Refused (409)
+    /// while another is under way: two rolls at once would split the wardens' ticks.
+    package func start(drill: Bool, note: String) async throws -> Evacuation {
+        guard note.schemaLength <= 200 else {
+            throw Self.unprocessable([.init(field: "note", code: "too_long", messageJa: "メモは200文字までです", messageEn: "the note is at most 200 characters")])
+        }
+        let actor = actor
+        let started: Evacuation = try await events.writeAudited { tx in
+            if try await EvacuationModel.query(on: tx).filter(\.$endedAt == nil).first() != nil {
+                throw APIError(.conflict, code: "evacuation_under_way", ja: "避難はすでに開始されています。", en: "an evacuation is already under way")
+            }
+            let config = try await Self.config(on: tx)
+            var unlocked = Set(try JSONList.decodeStored(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]", setting: "emergency_unlocked"))
+            let knownDoors = Set(try await DoorModel.query(on: tx).all().compactMap(\.id))
+            // Only doors that exist and were not already unlocked: those are the ones to lock again at the end.
+            let released = config.releaseDoors.filter { knownDoors.contains($0) && !unlocked.contains($0) }.sorted()
+            unlocked.formUnion(released)
+            try await SettingModel.put("emergency_unlocked", JSONList.encode(unlocked.sorted()), on: tx)
+            _ = try await PolicyLoader.bumpVersion(on: tx)
+            let m = EvacuationModel()
+            m.id = UUID()
+            m.drill = drill
+            m.note = note
+            m.startedAt = Date()
+            m.startedBy = actor
+            m.releasedDoors = JSONList.encode(released)
+            try await m.create(on: tx)
+            let inside = MusterRoll.inside(try await WhereaboutsStore.all(on: tx))
+            for w in inside {
+                let e = MusterEntryModel()
+                e.evacuationID = try m.requireID()
+                e.employeeID = w.employee.rawValue
+                e.zone = w.zone.rawValue
+                e.door = w.door.rawValue
+                e.since = w.since
+                try await e.create(on: tx)
+            }
+            let evacuation = try Evacuation(m)
+            return (evacuation, [AuditDraft(kind: "site.evacuation.started", actor: actor, subject: "evacuation:\(evacuation.id.uuidString.lowercased())",
+                                            details: ["drill": drill ? "true" : "false", "inside": String(inside.count), "releasedDoors": released.joined(separator: ",")])])
+        }
+        try await policy.reload()
+        return started
+    }
+
+    /// Ends the evacuation `id`: locks again the doors it released (not those unlocked before it), and
+    /// records the end with how many were never accounted for.
+    package func end(_ id: UUID) async throws -> Evacuation {
+        let actor = actor
+        let ended: Evacuation = try await events.writeAudited { tx in
+            guard let m = try await EvacuationModel.find(id, on: tx) else { throw Self.noEvacuation }
+            guard m.endedAt == nil else {
+                throw APIError(.conflict, code: "evacuation_ended", ja: "この避難はすでに終了しています。", en: "this evacuation has already ended")
+            }
+            let released = Set(try JSONList.decodeStored(m.releasedDoors, setting: "evacuation released_doors"))
+            var unlocked = Set(try JSONList.decodeStored(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]", setting: "emergency_unlocked"))
+            unlocked.subtract(released)
+            try await SettingModel.put("emergency_unlocked", JSONList.encode(unlocked.sorted()), on: tx)
+            _ = try await PolicyLoader.bumpVersion(on: tx)
+            m.endedAt = Date()
+            m.endedBy = actor
+            try await m.save(on: tx)
+            let missing = try await MusterEntryModel.query(on: tx).filter(\.$evacuationID == id).filter(\.$accountedAt == nil).count()
+            return (try Evacuation(m), [AuditDraft(kind: "site.evacuation.ended", actor: actor, subject: "evacuation:\(id.uuidString.lowercased())",
+                                                   details: ["unaccounted": String(missing)])])
+        }
+        try await policy.reload()
+        return ended
+    }
+
+    static let noEvacuation = APIError(.notFound, code: "no_such_evacuation", ja: "その避難の記録はありません。", en: "no such evacuation")
+
+    /// The roll of evacuation `id`, by assembly point with the unaccounted first, each person's passage
+    /// out of the premises since the start shown; recorded as looked at.
+    package func roll(_ id: UUID) async throws -> (Evacuation, [MusterRoll.Group]) {
+        guard let m = try await EvacuationModel.find(id, on: db) else { throw Self.noEvacuation }
+        let evacuation = try Evacuation(m)
+        let config = try await config()
+        let current = await policy.current
+        let rows = try await MusterEntryModel.query(on: db).filter(\.$evacuationID == id).all()
+        let now = try await WhereaboutsStore.of(rows.map(\.employeeID), on: db)
+        let entries = rows.map { r in
+            let who = EmployeeID(rawValue: r.employeeID)
+            let left = now[who].flatMap { w in w.zone == nil && w.since >= evacuation.startedAt ? w.since : nil }
+            return MusterRoll.Entry(employee: who, zone: ZoneID(rawValue: r.zone), since: r.since, door: DoorID(rawValue: r.door),
+                                    accountedAt: r.accountedAt, accountedBy: r.accountedBy, leftAt: left)
+        }
+        try await events.appendNow(AuditDraft(kind: "muster.viewed", actor: actor, subject: "evacuation:\(id.uuidString.lowercased())",
+                                              details: ["people": String(entries.count)]))
+        return (evacuation, MusterRoll.group(entries, points: config.points, order: { current.employees[$0]?.name ?? $0.rawValue }))
+    }
+
+    /// Ticks `employee` off as safe (or takes the tick back) on the roll of evacuation `id`, recorded.
+    /// Refused once the evacuation has ended (409), and for someone not on the roll (404).
+    package func account(_ id: UUID, employee: UUID, _ accounted: Bool) async throws {
+        let actor = actor
+        let who = employee.uuidString  // as EmployeeID writes it (PolicyLoader)
+        try await events.writeAudited { tx in
+            guard let m = try await EvacuationModel.find(id, on: tx) else { throw Self.noEvacuation }
+            guard m.endedAt == nil else {
+                throw APIError(.conflict, code: "evacuation_ended", ja: "この避難はすでに終了しています。", en: "this evacuation has already ended")
+            }
+            guard let e = try await MusterEntryModel.query(on: tx).filter(\.$evacuationID == id).filter(\.$employeeID == who).first() else {
+                throw APIError(.notFound, code: "not_on_roll", ja: "この人は点呼名簿にいません。", en: "this person is not on the roll")
+            }
+            e.accountedAt = accounted ? Date() : nil
+            e.accountedBy = accounted ? actor : nil
+            try await e.save(on: tx)
+            return ((), [AuditDraft(kind: accounted ? "muster.accounted" : "muster.unaccounted", actor: actor, subject: "employee:\(who)",
+                                    details: ["evacuation": id.uuidString.lowercased()])])
+        }
+    }
+}
+
+extension Request {
+    /// The roll call, acting as the signed-in user.
+    package var muster: MusterService {
+        MusterService(db: db, events: state.events, policy: state.policy, actor: auditActor)
+    }
+}
