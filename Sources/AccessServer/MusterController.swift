@@ -99,18 +99,19 @@ struct MusterController {
     }
 
     @Sendable func roll(_ req: Request) async throws -> RollDTO {
-        let id = try Self.evacuationID(req)
         let muster = req.muster
         try await muster.requireViewer(try req.user)
+        let id = try Self.evacuationID(req)
         let (evacuation, groups) = try await muster.roll(id)
         return Self.dto(groups, evacuation: evacuation, policy: await req.state.policy.current)
     }
 
     @Sendable func account(_ req: Request) async throws -> AccountInput {
-        let id = try Self.evacuationID(req)
-        guard let employee = req.parameters.get("employee", as: UUID.self) else { throw Abort(.badRequest, reason: "the employee is a UUID") }
+        // Who may look is decided before anything else is read: a refused caller learns nothing.
         let muster = req.muster
         try await muster.requireViewer(try req.user)
+        let id = try Self.evacuationID(req)
+        guard let employee = req.parameters.get("employee", as: UUID.self) else { throw Abort(.badRequest, reason: "the employee is a UUID") }
         let input = try req.decodeBody(AccountInput.self)
         try await muster.account(id, employee: employee, input.accounted)
         return input

@@ -121,10 +121,12 @@ struct MusterPage {
 
     /// Ticks a person off (or back); the warden stays on the assembly point they were looking at.
     @Sendable func account(_ req: Request) async throws -> Response {
+        let muster = req.muster
+        guard try await muster.mayView(try req.user) else {
+            return try await req.renderPage("forbidden", titleKey: "forbiddenTitle", NoData(), status: .forbidden)
+        }
         let id = try MusterController.evacuationID(req)
         guard let employee = req.parameters.get("employee", as: UUID.self) else { throw Abort(.badRequest, reason: "the employee is a UUID") }
-        let muster = req.muster
-        try await muster.requireViewer(try req.user)
         let form = try req.pageForm(AccountForm.self)
         try await muster.account(id, employee: employee, form.accounted == "1")
         let point = form.point.flatMap { BuildingService.isValidID($0) ? $0 : nil }

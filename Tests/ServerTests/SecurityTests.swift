@@ -48,6 +48,14 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /my/cards": everyone, "POST /my/cards/:id/suspend-request": everyone, "POST /my/cards/suspend-confirm": everyone,
         "GET /dashboard": ["admin", "security"], "GET /events": ["admin", "security"],
         "GET /doors": ["admin", "security"], "POST /doors/:id/level": ["admin"],
+        // The roll call: officers, and the accounts the muster configuration names as wardens (none in
+        // this matrix, so an hr or employee account is refused by the handler, 403).
+        "GET /api/v1/muster/config": ["admin", "security"], "PUT /api/v1/muster/config": ["admin"],
+        "GET /api/v1/muster/now": ["admin", "security"], "GET /api/v1/evacuations": ["admin", "security"],
+        "POST /api/v1/evacuations": ["admin", "security"], "POST /api/v1/evacuations/:id/end": ["admin", "security"],
+        "GET /api/v1/evacuations/:id/roll": ["admin", "security"], "PUT /api/v1/evacuations/:id/roll/:employee": ["admin", "security"],
+        "GET /muster": ["admin", "security"], "GET /muster/print": ["admin", "security"], "POST /muster/start": ["admin", "security"],
+        "POST /muster/:id/end": ["admin", "security"], "POST /muster/:id/account/:employee": ["admin", "security"],
         "GET /employees": ["admin", "hr", "security"], "GET /employees/new": ["admin", "hr"], "POST /employees/new": ["admin", "hr"],
         "GET /cards": ["admin", "security", "hr"], "POST /cards/:id/suspend": ["admin", "security"], "POST /cards/:id/reinstate": ["admin", "security"],
         "GET /enroll": ["admin", "hr", "security"], "POST /enroll/challenge": ["admin", "hr", "security"], "POST /enroll/demo": ["admin", "hr", "security"],
