@@ -249,7 +249,7 @@ let package = Package(
         .executableTarget(
             name: "mynagate",
             dependencies: [
-                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "ServerCore", "AttendanceServer", "VaultServer", "Demo", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
+                "MyNumber", "SmartCard", "MynaCard", "MynaCardSim", "PCSC", "Trust", "Server", "ServerCore", "AccessServer", "AttendanceServer", "VaultServer", "Demo", "Store", "Audit", "DoorProtocol", "DoorAgent", "Attendance", "Access", "CardApplication", "Vault",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -6,12 +6,12 @@ import Vapor
 /// The roll call's API (``MusterService``). Anyone signed in reaches the handlers; looking at a list
 /// then needs an administrator, a security officer or a named warden, and starting or ending an
 /// evacuation an administrator or a security officer.
-struct MusterController {
-    struct PersonDTO: Content {
-        var employee: String
+package struct MusterController {
+    package struct PersonDTO: Content {
+        package var employee: String
         var name: String
         var employeeNumber: String
-        var zone: String
+        package var zone: String
         var zoneName: String
         var since: Date
         var door: String
@@ -19,18 +19,18 @@ struct MusterController {
         var accountedBy: String?
         var leftAt: Date?
     }
-    struct PointDTO: Content { var id: String; var name: String }
-    struct GroupDTO: Content {
+    package struct PointDTO: Content { var id: String; var name: String }
+    package struct GroupDTO: Content {
         /// Absent for the zones no assembly point names.
         var point: PointDTO?
         var unaccounted: Int
-        var people: [PersonDTO]
+        package var people: [PersonDTO]
     }
-    struct RollDTO: Content {
-        var evacuation: MusterService.Evacuation?
-        var unaccounted: Int
-        var total: Int
-        var groups: [GroupDTO]
+    package struct RollDTO: Content {
+        package var evacuation: MusterService.Evacuation?
+        package var unaccounted: Int
+        package var total: Int
+        package var groups: [GroupDTO]
     }
     struct StartInput: Content {
         var drill: Bool
@@ -53,7 +53,7 @@ struct MusterController {
     }
 
     /// The groups as the API and the pages show them: names and zone names from the policy.
-    static func dto(_ groups: [MusterRoll.Group], evacuation: MusterService.Evacuation?, policy: AccessPolicy) -> RollDTO {
+    package static func dto(_ groups: [MusterRoll.Group], evacuation: MusterService.Evacuation?, policy: AccessPolicy) -> RollDTO {
         let out = groups.map { g in
             GroupDTO(point: g.point.map { PointDTO(id: $0.id, name: $0.name) }, unaccounted: g.unaccounted, people: g.entries.map { e in
                 let person = policy.employees[e.employee]

@@ -21,6 +21,10 @@ package struct MusterService: Sendable {
     /// Who the records name (`user:<name>`).
     let actor: String
 
+    package init(db: any Database, events: EventWriter, policy: PolicyCache, actor: String) {
+        (self.db, self.events, self.policy, self.actor) = (db, events, policy, actor)
+    }
+
     // MARK: configuration
 
     /// The muster's configuration, one JSON setting: the assembly points, the doors an evacuation
@@ -34,6 +38,12 @@ package struct MusterService: Sendable {
             package var id: String
             package var name: String
             package var zones: [String]
+
+            package init(id: String, name: String, zones: [String]) { (self.id, self.name, self.zones) = (id, name, zones) }
+        }
+
+        package init(assemblyPoints: [Point], releaseDoors: [String], wardens: [String]) {
+            (self.assemblyPoints, self.releaseDoors, self.wardens) = (assemblyPoints, releaseDoors, wardens)
         }
 
         static let empty = Config(assemblyPoints: [], releaseDoors: [], wardens: [])
