@@ -51,6 +51,8 @@ enum AccessMessages {
         "musterUndo": ("取消", "Undo"),
         "musterPrint": ("印刷用の名簿", "Printable roll"),
         "musterPrintedAt": ("作成", "Printed"),
+        "musterPrintHint": ("ブラウザの印刷機能で印刷してください（集合場所ごとに改ページします）。ネットワークが使えないときのために、訓練のたびに印刷しておくことをお勧めします。",
+                            "Print this page with the browser (one assembly point per page). Print it at every drill, for when the network is down."),
         "musterBack": ("点呼に戻る", "Back to the roll call"),
         "musterCheck": ("確認", "Check"),
         "musterNumber": ("社員番号", "Employee no."),

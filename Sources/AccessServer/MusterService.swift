@@ -62,6 +62,12 @@ package struct MusterService: Sendable {
 
     package func config() async throws -> Config { try await Self.config(on: db) }
 
+    /// Stores `c` as it is: the one way the setting is written (``putConfig(_:)`` checks it first; the
+    /// demo and the bench write their own, known to be good).
+    package static func store(_ c: Config, on db: any Database) async throws {
+        try await SettingModel.put(settingKey, String(decoding: try JSONEncoder().encode(c), as: UTF8.self), on: db)
+    }
+
     /// Replaces the configuration after checking it against the building: every zone and door named must
     /// exist, a zone belongs to one point, and ids and names are bounded.
     package func putConfig(_ c: Config) async throws -> Config {
@@ -98,7 +104,7 @@ package struct MusterService: Sendable {
                 missing.append(.init(field: "releaseDoors", code: "unknown_door", messageJa: "存在しない扉です: \(d)", messageEn: "no such door: \(d)"))
             }
             guard missing.isEmpty else { throw Self.unprocessable(missing) }
-            try await SettingModel.put(Self.settingKey, String(decoding: try JSONEncoder().encode(c), as: UTF8.self), on: tx)
+            try await Self.store(c, on: tx)
             return ((), [AuditDraft(kind: "config.muster.updated", actor: actor, subject: "muster",
                                     details: ["assemblyPoints": String(c.assemblyPoints.count), "releaseDoors": String(c.releaseDoors.count),
                                               "wardens": String(c.wardens.count)])])

@@ -146,7 +146,7 @@ struct BenchMusterCommand: AsyncParsableCommand {
             let points = thirds.enumerated().map { MusterService.Config.Point(id: "p\($0.offset + 1)", name: "集合場所 \($0.offset + 1)", zones: $0.element) }
             let config = MusterService.Config(assemblyPoints: [MusterService.Config.Point(id: "p0", name: "正面", zones: ["office"])] + points,
                                               releaseDoors: [], wardens: [])
-            try await SettingModel.put("muster", String(decoding: try JSONEncoder().encode(config), as: UTF8.self), on: tx)
+            try await MusterService.store(config, on: tx)
         }
     }
 
