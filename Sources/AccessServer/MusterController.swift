@@ -78,14 +78,14 @@ package struct MusterController {
 
     @Sendable func now(_ req: Request) async throws -> RollDTO {
         let muster = req.muster
-        try await muster.requireViewer(try req.user)
+        try await muster.requireViewer(try req.user, evacuation: nil)
         let groups = try await muster.now()
         return Self.dto(groups, evacuation: nil, policy: await req.state.policy.current)
     }
 
     @Sendable func evacuations(_ req: Request) async throws -> [MusterService.Evacuation] {
         let muster = req.muster
-        try await muster.requireViewer(try req.user)
+        try await muster.requireViewer(try req.user, evacuation: try await muster.active())
         return try await muster.recent()
     }
 
@@ -100,17 +100,17 @@ package struct MusterController {
 
     @Sendable func roll(_ req: Request) async throws -> RollDTO {
         let muster = req.muster
-        try await muster.requireViewer(try req.user)
         let id = try Self.evacuationID(req)
+        try await muster.requireRollViewer(try req.user, evacuation: id)
         let (evacuation, groups) = try await muster.roll(id)
         return Self.dto(groups, evacuation: evacuation, policy: await req.state.policy.current)
     }
 
     @Sendable func account(_ req: Request) async throws -> AccountInput {
-        // Who may look is decided before anything else is read: a refused caller learns nothing.
+        // Who may look is decided before the person is read: a refused caller learns nothing.
         let muster = req.muster
-        try await muster.requireViewer(try req.user)
         let id = try Self.evacuationID(req)
+        try await muster.requireRollViewer(try req.user, evacuation: id)
         guard let employee = req.parameters.get("employee", as: UUID.self) else { throw Abort(.badRequest, reason: "the employee is a UUID") }
         let input = try req.decodeBody(AccountInput.self)
         try await muster.account(id, employee: employee, input.accounted)

@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import ServerCore
+import Store
 import Vapor
 
 /// `/muster`: the roll call on a phone. During an evacuation, its roll by assembly point with the people
@@ -77,12 +78,12 @@ struct MusterPage {
     func render(_ req: Request, template: String) async throws -> Response {
         let user = try req.user
         let muster = req.muster
-        guard try await muster.mayView(user) else {
+        let evacuation = try await muster.active()
+        guard try await muster.mayView(user, evacuation: evacuation) else {
             return try await req.renderPage("forbidden", titleKey: "forbiddenTitle", NoData(), status: .forbidden)
         }
         let lang = req.pageLanguage
         let policy = await req.state.policy.current
-        let evacuation = try await muster.active()
         let groups: [MusterRoll.Group]
         if let evacuation { groups = try await muster.roll(evacuation.id).1 } else { groups = try await muster.now() }
         let point = req.query[String.self, at: "point"] ?? ""
@@ -122,12 +123,21 @@ struct MusterPage {
     /// Ticks a person off (or back); the warden stays on the assembly point they were looking at.
     @Sendable func account(_ req: Request) async throws -> Response {
         let muster = req.muster
-        guard try await muster.mayView(try req.user) else {
+        let user = try req.user
+        let officer = user.role == .admin || user.role == .security
+        var evacuation: MusterService.Evacuation?
+        if !officer, let id = req.parameters.get("id", as: UUID.self), let m = try await EvacuationModel.find(id, on: req.db) {
+            evacuation = try MusterService.Evacuation(m)
+        }
+        let allowed = try await muster.mayView(user, evacuation: evacuation)
+        guard allowed else {
             return try await req.renderPage("forbidden", titleKey: "forbiddenTitle", NoData(), status: .forbidden)
         }
         let id = try MusterController.evacuationID(req)
         guard let employee = req.parameters.get("employee", as: UUID.self) else { throw Abort(.badRequest, reason: "the employee is a UUID") }
         let form = try req.pageForm(AccountForm.self)
+        // Only "1" (safe) or "0" (take the tick back): anything else is a broken form, never "unaccounted".
+        guard form.accounted == "1" || form.accounted == "0" else { throw Abort(.badRequest, reason: "accounted is 1 or 0") }
         try await muster.account(id, employee: employee, form.accounted == "1")
         let point = form.point.flatMap { BuildingService.isValidID($0) ? $0 : nil }
         return req.seeOther(point.map { "/muster?point=\($0)" } ?? "/muster")

@@ -3,6 +3,7 @@ import Audit
 import Fluent
 import Foundation
 import ServerCore
+import SQLKit
 import Store
 import Vapor
 
@@ -11,9 +12,10 @@ import Vapor
 /// and takes the roll), and wardens ticking people off.
 ///
 /// Knowing where people are is itself sensitive, so every look at a list is recorded (`muster.viewed`,
-/// with how many it showed) before it is answered, and only an administrator, a security officer or a
-/// named warden may look (``mayView(_:)``). A request gets one as `req.muster`; nothing here reads a
-/// `Request`.
+/// with how many it showed) before it is answered. Administrators and security officers may look; a
+/// named warden only at the roll of an evacuation under way (``mayView(_:evacuation:)``): a warden's
+/// account is not a standing view of where everyone is. A request gets one as `req.muster`; nothing
+/// here reads a `Request`.
 package struct MusterService: Sendable {
     let db: any Database
     let events: EventWriter
@@ -33,6 +35,9 @@ package struct MusterService: Sendable {
         package var assemblyPoints: [Point]
         package var releaseDoors: [String]
         package var wardens: [String]
+        /// Whether a drill releases the doors too. Absent or false: a drill practises the roll call and
+        /// opens nothing — a released door admits any card, and a drill is no reason to open the building.
+        package var drillReleasesDoors: Bool?
 
         package struct Point: Content, Equatable {
             package var id: String
@@ -42,8 +47,8 @@ package struct MusterService: Sendable {
             package init(id: String, name: String, zones: [String]) { (self.id, self.name, self.zones) = (id, name, zones) }
         }
 
-        package init(assemblyPoints: [Point], releaseDoors: [String], wardens: [String]) {
-            (self.assemblyPoints, self.releaseDoors, self.wardens) = (assemblyPoints, releaseDoors, wardens)
+        package init(assemblyPoints: [Point], releaseDoors: [String], wardens: [String], drillReleasesDoors: Bool = false) {
+            (self.assemblyPoints, self.releaseDoors, self.wardens, self.drillReleasesDoors) = (assemblyPoints, releaseDoors, wardens, drillReleasesDoors)
         }
 
         static let empty = Config(assemblyPoints: [], releaseDoors: [], wardens: [])
@@ -77,11 +82,15 @@ package struct MusterService: Sendable {
         if c.releaseDoors.count > 1000 { refuse("releaseDoors", "開放する扉は1000までです", "at most 1000 doors") }
         if c.wardens.count > 1000 { refuse("wardens", "誘導員は1000人までです", "at most 1000 wardens") }
         var ids = Set<String>(), zones = Set<String>()
+        var c = c
         for (i, p) in c.assemblyPoints.enumerated() {
             if !BuildingService.isValidID(p.id) || !ids.insert(p.id).inserted {
                 refuse("assemblyPoints[\(i)].id", "集合場所のIDが不正か重複しています", "the id is not 1–64 ASCII letters, digits, - or _, or is used twice")
             }
-            if !(1...100).contains(p.name.schemaLength) { refuse("assemblyPoints[\(i)].name", "名前は1〜100文字です", "the name is 1–100 characters") }
+            // A name is shown to every warden: free text, never a number.
+            do { c.assemblyPoints[i].name = try FreeText.check(p.name, field: "name", max: 100) } catch {
+                refuse("assemblyPoints[\(i)].name", "名前は1〜100文字で、12桁の数字を含められません", "the name is 1–100 characters with no 12-digit number")
+            }
             if p.zones.count > 1000 { refuse("assemblyPoints[\(i)].zones", "区域が多すぎます", "too many zones") }
             for z in p.zones where !zones.insert(z).inserted {
                 refuse("assemblyPoints[\(i)].zones", "同じ区域が2つの集合場所に割り当てられています", "a zone is given to two assembly points")
@@ -91,7 +100,7 @@ package struct MusterService: Sendable {
             refuse("wardens[\(i)]", "ユーザー名は1〜64文字です", "a user name is 1–64 characters")
         }
         guard issues.isEmpty else { throw Self.unprocessable(issues) }
-        let actor = actor, named = zones
+        let actor = actor, named = zones, checked = c
         try await events.writeAudited { tx in
             // Checked inside the write: a zone or door deleted meanwhile cannot slip in.
             var missing: [APIError.Issue] = []
@@ -100,16 +109,22 @@ package struct MusterService: Sendable {
             for z in named.sorted() where !knownZones.contains(z) {
                 missing.append(.init(field: "assemblyPoints", code: "unknown_zone", messageJa: "存在しない区域です: \(z)", messageEn: "no such zone: \(z)"))
             }
-            for d in c.releaseDoors where !knownDoors.contains(d) {
+            for d in checked.releaseDoors where !knownDoors.contains(d) {
                 missing.append(.init(field: "releaseDoors", code: "unknown_door", messageJa: "存在しない扉です: \(d)", messageEn: "no such door: \(d)"))
             }
+            // A warden is an account that exists now: a name on the list must not wait for whoever is
+            // given that user name later.
+            let accounts = Set(try await UserModel.query(on: tx).filter(\.$username ~~ checked.wardens).all().map(\.username))
+            for w in checked.wardens where !accounts.contains(w) {
+                missing.append(.init(field: "wardens", code: "unknown_account", messageJa: "存在しないユーザーです", messageEn: "no such account"))
+            }
             guard missing.isEmpty else { throw Self.unprocessable(missing) }
-            try await Self.store(c, on: tx)
+            try await Self.store(checked, on: tx)
             return ((), [AuditDraft(kind: "config.muster.updated", actor: actor, subject: "muster",
-                                    details: ["assemblyPoints": String(c.assemblyPoints.count), "releaseDoors": String(c.releaseDoors.count),
-                                              "wardens": String(c.wardens.count)])])
+                                    details: ["assemblyPoints": String(checked.assemblyPoints.count), "releaseDoors": String(checked.releaseDoors.count),
+                                              "wardens": String(checked.wardens.count)])])
         }
-        return c
+        return checked
     }
 
     static func unprocessable(_ issues: [APIError.Issue]) -> APIError {
@@ -118,28 +133,44 @@ package struct MusterService: Sendable {
         return e
     }
 
-    /// Whether `user` may see who is where: administrators and security officers, and the accounts the
-    /// configuration names as wardens.
-    package func mayView(_ user: SessionUser) async throws -> Bool {
+    /// Whether `user` may see who is where: administrators and security officers always; the accounts
+    /// the configuration names as wardens only the roll of `evacuation` while it is under way (`nil`:
+    /// the list of who is inside now, which is not theirs to see).
+    package func mayView(_ user: SessionUser, evacuation: Evacuation?) async throws -> Bool {
         if user.role == .admin || user.role == .security { return true }
+        guard let evacuation, evacuation.endedAt == nil else { return false }
         return try await config().wardens.contains(user.username)
     }
 
-    /// Refuses with 403 anyone ``mayView(_:)`` does not admit.
-    package func requireViewer(_ user: SessionUser) async throws {
-        guard try await mayView(user) else {
+    /// Refuses with 403 anyone ``mayView(_:evacuation:)`` does not admit.
+    package func requireViewer(_ user: SessionUser, evacuation: Evacuation?) async throws {
+        guard try await mayView(user, evacuation: evacuation) else {
             throw APIError(.forbidden, code: "not_a_warden", ja: "避難点呼を見られるのは管理者・警備担当・誘導員だけです。",
                            en: "only administrators, security officers and wardens may see the roll call")
         }
     }
 
+    /// Refuses (403) anyone who may not see the roll of evacuation `id`. An officer passes before
+    /// anything is read; for anyone else a missing, an ended and a forbidden evacuation look the same.
+    package func requireRollViewer(_ user: SessionUser, evacuation id: UUID) async throws {
+        if user.role == .admin || user.role == .security { return }
+        let evacuation = try await EvacuationModel.find(id, on: db).map(Evacuation.init)
+        try await requireViewer(user, evacuation: evacuation)
+    }
+
     // MARK: who is inside now
+
+    /// The people inside now whom the organisation knows: a row left by someone whose record was deleted
+    /// is not a person to look for (their cards ended with it).
+    static func inside(_ whereabouts: [Whereabouts], policy: AccessPolicy) -> [Whereabouts] {
+        whereabouts.filter { $0.zone != nil && policy.employees[$0.employee] != nil }
+    }
 
     /// Who is inside which zone now, by assembly point, recorded as looked at.
     package func now() async throws -> [MusterRoll.Group] {
         let config = try await config()
         let current = await policy.current
-        let entries = MusterRoll.inside(try await WhereaboutsStore.all(on: db))
+        let entries = MusterRoll.inside(Self.inside(try await WhereaboutsStore.all(on: db), policy: current))
         try await events.appendNow(AuditDraft(kind: "muster.viewed", actor: actor, subject: "muster:now", details: ["people": String(entries.count)]))
         return MusterRoll.group(entries, points: config.points, order: { current.employees[$0]?.name ?? $0.rawValue })
     }
@@ -180,23 +211,36 @@ package struct MusterService: Sendable {
     }
 
     /// Starts an evacuation (or a drill): in one transaction, releases the configured doors (emergency
-    /// unlock, which every door agent gets with the next snapshot push), takes the roll of everyone inside
-    /// now, and records the alarm (`site.evacuation.started`); then reloads the policy. Refused (409)
-    /// while another is under way: two rolls at once would split the wardens' ticks.
+    /// unlock, which every door agent gets with the next snapshot push; a drill only when configured),
+    /// takes the roll of everyone inside now, and records the alarm (`site.evacuation.started`); then
+    /// reloads the policy. Refused (409) while another is under way: two rolls at once would split the
+    /// wardens' ticks.
+    ///
+    /// A lockdown refuses every door before an unlock is looked at, so a real evacuation lifts it (and
+    /// says so in its record): people must be able to get out. A drill during a lockdown is refused (409).
     package func start(drill: Bool, note: String) async throws -> Evacuation {
         guard note.schemaLength <= 200 else {
             throw Self.unprocessable([.init(field: "note", code: "too_long", messageJa: "メモは200文字までです", messageEn: "the note is at most 200 characters")])
         }
+        // Shown to every warden: never a number.
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "" : try FreeText.check(note, field: "note", max: 200)
         let actor = actor
+        let current = await policy.current
         let started: Evacuation = try await events.writeAudited { tx in
             if try await EvacuationModel.query(on: tx).filter(\.$endedAt == nil).first() != nil {
                 throw APIError(.conflict, code: "evacuation_under_way", ja: "避難はすでに開始されています。", en: "an evacuation is already under way")
             }
             let config = try await Self.config(on: tx)
+            let lockedDown = try await SettingModel.find("lockdown", on: tx)?.value == "true"
+            if lockedDown && drill {
+                throw APIError(.conflict, code: "locked_down", ja: "ロックダウン中は避難訓練を開始できません。", en: "a drill cannot start while the site is locked down")
+            }
+            if lockedDown { try await SettingModel.put("lockdown", "false", on: tx) }
             var unlocked = Set(try JSONList.decodeStored(try await SettingModel.find("emergency_unlocked", on: tx)?.value ?? "[]", setting: "emergency_unlocked"))
             let knownDoors = Set(try await DoorModel.query(on: tx).all().compactMap(\.id))
             // Only doors that exist and were not already unlocked: those are the ones to lock again at the end.
-            let released = config.releaseDoors.filter { knownDoors.contains($0) && !unlocked.contains($0) }.sorted()
+            let releasing = !drill || config.drillReleasesDoors == true
+            let released = releasing ? config.releaseDoors.filter { knownDoors.contains($0) && !unlocked.contains($0) }.sorted() : []
             unlocked.formUnion(released)
             try await SettingModel.put("emergency_unlocked", JSONList.encode(unlocked.sorted()), on: tx)
             _ = try await PolicyLoader.bumpVersion(on: tx)
@@ -208,19 +252,14 @@ package struct MusterService: Sendable {
             m.startedBy = actor
             m.releasedDoors = JSONList.encode(released)
             try await m.create(on: tx)
-            let inside = MusterRoll.inside(try await WhereaboutsStore.all(on: tx))
-            for w in inside {
-                let e = MusterEntryModel()
-                e.evacuationID = try m.requireID()
-                e.employeeID = w.employee.rawValue
-                e.zone = w.zone.rawValue
-                e.door = w.door.rawValue
-                e.since = w.since
-                try await e.create(on: tx)
-            }
+            let inside = Self.inside(try await WhereaboutsStore.all(on: tx), policy: current)
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the roll needs an SQL database") }
+            try await MusterEntryModel.add(inside, to: try m.requireID(), onlyNew: false, on: sql)
             let evacuation = try Evacuation(m)
+            var details = ["drill": drill ? "true" : "false", "inside": String(inside.count), "releasedDoors": released.joined(separator: ",")]
+            if lockedDown { details["lockdownLifted"] = "true" }
             return (evacuation, [AuditDraft(kind: "site.evacuation.started", actor: actor, subject: "evacuation:\(evacuation.id.uuidString.lowercased())",
-                                            details: ["drill": drill ? "true" : "false", "inside": String(inside.count), "releasedDoors": released.joined(separator: ",")])])
+                                            details: details)])
         }
         try await policy.reload()
         return started
@@ -264,7 +303,9 @@ package struct MusterService: Sendable {
         let now = try await WhereaboutsStore.of(rows.map(\.employeeID), on: db)
         let entries = rows.map { r in
             let who = EmployeeID(rawValue: r.employeeID)
-            let left = now[who].flatMap { w in w.zone == nil && w.since >= evacuation.startedAt ? w.since : nil }
+            // Any passage out of the premises after the one they were put on the roll by, even one
+            // uploaded late from before the alarm.
+            let left = now[who].flatMap { w in w.zone == nil && w.since > r.since ? w.since : nil }
             return MusterRoll.Entry(employee: who, zone: ZoneID(rawValue: r.zone), since: r.since, door: DoorID(rawValue: r.door),
                                     accountedAt: r.accountedAt, accountedBy: r.accountedBy, leftAt: left)
         }

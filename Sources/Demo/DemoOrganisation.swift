@@ -146,11 +146,12 @@ public struct DemoOrganisation: Sendable {
             g.id = id; g.name = name; g.grants = String(decoding: try JSONEncoder().encode(grants), as: UTF8.self)
             try await put(g)
         }
-        // Where each floor gathers when the building is evacuated, and the doors an evacuation releases.
+        // Where each floor gathers when the building is evacuated, and the door an evacuation releases:
+        // the way out (a released door admits any card, so not the ways in).
         try await MusterService.store(.init(assemblyPoints: [
             .init(id: "north", name: "正面駐車場", zones: ["lobby", "office-2f", "mynumber-room"]),
             .init(id: "south", name: "南側広場", zones: ["office-3f", "server-room"]),
-        ], releaseDoors: ["entrance", "exit", "office-2f", "office-3f"], wardens: []), on: db)
+        ], releaseDoors: ["exit"], wardens: []), on: db)
         // Every public holiday the Cabinet Office publishes (1955 to next year), so earlier months'
         // legal holidays are right too, not only this year's (DemoHolidays).
         for (date, name) in try DemoHolidays.table().all {

@@ -200,6 +200,8 @@ struct EventsController {
 
     @Sendable package func presence(_ req: Request) async throws -> [PresenceDTO] {
         let state = await req.state.presence.state
+        // Where people are is personal: the look is recorded, as the evacuation roll call's are.
+        try await req.audit(kind: "presence.viewed", subject: "presence", details: ["people": String(state.zoneOf.count)])
         var byZone: [String: [String]] = [:]
         for (e, z) in state.zoneOf { byZone[z.rawValue, default: []].append(e.rawValue) }
         return byZone.sorted { $0.key < $1.key }.map { PresenceDTO(zone: $0.key, employees: $0.value.sorted()) }

@@ -14,6 +14,9 @@ public struct DoorPassage: Sendable, Hashable {
     public var door: DoorID
     /// The door's own time (`eventTime`, for an event decided offline and uploaded later), else the record's.
     public var time: Date
+    /// When the server recorded it. A door's clock may run ahead (vetting allows minutes); ordering
+    /// passages by the earlier of the two keeps a fast door from putting its passage after a later one.
+    public var recorded: Date
     /// The audit record's sequence.
     public var event: Int64
 
@@ -29,6 +32,6 @@ public struct DoorPassage: Sendable, Hashable {
             time = parsed
         }
         return DoorPassage(employee: EmployeeID(rawValue: String(record.subject.dropFirst("employee:".count))), door: DoorID(rawValue: door),
-                           time: time, event: record.sequence)
+                           time: time, recorded: record.time, event: record.sequence)
     }
 }

@@ -15,26 +15,51 @@ import SQLKit
 public enum WhereaboutsStore {
     public static let table = "access_whereabouts"
 
-    /// The last passage per person in `records` that `policy` knows the door of. A door deleted since
-    /// moves nobody: where it led is no longer known.
-    public static func derive(_ records: [AuditRecord], policy: AccessPolicy) -> [(whereabouts: Whereabouts, event: Int64)] {
+    /// The last passage per person in `records`, with where its door leads (`doors`: the policy's,
+    /// and those read from the database for a door the policy does not hold yet). A door deleted before
+    /// its events arrived moves nobody: where it led is no longer known.
+    ///
+    /// A passage's time is the earlier of the door's time and the server's: a door whose clock runs
+    /// ahead (vetting accepts minutes) must not make its passage newer than a later one elsewhere.
+    public static func derive(_ records: [AuditRecord], doors: [DoorID: Door]) -> [(whereabouts: Whereabouts, event: Int64)] {
         var latest: [EmployeeID: (Whereabouts, Int64)] = [:]
         for r in records {
-            guard let p = DoorPassage.of(r), let door = policy.doors[p.door] else { continue }
-            if let old = latest[p.employee], !Whereabouts.isNewer(p.time, event: p.event, than: (old.0.since, old.1)) { continue }
-            latest[p.employee] = (Whereabouts(employee: p.employee, zone: door.to, since: p.time, door: p.door), p.event)
+            guard let p = DoorPassage.of(r), let door = doors[p.door] else { continue }
+            let at = min(p.time, p.recorded)
+            if let old = latest[p.employee], !Whereabouts.isNewer(at, event: p.event, than: (old.0.since, old.1)) { continue }
+            latest[p.employee] = (Whereabouts(employee: p.employee, zone: door.to, since: at, door: p.door), p.event)
         }
         return latest.values.map { (whereabouts: $0.0, event: $0.1) }.sorted { $0.event < $1.event }
+    }
+
+    static func requireSQL(_ db: any Database) throws -> any SQLDatabase {
+        guard let sql = db as? any SQLDatabase else { throw StoredConfigurationError(what: "database", id: "whereabouts", field: "SQL") }
+        return sql
     }
 
     /// Writes the passages in `records` on `db` (inside the transaction that appends them). A row is
     /// replaced only by a newer passage (``Whereabouts/isNewer(_:event:than:)``), decided by the database
     /// in the same statement, so two servers writing at once and an offline door's late upload leave the
     /// newest passage, whatever order they commit in.
+    ///
+    /// During an evacuation, anyone these passages put inside who is not yet on its roll is added to it
+    /// (an offline door's late upload, someone let in after the alarm): the roll must not miss a person
+    /// the doors know is inside.
     public static func record(_ records: [AuditRecord], policy: AccessPolicy, on db: any Database) async throws {
-        let derived = derive(records, policy: policy)
-        guard !derived.isEmpty, let sql = db as? any SQLDatabase else { return }
-        let rows = derived
+        let passages = records.compactMap(DoorPassage.of)
+        guard !passages.isEmpty else { return }
+        let sql = try requireSQL(db)
+        var doors = policy.doors
+        // A door made on another server a moment ago may not be in this server's policy yet.
+        let unknown = Set(passages.map(\.door.rawValue).filter { doors[DoorID(rawValue: $0)] == nil })
+        if !unknown.isEmpty {
+            for m in try await DoorModel.query(on: db).filter(\.$id ~~ Array(unknown)).all() {
+                let id = try m.requireID()
+                doors[DoorID(rawValue: id)] = Door(id: DoorID(rawValue: id), name: m.name, from: m.fromZone.map(ZoneID.init(rawValue:)), to: m.toZone.map(ZoneID.init(rawValue:)))
+            }
+        }
+        let rows = derive(records, doors: doors)
+        guard !rows.isEmpty else { return }
         for start in stride(from: 0, to: rows.count, by: 500) {
             let chunk = rows[start..<min(start + 500, rows.count)]
             let values: [any SQLExpression] = chunk.map { w, event in
@@ -48,13 +73,16 @@ public enum WhereaboutsStore {
                 WHERE excluded.at_ms > \(ident: table).at_ms OR (excluded.at_ms = \(ident: table).at_ms AND excluded.event > \(ident: table).event)
                 """).run()
         }
+        let inside = rows.map(\.whereabouts).filter { $0.zone != nil }
+        guard !inside.isEmpty, let evacuation = try await EvacuationModel.query(on: db).filter(\.$endedAt == nil).first() else { return }
+        try await MusterEntryModel.add(inside, to: try evacuation.requireID(), onlyNew: true, on: sql)
     }
 
     /// Everyone's last known place; with `insideOnly`, only those whose last passage led into a zone.
     /// A row that cannot be read throws: a roll call that silently drops a person is the one failure
     /// it must not have.
     public static func all(insideOnly: Bool = true, on db: any Database) async throws -> [Whereabouts] {
-        guard let sql = db as? any SQLDatabase else { return [] }
+        let sql = try requireSQL(db)
         let filter: SQLQueryString = insideOnly ? " WHERE zone IS NOT NULL" : ""
         return try await sql.raw("SELECT employee_id, zone, door, at_ms FROM \(ident: table)\(filter)").all().map { row in
             Whereabouts(employee: EmployeeID(rawValue: try row.decode(column: "employee_id", as: String.self)),
@@ -66,7 +94,7 @@ public enum WhereaboutsStore {
 
     /// The whereabouts of `employees` (inside or not), for the roll of an evacuation under way.
     public static func of(_ employees: [String], on db: any Database) async throws -> [EmployeeID: Whereabouts] {
-        guard let sql = db as? any SQLDatabase else { return [:] }
+        let sql = try requireSQL(db)
         var out: [EmployeeID: Whereabouts] = [:]
         for start in stride(from: 0, to: employees.count, by: 500) {
             let chunk = employees[start..<min(start + 500, employees.count)].map { SQLBind($0) as any SQLExpression }
@@ -123,6 +151,21 @@ public final class MusterEntryModel: Model, @unchecked Sendable {
     @OptionalField(key: "accounted_at") public var accountedAt: Date?
     @OptionalField(key: "accounted_by") public var accountedBy: String?
     public init() {}
+
+    /// Puts `people` (each inside a zone) on the roll of `evacuation`, in multi-row inserts: the roll of
+    /// 10,000 people is taken while every door waits for the write turn. With `onlyNew`, people already
+    /// on the roll are left as they are (their ticks kept).
+    public static func add(_ people: [Whereabouts], to evacuation: UUID, onlyNew: Bool, on sql: any SQLDatabase) async throws {
+        let rows = people.compactMap { w in w.zone.map { (w, $0) } }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let values: [any SQLExpression] = rows[start..<min(start + 500, rows.count)].map { w, zone in
+                SQLGroupExpression([SQLBind(UUID()), SQLBind(evacuation), SQLBind(w.employee.rawValue), SQLBind(zone.rawValue),
+                                    SQLBind(w.door.rawValue), SQLBind(w.since)])
+            }
+            let conflict: SQLQueryString = onlyNew ? " ON CONFLICT (evacuation_id, employee_id) DO NOTHING" : ""
+            try await sql.raw("INSERT INTO \(ident: schema) (id, evacuation_id, employee_id, zone, door, since) VALUES \(SQLList(values))\(conflict)").run()
+        }
+    }
 }
 
 /// The whereabouts table (filled from the log) and the evacuation tables.
@@ -137,6 +180,7 @@ public struct CreateMusterTables: AsyncMigration {
             .field("at_ms", .int64, .required)
             .field("event", .int64, .required)
             .unique(on: "employee_id")
+            .ignoreExisting()
             .create()
         try await db.schema(EvacuationModel.schema)
             .id()
@@ -147,6 +191,7 @@ public struct CreateMusterTables: AsyncMigration {
             .field("ended_at", .datetime)
             .field("ended_by", .string)
             .field("released_doors", .string, .required)
+            .ignoreExisting()
             .create()
         try await db.schema(MusterEntryModel.schema)
             .id()
@@ -158,6 +203,7 @@ public struct CreateMusterTables: AsyncMigration {
             .field("accounted_at", .datetime)
             .field("accounted_by", .string)
             .unique(on: "evacuation_id", "employee_id")
+            .ignoreExisting()
             .create()
         try await WhereaboutsStore.backfill(on: db)
     }

@@ -141,8 +141,70 @@ struct MusterTests {
         #expect(ended.status == .ok, "\(ended.text)")
         #expect(try await site.unlocked() == ["entrance"])
         #expect(try await site.records("site.evacuation.ended").last?.details.contains("\"unaccounted\":\"1\"") == true)
-        #expect(try await s.send(.PUT, "/api/v1/evacuations/\(id)/roll/\(c.id)", as: warden, json: ["accounted": true]).status == .conflict)
+        // After the end the warden's view closes with it (403, as for any evacuation they may not see);
+        // an officer's tick is refused as too late.
+        #expect(try await s.send(.PUT, "/api/v1/evacuations/\(id)/roll/\(c.id)", as: warden, json: ["accounted": true]).status == .forbidden)
+        #expect(try await s.send(.PUT, "/api/v1/evacuations/\(id)/roll/\(c.id)", as: security, json: ["accounted": true]).status == .conflict)
+        #expect(try await s.send(.GET, "/api/v1/evacuations/\(id)/roll", as: warden).status == .forbidden)
         #expect(try await s.send(.POST, "/api/v1/evacuations/\(id)/end", as: security).status == .conflict)
+        // A warden never has a standing view of where everyone is.
+        #expect(try await s.send(.GET, "/api/v1/muster/now", as: warden).status == .forbidden)
+    }
+
+    @Test("someone the doors put inside after the roll was taken — an offline door's late upload — joins the roll; an exit uploaded late shows")
+    func lateUploadsJoinTheRoll() async throws {
+        let site = try await Site.make()
+        let s = site.server
+        let (a, late) = (try await site.base.person("L001"), try await site.base.person("L002"))
+        let t = Date().addingTimeInterval(-3_600)
+        try await site.pass(a, "entrance", at: t)
+        let security = try await s.user(.security)
+        let started = try await s.send(.POST, "/api/v1/evacuations", as: security, json: ["drill": true])
+        let id = try #require(started.object()["id"] as? String)
+        #expect(Self.people(try await s.send(.GET, "/api/v1/evacuations/\(id)/roll", as: security).object()).count == 1)
+        // The entrance was offline: it uploads now that L002 came in ten minutes before the alarm, and
+        // that A left five minutes before it.
+        try await site.pass(late, "entrance", at: Date().addingTimeInterval(-600))
+        try await site.pass(a, "exit", at: Date().addingTimeInterval(-300))
+        let roll = Self.people(try await s.send(.GET, "/api/v1/evacuations/\(id)/roll", as: security).object())
+        #expect(Set(roll.compactMap { $0["employee"] as? String }) == [a.id, late.id])
+        #expect(roll.first { $0["employee"] as? String == a.id }?["leftAt"] != nil)
+    }
+
+    @Test("a door whose clock runs ahead cannot put its passage after a later one")
+    func fastDoorClock() async throws {
+        let site = try await Site.make()
+        let s = site.server
+        let a = try await site.base.person("F001")
+        try await site.pass(a, "entrance", at: Date().addingTimeInterval(-3_600))
+        // The exit's clock is 4 minutes fast: A left "at now + 240 s". A minute later by the server's
+        // clock A comes back in; the entrance's own time is now + 60 s.
+        try await site.pass(a, "exit", at: Date().addingTimeInterval(240))
+        try await Task.sleep(for: .milliseconds(20))
+        try await site.pass(a, "entrance", at: Date().addingTimeInterval(60))
+        let now = try await s.send(.GET, "/api/v1/muster/now", as: try await s.user(.security))
+        #expect(Self.people(now.object()).map { $0["employee"] as? String } == [a.id])
+    }
+
+    @Test("a real evacuation lifts a lockdown and says so; a drill is refused during one, and releases no door unless configured")
+    func lockdownAndDrills() async throws {
+        let site = try await Site.make()
+        let s = site.server
+        let admin = site.base.admin
+        #expect(try await s.send(.PUT, "/api/v1/muster/config", as: admin, json: ["assemblyPoints": [], "releaseDoors": ["exit"], "wardens": []]).status == .ok)
+        let security = try await s.user(.security)
+        let drill = try await s.send(.POST, "/api/v1/evacuations", as: security, json: ["drill": true])
+        #expect(drill.object()["releasedDoors"] as? [String] == [])
+        #expect(try await site.unlocked() == [])
+        #expect(try await s.send(.POST, "/api/v1/evacuations/\(drill.object()["id"] as? String ?? "")/end", as: security).status == .ok)
+
+        #expect(try await s.send(.POST, "/api/v1/site/lockdown", as: security, json: ["on": true]).status == .ok)
+        #expect(try await s.send(.POST, "/api/v1/evacuations", as: security, json: ["drill": true]).status == .conflict)
+        let real = try await s.send(.POST, "/api/v1/evacuations", as: security, json: ["drill": false, "note": "2階 煙感知器"])
+        #expect(real.status == .ok, "\(real.text)")
+        #expect(await s.app.mynagate.policy.current.lockdown == false)
+        #expect(await s.app.mynagate.policy.current.emergencyUnlocked == [DoorID(rawValue: "exit")])
+        #expect(try await site.records("site.evacuation.started").last?.details.contains("\"lockdownLifted\":\"true\"") == true)
     }
 
     @Test("the configuration names only zones and doors that exist, each zone under one point, and only an administrator writes it")
@@ -160,6 +222,17 @@ struct MusterTests {
         #expect(twice.status == .unprocessableEntity)
         let door = try await s.send(.PUT, "/api/v1/muster/config", as: admin, json: ["assemblyPoints": [], "releaseDoors": ["back-gate"], "wardens": []])
         #expect(door.status == .unprocessableEntity)
+        // A warden is an existing account, not a name reserved for whoever gets it later.
+        let nobody = try await s.send(.PUT, "/api/v1/muster/config", as: admin, json: ["assemblyPoints": [], "releaseDoors": [], "wardens": ["not-yet-made"]])
+        #expect(nobody.status == .unprocessableEntity)
+        // Names and notes every warden reads carry no number, and the refusal does not echo it.
+        let named = try await s.send(.PUT, "/api/v1/muster/config", as: admin,
+                                     json: ["assemblyPoints": [["id": "n", "name": "北 1234 5678 9012", "zones": ["lobby"]]], "releaseDoors": [], "wardens": []])
+        #expect(named.status == .unprocessableEntity)
+        #expect(!named.text.contains("9012"))
+        let note = try await s.send(.POST, "/api/v1/evacuations", as: try await s.user(.security), json: ["drill": true, "note": "123456789012"])
+        #expect(note.status == .unprocessableEntity)
+        #expect(!note.text.contains("123456789012"))
         let security = try await s.user(.security)
         #expect(try await s.send(.PUT, "/api/v1/muster/config", as: security, json: ["assemblyPoints": [], "releaseDoors": [], "wardens": []]).status == .forbidden)
         #expect(try await s.send(.GET, "/api/v1/muster/config", as: security).object()["assemblyPoints"] as? [Any] != nil)
