@@ -1,6 +1,7 @@
 import Access
 import Attendance
 import Audit
+import FaultInjection
 import Fluent
 import Foundation
 import MyNumber
@@ -203,5 +204,25 @@ struct AttendanceLeaveTests {
         try await s.app.mynagate.events.flush()
         let record = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "attendance.purged").first()
         #expect(record?.details.contains("\"leaveGrants\":\"1\"") == true, "\(record?.details ?? "")")
+    }
+
+    @Test("an import whose event-log record cannot be written stores nothing; mended, it stores the lines with their one record")
+    func importAndItsRecordAreOneWrite() async throws {
+        let plan = FaultPlan()
+        let s = try await TestServer.start(faults: plan)
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        _ = try await Self.employee(s, hr, "F1")
+        let csv = Data("F1,grant,\(Self.day(-10)),10\nF1,taken,\(Self.day(-5)),full\n".utf8)
+        plan.add(.init(.insert, table: "audit_records", times: nil))
+        let refused = try await s.send(.POST, "/api/v1/attendance/leave/import", as: hr, raw: csv, contentType: "text/csv")
+        plan.mend()
+        #expect(refused.status.code >= 500, "\(refused.status) \(refused.text)")
+        #expect(try await LeaveGrantModel.query(on: s.app.db).count() == 0, "no grant without its record")
+        #expect(try await LeaveDayModel.query(on: s.app.db).count() == 0)
+        let again = try await s.send(.POST, "/api/v1/attendance/leave/import", as: hr, raw: csv, contentType: "text/csv")
+        #expect(again.status == .ok && again.object()["changed"] as? Int == 2, "\(again.text)")
+        try await s.app.mynagate.events.flush()
+        #expect(try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "attendance.leave.imported").count() == 1)
     }
 }
