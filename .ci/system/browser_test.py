@@ -515,6 +515,31 @@ try:
         shot("attendance-05-heatmap-en")
         # The language choice is remembered: back to Japanese for the steps that follow.
         go(f"/attendance/department?name=%E5%96%B6%E6%A5%AD%E9%83%A8&month={month}&lang=ja")
+
+    @step("HR sees the annual-leave register (年次有給休暇): ok, warning and overdue, in Japanese and English")
+    def _():
+        go("/attendance/leave")
+        def status_of(number):
+            rows = driver.find_elements(By.CSS_SELECTOR, f"#leave-register tr[data-number='{number}']")
+            return [(r.get_attribute("data-status"), r.find_element(By.CSS_SELECTOR, "td.leave-status").text) for r in rows]
+        # The demo (DemoOrganisation+Leave.swift): E0001 took 5 days, E0002's year ends in 29 days with 2.5
+        # taken, E0003's year ended 16 days ago with 3 taken (and a new grant, pending).
+        check("E0001 has taken 5 days (ok)", status_of("E0001") == [("ok", "5日取得済み")], str(status_of("E0001")))
+        check("E0002 is warned (deadline near)", status_of("E0002") == [("warning", "期限が近い")], str(status_of("E0002")))
+        check("E0003 is overdue", ("overdue", "期限切れ(未達)") in status_of("E0003"), str(status_of("E0003")))
+        check("the import and entry forms are offered",
+              all(driver.find_elements(By.ID, f) for f in ("leave-import-form", "leave-grant-form", "leave-day-form")))
+        shot("attendance-09-leave-ja")
+        go("/attendance/leave?lang=en")
+        check("in English: 5 days taken, deadline near, overdue",
+              status_of("E0001") == [("ok", "5 days taken")] and status_of("E0002") == [("warning", "Deadline near")]
+              and ("overdue", "Overdue (not met)") in status_of("E0003"), str([status_of(n) for n in ("E0001", "E0002", "E0003")]))
+        shot("attendance-10-leave-en")
+        go("/attendance/leave?lang=ja")
+        # This month's everyone page: E0003's worst alert is the missed 5 days (a violation).
+        go("/attendance")
+        row = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#attendance-people tbody tr") if r.text.startswith("E0003")]
+        check("the everyone page shows E0003's missed leave", len(row) == 1 and "年次有給休暇" in row[0], str(row))
         sign_out()
 
     @step("employee sees their own month and the warning near 45 h")

@@ -20,6 +20,10 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         /// Work days in the month whose rest since the previous one fell short of the minimum
         /// (勤務間インターバル, ``RestBetweenShifts``): the value is a count of days, the limit the minimum rest.
         case restInterval = "rest_interval"
+        /// 年次有給休暇: a grant of 10 days or more whose year ends within the warning period (warning) or
+        /// has ended (violation) with fewer than 5 days taken (労基法39条7項, ``AnnualLeaveDuty``): the value
+        /// is the half days taken, the limit the 10 half days required, ``AgreementAlert/deadline`` the year's end.
+        case annualLeave = "annual_leave"
     }
 
     public enum Severity: String, Sendable, Hashable, Codable, Comparable {
@@ -46,15 +50,33 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
     /// ``Code/restInterval``, a count of days).
     public var valueMinutes: Int
     public var limitMinutes: Int
+    /// For ``Code/annualLeave``: the last day of the grant's year.
+    public var deadline: CivilDate?
 
-    public init(code: Code, severity: Severity, month: YearMonth, windowMonths: Int?, valueMinutes: Int, limitMinutes: Int) {
+    public init(code: Code, severity: Severity, month: YearMonth, windowMonths: Int?, valueMinutes: Int, limitMinutes: Int, deadline: CivilDate? = nil) {
         self.code = code
         self.severity = severity
         self.month = month
         self.windowMonths = windowMonths
         self.valueMinutes = valueMinutes
         self.limitMinutes = limitMinutes
+        self.deadline = deadline
     }
+
+    /// An ``AnnualLeaveDuty`` that is a warning or overdue, as an alert of `month`; nil otherwise.
+    public init?(leave duty: AnnualLeaveDuty, month: YearMonth) {
+        let severity: Severity
+        switch duty.status {
+        case .warning: severity = .warning
+        case .overdue: severity = .violation
+        case .notUnderDuty, .ok, .pending: return nil
+        }
+        self.init(code: .annualLeave, severity: severity, month: month, windowMonths: nil, valueMinutes: duty.takenHalfDays,
+                  limitMinutes: AnnualLeaveDuty.requiredHalfDays, deadline: duty.deadline)
+    }
+
+    /// Half days as days: 9 → "4.5", 8 → "4".
+    static func days(halfDays: Int) -> String { halfDays % 2 == 0 ? "\(halfDays / 2)" : "\(halfDays / 2).5" }
 
     /// `severity.code`, e.g. `violation.monthly_cap`, for logs and filters.
     public var fullCode: String { "\(severity.rawValue).\(code.rawValue)" }
@@ -69,6 +91,12 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         case .monthsOverMonthlyLimit: what = "協定年度に月45時間を超えた月数"
         case .monthlyCap: what = "\(month)の時間外・休日労働"
         case .multiMonthAverage: what = "\(month)までの\(windowMonths ?? 0)か月平均の時間外・休日労働"
+        case .annualLeave:
+            let taken = Self.days(halfDays: valueMinutes), need = Self.days(halfDays: max(0, limitMinutes - valueMinutes))
+            let end = deadline.map { "\($0)" } ?? "?"
+            return severity == .violation
+                ? "年次有給休暇の取得が\(taken)日のまま、期限の\(end)を過ぎました(年5日の取得義務、労基法39条7項。あと\(need)日不足)。"
+                : "年次有給休暇の取得が\(taken)日です。\(end)までにあと\(need)日取得させる必要があります(労基法39条7項)。"
         case .restInterval:
             return "\(month)に、前の勤務の終了から\(l)の休息(勤務間インターバル)が取れていない日が\(valueMinutes)日あります。"
         case .workerNotice:
@@ -92,6 +120,12 @@ public struct AgreementAlert: Sendable, Hashable, Codable {
         case .monthsOverMonthlyLimit: what = "Months over 45 h in the agreement year"
         case .monthlyCap: what = "Overtime and holiday work in \(month)"
         case .multiMonthAverage: what = "Overtime and holiday work averaged over the \(windowMonths ?? 0) months to \(month)"
+        case .annualLeave:
+            let taken = Self.days(halfDays: valueMinutes), need = Self.days(halfDays: max(0, limitMinutes - valueMinutes))
+            let end = deadline.map { "\($0)" } ?? "?"
+            return severity == .violation
+                ? "Annual paid leave taken is \(taken) days and the deadline \(end) has passed (5 days a year are required, Labour Standards Act art. 39(7); \(need) short)."
+                : "Annual paid leave taken is \(taken) days: \(need) more must be taken by \(end) (Labour Standards Act art. 39(7))."
         case .restInterval:
             return "In \(month), \(valueMinutes) work day\(valueMinutes == 1 ? "" : "s") began less than \(l) after the previous one ended (rest between work days, 勤務間インターバル)."
         case .workerNotice:

@@ -96,29 +96,17 @@ public enum SelfReportCSV {
     /// Times are `H:MM` or `HHMM`; an end before the start means the next day (a night shift), and
     /// times past 24:00 (`26:30`) are accepted, as Japanese timesheets write them.
     public static func parse(_ data: Data) -> SelfReportImport {
-        var bytes = data
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        let text: String
-        let encoding: String
-        if let t = String(data: bytes, encoding: .utf8) {
-            text = t
-            encoding = "UTF-8"
-        } else if let t = String(data: bytes, encoding: .shiftJIS) {
-            text = t
-            encoding = "Shift_JIS"
-        } else {
-            return SelfReportImport(days: [], errors: [], encoding: nil)
-        }
+        guard let (text, encoding) = CSVText.decode(data) else { return SelfReportImport(days: [], errors: [], encoding: nil) }
         var days: [SelfReportedDay] = []
         var errors: [SelfReportLineError] = []
         var seen: Set<String> = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        let lines = CSVText.lines(text)
         for (index, raw) in lines.enumerated() {
             let number = index + 1
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             func fail(_ r: SelfReportLineError.Reason, _ t: String) { errors.append(SelfReportLineError(line: number, reason: r, text: String(t.prefix(40)))) }
-            guard let fields = splitFields(line) else { fail(.unterminatedQuote, line); continue }
+            guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote, line); continue }
             if fields.count != 5 { fail(.fieldCount, line); continue }
             guard let date = CivilDate(fields[1]) else {
                 if index == 0 || (index == 1 && lines[0].isEmpty) { continue }  // a header line
@@ -152,42 +140,5 @@ public enum SelfReportCSV {
         }
         guard let h, let m, (0..<48).contains(h), (0..<60).contains(m) else { return nil }
         return h * 60 + m
-    }
-
-    /// Splits one CSV line (RFC 4180 quoting, `""` for a quote), trimming spaces; `nil` for an open quote.
-    ///
-    /// Works on Unicode scalars, not characters: RFC 4180's quotes and commas are code points, and as
-    /// grapheme clusters a quote followed by a combining mark (`"` U+0301) would not be a quote.
-    static func splitFields(_ line: String) -> [String]? {
-        var fields: [String] = []
-        var current = String.UnicodeScalarView()
-        var quoted = false
-        var scalars = line.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func field() -> String { String(current).trimmingCharacters(in: .whitespaces) }
-        while let c = pending ?? scalars.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let n = scalars.next() {
-                        if n == "\"" { current.append("\"") } else { quoted = false; pending = n }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    current.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                fields.append(field())
-                current = String.UnicodeScalarView()
-            } else {
-                current.append(c)
-            }
-        }
-        if quoted { return nil }
-        fields.append(field())
-        return fields
     }
 }

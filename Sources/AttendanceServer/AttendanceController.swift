@@ -14,6 +14,7 @@ struct AttendanceController {
     static let readers: Set<Role> = [.admin, .hr]
 
     func register(_ routes: any RoutesBuilder) {
+        // The annual-leave routes (`…/attendance/leave…`) are AnnualLeaveController's.
         let me = routes.grouped(RoleMiddleware(Set(Role.allCases))).grouped("api", "v1", "me", "attendance")
         me.get(use: myMonth)
         me.get("timeline.svg", use: myTimeline)
@@ -262,7 +263,7 @@ struct AttendanceController {
         let rows = people.map { p in
             let a = alerts[p.id] ?? []
             return DepartmentRowDTO(employeeId: p.id.rawValue, employeeNumber: p.number, name: p.name, totals: TotalsDTO(report.totals[p.id] ?? WorkTotals()),
-                                    alerts: a.map(AlertDTO.init), nearLimit: a.contains { $0.severity >= .forecast && $0.code != .restInterval })
+                                    alerts: a.map(AlertDTO.init), nearLimit: a.contains { $0.severity >= .forecast && $0.code != .restInterval && $0.code != .annualLeave })
         }
         return (DepartmentDTO(department: name, month: month.description, people: rows), report, people)
     }

@@ -112,6 +112,7 @@ enum AttendanceMessages {
         "att_setting_breakPolicy": ("休憩の扱い", "Break policy"),
         "att_setting_shiftContinuationMinutes": ("同一勤務とみなす外出（分）", "Shift continuation (minutes)"),
         "att_setting_maximumIntervalMinutes": ("入退場の最大間隔（分）", "Longest interval trusted (minutes)"),
+        "att_setting_leaveWarningDays": ("年休5日の警告（期限の何日前から）", "Annual leave: warn this many days before the deadline"),
         "att_setting_minimumRestMinutes": ("勤務間インターバル（分、これ未満を警告）", "Minimum rest between work days (minutes; shorter is flagged)"),
         "att_setting_monthlyLimitMinutes": ("月の時間外上限（分）", "Monthly overtime limit (minutes)"),
         "att_setting_yearlyLimitMinutes": ("年の時間外上限（分）", "Yearly overtime limit (minutes)"),

@@ -194,6 +194,8 @@ public struct AttendanceService: Sendable {
         for (e, t) in current.totals { history[e, default: [:]][month] = MonthFigures(t) }
         let checker = Agreement36Checker(agreement: context.agreement)
         let today = Self.today
+        // 年次有給休暇 (AnnualLeaveService): grants short of 5 days near or past their deadline.
+        let leave = try await leaveAlerts(month, people: people, context: context)
         var out: [EmployeeID: [AgreementAlert]] = [:]
         for p in people {
             let h = history[p.id] ?? [:]
@@ -207,6 +209,7 @@ public struct AttendanceService: Sendable {
                 a.append(AgreementAlert(code: .restInterval, severity: .warning, month: month, windowMonths: nil,
                                         valueMinutes: short, limitMinutes: context.presenceRules.minimumRestMinutes))
             }
+            a += leave[p.id] ?? []
             if !a.isEmpty { out[p.id] = a.sorted { $0.severity > $1.severity } }
         }
         return out
@@ -402,6 +405,10 @@ public struct AttendanceService: Sendable {
         public var crossings: Int
         public var corrections: Int
         public var selfReports: Int
+        /// 年次有給休暇管理簿 rows: grants dated before `leaveBefore`, and leave days before it.
+        public var leaveGrants: Int
+        public var leaveDays: Int
+        public var leaveBefore: String
         /// The sequence of the purge's record in the event log (not for a dry run).
         public var auditSequence: Int64?
     }
@@ -424,12 +431,18 @@ public struct AttendanceService: Sendable {
             g.group(.and) { a in a.filter(\.$at == nil); a.filter(\.$madeAt < cutoffDate) }
         }.count()
         let selfReports = try await AttendanceSelfReportModel.query(on: db).filter(\.$date < first.description).count()
+        // The leave register is kept 3 years after each grant's year ends (労基則24条の7 with its
+        // transitional 3 years), or longer when the company keeps attendance longer (AnnualLeaveDuty).
+        let leaveFirst = AnnualLeaveDuty.firstKeptGrantDate(on: today, years: settings.retentionYears).description
+        let leaveGrants = try await LeaveGrantModel.query(on: db).filter(\.$grantDate < leaveFirst).count()
+        let leaveDays = try await LeaveDayModel.query(on: db).filter(\.$date < leaveFirst).count()
         var result = PurgeResult(dryRun: dryRun, retentionYears: settings.retentionYears, before: first.description, crossings: crossings,
-                                 corrections: corrections, selfReports: selfReports)
+                                 corrections: corrections, selfReports: selfReports, leaveGrants: leaveGrants, leaveDays: leaveDays, leaveBefore: leaveFirst)
         guard !dryRun else { return result }
         let draft = AuditDraft(kind: "attendance.purged", actor: actor, subject: "attendance",
                                details: ["before": first.description, "retentionYears": String(settings.retentionYears), "crossings": String(crossings),
-                                         "corrections": String(corrections), "selfReports": String(selfReports)])
+                                         "corrections": String(corrections), "selfReports": String(selfReports),
+                                         "leaveBefore": leaveFirst, "leaveGrants": String(leaveGrants), "leaveDays": String(leaveDays)])
         let work: @Sendable (any Database) async throws -> [AuditDraft] = { tx in
             // Never a record of a purge that deleted nothing.
             guard let s = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the attendance purge needs an SQL database") }
@@ -439,6 +452,8 @@ public struct AttendanceService: Sendable {
                 g.group(.and) { a in a.filter(\.$at == nil); a.filter(\.$madeAt < cutoffDate) }
             }.delete()
             try await AttendanceSelfReportModel.query(on: tx).filter(\.$date < first.description).delete()
+            try await LeaveGrantModel.query(on: tx).filter(\.$grantDate < leaveFirst).delete()
+            try await LeaveDayModel.query(on: tx).filter(\.$date < leaveFirst).delete()
             // Kept figures: months before the first kept day are gone; those whose reports read the
             // last purged day (the same rule as a crossing's) are computed again.
             try await AttendanceMonthStore.forget(before: YearMonth(first), on: s)

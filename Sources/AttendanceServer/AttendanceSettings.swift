@@ -45,6 +45,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     // Records and self-reports.
     public var retentionYears = 3
     public var selfReportMarginMinutes = 30
+    /// 年次有給休暇: days before a grant year's end from which a person short of 5 days is warned.
+    public var leaveWarningDays = AnnualLeaveDuty.defaultWarningDays
 
     public init() {}
 
@@ -54,7 +56,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         case shiftContinuationMinutes, maximumIntervalMinutes, minimumRestMinutes
         case monthlyLimitMinutes, yearlyLimitMinutes, specialClause, specialYearlyLimitMinutes, maxMonthsOverMonthlyLimit
         case monthlyCapMinutes, averageLimitMinutes, agreementYearStartMonth, warningRatio, workerNoticeMinutes
-        case retentionYears, selfReportMarginMinutes
+        case retentionYears, selfReportMarginMinutes, leaveWarningDays
     }
 
     /// Missing fields keep their defaults (or, for a PUT, the stored values: see ``merged(with:)``).
@@ -77,7 +79,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try take(.monthlyCapMinutes, &monthlyCapMinutes); try take(.averageLimitMinutes, &averageLimitMinutes)
         try take(.agreementYearStartMonth, &agreementYearStartMonth); try take(.warningRatio, &warningRatio)
         try take(.workerNoticeMinutes, &workerNoticeMinutes); try take(.retentionYears, &retentionYears)
-        try take(.selfReportMarginMinutes, &selfReportMarginMinutes)
+        try take(.selfReportMarginMinutes, &selfReportMarginMinutes); try take(.leaveWarningDays, &leaveWarningDays)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -96,6 +98,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try c.encode(averageLimitMinutes, forKey: .averageLimitMinutes); try c.encode(agreementYearStartMonth, forKey: .agreementYearStartMonth)
         try c.encode(warningRatio, forKey: .warningRatio); try c.encode(workerNoticeMinutes, forKey: .workerNoticeMinutes)
         try c.encode(retentionYears, forKey: .retentionYears); try c.encode(selfReportMarginMinutes, forKey: .selfReportMarginMinutes)
+        try c.encode(leaveWarningDays, forKey: .leaveWarningDays)
     }
 
     /// The problems that make these settings unusable (empty when valid), in English for the API.
@@ -119,6 +122,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         if !(warningRatio > 0 && warningRatio <= 1) { p.append("warningRatio is above 0 and at most 1") }
         if !(1...50).contains(retentionYears) { p.append("retentionYears is 1–50 (the law asks for at least 3: 労基法109条, 143条)") }
         if !(0...1440).contains(selfReportMarginMinutes) { p.append("selfReportMarginMinutes is 0–1440") }
+        if !(0...365).contains(leaveWarningDays) { p.append("leaveWarningDays is 0–365") }
         return p
     }
 

@@ -89,6 +89,8 @@ extension DemoOrganisation {
             let chunk = Array(drafts[start..<min(start + 1_000, drafts.count)])
             _ = try await app.mynagate.events.appendNow(building: { _ in chunk })
         }
+        // 年次有給休暇: an ok, a warning and an overdue person (DemoOrganisation+Leave.swift).
+        if employees.count >= 5 { try await seedLeave(app, today: today) }
         return []
     }
 }

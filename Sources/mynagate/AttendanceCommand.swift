@@ -164,7 +164,8 @@ struct AttendancePurgeCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(r), as: UTF8.self))
         } else {
             print("\(r.dryRun ? "would purge" : "purged") records of days before \(r.before) (retention \(r.retentionYears) years): "
-                  + "\(r.crossings) crossings, \(r.corrections) corrections, \(r.selfReports) self-reports"
+                  + "\(r.crossings) crossings, \(r.corrections) corrections, \(r.selfReports) self-reports; "
+                  + "leave register: \(r.leaveGrants) grants dated before \(r.leaveBefore), \(r.leaveDays) leave days"
                   + (r.auditSequence.map { "; recorded as event \($0)" } ?? ""))
         }
     }

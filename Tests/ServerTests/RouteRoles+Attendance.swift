@@ -13,10 +13,14 @@ let attendanceRouteRoles: [String: Set<String>] = {
         "GET /api/v1/attendance/settings": staff, "PUT /api/v1/attendance/settings": ["admin"],
         "POST /api/v1/attendance/self-reports": staff, "GET /api/v1/attendance/self-reports/gaps": staff,
         "GET /api/v1/attendance/payroll": staff, "POST /api/v1/attendance/purge": ["admin"],
+        "GET /api/v1/me/attendance/leave": everyone, "GET /api/v1/attendance/leave": staff,
+        "POST /api/v1/attendance/leave/import": staff, "POST /api/v1/attendance/leave/grants": staff, "POST /api/v1/attendance/leave/days": staff,
         // Pages.
         "GET /my/attendance": everyone,
         "GET /attendance": staff, "GET /attendance/people/:id": staff, "POST /attendance/people/:id/corrections": staff,
         "GET /attendance/department": staff, "GET /attendance/self-reports": staff, "POST /attendance/self-reports": staff,
         "GET /attendance/settings": staff,
+        "GET /attendance/leave": staff, "POST /attendance/leave/import": staff, "POST /attendance/leave/grants": staff,
+        "POST /attendance/leave/days": staff,
     ]
 }()
