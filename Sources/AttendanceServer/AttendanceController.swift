@@ -109,6 +109,8 @@ struct AttendanceController {
         var eventId: String
         var at: Date
         var direction: String
+        /// From the previous access system's history (a negative event id), not MynaGate's own door event.
+        var imported: Bool
     }
     struct CorrectionDTO: Content {
         var id: String
@@ -190,7 +192,7 @@ struct AttendanceController {
         }
         let dto = PersonMonthDTO(employeeId: person.id.rawValue, employeeNumber: person.number, name: person.name, department: person.department,
                                  month: month.description, days: days, totals: TotalsDTO(report.totals[person.id] ?? WorkTotals()),
-                                 alerts: alerts.map(AlertDTO.init), crossings: shownCrossings.map { CrossingDTO(eventId: $0.eventID, at: $0.instant, direction: $0.direction.rawValue) },
+                                 alerts: alerts.map(AlertDTO.init), crossings: shownCrossings.map { CrossingDTO(eventId: $0.eventID, at: $0.instant, direction: $0.direction.rawValue, imported: $0.eventID.hasPrefix("-")) },
                                  corrections: corrections.map(CorrectionDTO.init))
         return (dto, report, context)
     }

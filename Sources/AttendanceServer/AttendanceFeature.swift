@@ -17,6 +17,7 @@ package enum AttendanceFeature: ServerFeature {
     package static func register(_ app: Application) throws {
         AttendanceController().register(app)
         AnnualLeaveController().register(app)
+        DoorHistoryController().register(app)
         AttendancePages().register(everyone: app.grouped(PageRoleMiddleware(Set(Role.allCases))),
                                    staff: app.grouped(PageRoleMiddleware(AttendancePages.staff)))
         AnnualLeavePages().register(staff: app.grouped(PageRoleMiddleware(AttendancePages.staff)))

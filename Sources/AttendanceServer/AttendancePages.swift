@@ -108,7 +108,8 @@ struct AttendancePages {
         for x in dto.crossings {
             let day = JapanTime(x.at).date
             dayOfEvent[x.eventId] = day
-            recordByDay[day, default: []].append("\(clock(x.at, on: day)) \(dir(x.direction)) #\(x.eventId)")
+            let mark = x.imported ? Messages.text("att_importedMark", lang) : "#\(x.eventId)"
+            recordByDay[day, default: []].append("\(clock(x.at, on: day)) \(dir(x.direction)) \(mark)")
         }
         var correctionsByDay: [CivilDate: [String]] = [:]
         var correctionRows: [CorrectionRow] = []

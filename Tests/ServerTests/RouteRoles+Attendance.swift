@@ -13,6 +13,10 @@ let attendanceRouteRoles: [String: Set<String>] = {
         "GET /api/v1/attendance/settings": staff, "PUT /api/v1/attendance/settings": ["admin"],
         "POST /api/v1/attendance/self-reports": staff, "GET /api/v1/attendance/self-reports/gaps": staff,
         "GET /api/v1/attendance/payroll": staff, "POST /api/v1/attendance/purge": ["admin"],
+        // Door history from the previous system: an administrator imports and takes back; HR reads.
+        "GET /api/v1/attendance/history": staff, "POST /api/v1/attendance/history": ["admin"],
+        "DELETE /api/v1/attendance/history/:serial": ["admin"],
+        "GET /attendance/history": staff, "POST /attendance/history": ["admin"],
         "GET /api/v1/me/attendance/leave": everyone, "GET /api/v1/attendance/leave": staff,
         "POST /api/v1/attendance/leave/import": staff, "POST /api/v1/attendance/leave/grants": staff, "POST /api/v1/attendance/leave/days": staff,
         // Pages.

@@ -1,0 +1,140 @@
+import Access
+import Foundation
+
+/// One crossing of the workplace boundary from the access system MynaGate replaces, as exported.
+public struct HistoricalCrossing: Sendable, Hashable {
+    public var employeeNumber: String
+    public var instant: Date
+    public var direction: CrossingDirection
+    /// The line in the file (1-based): the imported crossing's event id is made from it.
+    public var line: Int
+}
+
+/// Why one line of a door history file was not imported. It names the line and the field, never what
+/// was in it (a column of My Numbers by mistake must not travel on into an answer or a log).
+public struct DoorHistoryLineError: Sendable, Hashable, Codable, Error {
+    public enum Reason: String, Sendable, Hashable, Codable {
+        case fieldCount = "field_count"
+        case employeeNumber = "employee_number"
+        case time
+        case direction
+        case duplicate
+        case unterminatedQuote = "unterminated_quote"
+        /// Found by the server: no employee has this number.
+        case unknownEmployee = "unknown_employee"
+        /// Found by the server: at or after this person's first crossing MynaGate recorded itself.
+        case overlapsOwnRecords = "overlaps_own_records"
+        /// Found by the server: this person's day already holds crossings from an earlier import.
+        case alreadyImported = "already_imported"
+        /// Found by the server: later than now.
+        case future
+    }
+    public var line: Int
+    public var reason: Reason
+
+    public init(line: Int, reason: Reason) {
+        self.line = line
+        self.reason = reason
+    }
+
+    public var ja: String {
+        let what: String
+        switch reason {
+        case .fieldCount: what = "項目は「社員番号,日時,方向」(4列目に扉名があってもよい)です"
+        case .employeeNumber: what = "社員番号がないか、長すぎます(1〜32文字)"
+        case .time: what = "日時が読めません(例: 2025-04-01 08:59、日本時間)"
+        case .direction: what = "方向は in/out(入/出)です"
+        case .duplicate: what = "同じ社員・同じ日時・同じ方向の行がすでにあります"
+        case .unterminatedQuote: what = "引用符が閉じられていません"
+        case .unknownEmployee: what = "この社員番号の従業員がいません"
+        case .overlapsOwnRecords: what = "MynaGate 自身の記録が始まった後の日時のため取り込みません"
+        case .alreadyImported: what = "この社員のこの日は、以前の取り込みで登録済みです"
+        case .future: what = "未来の日時です"
+        }
+        return "\(line)行目: \(what)"
+    }
+
+    public var en: String {
+        let what: String
+        switch reason {
+        case .fieldCount: what = "3 fields are needed: employee number, time, direction (a 4th, the door's name, may follow)"
+        case .employeeNumber: what = "the employee number is empty or too long (1–32 characters)"
+        case .time: what = "the time cannot be read (e.g. 2025-04-01 08:59, Japan time)"
+        case .direction: what = "the direction is in or out (入 or 出)"
+        case .duplicate: what = "there is already a line for this person, time and direction"
+        case .unterminatedQuote: what = "a quote is not closed"
+        case .unknownEmployee: what = "no employee has this employee number"
+        case .overlapsOwnRecords: what = "at or after this person's first crossing MynaGate recorded itself; not imported"
+        case .alreadyImported: what = "this person's day was imported before"
+        case .future: what = "the time is in the future"
+        }
+        return "line \(line): \(what)"
+    }
+}
+
+/// Reads the door history file of the access system MynaGate replaces:
+///
+///     社員番号,日時,方向[,扉名]        E0001,2025-04-01 08:59,in,正面玄関
+///
+/// The time is Japan time, `YYYY-MM-DD HH:MM[:SS]` or with slashes, or ISO 8601 with its offset; the
+/// direction `in`/`out`, `入`/`出`, `entry`/`exit`, `入館`/`退館` or `入室`/`退室`. The door's name is
+/// allowed and not kept: attendance needs only the boundary crossing. UTF-8 or Shift_JIS
+/// (``CSVText``), an optional header line. Never throws; a bad line becomes a ``DoorHistoryLineError``.
+public enum DoorHistoryCSV {
+    public struct Parsed: Sendable, Hashable {
+        public var crossings: [HistoricalCrossing]
+        public var errors: [DoorHistoryLineError]
+        /// `nil` when the bytes were neither UTF-8 nor Shift_JIS (then nothing was read).
+        public var encoding: String?
+    }
+
+    public static func parse(_ data: Data) -> Parsed {
+        guard let (text, encoding) = CSVText.decode(data) else { return Parsed(crossings: [], errors: [], encoding: nil) }
+        var crossings: [HistoricalCrossing] = []
+        var errors: [DoorHistoryLineError] = []
+        var seen: Set<String> = []
+        var sawData = false
+        for (index, raw) in CSVText.lines(text).enumerated() {
+            let number = index + 1
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            func fail(_ r: DoorHistoryLineError.Reason) { errors.append(DoorHistoryLineError(line: number, reason: r)) }
+            guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
+            guard fields.count == 3 || fields.count == 4 else { fail(.fieldCount); continue }
+            guard let instant = time(fields[1]) else {
+                if !sawData && crossings.isEmpty && errors.isEmpty { continue }  // a header line
+                fail(.time); continue
+            }
+            sawData = true
+            let employee = fields[0]
+            guard (1...32).contains(employee.unicodeScalars.count) else { fail(.employeeNumber); continue }
+            guard let direction = direction(fields[2]) else { fail(.direction); continue }
+            if !seen.insert("\(employee)\u{0}\(instant.timeIntervalSince1970)\u{0}\(direction.rawValue)").inserted { fail(.duplicate); continue }
+            crossings.append(HistoricalCrossing(employeeNumber: employee, instant: instant, direction: direction, line: number))
+        }
+        return Parsed(crossings: crossings, errors: errors, encoding: encoding)
+    }
+
+    /// `in`/`out` and their Japanese and English names; `nil` otherwise.
+    static func direction(_ s: String) -> CrossingDirection? {
+        switch s.lowercased() {
+        case "in", "entry", "入", "入館", "入室": return .entry
+        case "out", "exit", "出", "退館", "退室": return .exit
+        default: return nil
+        }
+    }
+
+    /// Japan time `YYYY-MM-DD HH:MM[:SS]` (or `/` between the date's parts), or ISO 8601 with an offset
+    /// (``StrictDate/instant(_:)``). A real calendar day in 1900–2100; `nil` otherwise.
+    static func time(_ s: String) -> Date? {
+        if let d = StrictDate.instant(s) { return d }
+        let parts = s.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, let day = StrictDate.day(parts[0].replacingOccurrences(of: "/", with: "-")) else { return nil }
+        let hms = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard hms.count == 2 || hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+              let h = Int(hms[0]), let m = Int(hms[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+        let sec = hms.count == 3 ? Int(hms[2]) : 0
+        guard let sec, (0..<60).contains(sec) else { return nil }
+        return JapanTime.instant(day, minute: h * 60 + m).addingTimeInterval(Double(sec))
+    }
+}

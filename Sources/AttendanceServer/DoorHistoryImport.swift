@@ -1,0 +1,161 @@
+import Access
+import Attendance
+import Audit
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Store
+import Vapor
+
+/// Door history from the access system MynaGate replaces, so the first year's 36協定 checks and
+/// averages (which look back up to 12 months) have their earlier months.
+///
+/// What is refused, line by line, and why:
+/// - **at or after a person's first crossing MynaGate recorded itself**: the two systems' records
+///   would mix in one day, and a record of MynaGate's own is never second to an import;
+/// - **a person's day that an earlier import already filled**: importing a file twice, or two files
+///   that overlap, would count a day twice (re-importing the same file adds nothing);
+/// - unknown employee numbers, times in the future, and what the file itself gets wrong
+///   (``DoorHistoryCSV``).
+///
+/// The crossings go into attendance's crossings table with negative event ids
+/// (``DoorHistoryImportModel/eventID(serial:line:)``): marked as imported wherever they are shown, and
+/// each traceable to its import and line. The import is one audited write (`attendance.history.imported`,
+/// with the file's SHA-256) and only an administrator makes it.
+extension AttendanceService {
+    public struct HistoryImportResult: Content, Sendable {
+        public var serial: Int
+        public var imported: Int
+        public var encoding: String
+        public var sha256: String
+        public var errors: [HistoryLineErrorDTO]
+    }
+    public struct HistoryLineErrorDTO: Content, Sendable {
+        public var line: Int
+        public var reason: String
+        public var ja: String
+        public var en: String
+        init(_ e: DoorHistoryLineError) { (line, reason, ja, en) = (e.line, e.reason.rawValue, e.ja, e.en) }
+    }
+    public struct HistoryImportRow: Content, Sendable {
+        public var serial: Int
+        public var importedAt: Date
+        public var importedBy: String
+        public var sha256: String
+        public var crossings: Int
+        public var refused: Int
+        public var firstAt: Date?
+        public var lastAt: Date?
+    }
+
+    public func importDoorHistory(_ data: Data, by actor: String, now: Date = Date()) async throws -> HistoryImportResult {
+        let parsed = DoorHistoryCSV.parse(data)
+        guard let encoding = parsed.encoding else { throw Abort(.unprocessableEntity, reason: "the file is neither UTF-8 nor Shift_JIS") }
+        guard parsed.crossings.allSatisfy({ $0.line <= DoorHistoryImportModel.maxLines }) else {
+            throw Abort(.unprocessableEntity, reason: "the file has more than \(DoorHistoryImportModel.maxLines) lines; split it")
+        }
+        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return try await audited { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "attendance needs an SQL database") }
+            // Everything decided here is read inside the write: a door event or another import that
+            // lands meanwhile is either before it (and seen) or after it.
+            var ids: [String: String] = [:]
+            for e in try await EmployeeModel.query(on: tx).field(\.$id).field(\.$employeeNumber).all() {
+                ids[e.employeeNumber] = try e.requireID().uuidString
+            }
+            var errors = parsed.errors
+            var candidates: [HistoricalCrossing] = []
+            for c in parsed.crossings {
+                if ids[c.employeeNumber] == nil { errors.append(.init(line: c.line, reason: .unknownEmployee)) }
+                else if c.instant > now { errors.append(.init(line: c.line, reason: .future)) }
+                else { candidates.append(c) }
+            }
+            let persons = try await AttendanceStore.personNumbers(for: Set(candidates.compactMap { ids[$0.employeeNumber] }), on: sql)
+            let involved = Array(Set(persons.values)).sorted()
+            var ownFirst: [Int: Int] = [:], importedDays: Set<String> = []
+            for start in stride(from: 0, to: involved.count, by: 500) {
+                let chunk = involved[start..<min(start + 500, involved.count)].map { SQLBind($0) as any SQLExpression }
+                for row in try await sql.raw("SELECT person, MIN(minute) AS first FROM \(ident: AttendanceStore.crossingsTable) WHERE event > 0 AND person IN \(SQLGroupExpression(chunk)) GROUP BY person").all() {
+                    ownFirst[try row.decode(column: "person", as: Int.self)] = try row.decode(column: "first", as: Int.self)
+                }
+                for row in try await sql.raw("SELECT person, minute FROM \(ident: AttendanceStore.crossingsTable) WHERE event < 0 AND person IN \(SQLGroupExpression(chunk))").all() {
+                    let day = JapanTime(EpochMinute.date(try row.decode(column: "minute", as: Int.self))).date
+                    importedDays.insert("\(try row.decode(column: "person", as: Int.self)) \(day)")
+                }
+            }
+            let serial = (try await DoorHistoryImportModel.query(on: tx).max(\.$serial) ?? 0) + 1
+            var rows: [(person: Int, minute: Int, direction: Int, event: Int64)] = []
+            var months: Set<YearMonth> = []
+            for c in candidates {
+                guard let id = ids[c.employeeNumber], let person = persons[id] else { throw Abort(.internalServerError, reason: "a person number was not made") }
+                let minute = EpochMinute.of(c.instant)
+                let day = JapanTime(c.instant).date
+                if let first = ownFirst[person], minute >= first { errors.append(.init(line: c.line, reason: .overlapsOwnRecords)); continue }
+                if importedDays.contains("\(person) \(day)") { errors.append(.init(line: c.line, reason: .alreadyImported)); continue }
+                rows.append((person, minute, c.direction == .entry ? 1 : 0, DoorHistoryImportModel.eventID(serial: serial, line: c.line)))
+                months.formUnion(AttendanceMonthStore.months(touchedOn: day))
+            }
+            for start in stride(from: 0, to: rows.count, by: 500) {
+                let values: [any SQLExpression] = rows[start..<min(start + 500, rows.count)].map {
+                    SQLGroupExpression([SQLBind($0.person), SQLBind($0.minute), SQLBind($0.direction), SQLBind($0.event)])
+                }
+                try await sql.raw("INSERT INTO \(ident: AttendanceStore.crossingsTable) (person, minute, direction, event) VALUES \(SQLList(values))").run()
+            }
+            // Months already computed and kept are computed again with their history.
+            try await AttendanceMonthStore.touch(months, on: sql)
+            errors.sort { $0.line < $1.line }
+            let m = DoorHistoryImportModel()
+            m.id = UUID()
+            m.serial = serial
+            m.importedAt = now
+            m.importedBy = actor
+            m.sha256 = sha
+            m.crossings = rows.count
+            m.refused = errors.count
+            m.firstAt = rows.map(\.minute).min().map(EpochMinute.date)
+            m.lastAt = rows.map(\.minute).max().map(EpochMinute.date)
+            try await m.create(on: tx)
+            let result = HistoryImportResult(serial: serial, imported: rows.count, encoding: encoding, sha256: sha, errors: errors.map(HistoryLineErrorDTO.init))
+            return (result, [AuditDraft(kind: "attendance.history.imported", actor: actor, subject: "attendance",
+                                        details: ["serial": String(serial), "imported": String(rows.count), "refused": String(errors.count), "sha256": sha])])
+        }
+    }
+
+    /// The imports made, newest first.
+    public func historyImports() async throws -> [HistoryImportRow] {
+        try await DoorHistoryImportModel.query(on: db).sort(\.$serial, .descending).all().map {
+            HistoryImportRow(serial: $0.serial, importedAt: $0.importedAt, importedBy: $0.importedBy, sha256: $0.sha256,
+                             crossings: $0.crossings, refused: $0.refused, firstAt: $0.firstAt, lastAt: $0.lastAt)
+        }
+    }
+}
+
+extension AttendanceService {
+    /// Takes back import `serial`: its crossings are deleted (MynaGate's own door events are never
+    /// touched: theirs are positive) and the months they touched computed again; the import stays
+    /// listed, with its crossings now 0, and the removal is recorded (`attendance.history.removed`).
+    /// A wrong file can then be fixed and imported again.
+    public func removeDoorHistory(serial: Int, by actor: String) async throws -> Int {
+        try await audited { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "attendance needs an SQL database") }
+            guard let m = try await DoorHistoryImportModel.query(on: tx).filter(\.$serial == serial).first() else {
+                throw Abort(.notFound, reason: "no such import")
+            }
+            let high = DoorHistoryImportModel.eventID(serial: serial, line: 1), low = DoorHistoryImportModel.eventID(serial: serial, line: DoorHistoryImportModel.maxLines)
+            var months: Set<YearMonth> = []
+            for row in try await sql.raw("SELECT DISTINCT minute / 1440 AS d FROM \(ident: AttendanceStore.crossingsTable) WHERE event BETWEEN \(bind: low) AND \(bind: high)").all() {
+                // Any minute of the UTC day is enough to find the Japan days (and so the months) it touched.
+                let d = try row.decode(column: "d", as: Int.self)
+                for minute in [d * 1440, d * 1440 + 1439] { months.formUnion(AttendanceMonthStore.months(touchedAt: minute)) }
+            }
+            try await sql.raw("DELETE FROM \(ident: AttendanceStore.crossingsTable) WHERE event BETWEEN \(bind: low) AND \(bind: high)").run()
+            try await AttendanceMonthStore.touch(months, on: sql)
+            let removed = m.crossings
+            m.crossings = 0
+            try await m.save(on: tx)
+            return (removed, [AuditDraft(kind: "attendance.history.removed", actor: actor, subject: "attendance",
+                                         details: ["serial": String(serial), "removed": String(removed)])])
+        }
+    }
+}
