@@ -542,6 +542,29 @@ try:
         check("the everyone page shows E0003's missed leave", len(row) == 1 and "年次有給休暇" in row[0], str(row))
         sign_out()
 
+    @step("administrator imports door records from the previous system, in Japanese and English")
+    def _():
+        sign_in(logins["admin"]["username"], logins["admin"]["password"])
+        go("/attendance/history")
+        check("history page", h1() == "以前の入退場記録の取り込み", h1())
+        # The demo's own records start last month: January 2024 is before them. One line is in the future.
+        area = driver.find_element(By.ID, "history-csv")
+        area.send_keys("社員番号,日時,方向\nE0005,2024-01-09 08:58,in\nE0005,2024-01-09 18:02,out\nE0005,2099-01-01 09:00,in")
+        submit("history-submit")
+        check("two crossings imported", "取り込んだ行: 2" in live(), live())
+        errors = driver.find_elements(By.CSS_SELECTOR, "#history-errors li")
+        check("the future line is refused by its number only", len(errors) == 1 and "4行目" in errors[0].text and "未来" in errors[0].text,
+              str([e.text for e in errors]))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#history-imports tbody tr")
+        check("the import is listed with its count", len(rows) >= 1 and rows[0].find_elements(By.TAG_NAME, "td")[3].text == "2",
+              rows[0].text if rows else "none")
+        shot("attendance-11-history-ja")
+        go("/attendance/history?lang=en")
+        check("in English", "Imports made" in driver.page_source and h1() == "Door records from the previous system", h1())
+        shot("attendance-12-history-en")
+        go("/attendance/history?lang=ja")
+        sign_out()
+
     @step("employee sees their own month and the warning near 45 h")
     def _():
         sign_in(logins["employee"]["username"], logins["employee"]["password"])
