@@ -53,6 +53,12 @@ struct CSRFMiddleware: AsyncMiddleware {
             let expected = request.session.data["csrf"] ?? ""
             var presented = request.headers.first(name: "X-CSRF-Token") ?? ""
             if presented.isEmpty, request.headers.contentType == .urlEncodedForm {
+                // The body may still be on its way: a request whose body arrives after its head (a slow
+                // client, a busy server) is streamed, and reading it uncollected finds no token — a
+                // genuine form refused as forged. Collected here, at most the routes' default limit.
+                if request.body.data == nil {
+                    _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+                }
                 presented = (try? request.content.get(String.self, at: "csrf")) ?? ""
             }
             // A file upload form (the card application's photo): the token is a field of the multipart body,
