@@ -28,6 +28,9 @@ public struct DoorHistoryLineError: Sendable, Hashable, Codable, Error {
         case alreadyImported = "already_imported"
         /// Found by the server: later than now.
         case future
+        /// Before 2000: no access system MynaGate replaces holds such records, and attendance's
+        /// minutes are counted from 1970 (an earlier time is a typo, not history).
+        case tooOld = "too_old"
     }
     public var line: Int
     public var reason: Reason
@@ -50,6 +53,7 @@ public struct DoorHistoryLineError: Sendable, Hashable, Codable, Error {
         case .overlapsOwnRecords: what = "MynaGate 自身の記録が始まった後の日時のため取り込みません"
         case .alreadyImported: what = "この社員のこの日は、以前の取り込みで登録済みです"
         case .future: what = "未来の日時です"
+        case .tooOld: what = "2000年より前の日時です"
         }
         return "\(line)行目: \(what)"
     }
@@ -67,6 +71,7 @@ public struct DoorHistoryLineError: Sendable, Hashable, Codable, Error {
         case .overlapsOwnRecords: what = "at or after this person's first crossing MynaGate recorded itself; not imported"
         case .alreadyImported: what = "this person's day was imported before"
         case .future: what = "the time is in the future"
+        case .tooOld: what = "the time is before 2000"
         }
         return "line \(line): \(what)"
     }
@@ -93,27 +98,33 @@ public enum DoorHistoryCSV {
         var crossings: [HistoricalCrossing] = []
         var errors: [DoorHistoryLineError] = []
         var seen: Set<String> = []
-        var sawData = false
+        var first = true
         for (index, raw) in CSVText.lines(text).enumerated() {
             let number = index + 1
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
+            // Only the first line may be a header, and only when neither its time nor its direction
+            // reads: a first line whose time is mistyped is an error, never skipped without a word.
+            let mayBeHeader = first
+            first = false
             func fail(_ r: DoorHistoryLineError.Reason) { errors.append(DoorHistoryLineError(line: number, reason: r)) }
             guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
+            if mayBeHeader, fields.count >= 3, time(fields[1]) == nil, direction(fields[2]) == nil { continue }
             guard fields.count == 3 || fields.count == 4 else { fail(.fieldCount); continue }
-            guard let instant = time(fields[1]) else {
-                if !sawData && crossings.isEmpty && errors.isEmpty { continue }  // a header line
-                fail(.time); continue
-            }
-            sawData = true
+            guard let instant = time(fields[1]) else { fail(.time); continue }
             let employee = fields[0]
             guard (1...32).contains(employee.unicodeScalars.count) else { fail(.employeeNumber); continue }
             guard let direction = direction(fields[2]) else { fail(.direction); continue }
-            if !seen.insert("\(employee)\u{0}\(instant.timeIntervalSince1970)\u{0}\(direction.rawValue)").inserted { fail(.duplicate); continue }
+            guard instant >= earliest else { fail(.tooOld); continue }
+            // Attendance counts by the minute: two lines in the same minute are one crossing.
+            if !seen.insert("\(employee)\u{0}\(EpochMinute.of(instant))\u{0}\(direction.rawValue)").inserted { fail(.duplicate); continue }
             crossings.append(HistoricalCrossing(employeeNumber: employee, instant: instant, direction: direction, line: number))
         }
         return Parsed(crossings: crossings, errors: errors, encoding: encoding)
     }
+
+    /// The earliest time imported: 2000-01-01 00:00 Japan time.
+    static let earliest = JapanTime.instant(CivilDate(year: 2000, month: 1, day: 1))
 
     /// `in`/`out` and their Japanese and English names; `nil` otherwise.
     static func direction(_ s: String) -> CrossingDirection? {
@@ -124,14 +135,20 @@ public enum DoorHistoryCSV {
         }
     }
 
-    /// Japan time `YYYY-MM-DD HH:MM[:SS]` (or `/` between the date's parts), or ISO 8601 with an offset
+    /// Japan time `YYYY-MM-DD HH:MM[:SS]`, with `/` or `-` between the date's parts and the month, day
+    /// and hour in one or two digits (`2026/3/2 8:55`, as Excel saves it), or ISO 8601 with an offset
     /// (``StrictDate/instant(_:)``). A real calendar day in 1900–2100; `nil` otherwise.
     static func time(_ s: String) -> Date? {
         if let d = StrictDate.instant(s) { return d }
         let parts = s.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2, let day = StrictDate.day(parts[0].replacingOccurrences(of: "/", with: "-")) else { return nil }
+        guard parts.count == 2 else { return nil }
+        let ymd = parts[0].split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "/" })
+        guard ymd.count == 3, ymd[0].count == 4, (1...2).contains(ymd[1].count), (1...2).contains(ymd[2].count),
+              ymd.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let day = StrictDate.day("\(ymd[0])-\(ymd[1].count == 1 ? "0" : "")\(ymd[1])-\(ymd[2].count == 1 ? "0" : "")\(ymd[2])") else { return nil }
         let hms = parts[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 2 || hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+        guard hms.count == 2 || hms.count == 3, (1...2).contains(hms[0].count), hms.dropFirst().allSatisfy({ $0.count == 2 }),
+              hms.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let h = Int(hms[0]), let m = Int(hms[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
         let sec = hms.count == 3 ? Int(hms[2]) : 0
         guard let sec, (0..<60).contains(sec) else { return nil }

@@ -108,7 +108,7 @@ struct AttendancePages {
         for x in dto.crossings {
             let day = JapanTime(x.at).date
             dayOfEvent[x.eventId] = day
-            let mark = x.imported ? Messages.text("att_importedMark", lang) : "#\(x.eventId)"
+            let mark = x.imported ? "\(Messages.text("att_importedMark", lang)) #\(x.eventId)" : "#\(x.eventId)"
             recordByDay[day, default: []].append("\(clock(x.at, on: day)) \(dir(x.direction)) \(mark)")
         }
         var correctionsByDay: [CivilDate: [String]] = [:]

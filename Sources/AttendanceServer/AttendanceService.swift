@@ -88,8 +88,9 @@ public struct AttendanceService: Sendable {
         } else {
             names = try await AttendanceReader.names(on: db)
         }
-        let crossings = try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until),
-                                                             persons: persons, names: names, on: db)
+        // Imported history never mixes with MynaGate's own crossings in one day (ImportedHistory).
+        let crossings = ImportedHistory.preferOwn(try await AttendanceReader.crossings(from: EpochMinute.of(window.from), until: EpochMinute.of(window.until),
+                                                                                        persons: persons, names: names, on: db))
         let corrections = try await self.corrections(employees: people.map { $0.map(\.id.rawValue) }, from: window.from, until: window.until)
         let report = await Self.monthReport(month, crossings: crossings, corrections: corrections, context: context)
         return (report, crossings, corrections)
@@ -267,7 +268,8 @@ public struct AttendanceService: Sendable {
             m.at = at
         case "move", "void":
             // The event id is never repeated in a reason: a My Number typed here would come back (ContractRegressionTests).
-            guard let e = input.eventId, let seq = Int64(e), seq > 0 else { throw Abort(.unprocessableEntity, reason: "\(input.action) needs eventId") }
+            // Negative: a crossing imported from the previous system, corrected like any other.
+            guard let e = input.eventId, let seq = Int64(e), seq != 0 else { throw Abort(.unprocessableEntity, reason: "\(input.action) needs eventId") }
             guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
             // The event must be a crossing of this person.
             let names = try await AttendanceStore.personNumbers(for: [input.employeeId.uuidString], on: sql)

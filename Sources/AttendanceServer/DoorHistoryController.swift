@@ -12,7 +12,7 @@ struct DoorHistoryController {
         let staff = app.grouped(RoleMiddleware(AttendanceController.readers)).grouped("api", "v1", "attendance")
         let admin = app.grouped(RoleMiddleware([.admin])).grouped("api", "v1", "attendance")
         staff.get("history", use: list)
-        admin.on(.POST, "history", body: .collect(maxSize: "32mb"), use: importCSV)
+        admin.on(.POST, "history", body: .collect(maxSize: "8mb"), use: importCSV)
         admin.delete("history", ":serial", use: remove)
         app.grouped(PageRoleMiddleware(AttendancePages.staff)).get("attendance", "history", use: page)
         // The page's form is read at the default body limit (its token is read before the route runs,

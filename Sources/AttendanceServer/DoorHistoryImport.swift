@@ -5,6 +5,7 @@ import Crypto
 import Fluent
 import Foundation
 import SQLKit
+import ServerCore
 import Store
 import Vapor
 
@@ -12,10 +13,12 @@ import Vapor
 /// averages (which look back up to 12 months) have their earlier months.
 ///
 /// What is refused, line by line, and why:
-/// - **at or after a person's first crossing MynaGate recorded itself**: the two systems' records
-///   would mix in one day, and a record of MynaGate's own is never second to an import;
-/// - **a person's day that an earlier import already filled**: importing a file twice, or two files
-///   that overlap, would count a day twice (re-importing the same file adds nothing);
+/// - **on or after the day of a person's first crossing MynaGate recorded itself** (Japan time): the
+///   two systems' records would mix in one day, and a record of MynaGate's own is never second to an
+///   import (and when MynaGate's own crossings of a day arrive later, the report drops that day's
+///   imported ones: ``ImportedHistory/preferOwn(_:)``);
+/// - **a crossing an earlier import already holds** (the same person, minute and direction):
+///   re-importing a file adds nothing, and exports made per door can be imported one after another;
 /// - unknown employee numbers, times in the future, and what the file itself gets wrong
 ///   (``DoorHistoryCSV``).
 ///
@@ -27,6 +30,8 @@ extension AttendanceService {
     public struct HistoryImportResult: Content, Sendable {
         public var serial: Int
         public var imported: Int
+        /// Lines not imported; ``errors`` holds the first 1,000 of them.
+        public var refused: Int
         public var encoding: String
         public var sha256: String
         public var errors: [HistoryLineErrorDTO]
@@ -52,8 +57,15 @@ extension AttendanceService {
     public func importDoorHistory(_ data: Data, by actor: String, now: Date = Date()) async throws -> HistoryImportResult {
         let parsed = DoorHistoryCSV.parse(data)
         guard let encoding = parsed.encoding else { throw Abort(.unprocessableEntity, reason: "the file is neither UTF-8 nor Shift_JIS") }
-        guard parsed.crossings.allSatisfy({ $0.line <= DoorHistoryImportModel.maxLines }) else {
-            throw Abort(.unprocessableEntity, reason: "the file has more than \(DoorHistoryImportModel.maxLines) lines; split it")
+        // The import holds the write turn every door's events wait for: a file is at most 200,000
+        // crossings (a year of 200 people); a larger history goes in several files.
+        guard parsed.crossings.count <= Self.maxHistoryCrossings, parsed.crossings.allSatisfy({ $0.line <= DoorHistoryImportModel.maxLines }) else {
+            throw Abort(.unprocessableEntity, reason: "the file holds more than \(Self.maxHistoryCrossings) crossings; split it")
+        }
+        guard !parsed.crossings.isEmpty else {
+            var e = APIError(.unprocessableEntity, code: "no_usable_line", ja: "取り込める行がありません。", en: "not one line of the file could be read")
+            e.issues = parsed.errors.prefix(1_000).map { .init(field: "line \($0.line)", code: $0.reason.rawValue, messageJa: $0.ja, messageEn: $0.en) }
+            throw e
         }
         let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         return try await audited { tx in
@@ -73,15 +85,15 @@ extension AttendanceService {
             }
             let persons = try await AttendanceStore.personNumbers(for: Set(candidates.compactMap { ids[$0.employeeNumber] }), on: sql)
             let involved = Array(Set(persons.values)).sorted()
-            var ownFirst: [Int: Int] = [:], importedDays: Set<String> = []
+            var ownFirstDay: [Int: Int] = [:], held: Set<Held> = []
             for start in stride(from: 0, to: involved.count, by: 500) {
                 let chunk = involved[start..<min(start + 500, involved.count)].map { SQLBind($0) as any SQLExpression }
                 for row in try await sql.raw("SELECT person, MIN(minute) AS first FROM \(ident: AttendanceStore.crossingsTable) WHERE event > 0 AND person IN \(SQLGroupExpression(chunk)) GROUP BY person").all() {
-                    ownFirst[try row.decode(column: "person", as: Int.self)] = try row.decode(column: "first", as: Int.self)
+                    ownFirstDay[try row.decode(column: "person", as: Int.self)] = EpochMinute.localDay(try row.decode(column: "first", as: Int.self))
                 }
-                for row in try await sql.raw("SELECT person, minute FROM \(ident: AttendanceStore.crossingsTable) WHERE event < 0 AND person IN \(SQLGroupExpression(chunk))").all() {
-                    let day = JapanTime(EpochMinute.date(try row.decode(column: "minute", as: Int.self))).date
-                    importedDays.insert("\(try row.decode(column: "person", as: Int.self)) \(day)")
+                for row in try await sql.raw("SELECT person, minute, direction FROM \(ident: AttendanceStore.crossingsTable) WHERE event < 0 AND person IN \(SQLGroupExpression(chunk))").all() {
+                    held.insert(Held(person: try row.decode(column: "person", as: Int.self), minute: try row.decode(column: "minute", as: Int.self),
+                                     direction: try row.decode(column: "direction", as: Int.self)))
                 }
             }
             let serial = (try await DoorHistoryImportModel.query(on: tx).max(\.$serial) ?? 0) + 1
@@ -91,9 +103,10 @@ extension AttendanceService {
                 guard let id = ids[c.employeeNumber], let person = persons[id] else { throw Abort(.internalServerError, reason: "a person number was not made") }
                 let minute = EpochMinute.of(c.instant)
                 let day = JapanTime(c.instant).date
-                if let first = ownFirst[person], minute >= first { errors.append(.init(line: c.line, reason: .overlapsOwnRecords)); continue }
-                if importedDays.contains("\(person) \(day)") { errors.append(.init(line: c.line, reason: .alreadyImported)); continue }
-                rows.append((person, minute, c.direction == .entry ? 1 : 0, DoorHistoryImportModel.eventID(serial: serial, line: c.line)))
+                let direction = c.direction == .entry ? 1 : 0
+                if let first = ownFirstDay[person], EpochMinute.localDay(minute) >= first { errors.append(.init(line: c.line, reason: .overlapsOwnRecords)); continue }
+                if !held.insert(Held(person: person, minute: minute, direction: direction)).inserted { errors.append(.init(line: c.line, reason: .alreadyImported)); continue }
+                rows.append((person, minute, direction, DoorHistoryImportModel.eventID(serial: serial, line: c.line)))
                 months.formUnion(AttendanceMonthStore.months(touchedOn: day))
             }
             for start in stride(from: 0, to: rows.count, by: 500) {
@@ -116,10 +129,20 @@ extension AttendanceService {
             m.firstAt = rows.map(\.minute).min().map(EpochMinute.date)
             m.lastAt = rows.map(\.minute).max().map(EpochMinute.date)
             try await m.create(on: tx)
-            let result = HistoryImportResult(serial: serial, imported: rows.count, encoding: encoding, sha256: sha, errors: errors.map(HistoryLineErrorDTO.init))
+            let result = HistoryImportResult(serial: serial, imported: rows.count, refused: errors.count, encoding: encoding, sha256: sha,
+                                             errors: errors.prefix(1_000).map(HistoryLineErrorDTO.init))
             return (result, [AuditDraft(kind: "attendance.history.imported", actor: actor, subject: "attendance",
                                         details: ["serial": String(serial), "imported": String(rows.count), "refused": String(errors.count), "sha256": sha])])
         }
+    }
+
+    static let maxHistoryCrossings = 200_000
+
+    /// A crossing an import holds: the same person, minute and direction is the same crossing.
+    struct Held: Hashable {
+        var person: Int
+        var minute: Int
+        var direction: Int
     }
 
     /// The imports made, newest first.
@@ -133,9 +156,10 @@ extension AttendanceService {
 
 extension AttendanceService {
     /// Takes back import `serial`: its crossings are deleted (MynaGate's own door events are never
-    /// touched: theirs are positive) and the months they touched computed again; the import stays
-    /// listed, with its crossings now 0, and the removal is recorded (`attendance.history.removed`).
-    /// A wrong file can then be fixed and imported again.
+    /// touched: theirs are positive), with the corrections that name them (a correction of a crossing
+    /// that is gone corrects nothing; the removal's record counts them), and the months they touched
+    /// computed again; the import stays listed, with its crossings now 0, and the removal is recorded
+    /// (`attendance.history.removed`). A wrong file can then be fixed and imported again.
     public func removeDoorHistory(serial: Int, by actor: String) async throws -> Int {
         try await audited { tx in
             guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "attendance needs an SQL database") }
@@ -149,13 +173,21 @@ extension AttendanceService {
                 let d = try row.decode(column: "d", as: Int.self)
                 for minute in [d * 1440, d * 1440 + 1439] { months.formUnion(AttendanceMonthStore.months(touchedAt: minute)) }
             }
+            let counted = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: AttendanceStore.crossingsTable) WHERE event BETWEEN \(bind: low) AND \(bind: high)").first()
+            let removed = try counted?.decode(column: "n", as: Int.self) ?? 0
             try await sql.raw("DELETE FROM \(ident: AttendanceStore.crossingsTable) WHERE event BETWEEN \(bind: low) AND \(bind: high)").run()
+            var corrections = 0
+            for c in try await AttendanceCorrectionModel.query(on: tx).filter(\.$eventID != nil).all() {
+                guard let e = c.eventID, let id = Int64(e), (low...high).contains(id) else { continue }
+                if let at = c.at { months.formUnion(AttendanceMonthStore.months(touchedAt: EpochMinute.of(at))) }
+                try await c.delete(on: tx)
+                corrections += 1
+            }
             try await AttendanceMonthStore.touch(months, on: sql)
-            let removed = m.crossings
             m.crossings = 0
             try await m.save(on: tx)
             return (removed, [AuditDraft(kind: "attendance.history.removed", actor: actor, subject: "attendance",
-                                         details: ["serial": String(serial), "removed": String(removed)])])
+                                         details: ["serial": String(serial), "removed": String(removed), "corrections": String(corrections)])])
         }
     }
 }

@@ -47,10 +47,26 @@ struct DoorHistoryCSVTests {
         #expect(DoorHistoryCSV.parse(Data([0x82, 0xFF, 0xFE])).encoding == nil)
     }
 
+    @Test("dates and hours as Excel saves them; only a first line with no time and no direction is a header; before 2000 is too old; one minute is one crossing")
+    func excelAndHeader() {
+        let r = DoorHistoryCSV.parse(Data("E1,2026/3/2 8:55,in\nE1,2026/3/2 8:55:40,in\nE1,1999-12-31 23:59,out\n".utf8))
+        #expect(r.crossings.map(\.instant) == [AttendanceTestsTime.jst(2026, 3, 2, 8, 55)])
+        #expect(r.errors.map(\.reason) == [.duplicate, .tooOld])
+        // A mistyped time on the first line is an error, not a header skipped without a word.
+        let typo = DoorHistoryCSV.parse(Data("E1,2026-13-02 08:55,in\nE1,2026-03-02 18:00,out\n".utf8))
+        #expect(typo.errors.map(\.line) == [1] && typo.crossings.count == 1)
+    }
+
     @Test("an error names the line and the reason only, never the text")
     func noEcho() {
         let r = DoorHistoryCSV.parse(Data("E1,2025-04-01 08:59,in\n123456789012,not a time,in\n123456789012,2025-04-01 09:00,in,扉,余分\n".utf8))
         #expect(r.errors.map(\.reason) == [.time, .fieldCount])
         #expect(r.errors.allSatisfy { !$0.ja.contains("1234") && !$0.en.contains("1234") })
+    }
+}
+
+enum AttendanceTestsTime {
+    static func jst(_ y: Int, _ m: Int, _ d: Int, _ h: Int, _ min: Int) -> Date {
+        JapanTime.instant(CivilDate(year: y, month: m, day: d), minute: h * 60 + min)
     }
 }

@@ -28,6 +28,8 @@ struct DoorHistoryTests {
             123456789012,2026-03-02 09:00,in
             H001,2099-01-01 09:00,in
             H001,2026-03-03 25:00,in
+            H001,2026-04-01 07:00,in
+            H001,1969-12-31 09:00,in
             """
         let admin = site.admin
         let r = try await s.send(.POST, "/api/v1/attendance/history", as: admin, raw: Data(file.utf8), contentType: "text/csv")
@@ -35,8 +37,11 @@ struct DoorHistoryTests {
         let o = r.object()
         #expect(o["imported"] as? Int == 2)
         let errors = o["errors"] as? [[String: Any]] ?? []
-        #expect(errors.map { $0["line"] as? Int } == [4, 5, 6, 7, 8])
-        #expect(errors.map { $0["reason"] as? String } == ["overlaps_own_records", "unknown_employee", "unknown_employee", "future", "time"])
+        // Line 9 is earlier than MynaGate's first crossing, but on its day: the two never mix in one day.
+        #expect(errors.map { $0["line"] as? Int } == [4, 5, 6, 7, 8, 9, 10])
+        #expect(errors.map { $0["reason"] as? String } == ["overlaps_own_records", "unknown_employee", "unknown_employee", "future", "time",
+                                                           "overlaps_own_records", "too_old"])
+        #expect(o["refused"] as? Int == 7)
         #expect(!r.text.contains("123456789012"))
         // 3 March's month: 8:55 to 18:05 is 550 minutes present, from crossings marked as imported.
         let march = try await site.month(p, "2026-03")
@@ -76,6 +81,35 @@ struct DoorHistoryTests {
         #expect(third["imported"] as? Int == 2)
         // Bytes that are neither UTF-8 nor Shift_JIS are refused whole.
         #expect(try await s.send(.POST, "/api/v1/attendance/history", as: site.admin, raw: Data([0x82, 0xFF, 0xFE, 0x0A]), contentType: "text/csv").status == .unprocessableEntity)
+    }
+
+    @Test("exports made per door import one after another; MynaGate's own crossings arriving later for an imported day win; an imported crossing can be corrected, and taking the import back takes its correction")
+    func perDoorLateOwnAndCorrections() async throws {
+        let site = try await AttendanceSite.make()
+        let s = site.server
+        let p = try await site.person("H004")
+        let admin = site.admin
+        // Door A's export has the entries, door B's the exits, of the same days.
+        let a = try await s.send(.POST, "/api/v1/attendance/history", as: admin, raw: Data("H004,2026-01-05 09:00,in\nH004,2026-01-06 09:00,in\n".utf8), contentType: "text/csv").object()
+        let b = try await s.send(.POST, "/api/v1/attendance/history", as: admin, raw: Data("H004,2026-01-05 18:00,out\nH004,2026-01-06 18:30,out\n".utf8), contentType: "text/csv").object()
+        #expect(a["imported"] as? Int == 2 && b["imported"] as? Int == 2)
+        var jan = try await site.month(p, "2026-01")
+        #expect(AttendanceSite.day(jan, "2026-01-05")["presenceMinutes"] as? Int == 540)
+        // An offline door uploads MynaGate's own crossings of 6 January afterwards: that day is theirs.
+        try await site.cross(p, [(Self.jst(2026, 1, 6, 8, 30), true), (Self.jst(2026, 1, 6, 17, 30), false)])
+        jan = try await site.month(p, "2026-01")
+        #expect(AttendanceSite.day(jan, "2026-01-06")["presenceMinutes"] as? Int == 540)  // 8:30–17:30, not mixed with 9:00/18:30
+        #expect((AttendanceSite.day(jan, "2026-01-06")["issues"] as? [Any] ?? []).isEmpty)
+        // The imported exit of 5 January was a mistake: voided like any crossing.
+        let exit = (jan["crossings"] as? [[String: Any]] ?? []).first { $0["at"] as? String == "2026-01-05T09:00:00Z" }?["eventId"] as? String ?? ""
+        #expect(exit.hasPrefix("-"))
+        let void = try await s.send(.POST, "/api/v1/attendance/corrections", as: site.hr,
+                                    json: ["employeeId": p.id, "action": "void", "eventId": exit, "reason": "旧システムの誤記録"])
+        #expect(void.status == .created, "\(void.text)")
+        #expect(AttendanceSite.day(try await site.month(p, "2026-01"), "2026-01-05")["presenceMinutes"] as? Int != 540)
+        // Taking import 2 back takes the correction of its crossing with it.
+        #expect(try await s.send(.DELETE, "/api/v1/attendance/history/2", as: admin).object()["removed"] as? Int == 2)
+        #expect(try await AttendanceCorrectionModel.query(on: s.app.db).count() == 0)
     }
 
     @Test("the page lists imports to HR and lets an administrator import, in Japanese and English")
