@@ -66,6 +66,7 @@ extension BuildingService.ZoneDTO: NullableRequestFields { package static var nu
 extension BuildingService.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
 extension BuildingService.ScheduleDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["holidayRule"] } }
 extension MusterController.StartInput: NullableRequestFields { static var nullableFields: Set<String> { ["note"] } }
+extension MusterService.Config: NullableRequestFields { package static var nullableFields: Set<String> { ["drillReleasesDoors"] } }
 extension DecisionsController.DecisionRequest: NullableRequestFields {
     package static var nullableFields: Set<String> { ["issuer", "challengeId", "signature", "cardSignature", "pinResult", "triesLeft"] }
 }

@@ -100,23 +100,26 @@ package struct MusterService: Sendable {
             refuse("wardens[\(i)]", "ユーザー名は1〜64文字です", "a user name is 1–64 characters")
         }
         guard issues.isEmpty else { throw Self.unprocessable(issues) }
-        let actor = actor, named = zones, checked = c
+        let actor = actor, checked = c
         try await events.writeAudited { tx in
             // Checked inside the write: a zone or door deleted meanwhile cannot slip in.
             var missing: [APIError.Issue] = []
             let knownZones = Set(try await ZoneModel.query(on: tx).all().compactMap(\.id))
             let knownDoors = Set(try await DoorModel.query(on: tx).all().compactMap(\.id))
-            for z in named.sorted() where !knownZones.contains(z) {
-                missing.append(.init(field: "assemblyPoints", code: "unknown_zone", messageJa: "存在しない区域です: \(z)", messageEn: "no such zone: \(z)"))
+            // The field names where; the text never repeats what was sent.
+            for (i, p) in checked.assemblyPoints.enumerated() {
+                for (j, z) in p.zones.enumerated() where !knownZones.contains(z) {
+                    missing.append(.init(field: "assemblyPoints[\(i)].zones[\(j)]", code: "unknown_zone", messageJa: "存在しない区域です", messageEn: "no such zone"))
+                }
             }
-            for d in checked.releaseDoors where !knownDoors.contains(d) {
-                missing.append(.init(field: "releaseDoors", code: "unknown_door", messageJa: "存在しない扉です: \(d)", messageEn: "no such door: \(d)"))
+            for (i, d) in checked.releaseDoors.enumerated() where !knownDoors.contains(d) {
+                missing.append(.init(field: "releaseDoors[\(i)]", code: "unknown_door", messageJa: "存在しない扉です", messageEn: "no such door"))
             }
             // A warden is an account that exists now: a name on the list must not wait for whoever is
             // given that user name later.
             let accounts = Set(try await UserModel.query(on: tx).filter(\.$username ~~ checked.wardens).all().map(\.username))
-            for w in checked.wardens where !accounts.contains(w) {
-                missing.append(.init(field: "wardens", code: "unknown_account", messageJa: "存在しないユーザーです", messageEn: "no such account"))
+            for (i, w) in checked.wardens.enumerated() where !accounts.contains(w) {
+                missing.append(.init(field: "wardens[\(i)]", code: "unknown_account", messageJa: "存在しないユーザーです", messageEn: "no such account"))
             }
             guard missing.isEmpty else { throw Self.unprocessable(missing) }
             try await Self.store(checked, on: tx)

@@ -69,10 +69,12 @@ struct AnnualLeaveController {
         guard let body = req.body.data, body.readableBytes > 0 else { throw Abort(.badRequest, reason: "send the CSV as the body (text/csv)") }
         let result = try await req.attendance.importLeave(Data(buffer: body), by: "user:\(try req.user.username)")
         // As the self-report import: a file of which no line could be used is refused, naming lines and reasons only.
-        if result.grants + result.days == 0, let first = result.errors.first {
+        // A body with nothing but a header (or nothing CSV at all) is refused too, not answered "0 imported".
+        if result.grants + result.days == 0 {
+            let where_ = result.errors.first.map { ("、最初は\($0.line)行目", ", the first on line \($0.line)") } ?? ("", "")
             throw APIError(.unprocessableEntity, code: "no_usable_line",
-                           ja: "取り込める行がありません(\(result.errors.count)行に誤り、最初は\(first.line)行目)",
-                           en: "no line of the file could be imported (\(result.errors.count) lines with errors, the first on line \(first.line))",
+                           ja: "取り込める行がありません(\(result.errors.count)行に誤り\(where_.0))",
+                           en: "no line of the file could be imported (\(result.errors.count) lines with errors\(where_.1))",
                            issues: result.errors.prefix(50).map {
                                APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: $0.ja, messageEn: $0.en)
                            })

@@ -153,8 +153,11 @@ struct AttendanceLeaveTests {
         #expect(bad.status == .unprocessableEntity)
         #expect(bad.object()["code"] as? String == "no_usable_line")
         #expect(!bad.text.contains(Self.myNumber), "\(bad.text)")
+        // A body with nothing but a (would-be) header line is refused too, not "0 imported" (schemathesis ST201 sent `[null, null]`).
+        let headerOnly = try await s.send(.POST, "/api/v1/attendance/leave/import", as: hr, raw: Data("[null, null]".utf8), contentType: "text/csv")
+        #expect(headerOnly.status == .unprocessableEntity, "\(headerOnly.text)")
         try await s.app.mynagate.events.flush()
-        #expect(try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "attendance.leave.imported").count() == 1, "the file with no usable line was read and recorded (0 applied); the junk file wrote nothing")
+        #expect(try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "attendance.leave.imported").count() == 2, "the files with no usable line were read and recorded (0 applied); the junk file wrote nothing")
 
         // Shift_JIS with CRLF is read.
         let sjis = try #require("社員番号,区分,日付,日数\r\nH1,付与,\(Self.day(-10)),10\r\nH1,取得,\(Self.day(-5)),半日\r\n".data(using: .shiftJIS))
