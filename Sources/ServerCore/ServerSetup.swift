@@ -66,6 +66,7 @@ package func configureServer(_ app: Application, config: ServerConfig, features:
     app.migrations.add(AddVaultChipIntegrityColumn())
     app.migrations.add(AddGenuineCardColumns())
     app.migrations.add(CreateLeaveRegister())
+    app.migrations.add(CreatePCLogTables())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {
