@@ -176,4 +176,30 @@ struct AttendancePCLogTests {
         #expect(page.status == .ok && page.text.contains("pclog-imported"), "\(page.status)")
         #expect(try await s.send(.GET, "/api/v1/attendance/pc-logs/gaps?month=bad", as: hr).status == .badRequest)
     }
+
+    /// Retention 3 years from the end of the record's month: a PC day of January 2020 (and its task) is
+    /// past it on any day this test runs after 2023; one of a month ago is kept.
+    @Test("the purge deletes PC events and investigation tasks past retention, with the rest of attendance")
+    func purge() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr), admin = try await s.user(.admin)
+        let made = try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "Q1", "name": "PC Q1", "department": "総務部"])
+        #expect(made.status == .created || made.status == .ok, "\(made.text)")
+        let recent = AttendanceService.today.adding(days: -30)
+        let csv = "Q1,2020-01-06 09:00,logon\nQ1,2020-01-06 18:00,logoff\nQ1,\(recent) 09:00,logon\n"
+        let r = try await s.send(.POST, "/api/v1/attendance/pc-logs", as: hr, raw: Data(csv.utf8), contentType: "text/csv")
+        // No door record on either day: one task each.
+        #expect(r.status == .ok && r.object()["added"] as? Int == 3 && r.object()["tasksOpened"] as? Int == 2, "\(r.text)")
+        let dry = try await s.send(.POST, "/api/v1/attendance/purge", as: admin, json: ["dryRun": true])
+        #expect(dry.object()["pcLogEvents"] as? Int == 2 && dry.object()["pcLogTasks"] as? Int == 1, "\(dry.text)")
+        #expect(try await PCLogEventModel.query(on: s.app.db).count() == 3)
+        let done = try await s.send(.POST, "/api/v1/attendance/purge", as: admin, json: [String: String]())
+        #expect(done.status == .ok && done.object()["pcLogEvents"] as? Int == 2 && done.object()["pcLogTasks"] as? Int == 1, "\(done.text)")
+        #expect(try await PCLogEventModel.query(on: s.app.db).all().map(\.date) == [recent.description])
+        #expect(try await PCLogTaskModel.query(on: s.app.db).all().map(\.date) == [recent.description])
+        try await s.app.mynagate.events.flush()
+        let record = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "attendance.purged").first()
+        #expect(record?.details.contains("\"pcLogEvents\":\"2\"") == true, "\(record?.details ?? "")")
+    }
 }
