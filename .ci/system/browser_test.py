@@ -516,6 +516,38 @@ try:
         # The language choice is remembered: back to Japanese for the steps that follow.
         go(f"/attendance/department?name=%E5%96%B6%E6%A5%AD%E9%83%A8&month={month}&lang=ja")
 
+    @step("HR sees the PC-log divergences (PCログ) and resolves an investigation, in Japanese and English")
+    def _():
+        month = last_month()
+        go(f"/attendance?month={month}")
+        driver.find_element(By.ID, "pc-logs-link").click()
+        check("the attendance index links the PC-log page", "/attendance/pc-logs" in driver.current_url, driver.current_url)
+        go(f"/attendance/pc-logs?month={month}")
+        # The demo (DemoOrganisation+PCLog.swift): E0008 logged off at 22:40, 85 min after the 21:15 exit;
+        # E0002 used a PC on a Sunday with no door record.
+        def kinds(number):
+            return [r.get_attribute("data-kind") for r in driver.find_elements(By.CSS_SELECTOR, f"#pclog-gaps tr[data-number='{number}']")]
+        late = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#pclog-gaps tr[data-number='E0008']")]
+        check("E0008's PC use after the exit is flagged", "outside_door" in kinds("E0008") and any("85分遅い" in t for t in late), str(late))
+        check("E0002's Sunday at the PC has no door record", kinds("E0002") == ["no_door_record"], str(kinds("E0002")))
+        check("the explanation cites the guideline", "基発0120第3号" in driver.find_element(By.TAG_NAME, "main").text)
+        tasks = driver.find_elements(By.CSS_SELECTOR, "#pclog-tasks tbody tr")
+        check("each divergence has an open investigation", len(tasks) >= 2, str(len(tasks)))
+        check("the import form is offered", len(driver.find_elements(By.ID, "pclog-import-form")) == 1)
+        shot("attendance-11-pclog-ja")
+        go(f"/attendance/pc-logs?month={month}&lang=en")
+        check("in English", "Outside the door record" in driver.find_element(By.ID, "pclog-gaps").text
+              and "ended 85 min later" in driver.find_element(By.ID, "pclog-gaps").text)
+        shot("attendance-12-pclog-en")
+        go(f"/attendance/pc-logs?month={month}&lang=ja")
+        row = driver.find_element(By.CSS_SELECTOR, "#pclog-tasks tr[data-number='E0002']")
+        row.find_element(By.CSS_SELECTOR, "input[name='note']").send_keys("在宅勤務の申請あり。労働時間として扱う。")
+        row.find_element(By.CSS_SELECTOR, "button.pclog-resolve-submit").click()
+        check("the resolved investigation leaves the open list",
+              settled(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#pclog-tasks tr[data-number='E0002']"))) == 0
+              and "調査を完了にしました" in driver.find_element(By.TAG_NAME, "body").text)
+        shot("attendance-13-pclog-resolved-ja")
+
     @step("HR sees the annual-leave register (年次有給休暇): ok, warning and overdue, in Japanese and English")
     def _():
         go("/attendance/leave")

@@ -142,5 +142,6 @@ enum AttendanceMessages {
         "att_setting_workerNoticeMinutes": ("本人通知の基準（分）", "Worker notice threshold (minutes)"),
         "att_setting_retentionYears": ("保存年数", "Retention (years)"),
         "att_setting_selfReportMarginMinutes": ("自己申告の許容差（分）", "Self-report margin (minutes)"),
+        "att_setting_pcLogMarginMinutes": ("PCログの許容差（分）", "PC log margin (minutes)"),
     ]
 }

@@ -411,6 +411,9 @@ public struct AttendanceService: Sendable {
         public var leaveGrants: Int
         public var leaveDays: Int
         public var leaveBefore: String
+        /// PC-log events and investigation tasks of days before `before`.
+        public var pcLogEvents: Int
+        public var pcLogTasks: Int
         /// The sequence of the purge's record in the event log (not for a dry run).
         public var auditSequence: Int64?
     }
@@ -438,13 +441,18 @@ public struct AttendanceService: Sendable {
         let leaveFirst = AnnualLeaveDuty.firstKeptGrantDate(on: today, years: settings.retentionYears).description
         let leaveGrants = try await LeaveGrantModel.query(on: db).filter(\.$grantDate < leaveFirst).count()
         let leaveDays = try await LeaveDayModel.query(on: db).filter(\.$date < leaveFirst).count()
+        // PC logs and their investigations are attendance records like the self-reports: kept as long.
+        let pcLogEvents = try await PCLogEventModel.query(on: db).filter(\.$date < first.description).count()
+        let pcLogTasks = try await PCLogTaskModel.query(on: db).filter(\.$date < first.description).count()
         var result = PurgeResult(dryRun: dryRun, retentionYears: settings.retentionYears, before: first.description, crossings: crossings,
-                                 corrections: corrections, selfReports: selfReports, leaveGrants: leaveGrants, leaveDays: leaveDays, leaveBefore: leaveFirst)
+                                 corrections: corrections, selfReports: selfReports, leaveGrants: leaveGrants, leaveDays: leaveDays, leaveBefore: leaveFirst,
+                                 pcLogEvents: pcLogEvents, pcLogTasks: pcLogTasks)
         guard !dryRun else { return result }
         let draft = AuditDraft(kind: "attendance.purged", actor: actor, subject: "attendance",
                                details: ["before": first.description, "retentionYears": String(settings.retentionYears), "crossings": String(crossings),
                                          "corrections": String(corrections), "selfReports": String(selfReports),
-                                         "leaveBefore": leaveFirst, "leaveGrants": String(leaveGrants), "leaveDays": String(leaveDays)])
+                                         "leaveBefore": leaveFirst, "leaveGrants": String(leaveGrants), "leaveDays": String(leaveDays),
+                                         "pcLogEvents": String(pcLogEvents), "pcLogTasks": String(pcLogTasks)])
         let work: @Sendable (any Database) async throws -> [AuditDraft] = { tx in
             // Never a record of a purge that deleted nothing.
             guard let s = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the attendance purge needs an SQL database") }
@@ -456,6 +464,8 @@ public struct AttendanceService: Sendable {
             try await AttendanceSelfReportModel.query(on: tx).filter(\.$date < first.description).delete()
             try await LeaveGrantModel.query(on: tx).filter(\.$grantDate < leaveFirst).delete()
             try await LeaveDayModel.query(on: tx).filter(\.$date < leaveFirst).delete()
+            try await PCLogEventModel.query(on: tx).filter(\.$date < first.description).delete()
+            try await PCLogTaskModel.query(on: tx).filter(\.$date < first.description).delete()
             // Kept figures: months before the first kept day are gone; those whose reports read the
             // last purged day (the same rule as a crossing's) are computed again.
             try await AttendanceMonthStore.forget(before: YearMonth(first), on: s)

@@ -47,6 +47,8 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
     public var selfReportMarginMinutes = 30
     /// 年次有給休暇: days before a grant year's end from which a person short of 5 days is warned.
     public var leaveWarningDays = AnnualLeaveDuty.defaultWarningDays
+    /// PC logs: a PC start or end outside the door presence or the self-report by more than this is a gap.
+    public var pcLogMarginMinutes = 30
 
     public init() {}
 
@@ -56,7 +58,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         case shiftContinuationMinutes, maximumIntervalMinutes, minimumRestMinutes
         case monthlyLimitMinutes, yearlyLimitMinutes, specialClause, specialYearlyLimitMinutes, maxMonthsOverMonthlyLimit
         case monthlyCapMinutes, averageLimitMinutes, agreementYearStartMonth, warningRatio, workerNoticeMinutes
-        case retentionYears, selfReportMarginMinutes, leaveWarningDays
+        case retentionYears, selfReportMarginMinutes, leaveWarningDays, pcLogMarginMinutes
     }
 
     /// Missing fields keep their defaults (or, for a PUT, the stored values: see ``merged(with:)``).
@@ -80,6 +82,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try take(.agreementYearStartMonth, &agreementYearStartMonth); try take(.warningRatio, &warningRatio)
         try take(.workerNoticeMinutes, &workerNoticeMinutes); try take(.retentionYears, &retentionYears)
         try take(.selfReportMarginMinutes, &selfReportMarginMinutes); try take(.leaveWarningDays, &leaveWarningDays)
+        try take(.pcLogMarginMinutes, &pcLogMarginMinutes)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -98,7 +101,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         try c.encode(averageLimitMinutes, forKey: .averageLimitMinutes); try c.encode(agreementYearStartMonth, forKey: .agreementYearStartMonth)
         try c.encode(warningRatio, forKey: .warningRatio); try c.encode(workerNoticeMinutes, forKey: .workerNoticeMinutes)
         try c.encode(retentionYears, forKey: .retentionYears); try c.encode(selfReportMarginMinutes, forKey: .selfReportMarginMinutes)
-        try c.encode(leaveWarningDays, forKey: .leaveWarningDays)
+        try c.encode(leaveWarningDays, forKey: .leaveWarningDays); try c.encode(pcLogMarginMinutes, forKey: .pcLogMarginMinutes)
     }
 
     /// The problems that make these settings unusable (empty when valid), in English for the API.
@@ -123,6 +126,7 @@ public struct AttendanceSettings: Content, Sendable, Equatable {
         if !(1...50).contains(retentionYears) { p.append("retentionYears is 1–50 (the law asks for at least 3: 労基法109条, 143条)") }
         if !(0...1440).contains(selfReportMarginMinutes) { p.append("selfReportMarginMinutes is 0–1440") }
         if !(0...365).contains(leaveWarningDays) { p.append("leaveWarningDays is 0–365") }
+        if !(0...240).contains(pcLogMarginMinutes) { p.append("pcLogMarginMinutes is 0–240") }
         return p
     }
 

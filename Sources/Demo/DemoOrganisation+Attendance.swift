@@ -91,6 +91,8 @@ extension DemoOrganisation {
         }
         // 年次有給休暇: an ok, a warning and an overdue person (DemoOrganisation+Leave.swift).
         if employees.count >= 5 { try await seedLeave(app, today: today) }
+        // PC logs beside the door record: a divergence of each kind (DemoOrganisation+PCLog.swift).
+        if employees.count >= 8 { try await seedPCLog(app, today: today) }
         return []
     }
 }

@@ -166,6 +166,7 @@ struct AttendancePurgeCommand: AsyncParsableCommand {
             print("\(r.dryRun ? "would purge" : "purged") records of days before \(r.before) (retention \(r.retentionYears) years): "
                   + "\(r.crossings) crossings, \(r.corrections) corrections, \(r.selfReports) self-reports; "
                   + "leave register: \(r.leaveGrants) grants dated before \(r.leaveBefore), \(r.leaveDays) leave days"
+                  + "; PC logs: \(r.pcLogEvents) events, \(r.pcLogTasks) investigation tasks"
                   + (r.auditSequence.map { "; recorded as event \($0)" } ?? ""))
         }
     }

@@ -19,6 +19,8 @@ let attendanceRouteRoles: [String: Set<String>] = {
         "GET /attendance/history": staff, "POST /attendance/history": ["admin"],
         "GET /api/v1/me/attendance/leave": everyone, "GET /api/v1/attendance/leave": staff,
         "POST /api/v1/attendance/leave/import": staff, "POST /api/v1/attendance/leave/grants": staff, "POST /api/v1/attendance/leave/days": staff,
+        "POST /api/v1/attendance/pc-logs": staff, "GET /api/v1/attendance/pc-logs/gaps": staff, "GET /api/v1/attendance/pc-logs/tasks": staff,
+        "POST /api/v1/attendance/pc-logs/tasks/:id/resolve": staff,
         // Pages.
         "GET /my/attendance": everyone,
         "GET /attendance": staff, "GET /attendance/people/:id": staff, "POST /attendance/people/:id/corrections": staff,
@@ -26,5 +28,6 @@ let attendanceRouteRoles: [String: Set<String>] = {
         "GET /attendance/settings": staff,
         "GET /attendance/leave": staff, "POST /attendance/leave/import": staff, "POST /attendance/leave/grants": staff,
         "POST /attendance/leave/days": staff,
+        "GET /attendance/pc-logs": staff, "POST /attendance/pc-logs": staff, "POST /attendance/pc-logs/tasks/:id/resolve": staff,
     ]
 }()
