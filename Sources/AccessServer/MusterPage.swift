@@ -86,7 +86,7 @@ struct MusterPage {
         let policy = await req.state.policy.current
         let groups: [MusterRoll.Group]
         if let evacuation { groups = try await muster.roll(evacuation.id).1 } else { groups = try await muster.now() }
-        let point = req.query[String.self, at: "point"] ?? ""
+        let point = try req.queryText("point") ?? ""
         let shown = point.isEmpty ? groups : groups.filter { $0.point?.id == point }
         let time = { (d: Date) in PageTime.show(d) }
         let rows = shown.map { g in

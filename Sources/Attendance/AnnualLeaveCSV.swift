@@ -6,59 +6,50 @@ import Foundation
 /// It names the line and the field, never what was in it: the file comes from another system, and a
 /// column holding a My Number by mistake (12 digits where the employee number belongs) must not travel
 /// on into a page, an API answer or a log. The self-report errors quote the text; these do not.
-public struct LeaveLineError: Sendable, Hashable, Codable, Error {
-    public enum Reason: String, Sendable, Hashable, Codable {
-        case fieldCount = "field_count"
-        case employeeNumber = "employee_number"
-        case record
-        case date
-        case days
-        case kind
-        case hours
-        case duplicate
-        case unterminatedQuote = "unterminated_quote"
-        /// No employee has this number (found by the server, which knows the employees).
-        case unknownEmployee = "unknown_employee"
-    }
-    public var line: Int
-    public var reason: Reason
+public typealias LeaveLineError = CSVLineError<LeaveLineReason>
 
-    public init(line: Int, reason: Reason) {
-        self.line = line
-        self.reason = reason
-    }
+/// Why a line of the file was not read (``LeaveLineError``).
+public enum LeaveLineReason: String, CSVLineReason {
+    case fieldCount = "field_count"
+    case employeeNumber = "employee_number"
+    case record
+    case date
+    case days
+    case kind
+    case hours
+    case duplicate
+    case unterminatedQuote = "unterminated_quote"
+    /// No employee has this number (found by the server, which knows the employees).
+    case unknownEmployee = "unknown_employee"
 
     public var ja: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "項目の数が違います(付与は「社員番号,grant,基準日,日数」、取得は「社員番号,taken,日付,full|half|hourly[,時間数]」)"
-        case .employeeNumber: what = "社員番号がないか、長すぎます(1〜32文字)"
-        case .record: what = "2列目は grant(付与)か taken(取得)です"
-        case .date: what = "日付が読めません(例: 2026-04-01)"
-        case .days: what = "付与日数は1〜40の整数です"
-        case .kind: what = "取得の単位は full(全日)、half(半日)、hourly(時間単位)のいずれかです"
-        case .hours: what = "時間単位の取得には1〜8の時間数が必要で、全日・半日には時間数を書きません"
-        case .duplicate: what = "同じ社員・同じ日の行がすでにあります"
-        case .unterminatedQuote: what = "引用符が閉じられていません"
-        case .unknownEmployee: what = "この社員番号の従業員がいません"
+        switch self {
+        case .fieldCount: return "項目の数が違います(付与は「社員番号,grant,基準日,日数」、取得は「社員番号,taken,日付,full|half|hourly[,時間数]」)"
+        case .employeeNumber: return "社員番号がないか、長すぎます(1〜32文字)"
+        case .record: return "2列目は grant(付与)か taken(取得)です"
+        case .date: return "日付が読めません(例: 2026-04-01)"
+        case .days: return "付与日数は1〜40の整数です"
+        case .kind: return "取得の単位は full(全日)、half(半日)、hourly(時間単位)のいずれかです"
+        case .hours: return "時間単位の取得には1〜8の時間数が必要で、全日・半日には時間数を書きません"
+        case .duplicate: return "同じ社員・同じ日の行がすでにあります"
+        case .unterminatedQuote: return "引用符が閉じられていません"
+        case .unknownEmployee: return "この社員番号の従業員がいません"
         }
-        return "\(line)行目: \(what)"
     }
+
     public var en: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "wrong number of fields (a grant is: employee number, grant, grant date, days; leave taken: employee number, taken, date, full|half|hourly[, hours])"
-        case .employeeNumber: what = "the employee number is empty or too long (1–32 characters)"
-        case .record: what = "the second field is grant or taken"
-        case .date: what = "the date cannot be read (e.g. 2026-04-01)"
-        case .days: what = "the days granted must be a whole number from 1 to 40"
-        case .kind: what = "leave is taken as full, half or hourly"
-        case .hours: what = "hourly leave needs 1 to 8 hours; full and half days take no hours"
-        case .duplicate: what = "there is already a line for this person and day"
-        case .unterminatedQuote: what = "a quote is not closed"
-        case .unknownEmployee: what = "no employee has this employee number"
+        switch self {
+        case .fieldCount: return "wrong number of fields (a grant is: employee number, grant, grant date, days; leave taken: employee number, taken, date, full|half|hourly[, hours])"
+        case .employeeNumber: return "the employee number is empty or too long (1–32 characters)"
+        case .record: return "the second field is grant or taken"
+        case .date: return "the date cannot be read (e.g. 2026-04-01)"
+        case .days: return "the days granted must be a whole number from 1 to 40"
+        case .kind: return "leave is taken as full, half or hourly"
+        case .hours: return "hourly leave needs 1 to 8 hours; full and half days take no hours"
+        case .duplicate: return "there is already a line for this person and day"
+        case .unterminatedQuote: return "a quote is not closed"
+        case .unknownEmployee: return "no employee has this employee number"
         }
-        return "line \(line): \(what)"
     }
 }
 
@@ -98,7 +89,7 @@ public enum AnnualLeaveCSV {
             if line.isEmpty { continue }
             let isFirst = firstLine
             firstLine = false
-            func fail(_ r: LeaveLineError.Reason) { out.errors.append(LeaveLineError(line: number, reason: r)) }
+            func fail(_ r: LeaveLineReason) { out.errors.append(LeaveLineError(line: number, reason: r)) }
             guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
             guard fields.count >= 2 else { fail(.fieldCount); continue }
             let record = fields[1].lowercased()

@@ -12,68 +12,58 @@ public struct HistoricalCrossing: Sendable, Hashable {
 
 /// Why one line of a door history file was not imported. It names the line and the field, never what
 /// was in it (a column of My Numbers by mistake must not travel on into an answer or a log).
-public struct DoorHistoryLineError: Sendable, Hashable, Codable, Error {
-    public enum Reason: String, Sendable, Hashable, Codable {
-        case fieldCount = "field_count"
-        case employeeNumber = "employee_number"
-        case time
-        case direction
-        case duplicate
-        case unterminatedQuote = "unterminated_quote"
-        /// Found by the server: no employee has this number.
-        case unknownEmployee = "unknown_employee"
-        /// Found by the server: at or after this person's first crossing MynaGate recorded itself.
-        case overlapsOwnRecords = "overlaps_own_records"
-        /// Found by the server: this person's day already holds crossings from an earlier import.
-        case alreadyImported = "already_imported"
-        /// Found by the server: later than now.
-        case future
-        /// Before 2000: no access system MynaGate replaces holds such records, and attendance's
-        /// minutes are counted from 1970 (an earlier time is a typo, not history).
-        case tooOld = "too_old"
-    }
-    public var line: Int
-    public var reason: Reason
+public typealias DoorHistoryLineError = CSVLineError<DoorHistoryLineReason>
 
-    public init(line: Int, reason: Reason) {
-        self.line = line
-        self.reason = reason
-    }
+/// Why a line of the file was not read (``DoorHistoryLineError``).
+public enum DoorHistoryLineReason: String, CSVLineReason {
+    case fieldCount = "field_count"
+    case employeeNumber = "employee_number"
+    case time
+    case direction
+    case duplicate
+    case unterminatedQuote = "unterminated_quote"
+    /// Found by the server: no employee has this number.
+    case unknownEmployee = "unknown_employee"
+    /// Found by the server: on or after the day of this person's first crossing MynaGate recorded itself.
+    case overlapsOwnRecords = "overlaps_own_records"
+    /// Found by the server: an earlier import holds this crossing (same person, minute, direction).
+    case alreadyImported = "already_imported"
+    /// Found by the server: later than now.
+    case future
+    /// Before 2000: no access system MynaGate replaces holds such records, and attendance's
+    /// minutes are counted from 1970 (an earlier time is a typo, not history).
+    case tooOld = "too_old"
 
     public var ja: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "項目は「社員番号,日時,方向」(4列目に扉名があってもよい)です"
-        case .employeeNumber: what = "社員番号がないか、長すぎます(1〜32文字)"
-        case .time: what = "日時が読めません(例: 2025-04-01 08:59、日本時間)"
-        case .direction: what = "方向は in/out(入/出)です"
-        case .duplicate: what = "同じ社員・同じ日時・同じ方向の行がすでにあります"
-        case .unterminatedQuote: what = "引用符が閉じられていません"
-        case .unknownEmployee: what = "この社員番号の従業員がいません"
-        case .overlapsOwnRecords: what = "MynaGate 自身の記録が始まった後の日時のため取り込みません"
-        case .alreadyImported: what = "この社員のこの日は、以前の取り込みで登録済みです"
-        case .future: what = "未来の日時です"
-        case .tooOld: what = "2000年より前の日時です"
+        switch self {
+        case .fieldCount: return "項目は「社員番号,日時,方向」(4列目に扉名があってもよい)です"
+        case .employeeNumber: return "社員番号がないか、長すぎます(1〜32文字)"
+        case .time: return "日時が読めません(例: 2025-04-01 08:59、日本時間)"
+        case .direction: return "方向は in/out(入/出)です"
+        case .duplicate: return "同じ社員・同じ日時・同じ方向の行がすでにあります"
+        case .unterminatedQuote: return "引用符が閉じられていません"
+        case .unknownEmployee: return "この社員番号の従業員がいません"
+        case .overlapsOwnRecords: return "MynaGate 自身の記録が始まった日以降のため取り込みません"
+        case .alreadyImported: return "同じ通過が以前の取り込みで登録済みです"
+        case .future: return "未来の日時です"
+        case .tooOld: return "2000年より前の日時です"
         }
-        return "\(line)行目: \(what)"
     }
 
     public var en: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "3 fields are needed: employee number, time, direction (a 4th, the door's name, may follow)"
-        case .employeeNumber: what = "the employee number is empty or too long (1–32 characters)"
-        case .time: what = "the time cannot be read (e.g. 2025-04-01 08:59, Japan time)"
-        case .direction: what = "the direction is in or out (入 or 出)"
-        case .duplicate: what = "there is already a line for this person, time and direction"
-        case .unterminatedQuote: what = "a quote is not closed"
-        case .unknownEmployee: what = "no employee has this employee number"
-        case .overlapsOwnRecords: what = "at or after this person's first crossing MynaGate recorded itself; not imported"
-        case .alreadyImported: what = "this person's day was imported before"
-        case .future: what = "the time is in the future"
-        case .tooOld: what = "the time is before 2000"
+        switch self {
+        case .fieldCount: return "3 fields are needed: employee number, time, direction (a 4th, the door's name, may follow)"
+        case .employeeNumber: return "the employee number is empty or too long (1–32 characters)"
+        case .time: return "the time cannot be read (e.g. 2025-04-01 08:59, Japan time)"
+        case .direction: return "the direction is in or out (入 or 出)"
+        case .duplicate: return "there is already a line for this person, time and direction"
+        case .unterminatedQuote: return "a quote is not closed"
+        case .unknownEmployee: return "no employee has this employee number"
+        case .overlapsOwnRecords: return "on or after the day of this person's first crossing MynaGate recorded itself; not imported"
+        case .alreadyImported: return "an earlier import holds this crossing"
+        case .future: return "the time is in the future"
+        case .tooOld: return "the time is before 2000"
         }
-        return "line \(line): \(what)"
     }
 }
 
@@ -107,7 +97,7 @@ public enum DoorHistoryCSV {
             // reads: a first line whose time is mistyped is an error, never skipped without a word.
             let mayBeHeader = first
             first = false
-            func fail(_ r: DoorHistoryLineError.Reason) { errors.append(DoorHistoryLineError(line: number, reason: r)) }
+            func fail(_ r: DoorHistoryLineReason) { errors.append(DoorHistoryLineError(line: number, reason: r)) }
             guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
             if mayBeHeader, fields.count >= 3, time(fields[1]) == nil, direction(fields[2]) == nil { continue }
             guard fields.count == 3 || fields.count == 4 else { fail(.fieldCount); continue }

@@ -52,53 +52,44 @@ public struct PCLogEvent: Sendable, Hashable, Codable {
 /// Like ``LeaveLineError`` it names the line and the field, never what was in it: a log exported from
 /// another system may carry a My Number where the employee number belongs, and it must not travel on
 /// into an answer, a page or a log line.
-public struct PCLogLineError: Sendable, Hashable, Codable, Error {
-    public enum Reason: String, Sendable, Hashable, Codable {
-        case fieldCount = "field_count"
-        case employeeNumber = "employee_number"
-        case time
-        case event
-        case pcName = "pc_name"
-        case duplicate
-        case unterminatedQuote = "unterminated_quote"
-        /// No employee has this number (found by the server, which knows the employees).
-        case unknownEmployee = "unknown_employee"
-    }
-    public var line: Int
-    public var reason: Reason
+public typealias PCLogLineError = CSVLineError<PCLogLineReason>
 
-    public init(line: Int, reason: Reason) {
-        self.line = line
-        self.reason = reason
-    }
+/// Why a line of the file was not read (``PCLogLineError``).
+public enum PCLogLineReason: String, CSVLineReason {
+    case fieldCount = "field_count"
+    case employeeNumber = "employee_number"
+    case time
+    case event
+    case pcName = "pc_name"
+    case duplicate
+    case unterminatedQuote = "unterminated_quote"
+    /// No employee has this number (found by the server, which knows the employees).
+    case unknownEmployee = "unknown_employee"
 
     public var ja: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "項目は「社員番号,日時,種別[,PC名]」の3つか4つです"
-        case .employeeNumber: what = "社員番号がないか、長すぎます(1〜32文字)"
-        case .time: what = "日時が読めません(例: 2026-04-01 08:55、2026-04-01T08:55:00+09:00)"
-        case .event: what = "種別は logon、logoff、lock、unlock(ログオン、ログオフ)のいずれかです"
-        case .pcName: what = "PC名が長すぎます(64文字まで)"
-        case .duplicate: what = "同じ社員・同じ日時・同じ種別の行がすでにあります"
-        case .unterminatedQuote: what = "引用符が閉じられていません"
-        case .unknownEmployee: what = "この社員番号の従業員がいません"
+        switch self {
+        case .fieldCount: return "項目は「社員番号,日時,種別[,PC名]」の3つか4つです"
+        case .employeeNumber: return "社員番号がないか、長すぎます(1〜32文字)"
+        case .time: return "日時が読めません(例: 2026-04-01 08:55、2026-04-01T08:55:00+09:00)"
+        case .event: return "種別は logon、logoff、lock、unlock(ログオン、ログオフ)のいずれかです"
+        case .pcName: return "PC名が長すぎます(64文字まで)"
+        case .duplicate: return "同じ社員・同じ日時・同じ種別の行がすでにあります"
+        case .unterminatedQuote: return "引用符が閉じられていません"
+        case .unknownEmployee: return "この社員番号の従業員がいません"
         }
-        return "\(line)行目: \(what)"
     }
+
     public var en: String {
-        let what: String
-        switch reason {
-        case .fieldCount: what = "3 or 4 fields are needed: employee number, time, event[, PC name]"
-        case .employeeNumber: what = "the employee number is empty or too long (1–32 characters)"
-        case .time: what = "the time cannot be read (e.g. 2026-04-01 08:55 or 2026-04-01T08:55:00+09:00)"
-        case .event: what = "the event is logon, logoff, lock or unlock"
-        case .pcName: what = "the PC name is too long (at most 64 characters)"
-        case .duplicate: what = "there is already a line for this person, time and event"
-        case .unterminatedQuote: what = "a quote is not closed"
-        case .unknownEmployee: what = "no employee has this employee number"
+        switch self {
+        case .fieldCount: return "3 or 4 fields are needed: employee number, time, event[, PC name]"
+        case .employeeNumber: return "the employee number is empty or too long (1–32 characters)"
+        case .time: return "the time cannot be read (e.g. 2026-04-01 08:55 or 2026-04-01T08:55:00+09:00)"
+        case .event: return "the event is logon, logoff, lock or unlock"
+        case .pcName: return "the PC name is too long (at most 64 characters)"
+        case .duplicate: return "there is already a line for this person, time and event"
+        case .unterminatedQuote: return "a quote is not closed"
+        case .unknownEmployee: return "no employee has this employee number"
         }
-        return "line \(line): \(what)"
     }
 }
 
@@ -138,7 +129,7 @@ public enum PCLogCSV {
             if line.isEmpty { continue }
             let isFirst = firstLine
             firstLine = false
-            func fail(_ r: PCLogLineError.Reason) { out.errors.append(PCLogLineError(line: number, reason: r)) }
+            func fail(_ r: PCLogLineReason) { out.errors.append(PCLogLineError(line: number, reason: r)) }
             guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
             guard fields.count == 3 || fields.count == 4 else {
                 if isFirst { continue }  // a header line of another shape

@@ -71,13 +71,7 @@ struct AnnualLeaveController {
         // As the self-report import: a file of which no line could be used is refused, naming lines and reasons only.
         // A body with nothing but a header (or nothing CSV at all) is refused too, not answered "0 imported".
         if result.grants + result.days == 0 {
-            let where_ = result.errors.first.map { ("、最初は\($0.line)行目", ", the first on line \($0.line)") } ?? ("", "")
-            throw APIError(.unprocessableEntity, code: "no_usable_line",
-                           ja: "取り込める行がありません(\(result.errors.count)行に誤り\(where_.0))",
-                           en: "no line of the file could be imported (\(result.errors.count) lines with errors\(where_.1))",
-                           issues: result.errors.prefix(50).map {
-                               APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: $0.ja, messageEn: $0.en)
-                           })
+            throw NoUsableLine.refusal(result.errors.map { .init(line: $0.line, reason: $0.reason, ja: $0.ja, en: $0.en) })
         }
         return result
     }

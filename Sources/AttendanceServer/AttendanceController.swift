@@ -346,13 +346,9 @@ struct AttendanceController {
         // A file of which not one line could be used is refused (like a holiday file without a holiday), not
         // answered 200 with "imported 0": a caller that only checks the status would think the month was in.
         // The answer names the lines and reasons but never repeats their text.
-        if result.imported == 0, let first = result.errors.first {
-            throw APIError(.unprocessableEntity, code: "no_usable_line",
-                           ja: "取り込める行がありません(\(result.errors.count)行に誤り、最初は\(first.line)行目)",
-                           en: "no line of the file could be imported (\(result.errors.count) lines with errors, the first on line \(first.line))",
-                           issues: result.errors.prefix(50).map {
-                               APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: "\($0.line)行目: \($0.reason)", messageEn: "line \($0.line): \($0.reason)")
-                           })
+        if result.imported == 0 {
+            // The self-report's own texts quote the line: the issues give the reason code only.
+            throw NoUsableLine.refusal(result.errors.map { .init(line: $0.line, reason: $0.reason, ja: "\($0.line)行目: \($0.reason)", en: "line \($0.line): \($0.reason)") })
         }
         return result
     }

@@ -63,9 +63,7 @@ extension AttendanceService {
             throw Abort(.unprocessableEntity, reason: "the file holds more than \(Self.maxHistoryCrossings) crossings; split it")
         }
         guard !parsed.crossings.isEmpty else {
-            var e = APIError(.unprocessableEntity, code: "no_usable_line", ja: "取り込める行がありません。", en: "not one line of the file could be read")
-            e.issues = parsed.errors.prefix(1_000).map { .init(field: "line \($0.line)", code: $0.reason.rawValue, messageJa: $0.ja, messageEn: $0.en) }
-            throw e
+            throw NoUsableLine.refusal(parsed.errors.map { .init(line: $0.line, reason: $0.reason.rawValue, ja: $0.ja, en: $0.en) })
         }
         let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         return try await audited { tx in

@@ -67,13 +67,8 @@ struct PCLogController {
         try await req.state.events.flush()
         let result = try await req.attendance.importPCLog(Data(buffer: body), by: "user:\(try req.user.username)")
         // As the self-report and leave imports: a file of which no line could be used is refused, naming lines and reasons only.
-        if result.events == 0, let first = result.errors.first {
-            throw APIError(.unprocessableEntity, code: "no_usable_line",
-                           ja: "取り込める行がありません(\(result.errors.count)行に誤り、最初は\(first.line)行目)",
-                           en: "no line of the file could be imported (\(result.errors.count) lines with errors, the first on line \(first.line))",
-                           issues: result.errors.prefix(50).map {
-                               APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: $0.ja, messageEn: $0.en)
-                           })
+        if result.events == 0 {
+            throw NoUsableLine.refusal(result.errors.map { .init(line: $0.line, reason: $0.reason, ja: $0.ja, en: $0.en) })
         }
         return result
     }

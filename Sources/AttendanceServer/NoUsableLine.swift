@@ -1,0 +1,24 @@
+import Attendance
+import Foundation
+import ServerCore
+
+/// The one refusal of an imported file of which not one line could be used: 422 `no_usable_line`, each
+/// bad line an issue by its number and reason (the first 50), never its text. Answering 200 "0
+/// imported" instead would let a caller that checks only the status think the file was in — and a body
+/// holding nothing but a would-be header line (what schemathesis sends as `[null, null]` or `{}`) is
+/// such a file too, with no line errors at all.
+enum NoUsableLine {
+    struct Line {
+        var line: Int
+        var reason: String
+        var ja: String
+        var en: String
+    }
+
+    static func refusal(_ errors: [Line]) -> APIError {
+        let (ja, en) = errors.first.map { ("\(errors.count)行に誤り、最初は\($0.line)行目", "\(errors.count) lines with errors, the first on line \($0.line)") }
+            ?? ("読める行がありません", "nothing but a header or an empty file")
+        return APIError(.unprocessableEntity, code: "no_usable_line", ja: "取り込める行がありません(\(ja))", en: "no line of the file could be imported (\(en))",
+                        issues: errors.prefix(50).map { APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: $0.ja, messageEn: $0.en) })
+    }
+}
