@@ -72,7 +72,7 @@ public enum PCLogLineReason: String, CSVLineReason {
         case .employeeNumber: return "社員番号がないか、長すぎます(1〜32文字)"
         case .time: return "日時が読めません(例: 2026-04-01 08:55、2026-04-01T08:55:00+09:00)"
         case .event: return "種別は logon、logoff、lock、unlock(ログオン、ログオフ)のいずれかです"
-        case .pcName: return "PC名が長すぎます(64文字まで)"
+        case .pcName: return "PC名が長すぎるか(64文字まで)、12桁の数字や制御文字を含んでいます"
         case .duplicate: return "同じ社員・同じ日時・同じ種別の行がすでにあります"
         case .unterminatedQuote: return "引用符が閉じられていません"
         case .unknownEmployee: return "この社員番号の従業員がいません"
@@ -85,7 +85,7 @@ public enum PCLogLineReason: String, CSVLineReason {
         case .employeeNumber: return "the employee number is empty or too long (1–32 characters)"
         case .time: return "the time cannot be read (e.g. 2026-04-01 08:55 or 2026-04-01T08:55:00+09:00)"
         case .event: return "the event is logon, logoff, lock or unlock"
-        case .pcName: return "the PC name is too long (at most 64 characters)"
+        case .pcName: return "the PC name is too long (at most 64 characters), or holds a 12-digit number or a control character"
         case .duplicate: return "there is already a line for this person, time and event"
         case .unterminatedQuote: return "a quote is not closed"
         case .unknownEmployee: return "no employee has this employee number"
@@ -131,12 +131,14 @@ public enum PCLogCSV {
             firstLine = false
             func fail(_ r: PCLogLineReason) { out.errors.append(PCLogLineError(line: number, reason: r)) }
             guard let fields = CSVText.splitFields(line) else { fail(.unterminatedQuote); continue }
+            // Only a first line without a digit in its time (or, of another shape, in the whole line) is a
+            // header: a first line whose time is mistyped is an error, never dropped without a word.
             guard fields.count == 3 || fields.count == 4 else {
-                if isFirst { continue }  // a header line of another shape
+                if isFirst, !line.contains(where: { $0.isASCII && $0.isNumber }) { continue }
                 fail(.fieldCount); continue
             }
             guard let second = instant(fields[1]) else {
-                if isFirst { continue }  // a header line
+                if isFirst, !fields[1].contains(where: { $0.isASCII && $0.isNumber }) { continue }
                 fail(.time); continue
             }
             let employee = fields[0]

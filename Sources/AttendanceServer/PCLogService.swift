@@ -52,7 +52,11 @@ extension AttendanceService {
             var errors = parsed.errors
             var good: [PCLogEvent] = []
             for (e, line) in zip(parsed.events, parsed.lines) {
-                if known.contains(e.employeeNumber) { good.append(e) } else { errors.append(PCLogLineError(line: line, reason: .unknownEmployee)) }
+                // The PC's name is stored: a column that holds a My Number by mistake (a misaligned export)
+                // or a control character (PostgreSQL refuses U+0000) is a bad line, never stored.
+                if !e.pc.isEmpty, FreeText.containsNumberRun(e.pc) || e.pc.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    errors.append(PCLogLineError(line: line, reason: .pcName))
+                } else if known.contains(e.employeeNumber) { good.append(e) } else { errors.append(PCLogLineError(line: line, reason: .unknownEmployee)) }
             }
             errors.sort { $0.line < $1.line }
             let now = Date()
@@ -137,8 +141,9 @@ extension AttendanceService {
                 m.openedAt = now
                 try await m.create(on: tx)
             }
-            return (new.count, [AuditDraft(kind: "attendance.pc_log.tasks_opened", actor: actor, subject: "attendance",
-                                           details: ["opened": String(new.count)])])
+            // Another report may have opened them all meanwhile: then nothing is recorded.
+            return (new.count, new.isEmpty ? [] : [AuditDraft(kind: "attendance.pc_log.tasks_opened", actor: actor, subject: "attendance",
+                                                               details: ["opened": String(new.count)])])
         }
     }
 

@@ -9,6 +9,10 @@ package enum FreeText {
         guard !t.isEmpty, text.schemaLength <= max else {
             throw APIError.invalid("\(field) must be 1–\(max) characters", ja: "\(field)は1〜\(max)文字で入力してください")
         }
+        // U+0000 cannot be stored in PostgreSQL's text: refused here, not a database error later.
+        if t.unicodeScalars.contains("\u{0}") {
+            throw APIError.invalid("\(field) must not contain a NUL character", ja: "\(field)にNUL文字は使えません")
+        }
         if containsNumberRun(t) {
             throw APIError.invalid("\(field) must not contain a 12-digit number", ja: "\(field)に12桁の数字（個人番号の可能性）は入力できません")
         }

@@ -56,6 +56,14 @@ import Testing
         for e in r.errors { #expect(!e.ja.contains(number) && !e.en.contains(number) && !e.ja.contains("A00")) }
     }
 
+    @Test("a first line is a header only without a digit in its time: a mistyped first line is an error")
+    func aMistypedFirstLineIsAnError() {
+        let r = PCLogCSV.parse(Data("A001,2026-13-07 08:55,logon\nA001,2026-04-07 18:00,logoff\n".utf8))
+        #expect(r.errors.map(\.line) == [1] && r.errors.map(\.reason) == [.time])
+        #expect(r.events.count == 1)
+        #expect(PCLogCSV.parse(Data("社員番号,日時,種別\nA001,2026-04-07 18:00,logoff\n".utf8)).errors.isEmpty)
+    }
+
     @Test func shiftJISBOMAndJunk() throws {
         let sjis = try #require("社員番号,日時,種別\r\nA001,2026-04-07 08:55,ログオン\r\n".data(using: .shiftJIS))
         #expect(String(data: sjis, encoding: .utf8) == nil)

@@ -171,6 +171,13 @@ struct AttendancePCLogTests {
         let read = try await s.send(.POST, "/api/v1/attendance/pc-logs", as: hr, raw: sjis, contentType: "text/csv")
         #expect(read.status == .ok, "\(read.text)")
         #expect(read.object()["encoding"] as? String == "Shift_JIS" && read.object()["added"] as? Int == 2 && read.object()["tasksOpened"] as? Int == 1)
+        // A PC-name column holding a My Number (a misaligned export) is a bad line: not stored, not echoed.
+        let misaligned = try await s.send(.POST, "/api/v1/attendance/pc-logs", as: hr,
+                                          raw: Data("H1,2026-11-06 09:00,logon,\(Self.myNumber)\nH1,2026-11-06 18:00,logoff,PC-01\n".utf8), contentType: "text/csv")
+        #expect(misaligned.status == .ok, "\(misaligned.text)")
+        #expect((misaligned.object()["errors"] as? [[String: Any]] ?? []).map { $0["reason"] as? String } == ["pc_name"])
+        #expect(misaligned.object()["added"] as? Int == 1 && !misaligned.text.contains(Self.myNumber))
+        #expect(try await PCLogEventModel.query(on: s.app.db).all().allSatisfy { !$0.pc.contains(Self.myNumber) })
         // The page's import form reads the same text.
         let page = try await s.form("/attendance/pc-logs", as: hr, ["csv": "H1,2026-11-05 09:00,logon", "month": "2026-11"])
         #expect(page.status == .ok && page.text.contains("pclog-imported"), "\(page.status)")
