@@ -21,18 +21,7 @@ extension AttendanceService {
         public var errors: [LeaveLineErrorDTO]
     }
     /// A bad line: its number and reason, never its text (``LeaveLineError``).
-    public struct LeaveLineErrorDTO: Content, Sendable {
-        public var line: Int
-        public var reason: String
-        public var ja: String
-        public var en: String
-        init(_ e: LeaveLineError) {
-            line = e.line
-            reason = e.reason.rawValue
-            ja = e.ja
-            en = e.en
-        }
-    }
+    public typealias LeaveLineErrorDTO = LineErrorDTO
 
     /// Reads a leave file and applies its good lines with one record (`attendance.leave.imported`, the
     /// counts only) in one transaction. A file that is neither UTF-8 nor Shift_JIS is refused (422)

@@ -36,13 +36,7 @@ extension AttendanceService {
         public var sha256: String
         public var errors: [HistoryLineErrorDTO]
     }
-    public struct HistoryLineErrorDTO: Content, Sendable {
-        public var line: Int
-        public var reason: String
-        public var ja: String
-        public var en: String
-        init(_ e: DoorHistoryLineError) { (line, reason, ja, en) = (e.line, e.reason.rawValue, e.ja, e.en) }
-    }
+    public typealias HistoryLineErrorDTO = LineErrorDTO
     public struct HistoryImportRow: Content, Sendable {
         public var serial: Int
         public var importedAt: Date

@@ -1,6 +1,7 @@
 import Attendance
 import Foundation
 import ServerCore
+import Vapor
 
 /// The one refusal of an imported file of which not one line could be used: 422 `no_usable_line`, each
 /// bad line an issue by its number and reason (the first 50), never its text. Answering 200 "0
@@ -20,5 +21,21 @@ enum NoUsableLine {
             ?? ("読める行がありません", "nothing but a header or an empty file")
         return APIError(.unprocessableEntity, code: "no_usable_line", ja: "取り込める行がありません(\(ja))", en: "no line of the file could be imported (\(en))",
                         issues: errors.prefix(50).map { APIError.Issue(field: "line \($0.line)", code: $0.reason, messageJa: $0.ja, messageEn: $0.en) })
+    }
+}
+
+extension AttendanceService {
+    /// A line of an imported file that was not read, as the API answers it: its number, the reason's
+    /// code, and the reason in Japanese and English (never the line's text). The one shape for every
+    /// import whose errors are ``CSVLineError``s.
+    public struct LineErrorDTO: Content, Sendable {
+        public var line: Int
+        public var reason: String
+        public var ja: String
+        public var en: String
+
+        init<Reason>(_ e: CSVLineError<Reason>) {
+            (line, reason, ja, en) = (e.line, e.reason.rawValue, e.ja, e.en)
+        }
     }
 }

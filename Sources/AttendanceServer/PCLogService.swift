@@ -24,18 +24,7 @@ extension AttendanceService {
         public var errors: [PCLogLineErrorDTO]
     }
     /// A bad line: its number and reason, never its text (``PCLogLineError``).
-    public struct PCLogLineErrorDTO: Content, Sendable {
-        public var line: Int
-        public var reason: String
-        public var ja: String
-        public var en: String
-        init(_ e: PCLogLineError) {
-            line = e.line
-            reason = e.reason.rawValue
-            ja = e.ja
-            en = e.en
-        }
-    }
+    public typealias PCLogLineErrorDTO = LineErrorDTO
 
     /// Reads a PC log and stores its good lines with one record (`attendance.pc_log.imported`, the counts
     /// only) in one transaction; an event already stored (same person, instant and event) is left as it
