@@ -209,7 +209,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Server", "ServerCore", "AccessServer", "VaultServer", "AttendanceServer", "CardApplicationServer", "Store", "Access", "Attendance", "Audit", "CardApplication", "Vault", "MynaCard", "MynaCardSim", "SmartCard",
+                "Server", "ServerCore", "AccessServer", "VaultServer", "AttendanceServer", "CardApplicationServer", "Store", "Access", "Attendance", "Audit", "CardApplication", "Vault", "MynaCard", "MynaCardSim", "SmartCard", "Trust",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -130,6 +130,35 @@ else
   fail "the demo's holidays (count, 1955-01-01, 2025-11-24, 2027-11-23): $holidays"
 fi
 
+# Issue 21 item 6: the demo runs with a revocation index. One card is revoked in the demo's CRL after its
+# enrollment; the sweep suspends it (the security officer's path: credential.suspended, certificateRevoked)
+# and the doors refuse it with that reason.
+revoked="$(awk '$1 == "revoked" && $2 == "card:" { print $3; exit }' "$work/demo.log" | sed "s/'s,//")"
+suspended=""
+for _ in $(seq 1 100); do
+  suspended="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT json_extract(details, '$.serial') FROM audit_records WHERE kind = 'credential.suspended' AND actor = 'system:revocation-sweep' AND json_extract(details, '$.reason') = 'certificateRevoked' LIMIT 1;" 2>/dev/null || true)"
+  [ -n "$suspended" ] && break
+  sleep 0.2
+done
+owner="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT e.employee_number FROM credentials c JOIN employees e ON e.id = c.employee_id WHERE c.serial = '$suspended' AND c.state = 'suspended';" 2>/dev/null || true)"
+if [ -n "$suspended" ] && [ -n "$revoked" ] && [ "$owner" = "$revoked" ]; then
+  pass "the CRL sweep suspended the demo's revoked card ($revoked's), recorded as credential.suspended (certificateRevoked)"
+else
+  grep -i "revoked\|crl" "$work/demo.log" | tail -n 5 || true
+  fail "the demo's revoked card suspended by the sweep (printed: '$revoked', suspended serial: '$suspended', its holder: '$owner')"
+fi
+refused=0
+for _ in $(seq 1 300); do
+  refused="$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT COUNT(*) FROM audit_records WHERE kind = 'door.decision' AND actor LIKE 'door:%' AND json_extract(details, '$.serial') = '$suspended' AND json_extract(details, '$.outcome') = 'deny' AND json_extract(details, '$.reason') = 'credential_suspended';" 2>/dev/null || echo 0)"
+  [ "$refused" -ge 1 ] && break
+  sleep 0.2
+done
+if [ -n "$suspended" ] && [ "$refused" -ge 1 ]; then
+  pass "a simulated door refused the revoked card with reason credential_suspended ($refused times)"
+else
+  fail "a simulated door refusing the revoked card ($refused refusals)"
+fi
+
 if out="$("$bin" audit verify --data "$data" 2>&1)" && echo "$out" | grep -q '^intact'; then
   pass "audit verify while the demo runs: $out"
 else

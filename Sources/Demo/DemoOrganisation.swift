@@ -35,6 +35,12 @@ public struct DemoOrganisation: Sendable {
     var loginsFile: URL { directory.appendingPathComponent("demo-logins.json") }
     var tokensFile: URL { directory.appendingPathComponent("door-tokens.json") }
 
+    /// Whether an earlier start seeded the organisation (its logins and database are there).
+    public var isSeeded: Bool {
+        FileManager.default.fileExists(atPath: loginsFile.path)
+            && FileManager.default.fileExists(atPath: directory.appendingPathComponent("mynagate.sqlite").path)
+    }
+
     /// A demo login, printed at every start.
     public struct Login: Codable, Sendable {
         public var role: String

@@ -3,11 +3,8 @@ import Trust
 
 /// How a server runs: where its data lives, which database, which port, TLS, trust configuration.
 ///
-/// Read from a JSON file (`--config FILE`) and then from the environment, which wins:
-/// `MYNAGATE_DATA_DIR`, `DATABASE_URL`, `MYNAGATE_HOST`, `MYNAGATE_PORT`, `MYNAGATE_TLS_CERT`,
-/// `MYNAGATE_TLS_KEY`, `MYNAGATE_TRUST_ANCHORS`, `MYNAGATE_CERT_POLICY`, `MYNAGATE_AUTH_CERT_POLICIES`,
-/// `MYNAGATE_SIGN_CERT_POLICIES`, `MYNAGATE_CRL_INDEX`, `MYNAGATE_STALE_CRL`
-/// (`fail-closed` or a number of hours), `MYNAGATE_REVOCATION_SWEEP_SECONDS`. A file may name only the
+/// Read from a JSON file (`--config FILE`) and then from the environment, which wins: the variables are
+/// the cases of ``ServerVariable`` (`mynagate serve --help` lists them). A file may name only the
 /// settings it changes; the rest keep their defaults. Printed at start by ``summary`` with the secrets
 /// hidden.
 public struct ServerConfig: Sendable, Codable, Hashable {
@@ -173,37 +170,38 @@ public struct ServerConfig: Sendable, Codable, Hashable {
     }
 
     /// The configuration from `file` (if any) overlaid with the environment.
-    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfig {
+    public static func load(file: String?, environment values: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfig {
+        let environment = ServerEnvironment(values)
         var c = ServerConfig()
         if let file {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
             c = try JSONDecoder().decode(ServerConfig.self, from: data)
         }
-        if let v = environment["MYNAGATE_DATA_DIR"] { c.dataDirectory = v }
-        if let v = environment["DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
-        if let v = environment["MYNAGATE_HOST"] { c.host = v }
-        if let v = environment["MYNAGATE_PORT"] {
+        if let v = environment[.dataDir] { c.dataDirectory = v }
+        if let v = environment[.databaseURL], !v.isEmpty { c.databaseURL = v }
+        if let v = environment[.host] { c.host = v }
+        if let v = environment[.port] {
             guard let p = Int(v), (1...65535).contains(p) else { throw ServerConfigError("MYNAGATE_PORT must be a port number from 1 to 65535") }
             c.port = p
         }
-        if let v = environment["MYNAGATE_TLS_CERT"] { c.tlsCertificate = v }
-        if let v = environment["MYNAGATE_TLS_KEY"] { c.tlsKey = v }
-        if let v = environment["MYNAGATE_TRUST_ANCHORS"] { c.trustAnchors = v }
-        if let v = environment["MYNAGATE_CERT_POLICY"] {
+        if let v = environment[.tlsCert] { c.tlsCertificate = v }
+        if let v = environment[.tlsKey] { c.tlsKey = v }
+        if let v = environment[.trustAnchors] { c.trustAnchors = v }
+        if let v = environment[.certPolicy] {
             guard let mode = CertificatePolicyRule.Mode(rawValue: v) else {
                 throw ServerConfigError("MYNAGATE_CERT_POLICY must be off, warn or require")
             }
             c.certificatePolicy = mode
         }
-        if let v = environment["MYNAGATE_AUTH_CERT_POLICIES"] { c.authCertificatePolicies = Self.list(v) }
-        if let v = environment["MYNAGATE_SIGN_CERT_POLICIES"] { c.signCertificatePolicies = Self.list(v) }
-        if let v = environment["MYNAGATE_CVC_ISSUERS"], !v.isEmpty { c.cvcIssuers = v }
-        if let v = environment["MYNAGATE_CARD_KEY_CHAIN"] {
+        if let v = environment[.authCertPolicies] { c.authCertificatePolicies = Self.list(v) }
+        if let v = environment[.signCertPolicies] { c.signCertificatePolicies = Self.list(v) }
+        if let v = environment[.cvcIssuers], !v.isEmpty { c.cvcIssuers = v }
+        if let v = environment[.cardKeyChain] {
             guard let rule = CardKeyChainRule(rawValue: v) else { throw ServerConfigError("MYNAGATE_CARD_KEY_CHAIN must be require or allow") }
             c.cardKeyChain = rule
         }
-        if let v = environment["MYNAGATE_CRL_INDEX"] { c.crlIndex = v }
-        if let v = environment["MYNAGATE_STALE_CRL"] {
+        if let v = environment[.crlIndex] { c.crlIndex = v }
+        if let v = environment[.staleCRL] {
             // "fail-closed" or a number of hours; anything else used to mean fail-closed without a word.
             if v == "fail-closed" {
                 c.staleCRLHours = nil
@@ -214,35 +212,35 @@ public struct ServerConfig: Sendable, Codable, Hashable {
                 c.staleCRLHours = hours
             }
         }
-        if let v = environment["MYNAGATE_REVOCATION_SWEEP_SECONDS"] { c.revocationSweepSeconds = try Self.positive(v, "MYNAGATE_REVOCATION_SWEEP_SECONDS") }
-        if let v = environment["MYNAGATE_VAULT_KEY_FILE"], !v.isEmpty { c.vaultKeyFile = v }
-        if let v = environment["MYNAGATE_VAULT_KEY"], !v.isEmpty { c.vaultKeyBase64 = v }
-        if let v = environment["MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE"], !v.isEmpty { c.snapshotSigningKeyFile = v }
-        if let v = environment["MYNAGATE_TRUSTED_PROXIES"] {
+        if let v = environment[.revocationSweepSeconds] { c.revocationSweepSeconds = try Self.positive(v, "MYNAGATE_REVOCATION_SWEEP_SECONDS") }
+        if let v = environment[.vaultKeyFile], !v.isEmpty { c.vaultKeyFile = v }
+        if let v = environment[.vaultKey], !v.isEmpty { c.vaultKeyBase64 = v }
+        if let v = environment[.snapshotSigningKeyFile], !v.isEmpty { c.snapshotSigningKeyFile = v }
+        if let v = environment[.trustedProxies] {
             c.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        if let v = environment["MYNAGATE_SIGNIN_CLIENT_PER_MINUTE"] { c.signInPerClientPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_CLIENT_PER_MINUTE") }
-        if let v = environment["MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE"] { c.signInGlobalPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE") }
-        if let v = environment["MYNAGATE_SESSION_IDLE_SECONDS"] { c.sessionIdleSeconds = try Self.positive(v, "MYNAGATE_SESSION_IDLE_SECONDS") }
-        if let v = environment["MYNAGATE_SESSION_LIFETIME_SECONDS"] { c.sessionLifetimeSeconds = try Self.positive(v, "MYNAGATE_SESSION_LIFETIME_SECONDS") }
-        if let v = environment["MYNAGATE_COOKIE_SECURE"] {
+        if let v = environment[.signInClientPerMinute] { c.signInPerClientPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_CLIENT_PER_MINUTE") }
+        if let v = environment[.signInGlobalPerMinute] { c.signInGlobalPerMinute = try Self.positive(v, "MYNAGATE_SIGNIN_GLOBAL_PER_MINUTE") }
+        if let v = environment[.sessionIdleSeconds] { c.sessionIdleSeconds = try Self.positive(v, "MYNAGATE_SESSION_IDLE_SECONDS") }
+        if let v = environment[.sessionLifetimeSeconds] { c.sessionLifetimeSeconds = try Self.positive(v, "MYNAGATE_SESSION_LIFETIME_SECONDS") }
+        if let v = environment[.cookieSecure] {
             switch v.lowercased() {
             case "1", "true", "yes": c.cookieSecure = true
             case "0", "false", "no": c.cookieSecure = false
             default: throw ServerConfigError("MYNAGATE_COOKIE_SECURE must be true or false")
             }
         }
-        if let v = environment["MYNAGATE_METRICS_TOKEN"], !v.isEmpty { c.metricsToken = v }
-        if let v = environment["MYNAGATE_SECURITY_DESK_PHONE"], !v.isEmpty { c.securityDeskPhone = v }
-        if let v = environment["MYNAGATE_PURGE_SECONDS"] { c.purgeSeconds = try Self.positive(v, "MYNAGATE_PURGE_SECONDS") }
-        if let v = environment["MYNAGATE_MAX_POLICY_AGE"] { c.maxPolicyAgeSeconds = try Self.positive(v, "MYNAGATE_MAX_POLICY_AGE") }
-        if let v = environment["MYNAGATE_POLICY_STALE_MODE"] {
+        if let v = environment[.metricsToken], !v.isEmpty { c.metricsToken = v }
+        if let v = environment[.securityDeskPhone], !v.isEmpty { c.securityDeskPhone = v }
+        if let v = environment[.purgeSeconds] { c.purgeSeconds = try Self.positive(v, "MYNAGATE_PURGE_SECONDS") }
+        if let v = environment[.maxPolicyAge] { c.maxPolicyAgeSeconds = try Self.positive(v, "MYNAGATE_MAX_POLICY_AGE") }
+        if let v = environment[.policyStaleMode] {
             guard let mode = PolicyStaleMode(rawValue: v) else {
                 throw ServerConfigError("MYNAGATE_POLICY_STALE_MODE must be fail-secure or fail-safe")
             }
             c.policyStaleMode = mode
         }
-        if let v = environment["MYNAGATE_MAX_QUEUED_DECISIONS"] { c.maxQueuedDecisions = try Self.positive(v, "MYNAGATE_MAX_QUEUED_DECISIONS") }
+        if let v = environment[.maxQueuedDecisions] { c.maxQueuedDecisions = try Self.positive(v, "MYNAGATE_MAX_QUEUED_DECISIONS") }
         // A policy OID that does not parse stops the start, whichever source named it.
         for purpose in TrustPurpose.allCases { _ = try c.certificatePolicyRule(for: purpose) }
         return c

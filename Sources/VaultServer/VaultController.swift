@@ -69,6 +69,7 @@ struct VaultController {
         h.post("requests", ":id", "verifications", use: recordDocuments)
         h.get("employees", ":id", use: employeeSummary)
         h.put("employees", ":id", "profile", use: setProfile)
+        h.patch("employees", ":id", "profile", use: patchProfile)
         h.post("employees", ":id", "holds", use: placeHold)
         h.post("holds", ":id", "release", use: releaseHold)
         h.post("numbers", ":id", "reveal", use: reveal)
@@ -150,6 +151,13 @@ struct VaultController {
         let actor = try await req.vaultHandler()
         let id = try req.uuidParameter()
         try await req.vault.setProfile(employeeID: id, try req.decodeBody(VaultService.ProfileInput.self), actor: actor)
+        return try await VaultViews.employee(try await req.vaultEmployee(id), on: req.db)
+    }
+
+    @Sendable func patchProfile(_ req: Request) async throws -> VaultViews.EmployeeView {
+        let actor = try await req.vaultHandler()
+        let id = try req.uuidParameter()
+        try await req.vault.patchProfile(employeeID: id, try req.decodeBody(VaultService.ProfilePatch.self), actor: actor)
         return try await VaultViews.employee(try await req.vaultEmployee(id), on: req.db)
     }
 

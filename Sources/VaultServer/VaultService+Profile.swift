@@ -23,32 +23,33 @@ extension VaultService {
         }
     }
 
+    /// Replaces the profile: a field left out, null or empty is cleared (`PUT`).
     public func setProfile(employeeID: UUID, _ p: ProfileInput, actor: VaultActor) async throws {
+        try await writeProfile(employeeID: employeeID, actor: actor) { _ in p }
+    }
+
+    /// Changes only the fields the patch names (`PATCH`, RFC 7396 merge-patch semantics): a field left
+    /// out keeps its value, so changing a leaving date cannot erase an address.
+    public func patchProfile(employeeID: UUID, _ patch: ProfilePatch, actor: VaultActor) async throws {
+        try await writeProfile(employeeID: employeeID, actor: actor) { existing in patch.applied(to: existing) }
+    }
+
+    /// The one write of a profile. `input` is built from the stored row inside the transaction that
+    /// saves it, so a patch merges onto what is there at that moment, not onto an earlier read.
+    func writeProfile(employeeID: UUID, actor: VaultActor, input: @escaping @Sendable (VaultProfileModel?) -> ProfileInput) async throws {
         guard try await EmployeeModel.find(employeeID, on: db) != nil else { throw APIError.noSuch("employee", ja: "従業員") }
-        let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        // Checked as sent (FreeText bounds the text before trimming, as the document's maxLength does).
-        if !address.isEmpty { _ = try FreeText.check(p.address ?? "", field: "address", max: 200) }
-        let birth = p.birthDate ?? ""
-        if !birth.isEmpty, StrictDate.day(birth) == nil { throw APIError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
-        let sex = p.sex ?? ""
-        guard ["", "1", "2", "9"].contains(sex) else { throw APIError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
-        var leavingText: String?
-        if let l = p.leavingDate, !l.isEmpty {
-            guard let c = StrictDate.day(l) else { throw APIError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
-            leavingText = c.description
-        }
-        let leaving = leavingText
         try await append { tx in
             let existing = try await VaultProfileModel.find(employeeID, on: tx)
+            let v = try Self.checked(input(existing))
             let m = existing ?? VaultProfileModel()
-            let leavingChanged = m.leavingDate != leaving
+            let leavingChanged = m.leavingDate != v.leaving
             let birthBefore = existing?.birthDate ?? ""
-            m.id = employeeID; m.address = address; m.birthDate = birth; m.sex = sex; m.leavingDate = leaving
+            m.id = employeeID; m.address = v.address; m.birthDate = v.birth; m.sex = v.sex; m.leavingDate = v.leaving
             if existing == nil { try await m.create(on: tx) } else { try await m.save(on: tx) }
             var details: [String: String] = [:]
-            if leavingChanged { details["leavingDate"] = leaving ?? "" }
+            if leavingChanged { details["leavingDate"] = v.leaving ?? "" }
             var drafts: [AuditDraft] = []
-            if birthBefore != birth {
+            if birthBefore != v.birth {
                 // The birth date is what a signing certificate was matched with at enrollment: its change is
                 // recorded (not its values: security reads this log, and the birth date is the vault's), and
                 // cards bound by the old value wait for their holder again.
@@ -57,6 +58,25 @@ extension VaultService {
             }
             return [AuditDraft(kind: "vault.profile.updated", actor: actor.auditName, subject: "employee:\(employeeID.uuidString)", details: details)] + drafts
         }
+    }
+
+    /// A profile's fields as stored, after the field rules.
+    struct CheckedProfile { var address: String; var birth: String; var sex: String; var leaving: String? }
+
+    static func checked(_ p: ProfileInput) throws -> CheckedProfile {
+        let address = (p.address ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // Checked as sent (FreeText bounds the text before trimming, as the document's maxLength does).
+        if !address.isEmpty { _ = try FreeText.check(p.address ?? "", field: "address", max: 200) }
+        let birth = p.birthDate ?? ""
+        if !birth.isEmpty, StrictDate.day(birth) == nil { throw APIError.bad("birthDate: \(StrictDate.dayRule)", ja: "生年月日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
+        let sex = p.sex ?? ""
+        guard ["", "1", "2", "9"].contains(sex) else { throw APIError.bad("sex must be 1, 2 or 9", ja: "性別は1（男）、2（女）、9（適用不能）です") }
+        var leaving: String?
+        if let l = p.leavingDate, !l.isEmpty {
+            guard let c = StrictDate.day(l) else { throw APIError.bad("leavingDate: \(StrictDate.dayRule)", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください") }
+            leaving = c.description
+        }
+        return CheckedProfile(address: address, birth: birth, sex: sex, leaving: leaving)
     }
 
     public func placeHold(employeeID: UUID, reason: String, actor: VaultActor) async throws -> UUID {

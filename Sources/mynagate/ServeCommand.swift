@@ -10,15 +10,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the MynaGate server (SQLite in the data directory, or PostgreSQL with DATABASE_URL).",
         discussion: """
-            Configuration: a JSON file (--config), then the environment (MYNAGATE_DATA_DIR, DATABASE_URL, \
-            MYNAGATE_HOST, MYNAGATE_PORT, MYNAGATE_TLS_CERT, MYNAGATE_TLS_KEY, MYNAGATE_TRUST_ANCHORS, \
-            MYNAGATE_CERT_POLICY (off, warn or require; default off), MYNAGATE_AUTH_CERT_POLICIES, \
-            MYNAGATE_SIGN_CERT_POLICIES, MYNAGATE_CRL_INDEX, MYNAGATE_STALE_CRL, MYNAGATE_CVC_ISSUERS, \
-            MYNAGATE_CARD_KEY_CHAIN (require or allow; default require: a genuine door's card key is enrolled \
-            only when a CVC issuer vouches for the card)), then these options. \
-            Migrations run at start. The \
-            configuration is printed at start without secrets. On an empty database an `admin` account is \
-            created and its password printed once.
+            Configuration: a JSON file (--config), then the environment, then these options. Migrations run \
+            at start. The configuration is printed at start without secrets. On an empty database an `admin` \
+            account is created and its password printed once.
+
+            Environment variables:
+            \(ServerVariable.helpText)
             """
     )
 

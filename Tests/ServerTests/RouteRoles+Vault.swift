@@ -22,7 +22,7 @@ let vaultRouteRoles: [String: Set<String>] = {
         "GET /api/v1/vault/requests": handler, "POST /api/v1/vault/requests": handler,
         "GET /api/v1/vault/requests/:id": handler, "POST /api/v1/vault/requests/:id/cancel": handler,
         "POST /api/v1/vault/requests/:id/verifications": handler,
-        "GET /api/v1/vault/employees/:id": handler, "PUT /api/v1/vault/employees/:id/profile": handler,
+        "GET /api/v1/vault/employees/:id": handler, "PUT /api/v1/vault/employees/:id/profile": handler, "PATCH /api/v1/vault/employees/:id/profile": handler,
         "POST /api/v1/vault/employees/:id/holds": handler, "POST /api/v1/vault/holds/:id/release": handler,
         "POST /api/v1/vault/numbers/:id/reveal": handler, "POST /api/v1/vault/exports": handler,
         "GET /api/v1/vault/disposals": handler, "POST /api/v1/vault/disposals/run": handler,
