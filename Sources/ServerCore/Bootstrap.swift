@@ -3,7 +3,7 @@ import Foundation
 import Store
 import Vapor
 
-/// Accounts created from the command line (`mynagate user add`, first start).
+/// Accounts created from the command line (`mynagate user add`) and by the first run (``FirstRun``).
 public enum Accounts {
     /// Creates an account; the password is hashed with bcrypt (cost 12 by default: about a quarter of a
     /// second here, which is what slows a password-guessing attacker down).
@@ -17,15 +17,6 @@ public enum Accounts {
             throw Abort(.conflict, reason: "username already exists")
         }
         try await UserModel(username: username, passwordHash: try Bcrypt.hash(password, cost: cost), role: role.rawValue, employeeID: employeeID).create(on: db)
-    }
-
-    /// On a database with no account, creates `admin` with a random password and returns it (printed
-    /// once by `serve`); otherwise `nil`.
-    public static func bootstrapAdmin(on db: any Database) async throws -> String? {
-        guard try await UserModel.query(on: db).count() == 0 else { return nil }
-        let password = randomPassword()
-        try await create(username: "admin", password: password, role: .admin, on: db)
-        return password
     }
 
     /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).

@@ -182,6 +182,7 @@ package func routes(_ app: Application) throws {
     CredentialApprovalController().register(app)
     EventsController().register(app)
     SystemController().register(app)
+    try Messages.add(SetupMessages.catalogue)
     Pages().register(app)
 }
 

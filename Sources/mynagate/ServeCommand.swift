@@ -11,8 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the MynaGate server (SQLite in the data directory, or PostgreSQL with DATABASE_URL).",
         discussion: """
             Configuration: a JSON file (--config), then the environment, then these options. Migrations run \
-            at start. The configuration is printed at start without secrets. On an empty database an `admin` \
-            account is created and its password printed once.
+            at start. The configuration is printed at start without secrets. On an empty database the server \
+            waits to be set up: it prints a one-time code for its /setup page (or run `mynagate setup`).
 
             Environment variables:
             \(ServerVariable.helpText)
@@ -34,8 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { c.port = port }
         if cookieSecure { c.cookieSecure = true }
         try await ServerRunner.run(c) { app in
-            if let password = try await Accounts.bootstrapAdmin(on: app.db) {
-                print("created the first account: admin / \(password)  (shown once; change it after signing in)")
+            // An empty database waits for its first administrator (FirstRun): the code is shown here
+            // only, so whoever sets the server up is someone who can read its console.
+            if let code = try await app.setupGate.open(on: app.db) {
+                let base = "\(c.tlsCertificate == nil ? "http" : "https")://\(c.host):\(c.port)"
+                print("not set up yet: open \(base)/setup and enter the setup code \(code)  (shown once; or run `mynagate setup`)")
             }
         }
     }

@@ -43,7 +43,7 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /api/v1/events": ["admin", "security"], "GET /api/v1/events/export": ["admin", "security"],
         "GET /api/v1/audit/verify": ["admin", "security"], "GET /api/v1/presence": ["admin", "security"],
         // Web pages: anonymous refusal is a redirect to the sign-in page (see `isPage`).
-        "GET /": publicRoute, "POST /login": publicRoute, "POST /logout": publicRoute, "GET /assets/mynagate.css": publicRoute,
+        "GET /": publicRoute, "POST /login": publicRoute, "GET /setup": publicRoute, "POST /setup": publicRoute, "POST /logout": publicRoute, "GET /assets/mynagate.css": publicRoute,
         "GET /lost-card": publicRoute, "POST /lost-card/request": publicRoute, "POST /lost-card/confirm": publicRoute,
         "GET /my/cards": everyone, "POST /my/cards/:id/suspend-request": everyone, "POST /my/cards/suspend-confirm": everyone,
         "GET /dashboard": ["admin", "security"], "GET /events": ["admin", "security"],

@@ -13,6 +13,7 @@ package struct Pages {
         Stylesheet.register(routes)
         SignInPage().register(routes)
         LostCardPage().register(routes)
+        SetupPage().register(routes)
         let everyone = routes.grouped(PageRoleMiddleware(Set(Role.allCases)))
         MyCardsPage().register(everyone)
         DashboardPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
