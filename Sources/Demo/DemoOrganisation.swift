@@ -32,7 +32,7 @@ public struct DemoOrganisation: Sendable {
     public var caDirectory: URL { directory.appendingPathComponent("ca") }
     public var anchorsDirectory: URL { directory.appendingPathComponent("anchors") }
     public var cardsDirectory: URL { directory.appendingPathComponent("cards") }
-    var loginsFile: URL { directory.appendingPathComponent("demo-logins.json") }
+    public var loginsFile: URL { directory.appendingPathComponent("demo-logins.json") }
     var tokensFile: URL { directory.appendingPathComponent("door-tokens.json") }
 
     /// Whether an earlier start seeded the organisation (its logins and database are there).

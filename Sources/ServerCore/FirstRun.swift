@@ -148,7 +148,10 @@ public struct SetupCheck: Sendable, Encodable, Equatable {
         guard let dir = c.crlIndex else {
             return SetupCheck(id: "revocation", state: .warning, lines: ["no revocation index (MYNAGATE_CRL_INDEX): a card revoked by J-LIS is not suspended"])
         }
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let files: [String]
+        do { files = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
+            return SetupCheck(id: "revocation", state: .warning, lines: ["\(dir) cannot be read: \(error.localizedDescription)"])
+        }
         let indexes = files.filter { $0.hasSuffix(".mgidx") && !$0.hasSuffix(".base.mgidx") }.count
         guard indexes > 0 else {
             return SetupCheck(id: "revocation", state: .warning, lines: ["\(dir): no CRL imported yet (mynagate trust crl import FILE --issuer CA.pem)"])

@@ -85,14 +85,17 @@ struct SignInLimits: Sendable {
     package let card: RateLimiter
     /// The lost-card routes, API and page.
     let lostCard: RateLimiter
+    /// `POST /setup` (first run): its own budget, so a flood of setup attempts cannot starve sign-in.
+    let setup: RateLimiter
 
-    package enum Family: Sendable { case password, card, lostCard }
+    package enum Family: Sendable { case password, card, lostCard, setup }
 
     package subscript(_ family: Family) -> RateLimiter {
         switch family {
         case .password: password
         case .card: card
         case .lostCard: lostCard
+        case .setup: setup
         }
     }
 
@@ -101,6 +104,7 @@ struct SignInLimits: Sendable {
         password = make()
         card = make()
         lostCard = make()
+        setup = make()
     }
 }
 

@@ -36,7 +36,20 @@ extension VaultService {
 
         enum Keys: String, CodingKey { case address, birthDate, sex, leavingDate }
 
+        /// Any key of the body, to find the ones a patch does not know.
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
         public init(from decoder: any Decoder) throws {
+            // A misspelt field would otherwise change nothing and answer 200: refused, as is an empty patch.
+            let all = try decoder.container(keyedBy: AnyKey.self).allKeys
+            guard !all.isEmpty, all.allSatisfy({ Keys(stringValue: $0.stringValue) != nil }) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a profile patch names one or more of address, birthDate, sex, leavingDate, and nothing else"))
+            }
             let c = try decoder.container(keyedBy: Keys.self)
             func field(_ k: Keys) throws -> PatchField {
                 guard c.contains(k) else { return .keep }

@@ -44,10 +44,14 @@ extension VaultService {
             let m = existing ?? VaultProfileModel()
             let leavingChanged = m.leavingDate != v.leaving
             let birthBefore = existing?.birthDate ?? ""
+            // What changed is recorded, never the values (security reads this log; they are the vault's).
+            let addressChanged = (existing?.address ?? "") != v.address, sexChanged = (existing?.sex ?? "") != v.sex
             m.id = employeeID; m.address = v.address; m.birthDate = v.birth; m.sex = v.sex; m.leavingDate = v.leaving
             if existing == nil { try await m.create(on: tx) } else { try await m.save(on: tx) }
             var details: [String: String] = [:]
             if leavingChanged { details["leavingDate"] = v.leaving ?? "" }
+            if addressChanged { details["address"] = "changed" }
+            if sexChanged { details["sex"] = "changed" }
             var drafts: [AuditDraft] = []
             if birthBefore != v.birth {
                 // The birth date is what a signing certificate was matched with at enrollment: its change is

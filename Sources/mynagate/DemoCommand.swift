@@ -33,7 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "A JSON configuration file, as for serve.") var config: String?
     @ArgumentParser.Option(help: "Data directory.") var data = "./mynagate-demo"
     @ArgumentParser.Option(help: "Port to listen on (default MYNAGATE_PORT, else 8080).") var port: Int?
-    @ArgumentParser.Option(help: "Address to listen on (default MYNAGATE_HOST, else 127.0.0.1).") var host: String?
+    @ArgumentParser.Option(help: "Address to listen on (default 127.0.0.1: the demo's logins and PIN 1234 cards are for this machine).") var host = "127.0.0.1"
     @ArgumentParser.Option(help: "Seconds between simulated taps (0 turns the simulation off).") var tapInterval: Double = 2
     @ArgumentParser.Option(help: "People in the demo organisation.") var people = 50
 
@@ -94,7 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The demo's configuration: the file and the environment as `serve` reads them, then the demo's own
     /// data directory, trust anchors, card-verifiable CA and revocation index.
-    static func config(file: String?, data: URL, demo: DemoOrganisation, host: String?, port: Int?,
+    static func config(file: String?, data: URL, demo: DemoOrganisation, host: String, port: Int?,
                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfig {
         for v in [ServerVariable.databaseURL, .dataDir] where !(ServerEnvironment(environment)[v] ?? "").isEmpty {
             throw ValidationError("\(v.rawValue) is set: the demo seeds its own SQLite database in --data and never a configured one; unset it to run the demo")
@@ -103,9 +103,24 @@ struct DemoCommand: AsyncParsableCommand {
         guard c.databaseURL == nil else {
             throw ValidationError("the configuration file names a database: the demo seeds its own SQLite database in --data and never a configured one")
         }
+        // A directory with a database but without the demo's logins is not a demo's: it may be a real
+        // server's, which the demo's seeding would fill with made-up people and accounts.
+        let fm = FileManager.default
+        if fm.fileExists(atPath: data.appendingPathComponent("mynagate.sqlite").path), !fm.fileExists(atPath: demo.loginsFile.path) {
+            throw ValidationError("\(data.path) holds a database that is not a demo's (no demo-logins.json): give the demo a directory of its own, or delete this one to start the demo afresh")
+        }
         c.dataDirectory = data.path
-        if let host { c.host = host }
+        c.host = host
         if let port { c.port = port }
+        // Keys are the demo's own, never a deployment's from the environment: production's snapshot key
+        // would make real doors accept the demo's snapshots, its vault key would wrap made-up numbers,
+        // and its TLS key has no business in a demo. The demo is plain http on its host.
+        c.snapshotSigningKeyFile = nil
+        c.vaultKeyBase64 = nil
+        c.vaultKeyFile = data.appendingPathComponent("vault.key").path
+        c.tlsCertificate = nil
+        c.tlsKey = nil
+        c.cookieSecure = false
         c.trustAnchors = demo.anchorsDirectory.path
         // The TEST card-verifiable CA the demo's cards are issued under (written by the hierarchy).
         c.cvcIssuers = demo.caDirectory.appendingPathComponent(TestJPKIHierarchy.FileName.cvcCA).path

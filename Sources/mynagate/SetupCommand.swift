@@ -55,7 +55,7 @@ struct SetupCommand: AsyncParsableCommand {
         app.logger.logLevel = .error
         do {
             try await configure(app, config: c)
-            try await FirstRun.complete(username: admin, password: password, checks: checks, by: "setup:cli", events: app.mynagate.events)
+            try await FirstRun.complete(username: admin, password: password, checks: checks, by: "setup:cli", cost: c.bcryptCost, events: app.mynagate.events)
             try await app.asyncShutdown()
         } catch let refusal as SetupRefusal {
             try? await app.asyncShutdown()

@@ -58,4 +58,33 @@ struct ServeHelpCLITests {
         #expect(r.status != 0)
         #expect(r.stderr.contains("MYNAGATE_SESSION_IDLE_SECONDS must be a whole number above 0"), "\(r.stderr)")
     }
+
+    @Test("the demo refuses a directory holding a database that is not a demo's, and touches nothing in it")
+    func demoRefusesARealDataDirectory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-demo-real-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("mynagate.sqlite")
+        try Data("a real server's database".utf8).write(to: db)
+        let r = try CLI.run(["demo", "--data", dir.path, "--people", "5", "--host", "256.256.256.256"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("not a demo's"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["mynagate.sqlite"])
+        #expect(try Data(contentsOf: db) == Data("a real server's database".utf8))
+    }
+
+    @Test("the demo uses its own keys and plain http on its host, whatever a deployment's environment names")
+    func demoKeepsItsOwnKeys() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-demo-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--data", dir.path, "--people", "5", "--host", "256.256.256.256", "--tap-interval", "0"], environment: [
+            "MYNAGATE_SNAPSHOT_SIGNING_KEY_FILE": "/etc/mynagate/production-snapshot.key", "MYNAGATE_VAULT_KEY": "cHJvZHVjdGlvbiBrZXkgMzIgYnl0ZXMgbG9uZyEhISE=",
+            "MYNAGATE_TLS_CERT": "/etc/mynagate/tls.pem", "MYNAGATE_TLS_KEY": "/etc/mynagate/tls.key", "MYNAGATE_HOST": "0.0.0.0",
+        ])
+        // It stops at the address it cannot bind, after printing its configuration.
+        #expect(r.stdout.contains("door snapshot signing key: \(dir.path)/snapshot-signing.key"), "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("vault key: \(dir.path)/vault.key"))
+        #expect(r.stdout.contains("listening: http://256.256.256.256:"))
+        #expect(!r.stdout.contains("/etc/mynagate"))
+    }
 }

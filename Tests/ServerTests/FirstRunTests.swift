@@ -59,3 +59,18 @@ extension PagesTests {
         #expect(try await users().count == 1)
     }
 }
+
+extension PagesTests {
+    @Test("first run: set up elsewhere (mynagate setup, another server) while this server waited — its /setup closes and shows no configuration")
+    func setupElsewhereClosesThePage() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        _ = try #require(try await s.app.setupGate.open(on: s.app.db))
+        #expect(try await s.send(.GET, "/setup").status == .ok)
+        try await FirstRun.complete(username: "kanri", password: "correct horse battery", checks: [], by: "setup:cli", cost: 4, events: s.app.mynagate.events)
+        let after = try await s.send(.GET, "/setup")
+        #expect(after.status == .notFound)
+        #expect(!after.text.contains("anchors"), "no path of the configuration on a live server")
+        #expect(!s.app.setupGate.isWaiting)
+    }
+}

@@ -51,3 +51,25 @@ struct VaultProfilePatchTests {
         await site.stop()
     }
 }
+
+extension VaultProfilePatchTests {
+    @Test("a patch naming no known field, or a misspelt one, is 400 and records nothing; an address change is recorded as changed, not its value")
+    func unknownFieldsAndRecords() async throws {
+        let site = try await VaultSite.start()
+        let s = site.s
+        let (id, _) = try await site.employee("P0002")
+        let path = "/api/v1/vault/employees/\(id)/profile"
+        for body in [["adress": "東京都"], [String: String]()] as [[String: String]] {
+            let r = try await s.send(.PATCH, path, as: site.handler, json: body)
+            #expect(r.status == .badRequest, "\(body): \(r.status) \(r.text)")
+            #expect(!r.text.contains("東京都"))
+        }
+        #expect(try await s.send(.PATCH, path, as: site.handler, json: ["address": "東京都千代田区"]).status == .ok)
+        let events = try await s.send(.GET, "/api/v1/events?kind=vault.profile.updated&limit=10", as: site.admin)
+        let list = try #require(JSONSerialization.jsonObject(with: Data(events.text.utf8)) as? [[String: Any]])
+        #expect(list.count == 1, "only the good patch is recorded: \(events.text)")
+        #expect((list.first?["details"] as? [String: String])?["address"] == "changed")
+        #expect(!events.text.contains("千代田"))
+        await site.stop()
+    }
+}

@@ -12,6 +12,8 @@ enum SetupMessages {
         "setupOK": ("設定済み", "configured"),
         "setupWarning": ("要確認", "needs attention"),
         "setupBadCode": ("初期設定コードが違います。サーバーのコンソールに表示されたコードを入力してください。", "That is not the setup code this server printed on its console."),
+        "setupNeedsSafeChannel": ("TLSのない接続では、初期設定はこのサーバー上（またはSSHトンネル経由）でのみ行えます。mynagate setup も使えます。",
+                                  "Without TLS, setup is done only from this server itself (or through an SSH tunnel); mynagate setup works too."),
         "setupPasswordsDiffer": ("2つのパスワードが一致しません。", "The two passwords differ."),
         "setupBadUsername": ("ユーザー名は1〜64文字の英数字と . _ - で入力してください。", "The username must be 1–64 characters: letters, digits, . _ -"),
         "setupShortPassword": ("パスワードは12文字以上にしてください。", "The password must be at least 12 characters."),

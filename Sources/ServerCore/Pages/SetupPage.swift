@@ -1,3 +1,4 @@
+import Store
 import Vapor
 
 /// `/setup`: the first run's page (``SetupGate``). It answers only while the server waits to be set
@@ -25,7 +26,7 @@ struct SetupPage {
     func register(_ routes: any RoutesBuilder) {
         // The code is 16 characters from a 56-letter alphabet; the sign-in limiter still bounds tries.
         routes.get("setup", use: show)
-        routes.grouped(RateLimitMiddleware(family: .password)).post("setup", use: complete)
+        routes.grouped(RateLimitMiddleware(family: .setup)).post("setup", use: complete)
     }
 
     static func data(_ username: String, _ req: Request) -> SetupData {
@@ -36,15 +37,36 @@ struct SetupPage {
         return SetupData(username: username, checks: checks)
     }
 
+    /// Whether this request may see or use the page: the server waits to be set up and no account exists
+    /// by now (`mynagate setup` or another server sharing the database may have set it up meanwhile: then
+    /// the gate closes here, and the configuration's paths are never shown on a live server).
+    static func waiting(_ req: Request) async throws -> Bool {
+        let gate = req.application.setupGate
+        guard gate.isWaiting else { return false }
+        guard try await UserModel.query(on: req.db).count() == 0 else {
+            gate.close()
+            return false
+        }
+        return true
+    }
+
+    /// The code and the password must not cross a network in clear: over plain http the page answers only
+    /// a client on this machine (an SSH tunnel, or `mynagate setup`, serves a remote operator).
+    static func channelIsSafe(_ req: Request) -> Bool {
+        if req.state.config.cookiesAreSecure { return true }
+        let peer = req.remoteAddress?.ipAddress ?? ""
+        return peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("127.")
+    }
+
     @Sendable func show(_ req: Request) async throws -> Response {
-        guard req.application.setupGate.isWaiting else { throw Abort(.notFound) }
+        guard try await Self.waiting(req) else { throw Abort(.notFound) }
         _ = AnonymousFormToken.issue(req)
         return try await req.renderPage("setup", titleKey: "setupTitle", Self.data("", req))
     }
 
     @Sendable func complete(_ req: Request) async throws -> Response {
         let gate = req.application.setupGate
-        guard gate.isWaiting else { throw Abort(.notFound) }
+        guard try await Self.waiting(req) else { throw Abort(.notFound) }
         let form: Form
         do { form = try req.pageForm(Form.self) } catch {
             _ = AnonymousFormToken.issue(req)
@@ -56,8 +78,12 @@ struct SetupPage {
             _ = AnonymousFormToken.issue(req)
             return try await req.renderPage("setup", titleKey: "setupTitle", Self.data(username, req), status: status, error: req.text(key))
         }
+        guard Self.channelIsSafe(req) else { return try await refuse(.forbidden, "setupNeedsSafeChannel") }
         guard AnonymousFormToken.isValid(req) else { return try await refuse(.badRequest, "formExpired") }
-        guard gate.accepts(form.code ?? "") else { return try await refuse(.forbidden, "setupBadCode") }
+        guard gate.accepts(form.code ?? "") else {
+            req.logger.warning("first run: a wrong setup code was tried", metadata: ["client": .string(req.clientAddress)])
+            return try await refuse(.forbidden, "setupBadCode")
+        }
         guard (form.password ?? "") == (form.confirm ?? "") else { return try await refuse(.unprocessableEntity, "setupPasswordsDiffer") }
         do {
             try await FirstRun.complete(username: username, password: form.password ?? "", checks: SetupCheck.all(req.state.config),
