@@ -47,9 +47,16 @@ struct AccessExplainerTests {
         let taro = answer?.people.first { $0.employee == "e2" }
         #expect(taro?.explanation.decision.reason == .granted(group: "staff"))
         #expect(taro?.explanation.credential == spare)
+        // A renewed card not valid until tomorrow is the best card (valid longest), but today the older one
+        // opens the door: the answer is for the card that opens it.
+        let renewed = CredentialKey(issuer: "TESTCA", serial: "7F02")
+        p.upsert(Credential(key: renewed, employee: "e2", notBefore: Org.t0 + Org.day, notAfter: Org.t0 + 1000 * Org.day))
+        let now = AccessExplainer.person("e2", at: Org.t0, policy: p)?.doors?.first { $0.door.id == "office-3f" }?.now
+        #expect(now?.decision.reason == .granted(group: "staff") && now?.credential == spare)
         // A person whose only card is retired holds no card: not listed, and nothing to decide on.
         p.credentials[Org.taroCard]?.state = .retired(at: Org.t0 - 60)
         p.credentials[spare]?.state = .retired(at: Org.t0 - 60)
+        p.credentials[renewed]?.state = .retired(at: Org.t0 - 60)
         #expect(reasons("office-3f", at: Org.t0, policy: p).keys.sorted() == ["e1"])
         #expect(AccessExplainer.person("e2", at: Org.t0, policy: p)?.doors == nil)
     }
