@@ -15,6 +15,7 @@ package enum AccessFeature: ServerFeature {
 
     package static var menu: [PageMenu.Entry] {
         [PageMenu.Entry("/doors", "nav_doors", Pages.operations, order: 400),
+         PageMenu.Entry("/building", "nav_building", Pages.operations, order: 410),
          PageMenu.Entry("/muster", "nav_muster", Pages.operations, order: 450)]
     }
 
@@ -38,6 +39,9 @@ package enum AccessFeature: ServerFeature {
         DoorSyncController().register(app)
         MusterController().register(app)
         MusterPage().register(app)
+        ExplainController().register(app)
+        ExplainPage().register(app)
+        BuildingPages().register(app)
         DoorsPage().register(read: app.grouped(PageRoleMiddleware(Pages.operations)), admin: app.grouped(PageRoleMiddleware([.admin])))
     }
 }

@@ -77,6 +77,19 @@ package struct BuildingService: Sendable {
         (1...64).contains(id.schemaLength) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
+    /// A value the building's rules refuse (422), in both languages: the API's body carries both, and the
+    /// editor pages show the one of their language beside the form.
+    static func refused(_ en: String, ja: String) -> APIError {
+        APIError(.unprocessableEntity, code: "unprocessable_entity", ja: ja, en: en)
+    }
+
+    /// A zone's, door's or schedule's name: 1–100 characters, and no 12-digit run (a My Number pasted
+    /// by mistake would reach every door's snapshot); the refusal never repeats the name.
+    static func checkName(_ name: String) throws {
+        guard (1...100).contains(name.schemaLength) else { throw refused("name must be 1–100 characters", ja: "名前は1〜100文字で入力してください") }
+        guard !FreeText.containsNumberRun(name) else { throw refused("name must not contain a 12-digit number", ja: "名前に12桁の数字（個人番号の可能性）は入力できません") }
+    }
+
     // MARK: reading
 
     package func zones() async throws -> [ZoneDTO] {
@@ -113,9 +126,9 @@ package struct BuildingService: Sendable {
     // MARK: changing the building
 
     package func putZone(id: String, _ dto: ZoneDTO) async throws -> ZoneDTO {
-        guard (1...100).contains(dto.name.schemaLength) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
+        try Self.checkName(dto.name)
         let ap = dto.antiPassback ?? "off"
-        guard Zone.AntiPassback(rawValue: ap) != nil else { throw Abort(.unprocessableEntity, reason: "antiPassback must be off, soft or hard") }
+        guard Zone.AntiPassback(rawValue: ap) != nil else { throw Self.refused("antiPassback must be off, soft or hard", ja: "アンチパスバックは off、soft、hard のいずれかです") }
         let boundary = dto.workplaceBoundary ?? false, myNumberArea = dto.myNumberArea ?? false
         try await saved(ZoneModel.self, id: id, "zone") { m, _ in
             m.name = dto.name
@@ -130,12 +143,12 @@ package struct BuildingService: Sendable {
         guard !Self.reservedDoorIDs.contains(id.lowercased()) else {
             throw Abort(.badRequest, reason: "status and quarantine are reserved words, not door ids")
         }
-        guard (1...100).contains(dto.name.schemaLength) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
-        if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Abort(.unprocessableEntity, reason: "securityLevel must be tap, genuine or pin") }
+        try Self.checkName(dto.name)
+        if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Self.refused("securityLevel must be tap, genuine or pin", ja: "セキュリティレベルは tap、genuine、pin のいずれかです") }
         try await saved(DoorModel.self, id: id, "door") { m, tx in
             // Checked inside the transaction that saves the door, against what it sees.
             for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: tx) == nil {
-                throw Abort(.unprocessableEntity, reason: "fromZone or toZone names no configured zone")
+                throw Self.refused("fromZone or toZone names no configured zone", ja: "出発側または到着側の区域が設定されていません")
             }
             m.name = dto.name
             m.fromZone = dto.fromZone
@@ -156,12 +169,13 @@ package struct BuildingService: Sendable {
     }
 
     package func putGroup(id: String, _ dto: GroupDTO) async throws -> GroupDTO {
-        guard (1...100).contains(dto.name.schemaLength), dto.grants.count <= 500 else { throw Abort(.unprocessableEntity, reason: "name 1–100 characters, at most 500 grants") }
+        try Self.checkName(dto.name)
+        guard dto.grants.count <= 500 else { throw Self.refused("at most 500 grants", ja: "許可は500件までです") }
         let grants = String(decoding: try JSONEncoder().encode(dto.grants), as: UTF8.self)
         try await saved(AccessGroupModel.self, id: id, "group") { m, tx in
             for g in dto.grants {
-                guard try await ZoneModel.find(g.zone, on: tx) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured zone") }
-                guard try await ScheduleModel.find(g.schedule, on: tx) != nil else { throw Abort(.unprocessableEntity, reason: "a grant names no configured schedule") }
+                guard try await ZoneModel.find(g.zone, on: tx) != nil else { throw Self.refused("a grant names no configured zone", ja: "許可に設定されていない区域があります") }
+                guard try await ScheduleModel.find(g.schedule, on: tx) != nil else { throw Self.refused("a grant names no configured schedule", ja: "許可に設定されていないスケジュールがあります") }
             }
             m.name = dto.name
             m.grants = grants
@@ -170,10 +184,10 @@ package struct BuildingService: Sendable {
     }
 
     package func putSchedule(id: String, _ dto: ScheduleDTO) async throws -> ScheduleDTO {
-        guard (1...100).contains(dto.name.schemaLength) else { throw Abort(.unprocessableEntity, reason: "name must be 1–100 characters") }
-        guard ScheduleJSON.isValid(dto.windows) else { throw Abort(.unprocessableEntity, reason: "windows: weekday names (monday…) to lists of \"HH:MM-HH:MM\"") }
+        try Self.checkName(dto.name)
+        guard ScheduleJSON.isValid(dto.windows) else { throw Self.refused("windows: weekday names (monday…) to lists of \"HH:MM-HH:MM\"", ja: "時間帯は曜日ごとに「HH:MM-HH:MM」（開始が終了より前）で入力してください") }
         let rule = dto.holidayRule ?? "closed"
-        guard WeeklySchedule.HolidayRule(rawValue: rule) != nil else { throw Abort(.unprocessableEntity, reason: "holidayRule must be closed, likeSunday or ignore") }
+        guard WeeklySchedule.HolidayRule(rawValue: rule) != nil else { throw Self.refused("holidayRule must be closed, likeSunday or ignore", ja: "祝日の扱いは closed、likeSunday、ignore のいずれかです") }
         let windows = ScheduleJSON.encode(dto.windows)
         try await saved(ScheduleModel.self, id: id, "schedule") { m, _ in
             m.name = dto.name
@@ -186,12 +200,17 @@ package struct BuildingService: Sendable {
     /// Imports the Cabinet Office holiday CSV (Shift_JIS or UTF-8); returns how many holidays it held.
     package func importHolidays(_ csv: Data) async throws -> Int {
         let calendar: HolidayCalendar
-        do { calendar = try HolidayCalendar.importCSV(csv) } catch { throw Abort(.unprocessableEntity, reason: "\(error)") }
+        do { calendar = try HolidayCalendar.importCSV(csv) } catch let e as HolidayImportError {
+            switch e {
+            case .unreadableEncoding: throw Self.refused(e.description, ja: "ファイルが UTF-8 でも Shift_JIS でもありません")
+            case .malformedLine(let n): throw Self.refused(e.description, ja: "\(n)行目が「YYYY/M/D,名称」の形ではありません")
+            }
+        }
         // A file without a single holiday is not the Cabinet Office's list (the wrong file, or a body that
         // is not CSV at all); a name longer than any holiday's would reach every door's snapshot.
-        guard calendar.count > 0 else { throw Abort(.unprocessableEntity, reason: "the file holds no holidays (YYYY/M/D,name lines)") }
+        guard calendar.count > 0 else { throw Self.refused("the file holds no holidays (YYYY/M/D,name lines)", ja: "ファイルに祝日（YYYY/M/D,名称 の行）がありません") }
         guard calendar.all.allSatisfy({ (1...100).contains($0.1.schemaLength) }) else {
-            throw Abort(.unprocessableEntity, reason: "holiday names must be 1–100 characters")
+            throw Self.refused("holiday names must be 1–100 characters", ja: "祝日の名称は1〜100文字です")
         }
         try await audited(kind: "config.holidays.imported", subject: "holidays", details: ["count": String(calendar.count)]) { tx in
             for (date, name) in calendar.all {

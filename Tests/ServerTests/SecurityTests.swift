@@ -48,6 +48,16 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /my/cards": everyone, "POST /my/cards/:id/suspend-request": everyone, "POST /my/cards/suspend-confirm": everyone,
         "GET /dashboard": ["admin", "security"], "GET /events": ["admin", "security"],
         "GET /doors": ["admin", "security"], "POST /doors/:id/level": ["admin"],
+        // The access explainer: who can pass where is a map of the building's weak points.
+        "GET /api/v1/access/explain/door/:id": ["admin", "security"], "GET /api/v1/access/explain/employee/:id": ["admin", "security"],
+        "GET /building/explain": ["admin", "security"], "GET /building": ["admin", "security"],
+        // The building's editor pages: administrators configure the building.
+        "GET /building/zones/new": ["admin"], "GET /building/zones/:id": ["admin"], "POST /building/zones": ["admin"], "POST /building/zones/:id": ["admin"],
+        "GET /building/doors/new": ["admin"], "GET /building/doors/:id": ["admin"], "POST /building/doors": ["admin"], "POST /building/doors/:id": ["admin"],
+        "GET /building/groups/new": ["admin"], "GET /building/groups/:id": ["admin"], "POST /building/groups": ["admin"], "POST /building/groups/:id": ["admin"],
+        "GET /building/schedules/new": ["admin"], "GET /building/schedules/:id": ["admin"], "POST /building/schedules": ["admin"],
+        "POST /building/schedules/:id": ["admin"],
+        "GET /building/holidays": ["admin", "security"], "POST /building/holidays": ["admin"],
         // The roll call: officers, and the accounts the muster configuration names as wardens (none in
         // this matrix, so an hr or employee account is refused by the handler, 403).
         "GET /api/v1/muster/config": ["admin", "security"], "PUT /api/v1/muster/config": ["admin"],
