@@ -92,14 +92,20 @@ package struct EmployeeSearch: Sendable, Equatable {
         case nil: break
         case .active: q = q.filter(.custom(Self.holds("active")))
         case .pending: q = q.filter(.custom("\(Self.holds("pending")) AND NOT \(Self.holds("active"))" as SQLQueryString))
-        case .noCard: q = q.filter(.custom("NOT \(Self.holds("active")) AND NOT \(Self.holds("pending"))" as SQLQueryString))
+        case .noCard: q = q.filter(.custom("NOT \(Self.holdsAny(["active", "pending"]))" as SQLQueryString))
         }
         return q
     }
 
     /// Whether the person has a card in `state` (on the `credentials (employee_id, state)` index).
-    static func holds(_ state: String) -> SQLQueryString {
-        "EXISTS (SELECT 1 FROM \(ident: CredentialModel.schema) c WHERE c.\(ident: "employee_id") = \(ident: "employees").\(ident: "id") AND c.\(ident: "state") = \(bind: state))"
+    static func holds(_ state: String) -> SQLQueryString { holdsAny([state]) }
+
+    /// Whether the person has a card in any of `states`: one probe of the index per person, where
+    /// "neither active nor pending" as two subqueries would be two.
+    static func holdsAny(_ states: [String]) -> SQLQueryString {
+        var list: SQLQueryString = "\(bind: states.first ?? "")"
+        for state in states.dropFirst() { list = "\(list), \(bind: state)" }
+        return "EXISTS (SELECT 1 FROM \(ident: CredentialModel.schema) c WHERE c.\(ident: "employee_id") = \(ident: "employees").\(ident: "id") AND c.\(ident: "state") IN (\(list)))"
     }
 
     /// One page of matches, in employee-number order.
