@@ -69,8 +69,11 @@ struct EmployeeSearchTests {
     func filtersAndPaging() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
-        let people = Self.people()
-        _ = try await Self.seed(s, people)
+        var people = Self.people()
+        let ids = try await Self.seed(s, people)
+        // P0001 holds a pending card and an active one: "has an active card", not "pending only".
+        try await Self.card(s, for: try #require(ids["P0001"]), state: "active")
+        people[0].card = "active"
         let security = try await s.user(.security)
         let cases: [(query: String, expected: (Person) -> Bool)] = [
             ("", { _ in true }),
