@@ -14,9 +14,9 @@ package enum AccessFeature: ServerFeature {
     package static var messages: [String: (ja: String, en: String)] { AccessMessages.catalogue }
 
     package static var menu: [PageMenu.Entry] {
-        [PageMenu.Entry("/doors", "nav_doors", Pages.operations, order: 400),
-         PageMenu.Entry("/building", "nav_building", Pages.operations, order: 410),
-         PageMenu.Entry("/muster", "nav_muster", Pages.operations, order: 450)]
+        [PageMenu.Entry("/doors", "nav_doors", Pages.operations, group: .building, order: 400),
+         PageMenu.Entry("/building", "nav_building", Pages.operations, group: .building, order: 410),
+         PageMenu.Entry("/muster", "nav_muster", Pages.operations, group: .building, order: 450)]
     }
 
     package static var resources: Bundle { .module }

@@ -25,23 +25,23 @@ public enum SVG {
     }
 
     /// A number for an attribute: at most one decimal, no locale.
-    static func n(_ v: Double) -> String {
+    public static func n(_ v: Double) -> String {
         let r = (v * 10).rounded() / 10
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 
     /// A rectangle; with `title`, a tooltip (escaped here).
-    static func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, extra: String = "", title: String? = nil) -> String {
+    public static func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, extra: String = "", title: String? = nil) -> String {
         let head = "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"\(fill)\"\(extra)"
         guard let title else { return head + "/>" }
         return head + "><title>\(escape(title))</title></rect>"
     }
 
-    static func text(_ x: Double, _ y: Double, _ s: String, size: Int = 11, anchor: String = "start", extra: String = "") -> String {
+    public static func text(_ x: Double, _ y: Double, _ s: String, size: Int = 11, anchor: String = "start", extra: String = "") -> String {
         "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\"\(extra)>\(escape(s))</text>"
     }
 
-    static func open(width: Double, height: Double, title: String) -> String {
+    public static func open(width: Double, height: Double, title: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" font-family=\"sans-serif\"><title>\(escape(title))</title>"
     }
 

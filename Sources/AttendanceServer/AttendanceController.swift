@@ -230,14 +230,7 @@ struct AttendanceController {
         try await Self.personMonth(try await Self.employee(req), month: try Self.month(req), on: req).0
     }
 
-    static func svg(_ text: String) -> Response {
-        let res = Response(status: .ok, body: .init(string: text))
-        res.headers.replaceOrAdd(name: .contentType, value: "image/svg+xml; charset=utf-8")
-        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'")
-        return res
-    }
+    static func svg(_ text: String) -> Response { SVGResponse.make(text) }
 
     static func timeline(_ person: AttendanceService.Person, _ req: Request) async throws -> Response {
         let month = try Self.month(req)

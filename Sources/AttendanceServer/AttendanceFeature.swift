@@ -8,8 +8,8 @@ package enum AttendanceFeature: ServerFeature {
     package static var messages: [String: (ja: String, en: String)] { AttendanceMessages.catalogue.merging(AnnualLeaveMessages.catalogue) { a, _ in a }.merging(PCLogMessages.catalogue) { a, _ in a } }
 
     package static var menu: [PageMenu.Entry] {
-        [PageMenu.Entry("/attendance", "nav_attendance", AttendancePages.staff, order: 740),
-         PageMenu.Entry("/my/attendance", "nav_myAttendance", Set(Role.allCases), order: 1100)]
+        [PageMenu.Entry("/attendance", "nav_attendance", AttendancePages.staff, group: .attendance, order: 740),
+         PageMenu.Entry("/my/attendance", "nav_myAttendance", Set(Role.allCases), group: .mine, order: 1100)]
     }
 
     package static var resources: Bundle { .module }

@@ -10,8 +10,8 @@ package enum CardApplicationFeature: ServerFeature {
     package static var messages: [String: (ja: String, en: String)] { CardApplicationMessages.catalogue }
 
     package static var menu: [PageMenu.Entry] {
-        [PageMenu.Entry("/card-applications", "nav_cardApplications", CardApplicationController.clerks, order: 700),
-         PageMenu.Entry("/my/card", "nav_myCardApplication", Set(Role.allCases), order: 1300)]
+        [PageMenu.Entry("/card-applications", "nav_cardApplications", CardApplicationController.clerks, group: .cardApplications, order: 700),
+         PageMenu.Entry("/my/card", "nav_myCardApplication", Set(Role.allCases), group: .mine, order: 1300)]
     }
 
     package static var resources: Bundle { .module }

@@ -129,9 +129,10 @@ struct CredentialsController {
 
     /// Suspends and makes every server refuse the card (see ``CredentialSuspension``); the actor is the
     /// signed-in user, or the lost-card code's employee number.
-    static func suspend(_ m: CredentialModel, reason: Credential.SuspensionReason, on req: Request) async throws {
+    @discardableResult
+    static func suspend(_ m: CredentialModel, reason: Credential.SuspensionReason, details: [String: String] = [:], on req: Request) async throws -> Bool {
         let actor = req.auth.get(SessionUser.self).map { "user:\($0.username)" } ?? "anonymous"
-        try await CredentialSuspension.suspend(m, reason: reason, actor: actor, on: req.db, policy: req.state.policy, events: req.state.events)
+        return try await CredentialSuspension.suspend(m, reason: reason, actor: actor, details: details, on: req.db, policy: req.state.policy, events: req.state.events)
     }
 
     @Sendable func requestOwnSuspension(_ req: Request) async throws -> Pending {

@@ -33,11 +33,11 @@ struct EmployeesController {
                     groups: JSONList.decode(m.groups), validFrom: m.validFrom, validUntil: m.validUntil)
     }
 
+    /// The people search of the `/employees` page (``EmployeeSearch``): `q`, `department`, `site`,
+    /// `status`, `card`, `page` and `limit` (the page size; 1000 by default, as before the search).
     @Sendable
     package func list(_ req: Request) async throws -> [EmployeeDTO] {
-        var q = EmployeeModel.query(on: req.db).sort(\.$employeeNumber)
-        if let dept = req.query[String.self, at: "department"] { q = q.filter(\.$department == dept) }
-        return try await q.limit(try req.queryLimit(default: 1000)).all().map(Self.dto)
+        try await EmployeeSearch.from(req, defaultPageSize: 1000, maxPageSize: 10_000).rows(on: req.db).map(Self.dto)
     }
 
     @Sendable
@@ -95,13 +95,18 @@ struct EmployeesController {
     @Sendable
     package func update(_ req: Request) async throws -> EmployeeDTO {
         let id = try await find(req).requireID()
-        let dto = try req.decodeBody(EmployeeDTO.self)
+        return Self.dto(try await Self.update(id, with: try req.decodeBody(EmployeeDTO.self), on: req))
+    }
+
+    /// Checks the rules (``adminOnly``, ``validate(_:)``, a unique number) and saves the change with its
+    /// record: the API and the employee page go through here.
+    package static func update(_ id: UUID, with dto: EmployeeDTO, on req: Request) async throws -> EmployeeModel {
         try Self.validate(dto)
         let isAdmin = try req.user.role == .admin
         // The row is read, checked, changed and saved with its record — and, after a rename, the cards
         // whose signing-certificate binding matched the old name are voided — in one transaction: a
         // renamed record never leaves such a card active, and the checks see the row being changed.
-        let m = try await req.writeAudited(changesPolicy: true) { tx, actor in
+        return try await req.writeAudited(changesPolicy: true) { tx, actor in
             guard let m = try await EmployeeModel.find(id, on: tx) else { throw Abort(.notFound, reason: "no such employee") }
             let before = Self.auditValues(m)
             if !isAdmin {
@@ -139,7 +144,6 @@ struct EmployeesController {
             let voided = before["name"] != m.name ? try await Enrollment.recheckBindings(employeeID: id, actor: actor, on: tx) : []
             return (m, [AuditDraft(kind: "config.employee.updated", actor: actor, subject: "employee:\(id.uuidString)", details: details)] + voided)
         }
-        return Self.dto(m)
     }
 
     /// The fields an audit record shows before and after a change (no My Number is ever among them:

@@ -69,6 +69,7 @@ package func configureServer(_ app: Application, config: ServerConfig, features:
     app.migrations.add(CreateLeaveRegister())
     app.migrations.add(CreateDoorHistoryImports())
     app.migrations.add(CreatePCLogTables())
+    app.migrations.add(AddEmployeeSearchIndexes())
     app.databases.middleware.use(CredentialVersionStamp())
     try await app.autoMigrate()
     if config.databaseURL == nil, let sql = app.db as? any SQLDatabase {

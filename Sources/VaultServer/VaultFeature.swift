@@ -11,10 +11,10 @@ package enum VaultFeature: ServerFeature {
     }
 
     package static var menu: [PageMenu.Entry] {
-        [PageMenu.Entry("/vault/requests", "nav_vault", VaultController.handlerRoles, order: 710),
-         PageMenu.Entry("/vault/handlers", "nav_vaultHandlers", [.admin], order: 720),
-         PageMenu.Entry("/photo-id", "nav_photoID", PhotoIDChecks.roles, order: 730),
-         PageMenu.Entry("/vault/my", "nav_myNumber", Set(Role.allCases), order: 1200)]
+        [PageMenu.Entry("/vault/requests", "nav_vault", VaultController.handlerRoles, group: .myNumber, order: 710),
+         PageMenu.Entry("/vault/handlers", "nav_vaultHandlers", [.admin], group: .myNumber, order: 720),
+         PageMenu.Entry("/photo-id", "nav_photoID", PhotoIDChecks.roles, group: .myNumber, order: 730),
+         PageMenu.Entry("/vault/my", "nav_myNumber", Set(Role.allCases), group: .mine, order: 1200)]
     }
 
     package static var resources: Bundle { .module }

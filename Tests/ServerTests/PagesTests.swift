@@ -32,7 +32,7 @@ struct PagesTests {
         defer { Task { await s.stop() } }
         let admin = try await s.user(.admin), security = try await s.user(.security), hr = try await s.user(.hr), employee = try await s.user(.employee)
         let pages: [(String, TestServer.Identity, String)] = [
-            ("/dashboard", admin, "ダッシュボード"), ("/events", security, "イベントログ"), ("/employees", hr, "従業員一覧"),
+            ("/dashboard", admin, "ダッシュボード"), ("/events", security, "イベントログ"), ("/employees", hr, "従業員を探す"),
             ("/employees/new", hr, "従業員の登録"), ("/cards", admin, "カード"), ("/doors", security, "扉・区域"), ("/enroll", hr, "カード登録"),
             ("/my/cards", employee, "自分のカード"), ("/lost-card", .anonymous, "カードの紛失・盗難"), ("/", .anonymous, "サインイン"),
         ]

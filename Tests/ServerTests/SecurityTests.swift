@@ -67,6 +67,9 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /muster": ["admin", "security"], "GET /muster/print": ["admin", "security"], "POST /muster/start": ["admin", "security"],
         "POST /muster/:id/end": ["admin", "security"], "POST /muster/:id/account/:employee": ["admin", "security"],
         "GET /employees": ["admin", "hr", "security"], "GET /employees/new": ["admin", "hr"], "POST /employees/new": ["admin", "hr"],
+        "GET /dashboard/presence.svg": ["admin", "security"], "GET /dashboard/cards.svg": ["admin", "security"],
+        "GET /employees/:id": ["admin", "hr", "security"], "POST /employees/:id": ["admin", "hr"],
+        "POST /employees/:id/suspend": ["admin", "security"], "POST /employees/:id/reinstate": ["admin", "security"],
         "GET /cards": ["admin", "security", "hr"], "POST /cards/:id/suspend": ["admin", "security"], "POST /cards/:id/reinstate": ["admin", "security"],
         "GET /enroll": ["admin", "hr", "security"], "POST /enroll/challenge": ["admin", "hr", "security"], "POST /enroll/demo": ["admin", "hr", "security"],
     ]

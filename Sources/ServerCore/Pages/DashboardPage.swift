@@ -28,10 +28,26 @@ struct DashboardPage {
         var policyStaleNote: String
         /// What `/health` shows now (codes and safe messages only).
         package var problems: [HealthRegistry.Problem]
+        /// The figures of the two charts, shown as tables beside them (``DashboardCharts``).
+        var presenceByHour: [DashboardCharts.HourCount]
+        var adoption: [DashboardCharts.Adoption]
     }
 
     package func register(_ routes: any RoutesBuilder) {
         routes.get("dashboard", use: show)
+        routes.get("dashboard", "presence.svg", use: presenceChart)
+        routes.get("dashboard", "cards.svg", use: adoptionChart)
+    }
+
+    @Sendable func presenceChart(_ req: Request) async throws -> Response {
+        let counts = try await DashboardCharts.presenceByHour(on: req.db, doors: await req.state.policy.current.doors)
+        return SVGResponse.make(DashboardCharts.presenceSVG(counts, title: req.text("presenceByHourTitle")))
+    }
+
+    @Sendable func adoptionChart(_ req: Request) async throws -> Response {
+        let rows = try await DashboardCharts.cardAdoption(on: req.db)
+        return SVGResponse.make(DashboardCharts.adoptionSVG(rows, title: req.text("cardAdoptionTitle"),
+                                                            labels: (req.text("card_active"), req.text("card_pending"), req.text("card_none"))))
     }
 
     @Sendable package func show(_ req: Request) async throws -> Response {
@@ -68,7 +84,9 @@ struct DashboardPage {
                         events: try EventRow.rows(recent, policy: policy, lang: req.pageLanguage), eventsCaption: req.text("recentCaption"),
                         policyAge: ageText, policyStale: stale,
                         policyStaleNote: req.text(req.state.config.policyStaleMode == .failSecure ? "policyStaleSecure" : "policyStaleSafe"),
-                        problems: req.state.health.problems)
+                        problems: req.state.health.problems,
+                        presenceByHour: try await DashboardCharts.presenceByHour(on: req.db, doors: policy.doors),
+                        adoption: try await DashboardCharts.cardAdoption(on: req.db))
         return try await req.renderPage("dashboard", titleKey: "dashboardTitle", data)
     }
 }

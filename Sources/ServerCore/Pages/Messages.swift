@@ -43,7 +43,7 @@ package enum Messages {
     /// (``add(_:)``, from ``Application/addFeature(_:)``).
     package static var catalogue: [String: (ja: String, en: String)] { added.withLockedValue { $0 } }
 
-    private static let added = NIOLockedValueBox<[String: (ja: String, en: String)]>(base)
+    private static let added = NIOLockedValueBox<[String: (ja: String, en: String)]>(base.merging(PeopleMessages.catalogue) { first, _ in first })
 
     /// Adds a feature's texts. A key the catalogue already has with another text is refused: no
     /// feature can replace the core's words or another feature's, and which text a page shows never

@@ -9,6 +9,16 @@ package struct NavItem: Encodable, Sendable {
     package var current: Bool
 }
 
+/// One menu of the bar (issue 21, item 4): a heading that opens its links (`<details>`, no script),
+/// or, when the role sees a single link in it, that link alone.
+package struct NavGroup: Encodable, Sendable {
+    package var label: String
+    package var items: [NavItem]
+    /// Holds the page being shown: its heading is marked (the menu stays closed, not covering the page).
+    package var current: Bool
+    package var single: Bool
+}
+
 /// What every template receives: the frame (language, menu, the signed-in person, the CSRF token for
 /// forms, a message for the live region) around the page's own data in `page`.
 struct PageContext<Body: Encodable & Sendable>: Encodable, Sendable {
@@ -19,7 +29,7 @@ struct PageContext<Body: Encodable & Sendable>: Encodable, Sendable {
     package var username: String
     var roleLabel: String
     package var csrf: String
-    var nav: [NavItem]
+    var nav: [NavGroup]
     var switchHref: String
     var switchLang: String
     package var flash: String?
@@ -36,27 +46,50 @@ package struct NoData: Encodable, Sendable {
 /// own (``ServerFeature/menu``); ``Entry/order`` places each, so the menu reads the same whichever
 /// features a server was assembled from.
 package enum PageMenu {
-    /// One menu entry: the page, its label's message key, the roles that see it, and its place.
+    /// The menus of the bar, in this order; each entry names the one it belongs to, so a feature's
+    /// pages join the menu a person looks for them in rather than a bar of 16 links.
+    package enum Group: String, Sendable, CaseIterable {
+        case overview, people, building, attendance, myNumber, cardApplications, audit, mine
+    }
+
+    /// One menu entry: the page, its label's message key, the roles that see it, its menu and its place.
     package struct Entry: Sendable {
         package var path: String
         package var key: String
         package var roles: Set<Role>
-        /// Lower comes first. The core's entries are 100, 200 …; a feature picks a place between them.
+        package var group: Group
+        /// Lower comes first within its menu. The core's entries are 100, 200 …; a feature picks a place between them.
         package var order: Int
 
-        package init(_ path: String, _ key: String, _ roles: Set<Role>, order: Int) {
-            (self.path, self.key, self.roles, self.order) = (path, key, roles, order)
+        package init(_ path: String, _ key: String, _ roles: Set<Role>, group: Group, order: Int) {
+            (self.path, self.key, self.roles, self.group, self.order) = (path, key, roles, group, order)
         }
     }
 
     static let coreEntries: [Entry] = [
-        Entry("/dashboard", "nav_dashboard", Pages.operations, order: 100),
-        Entry("/employees", "nav_employees", Pages.peopleReaders, order: 200),
-        Entry("/cards", "nav_cards", Pages.cardReaders, order: 300),
-        Entry("/events", "nav_events", Pages.operations, order: 500),
-        Entry("/enroll", "nav_enroll", Pages.desk, order: 600),
-        Entry("/my/cards", "nav_myCards", Set(Role.allCases), order: 1000),
+        Entry("/dashboard", "nav_dashboard", Pages.operations, group: .overview, order: 100),
+        Entry("/employees", "nav_employees", Pages.peopleReaders, group: .people, order: 200),
+        Entry("/cards", "nav_cards", Pages.cardReaders, group: .people, order: 300),
+        Entry("/events", "nav_events", Pages.operations, group: .audit, order: 500),
+        Entry("/enroll", "nav_enroll", Pages.desk, group: .people, order: 600),
+        Entry("/my/cards", "nav_myCards", Set(Role.allCases), group: .mine, order: 1000),
     ]
+
+    /// The menus `role` sees: only the entries its role may open, each menu in ``Group`` order, and
+    /// no menu it would see empty. Signed out: the sign-in and lost-card links.
+    package static func groups(_ entries: [Entry], for role: Role?, current: String, lang: PageLanguage) -> [NavGroup] {
+        guard let role else {
+            return items(entries, for: nil, current: current, lang: lang).map { NavGroup(label: $0.label, items: [$0], current: $0.current, single: true) }
+        }
+        let visible = entries.filter { $0.roles.contains(role) }
+        return Group.allCases.compactMap { g in
+            let links = visible.filter { $0.group == g }.sorted { $0.order < $1.order }.map {
+                NavItem(href: $0.path, label: Messages.text($0.key, lang), current: current == $0.path || current.hasPrefix($0.path + "/"))
+            }
+            guard !links.isEmpty else { return nil }
+            return NavGroup(label: Messages.text("navGroup_\(g.rawValue)", lang), items: links, current: links.contains(where: \.current), single: links.count == 1)
+        }
+    }
 
     package static func items(_ entries: [Entry], for role: Role?, current: String, lang: PageLanguage) -> [NavItem] {
         guard let role else {
@@ -104,7 +137,7 @@ extension Request {
             lang: lang.rawValue, t: Messages.table(lang), title: Messages.text(titleKey, lang), signedIn: user != nil,
             username: user?.username ?? "", roleLabel: user.map { Messages.text("role_\($0.role.rawValue)", lang) } ?? "",
             csrf: user != nil ? (session.data["csrf"] ?? "") : (AnonymousFormToken.current(self) ?? ""),
-            nav: PageMenu.items(application.features.menu, for: user?.role, current: path, lang: lang),
+            nav: PageMenu.groups(application.features.menu, for: user?.role, current: path, lang: lang),
             switchHref: Self.languageLink(path: switchPath ?? (method == .GET ? path : (user.map { PageMenu.home(application.features.menu, for: $0.role) } ?? "/")),
                                           query: method == .GET && switchPath == nil ? url.query : nil, to: lang.other),
             switchLang: lang.other.rawValue, flash: flashText, error: error, page: body)

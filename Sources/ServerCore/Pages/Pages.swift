@@ -19,7 +19,8 @@ package struct Pages {
         DashboardPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
         EventsPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
         EmployeesPage().register(read: routes.grouped(PageRoleMiddleware(Self.peopleReaders)),
-                                 write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)))
+                                 write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)),
+                                 act: routes.grouped(PageRoleMiddleware(Self.operations)))
         CardsPage().register(read: routes.grouped(PageRoleMiddleware(Self.cardReaders)),
                              act: routes.grouped(PageRoleMiddleware(Self.operations)), admin: routes.grouped(PageRoleMiddleware([.admin])))
         EnrollPage().register(routes.grouped(PageRoleMiddleware(Self.desk)))

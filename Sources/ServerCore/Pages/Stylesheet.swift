@@ -28,6 +28,12 @@ enum Stylesheet {
         nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}
         nav a{text-decoration:none;padding:.25rem .1rem;display:inline-block}
         nav a[aria-current=page]{border-bottom:3px solid #f0a500}
+        nav details.menu{position:relative}
+        nav summary{cursor:pointer;padding:.25rem .1rem}
+        nav details.menu>ul{display:block;position:absolute;z-index:10;background:#14325c;padding:.25rem .75rem;min-width:12rem;box-shadow:0 2px 6px rgba(0,0,0,.3)}
+        nav summary.current{border-bottom:3px solid #f0a500}
+        .chart-pair{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
+        @media (max-width:40rem){nav details.menu>ul{position:static}}
         .tools{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
         .tools button{background:transparent;color:#fff;border:1px solid #fff}
         main{max-width:72rem;margin:0 auto;padding:1rem}
