@@ -24,6 +24,8 @@ let baseRouteRoles: [String: Set<String>] = {
         "POST /api/v1/me/credentials/:id/suspend-request": everyone, "POST /api/v1/me/credentials/suspend-confirm": everyone,
         "GET /api/v1/employees": ["admin", "hr", "security"], "GET /api/v1/employees/:id": ["admin", "hr", "security"],
         "POST /api/v1/employees": ["admin", "hr"], "PATCH /api/v1/employees/:id": ["admin", "hr"],
+        "POST /api/v1/people/import/preview": ["admin", "hr"], "POST /api/v1/people/import": ["admin", "hr"],
+        "PUT /api/v1/people/import/mappings/:source": ["admin", "hr"],
         "GET /api/v1/credentials": ["admin", "security", "hr"],
         "POST /api/v1/credentials/:id/suspend": ["admin", "security"], "POST /api/v1/credentials/:id/reinstate": ["admin", "security"],
         "POST /api/v1/enrollment/challenges": ["admin", "hr", "security"], "POST /api/v1/enrollment": ["admin", "hr", "security"],
@@ -57,6 +59,7 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /muster": ["admin", "security"], "GET /muster/print": ["admin", "security"], "POST /muster/start": ["admin", "security"],
         "POST /muster/:id/end": ["admin", "security"], "POST /muster/:id/account/:employee": ["admin", "security"],
         "GET /employees": ["admin", "hr", "security"], "GET /employees/new": ["admin", "hr"], "POST /employees/new": ["admin", "hr"],
+        "GET /employees/import": ["admin", "hr"], "POST /employees/import/preview": ["admin", "hr"], "POST /employees/import": ["admin", "hr"],
         "GET /cards": ["admin", "security", "hr"], "POST /cards/:id/suspend": ["admin", "security"], "POST /cards/:id/reinstate": ["admin", "security"],
         "GET /enroll": ["admin", "hr", "security"], "POST /enroll/challenge": ["admin", "hr", "security"], "POST /enroll/demo": ["admin", "hr", "security"],
     ]
