@@ -799,7 +799,7 @@ try:
         signed_out()
         sign_in(logins["admin"]["username"], logins["admin"]["password"])
         people_csv = os.path.join(tempfile.mkdtemp(), "hr-export.csv")
-        open(people_csv, "w", encoding="utf-8").write("社員番号,氏名,所属,勤務地,退職日\nB9001,取込 一郎,総務部,本社,\nB9002,取込 花子,開発部,大阪,2026-03-31\n")
+        open(people_csv, "w", encoding="utf-8").write("社員番号,氏名,所属,勤務地,退職日\nHR7001,取込 一郎,総務部,本社,\nHR7002,取込 花子,開発部,大阪,2026-03-31\n")
         go("/employees/import")
         check("the import page in Japanese", "人事マスタの取り込み" in h1(), h1())
         driver.find_element(By.ID, "pi-file").send_keys(people_csv)
