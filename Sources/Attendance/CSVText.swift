@@ -3,10 +3,10 @@ import Foundation
 /// The text of a CSV file handed over by another system (payroll, a leave system, a timesheet):
 /// decoding and splitting, shared by every attendance import (``SelfReportCSV``, ``AnnualLeaveCSV``)
 /// so there is one reading of quotes and encodings to get right.
-enum CSVText {
+public enum CSVText {
     /// UTF-8 with or without its BOM, else Shift_JIS (what Excel in Japan saves); `nil` when the bytes
     /// are neither — the caller refuses the file, never reads it as something else.
-    static func decode(_ data: Data) -> (text: String, encoding: String)? {
+    public static func decode(_ data: Data) -> (text: String, encoding: String)? {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if let t = String(data: bytes, encoding: .utf8) { return (t, "UTF-8") }
@@ -15,7 +15,7 @@ enum CSVText {
     }
 
     /// The lines, CRLF, LF or CR; empty ones kept so line numbers are the file's.
-    static func lines(_ text: String) -> [Substring] {
+    public static func lines(_ text: String) -> [Substring] {
         text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     }
 
@@ -23,7 +23,7 @@ enum CSVText {
     ///
     /// Works on Unicode scalars, not characters: RFC 4180's quotes and commas are code points, and as
     /// grapheme clusters a quote followed by a combining mark (`"` U+0301) would not be a quote.
-    static func splitFields(_ line: String) -> [String]? {
+    public static func splitFields(_ line: String) -> [String]? {
         var fields: [String] = []
         var current = String.UnicodeScalarView()
         var quoted = false

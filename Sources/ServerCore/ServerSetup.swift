@@ -178,6 +178,9 @@ package func routes(_ app: Application) throws {
     // Card sign-in: rate-limited per client and globally, and JSON only (no login CSRF by a form).
     CardSignInController(auth: auth).register(app.grouped(RateLimitMiddleware(family: .card)).grouped(JSONBodyOnly()))
     EmployeesController().register(app)
+    PeopleImportController().register(app)
+    // The import page's forms carry a file: their CSRF token is read from the multipart body.
+    for route in PeopleImportPage.routes { app.fileRoutes.limits[route] = PeopleImportController.maxBody }
     CredentialsController().register(app)
     EnrollmentController().register(app)
     CredentialApprovalController().register(app)

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks, each run beside a named peer on the same machine.",
-        subcommands: [BenchNumberCommand.self, BenchCRLCommand.self, BenchVerifyCommand.self, BenchDecisionsCommand.self, BenchDoorCommand.self, BenchAttendanceCommand.self, BenchMusterCommand.self, BenchEmployeesCommand.self]
+        subcommands: [BenchNumberCommand.self, BenchCRLCommand.self, BenchVerifyCommand.self, BenchDecisionsCommand.self, BenchDoorCommand.self, BenchAttendanceCommand.self, BenchMusterCommand.self, BenchEmployeesCommand.self, BenchPeopleImportCommand.self]
     )
 }

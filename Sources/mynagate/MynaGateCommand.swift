@@ -19,7 +19,7 @@ struct MynaGateCommand: AsyncParsableCommand {
             Documentation: README.md and docs/ in the source tree.
             """,
         version: version,
-        subcommands: [ServeCommand.self, SetupCommand.self, DemoCommand.self, NumberCommand.self, CardCommand.self, VCardCommand.self, TrustCommand.self, PKICommand.self, AuditCommand.self, UserCommand.self, BenchCommand.self, DoorCommand.self, VaultCommand.self, AttendanceCommand.self]
+        subcommands: [ServeCommand.self, SetupCommand.self, DemoCommand.self, NumberCommand.self, CardCommand.self, VCardCommand.self, TrustCommand.self, PKICommand.self, AuditCommand.self, UserCommand.self, BenchCommand.self, DoorCommand.self, VaultCommand.self, AttendanceCommand.self, ImportCommand.self]
     )
 }
 

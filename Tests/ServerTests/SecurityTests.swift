@@ -24,6 +24,8 @@ let baseRouteRoles: [String: Set<String>] = {
         "POST /api/v1/me/credentials/:id/suspend-request": everyone, "POST /api/v1/me/credentials/suspend-confirm": everyone,
         "GET /api/v1/employees": ["admin", "hr", "security"], "GET /api/v1/employees/:id": ["admin", "hr", "security"],
         "POST /api/v1/employees": ["admin", "hr"], "PATCH /api/v1/employees/:id": ["admin", "hr"],
+        "POST /api/v1/people/import/preview": ["admin", "hr"], "POST /api/v1/people/import": ["admin", "hr"],
+        "PUT /api/v1/people/import/mappings/:source": ["admin", "hr"],
         "GET /api/v1/credentials": ["admin", "security", "hr"],
         "POST /api/v1/credentials/:id/suspend": ["admin", "security"], "POST /api/v1/credentials/:id/reinstate": ["admin", "security"],
         "POST /api/v1/enrollment/challenges": ["admin", "hr", "security"], "POST /api/v1/enrollment": ["admin", "hr", "security"],
@@ -70,6 +72,7 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /dashboard/presence.svg": ["admin", "security"], "GET /dashboard/cards.svg": ["admin", "security"],
         "GET /employees/:id": ["admin", "hr", "security"], "POST /employees/:id": ["admin", "hr"],
         "POST /employees/:id/suspend": ["admin", "security"], "POST /employees/:id/reinstate": ["admin", "security"],
+        "GET /employees/import": ["admin", "hr"], "POST /employees/import/preview": ["admin", "hr"], "POST /employees/import": ["admin", "hr"],
         "GET /cards": ["admin", "security", "hr"], "POST /cards/:id/suspend": ["admin", "security"], "POST /cards/:id/reinstate": ["admin", "security"],
         "GET /enroll": ["admin", "hr", "security"], "POST /enroll/challenge": ["admin", "hr", "security"], "POST /enroll/demo": ["admin", "hr", "security"],
     ]

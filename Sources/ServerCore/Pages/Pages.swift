@@ -21,6 +21,7 @@ package struct Pages {
         EmployeesPage().register(read: routes.grouped(PageRoleMiddleware(Self.peopleReaders)),
                                  write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)),
                                  act: routes.grouped(PageRoleMiddleware(Self.operations)))
+        PeopleImportPage().register(routes.grouped(PageRoleMiddleware(Self.peopleWriters)))
         CardsPage().register(read: routes.grouped(PageRoleMiddleware(Self.cardReaders)),
                              act: routes.grouped(PageRoleMiddleware(Self.operations)), admin: routes.grouped(PageRoleMiddleware([.admin])))
         EnrollPage().register(routes.grouped(PageRoleMiddleware(Self.desk)))

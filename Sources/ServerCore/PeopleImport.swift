@@ -1,0 +1,195 @@
+import Access
+import Audit
+import Crypto
+import Fluent
+import NIOConcurrencyHelpers
+import Foundation
+import Store
+import Vapor
+
+/// People from the HR master: an export parsed (``PeopleCSV``), compared with the people stored
+/// (``PeopleImportPlan``), shown as a preview, then applied in one transaction. Used by the API, the
+/// page and `mynagate import people`, which differ only in how they seal the transaction.
+///
+/// Records: one `config.people.imported` summary (counts, encoding, the file's SHA-256), and one
+/// record per person created, changed or leaving (`config.employee.created`, `config.employee.updated`,
+/// `config.employee.leaving`) — the same records the employees API writes, so a person's history reads
+/// the same whichever way they changed. A first import of 50,000 people writes 50,001 records; a
+/// re-import writes one per person who changed.
+package enum PeopleImport {
+    /// What a preview shows and an apply answers.
+    package struct Summary: Content, Sendable {
+        /// SHA-256 (hex) of the file: the apply must name it, so what is applied is what was previewed.
+        package var sha256: String
+        package var encoding: String
+        package var mapping: PeopleColumnMapping
+        package var new: Int
+        package var changed: Int
+        package var leaving: Int
+        package var unchanged: Int
+        /// Lines not read; ``errors`` holds the first 1,000.
+        package var refused: Int
+        package var applied: Bool
+        /// The first 200 people created or changed, in file order.
+        package var entries: [PeopleImportPlan.Entry]
+        package var errors: [LineErrorDTO]
+    }
+
+    package static let shownEntries = 200
+
+    package static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Parses, answering a refusal of the whole file as a 4xx that carries no cell.
+    package static func parse(_ data: Data, mapping: PeopleColumnMapping?) throws -> PeopleCSV.Parsed {
+        let parsed: PeopleCSV.Parsed
+        do { parsed = try PeopleCSV.parse(data, mapping: mapping) } catch {
+            let status: HTTPResponseStatus = error == .tooLarge ? .payloadTooLarge : .unprocessableEntity
+            let code = if case .myNumberColumn = error { "my_number_column" } else { "bad_people_file" }
+            throw APIError(status, code: code, ja: error.ja, en: error.en)
+        }
+        guard !parsed.rows.isEmpty else {
+            throw NoUsableLine.refusal(parsed.errors.map { .init(line: $0.line, reason: $0.reason.rawValue, ja: $0.ja, en: $0.en) })
+        }
+        return parsed
+    }
+
+    /// The people stored, with their vault leaving dates, keyed by employee number.
+    static func current(on db: any Database) async throws -> (models: [String: EmployeeModel], current: [String: PeopleImportPlan.Current]) {
+        var leaving: [UUID: String] = [:]
+        for p in try await VaultProfileModel.query(on: db).filter(\.$leavingDate != nil).all() {
+            if let id = p.id, let l = p.leavingDate { leaving[id] = l }
+        }
+        var models: [String: EmployeeModel] = [:], current: [String: PeopleImportPlan.Current] = [:]
+        for m in try await EmployeeModel.query(on: db).all() {
+            let id = try m.requireID()
+            models[m.employeeNumber] = m
+            current[m.employeeNumber] = .init(id: id, employeeNumber: m.employeeNumber, name: m.name, department: m.department, site: m.site,
+                                              status: m.status, validUntil: m.validUntil, leavingDate: leaving[id])
+        }
+        return (models, current)
+    }
+
+    static func summary(_ parsed: PeopleCSV.Parsed, _ plan: PeopleImportPlan, sha256: String, applied: Bool) -> Summary {
+        Summary(sha256: sha256, encoding: parsed.encoding, mapping: parsed.mapping, new: plan.newCount, changed: plan.changedCount, leaving: plan.leavingCount,
+                unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
+                errors: parsed.errors.prefix(1_000).map(LineErrorDTO.init))
+    }
+
+    /// What applying `parsed` would change now; writes nothing.
+    package static func preview(_ parsed: PeopleCSV.Parsed, sha256: String, on db: any Database) async throws -> Summary {
+        let plan = PeopleImportPlan.make(rows: parsed.rows, current: try await current(on: db).current)
+        return summary(parsed, plan, sha256: sha256, applied: false)
+    }
+
+    /// The refusal of a change only an administrator makes (a leaving date ends access; a status).
+    static let adminOnly = APIError(.forbidden, code: "forbidden", ja: "退職日と在籍区分の変更は管理者だけが取り込めます。退職日・在籍区分の列を外すか、管理者が取り込んでください",
+                                    en: "only an administrator imports leaving dates and status changes (they end or change access); leave those columns out or ask an administrator")
+
+    /// Applies `parsed` on `tx` (a transaction the caller seals the returned records in, and bumps the
+    /// policy version in): the plan is worked out again from what is stored now, so a change made since
+    /// the preview is seen, and a second apply of the same file changes nothing.
+    package static func apply(_ parsed: PeopleCSV.Parsed, sha256: String, actor: String, isAdmin: Bool, on tx: any Database) async throws -> (Summary, [AuditDraft]) {
+        let (models, current) = try await current(on: tx)
+        let plan = PeopleImportPlan.make(rows: parsed.rows, current: current)
+        if !isAdmin, plan.needsAdmin { throw adminOnly }
+        var drafts: [AuditDraft] = []
+        var created: [EmployeeModel] = []
+        var leavers: [(EmployeeModel, CivilDate)] = []
+        for e in plan.entries {
+            guard let row = e.row else { continue }
+            if e.new {
+                let m = EmployeeModel(employeeNumber: row.employeeNumber, name: row.name, department: row.department ?? "", site: row.site ?? "",
+                                      status: row.status ?? "active", groups: [])
+                m.id = UUID()
+                created.append(m)
+                if let d = row.leavingDate { leavers.append((m, d)) }
+                continue
+            }
+            guard let m = models[row.employeeNumber] else { continue }
+            let id = try m.requireID()
+            if !e.changes.isEmpty {
+                let before = EmployeesController.auditValues(m)
+                m.name = row.name
+                if let d = row.department { m.department = d }
+                if let s = row.site { m.site = s }
+                if let s = row.status { m.status = s }
+                try await m.save(on: tx)
+                var details = ["import": sha256]
+                for (k, v) in EmployeesController.auditValues(m) where before[k] != v {
+                    details["\(k).before"] = before[k] ?? ""
+                    details["\(k).after"] = v
+                }
+                drafts.append(AuditDraft(kind: "config.employee.updated", actor: actor, subject: "employee:\(id.uuidString)", details: details))
+                // A renamed record voids the cards bound by the old name, as the employees API does.
+                if before["name"] != m.name { drafts += try await Enrollment.recheckBindings(employeeID: id, actor: actor, on: tx) }
+            }
+            if let d = row.leavingDate, e.leavingDate != nil { leavers.append((m, d)) }
+        }
+        // New people in batches: one INSERT per 500 rows instead of one per person.
+        for start in stride(from: 0, to: created.count, by: 500) {
+            try await Array(created[start..<min(start + 500, created.count)]).create(on: tx)
+        }
+        for m in created {
+            var details = ["employeeNumber": m.employeeNumber, "import": sha256]
+            for (k, v) in EmployeesController.auditValues(m) where !v.isEmpty { details["\(k).after"] = v }
+            drafts.append(AuditDraft(kind: "config.employee.created", actor: actor, subject: "employee:\(try m.requireID().uuidString)", details: details))
+        }
+        for (m, d) in leavers { drafts += try await EmployeeLeaving.record(m, leavingDate: d, actor: actor, on: tx) }
+        let result = summary(parsed, plan, sha256: sha256, applied: true)
+        let summaryRecord = AuditDraft(kind: "config.people.imported", actor: actor, subject: "people", details: [
+            "sha256": sha256, "encoding": parsed.encoding, "new": String(result.new), "changed": String(result.changed),
+            "leaving": String(result.leaving), "unchanged": String(result.unchanged), "refused": String(result.refused),
+        ])
+        return (result, [summaryRecord] + drafts)
+    }
+
+    /// ``apply(_:sha256:actor:isAdmin:on:)`` as an administrator, sealed by a plain ``AuditStore`` with
+    /// the policy version bumped in the same transaction: for `mynagate import people --apply`, which
+    /// runs without a server (a running server sees the new version at its next poll).
+    package static func applyAudited(_ parsed: PeopleCSV.Parsed, sha256: String, actor: String, on db: any Database) async throws -> Summary {
+        let result = NIOLockedValueBox<Summary?>(nil)
+        _ = try await AuditStore(db: db).append(building: { tx in
+            let (summary, drafts) = try await apply(parsed, sha256: sha256, actor: actor, isAdmin: true, on: tx)
+            _ = try await PolicyLoader.bumpVersion(on: tx)
+            result.withLockedValue { $0 = summary }
+            return drafts
+        })
+        guard let summary = result.withLockedValue({ $0 }) else {
+            throw APIError(.internalServerError, code: "internal_error", ja: "サーバー内部でエラーが起きました。", en: "the import was written but its result was lost")
+        }
+        return summary
+    }
+
+    // MARK: - Saved mappings
+
+    /// The setting key a source's mapping is saved under.
+    static func settingKey(_ source: String) -> String { "people.import.mapping.\(source)" }
+
+    /// A source name: 1–64 of letters, digits, `.`, `_`, `-` (it becomes part of a setting key).
+    static func validSource(_ s: String) -> Bool {
+        (1...64).contains(s.utf8.count) && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    static let badSource = APIError(.badRequest, code: "bad_source", ja: "取込元の名前は英数字と . _ - の1〜64文字です", en: "source is 1–64 letters, digits, '.', '_' or '-'")
+
+    /// The mapping saved for `source`; 404 when none is.
+    package static func savedMapping(_ source: String, on db: any Database) async throws -> PeopleColumnMapping {
+        guard validSource(source) else { throw badSource }
+        guard let s = try await SettingModel.find(settingKey(source), on: db) else {
+            throw APIError(.notFound, code: "not_found", ja: "この取込元の列の対応は保存されていません", en: "no mapping is saved for this source")
+        }
+        do { return try JSONDecoder().decode(PeopleColumnMapping.self, from: Data(s.value.utf8)) } catch {
+            // A stored mapping that does not decode is a fault of the store, not of the request: said, not defaulted.
+            throw APIError(.internalServerError, code: "internal_error", ja: "保存された列の対応を読めません", en: "the saved mapping could not be read")
+        }
+    }
+
+    /// Checks a mapping a client sends: each header 1–64 characters, each once, no 12-digit run.
+    package static func check(_ m: PeopleColumnMapping) throws {
+        guard m.isWellFormed, !m.headers.contains(where: FreeText.containsNumberRun) else {
+            throw APIError(.unprocessableEntity, code: "bad_mapping", ja: PeopleCSV.Refusal.badMapping.ja, en: PeopleCSV.Refusal.badMapping.en)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Fluent
+import Foundation
+import Store
+import Vapor
+
+/// People from the HR master over HTTP (``PeopleImport``): `POST /api/v1/people/import/preview`
+/// answers what a file would change and writes nothing; `POST /api/v1/people/import?sha256=…` applies
+/// it in one audited transaction — only the file previewed (its SHA-256 must match); `PUT
+/// /api/v1/people/import/mappings/{source}` saves a source's column mapping. Administrators and HR
+/// import; only an administrator imports leaving dates and status changes (they end or change access,
+/// ``EmployeesController/adminOnly``).
+struct PeopleImportController {
+    /// Room for ``PeopleCSV/maxBytes`` and a little: a larger body is refused by Vapor with 413.
+    static let maxBody: ByteCount = "17mb"
+
+    func register(_ app: Application) {
+        let staff = app.grouped(RoleMiddleware([.admin, .hr])).grouped("api", "v1", "people", "import")
+        staff.on(.POST, "preview", body: .collect(maxSize: Self.maxBody), use: preview)
+        staff.on(.POST, body: .collect(maxSize: Self.maxBody), use: apply)
+        staff.put("mappings", ":source", use: saveMapping)
+    }
+
+    /// The body's bytes; 400 when there are none.
+    static func body(_ req: Request) throws -> Data {
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            throw APIError(.badRequest, code: "empty_body", ja: "CSVをリクエスト本文で送ってください", en: "send the CSV as the request body")
+        }
+        return Data(buffer: body)
+    }
+
+    /// The mapping the request names: `source` (a saved mapping), `preset`, or neither (the preset the
+    /// header row matches).
+    static func mapping(_ req: Request) async throws -> PeopleColumnMapping? {
+        let source = req.query[String.self, at: "source"], preset = req.query[String.self, at: "preset"]
+        if source != nil, preset != nil {
+            throw APIError(.badRequest, code: "bad_query", ja: "source と preset はどちらか一方です", en: "give source or preset, not both")
+        }
+        if let source { return try await PeopleImport.savedMapping(source, on: req.db) }
+        return try preset.map(Self.preset)
+    }
+
+    /// The mapping of preset `name`; 400 for a name that is not one.
+    static func preset(_ name: String) throws -> PeopleColumnMapping {
+        guard let p = PeoplePreset(rawValue: name) else {
+            throw APIError(.badRequest, code: "bad_query", ja: "preset は ja-hr・ja-payroll・en のいずれかです", en: "preset is ja-hr, ja-payroll or en")
+        }
+        return p.mapping
+    }
+
+    @Sendable func preview(_ req: Request) async throws -> PeopleImport.Summary {
+        let data = try Self.body(req)
+        let parsed = try PeopleImport.parse(data, mapping: try await Self.mapping(req))
+        return try await PeopleImport.preview(parsed, sha256: PeopleImport.sha256(data), on: req.db)
+    }
+
+    @Sendable func apply(_ req: Request) async throws -> PeopleImport.Summary {
+        try await Self.apply(try Self.body(req), confirmed: req.query[String.self, at: "sha256"], mapping: try await Self.mapping(req), on: req)
+    }
+
+    /// Applies `data` if it is the file previewed (`confirmed`, its SHA-256): the API and the page.
+    static func apply(_ data: Data, confirmed: String?, mapping: PeopleColumnMapping?, on req: Request) async throws -> PeopleImport.Summary {
+        let sha = PeopleImport.sha256(data)
+        // The confirmation names the previewed file: a file changed since (or never previewed) is refused.
+        guard let confirmed, !confirmed.isEmpty else {
+            throw APIError(.badRequest, code: "bad_query", ja: "プレビューで示された sha256 を付けてください", en: "sha256 (from the preview) is required")
+        }
+        guard confirmed.lowercased() == sha else {
+            throw APIError(.conflict, code: "file_changed", ja: "ファイルがプレビューしたものと違います。もう一度プレビューしてください",
+                           en: "the file is not the one previewed (its SHA-256 differs); preview it again")
+        }
+        let parsed = try PeopleImport.parse(data, mapping: mapping)
+        let isAdmin = try req.user.role == .admin
+        return try await req.writeAudited(changesPolicy: true) { tx, actor in
+            try await PeopleImport.apply(parsed, sha256: sha, actor: actor, isAdmin: isAdmin, on: tx)
+        }
+    }
+
+    @Sendable func saveMapping(_ req: Request) async throws -> PeopleColumnMapping {
+        guard let source = req.parameters.get("source"), PeopleImport.validSource(source) else { throw PeopleImport.badSource }
+        let m = try req.decodeBody(PeopleColumnMapping.self)
+        try PeopleImport.check(m)
+        let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
+        try await req.writeAudited(kind: "config.people.mapping.saved", subject: "people.import:\(source)", details: ["mapping": json]) { tx in
+            try await SettingModel.put(PeopleImport.settingKey(source), json, on: tx)
+        }
+        return m
+    }
+}
+
+extension PeopleColumnMapping: Content {}
+extension PeopleColumnMapping: NullableRequestFields { package static var nullableFields: Set<String> { ["department", "site", "leavingDate", "status"] } }

@@ -1,0 +1,95 @@
+import Access
+import Foundation
+
+/// What importing an HR master export would change, worked out from the people stored now and the
+/// file's rows — a pure function, so the preview and the apply compute the same thing (the apply
+/// computes it again inside its transaction, from what is stored then).
+///
+/// Idempotent by employee number: a row equal to what is stored is unchanged, so applying the same
+/// file twice changes nothing the second time. A field whose column is absent, and an empty leaving
+/// date, leave what is stored as it is. People stored but absent from the file are not touched (a file
+/// is not taken to be a full export).
+public struct PeopleImportPlan: Sendable, Codable {
+    /// A person as stored: what a row is compared with.
+    public struct Current: Sendable {
+        public var id: UUID
+        public var employeeNumber: String
+        public var name: String
+        public var department: String
+        public var site: String
+        public var status: String
+        public var validUntil: Date?
+        /// The vault profile's leaving date (YYYY-MM-DD), if any.
+        public var leavingDate: String?
+
+        public init(id: UUID, employeeNumber: String, name: String, department: String, site: String, status: String, validUntil: Date?, leavingDate: String?) {
+            (self.id, self.employeeNumber, self.name, self.department, self.site, self.status, self.validUntil, self.leavingDate) =
+                (id, employeeNumber, name, department, site, status, validUntil, leavingDate)
+        }
+    }
+
+    public struct FieldChange: Sendable, Codable, Hashable {
+        public var field: String
+        public var before: String
+        public var after: String
+
+        public init(field: String, before: String, after: String) { (self.field, self.before, self.after) = (field, before, after) }
+    }
+
+    /// One person the import creates or changes.
+    public struct Entry: Sendable, Codable {
+        public var line: Int
+        public var employeeNumber: String
+        public var name: String
+        /// Not stored yet: created by the import.
+        public var new: Bool
+        /// The fields that change (for a new person: every field the file gives).
+        public var changes: [FieldChange]
+        /// Set when the import records a leaving date (YYYY-MM-DD) not recorded yet.
+        public var leavingDate: String?
+        /// The stored person (nil for a new one).
+        public var id: UUID?
+        /// The row itself, for the apply.
+        var row: PeopleRow? = nil
+
+        enum CodingKeys: String, CodingKey { case line, employeeNumber, name, new, changes, leavingDate }
+    }
+
+    public var entries: [Entry]
+    public var unchanged: Int
+
+    public var newCount: Int { entries.count { $0.new } }
+    public var changedCount: Int { entries.count { !$0.new && !$0.changes.isEmpty } }
+    public var leavingCount: Int { entries.count { $0.leavingDate != nil } }
+    /// Whether a change is one only an administrator makes: a leaving date (it ends the person's
+    /// access) or a status.
+    public var needsAdmin: Bool { entries.contains { $0.leavingDate != nil || $0.changes.contains { $0.field == "status" } } }
+
+    enum CodingKeys: String, CodingKey { case entries, unchanged }
+
+    /// The plan for `rows` against `current` (keyed by employee number).
+    public static func make(rows: [PeopleRow], current: [String: Current]) -> PeopleImportPlan {
+        var entries: [Entry] = [], unchanged = 0
+        for r in rows {
+            let leaving = r.leavingDate?.description
+            guard let c = current[r.employeeNumber] else {
+                var changes = [FieldChange(field: "name", before: "", after: r.name)]
+                for (field, v) in [("department", r.department), ("site", r.site), ("status", r.status)] {
+                    if let v, !v.isEmpty, !(field == "status" && v == "active") { changes.append(FieldChange(field: field, before: "", after: v)) }
+                }
+                entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: true, changes: changes, leavingDate: leaving, id: nil, row: r))
+                continue
+            }
+            var changes: [FieldChange] = []
+            if r.name != c.name { changes.append(FieldChange(field: "name", before: c.name, after: r.name)) }
+            if let d = r.department, d != c.department { changes.append(FieldChange(field: "department", before: c.department, after: d)) }
+            if let s = r.site, s != c.site { changes.append(FieldChange(field: "site", before: c.site, after: s)) }
+            if let s = r.status, s != c.status { changes.append(FieldChange(field: "status", before: c.status, after: s)) }
+            var leavingNew: String?
+            if let d = r.leavingDate, c.leavingDate != d.description || !EmployeesController.sameSecond(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
+            if changes.isEmpty && leavingNew == nil { unchanged += 1; continue }
+            entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id, row: r))
+        }
+        return PeopleImportPlan(entries: entries, unchanged: unchanged)
+    }
+}
