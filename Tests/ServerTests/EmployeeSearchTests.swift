@@ -233,4 +233,31 @@ struct EmployeeSearchTests {
         #expect(try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "credential.reinstated").count() == 2)
         await s.stop()
     }
+
+    @Test("recording a leaving on a person's page (admin only) ends their access after the day and starts the vault's retention, audited; a bad date stores nothing")
+    func leavingFromThePage() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let ids = try await Self.seed(s, [Person(number: "L0001", name: "退職 花子", department: "総務部", site: "東京", status: "active", card: "active")])
+        let id = try #require(ids["L0001"])
+        let path = "/employees/\(id.uuidString)"
+        let hr = try await s.user(.hr), security = try await s.user(.security), admin = try await s.user(.admin)
+        #expect(!(try await s.send(.GET, path, as: hr).text.contains("/leaving\"")))
+        for who in [hr, security] {
+            #expect(try await s.form("\(path)/leaving", as: who, ["leavingDate": "2027-03-31"]).status == .forbidden)
+        }
+        #expect(try await s.send(.GET, path, as: admin).text.contains("action=\"\(path)/leaving\""))
+        #expect(try await s.form("\(path)/leaving", as: admin, ["leavingDate": "2027-02-30"]).status == .badRequest)
+        #expect(try await EmployeeModel.find(id, on: s.app.db)?.validUntil == nil, "a bad date stores nothing")
+
+        #expect(try await s.form("\(path)/leaving", as: admin, ["leavingDate": "2027-03-31"]).status == .seeOther)
+        let e = try #require(try await EmployeeModel.find(id, on: s.app.db))
+        #expect(e.validUntil == EmployeeLeaving.endOfDay(try #require(StrictDate.day("2027-03-31"))))
+        #expect(try await VaultProfileModel.find(id, on: s.app.db)?.leavingDate == "2027-03-31")
+        try await s.app.mynagate.events.flush()
+        let records = try await AuditRecordModel.query(on: s.app.db).filter(\.$kind == "config.employee.leaving").all()
+        #expect(records.count == 1 && records.first?.subject == "employee:\(id.uuidString)" && records.first?.actor.hasPrefix("user:") == true)
+        #expect(try await s.send(.GET, path, as: admin).text.contains("value=\"2027-03-31\""), "the page shows the recorded day")
+        await s.stop()
+    }
 }

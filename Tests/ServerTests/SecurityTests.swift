@@ -71,7 +71,7 @@ let baseRouteRoles: [String: Set<String>] = {
         "GET /employees": ["admin", "hr", "security"], "GET /employees/new": ["admin", "hr"], "POST /employees/new": ["admin", "hr"],
         "GET /dashboard/presence.svg": ["admin", "security"], "GET /dashboard/cards.svg": ["admin", "security"],
         "GET /employees/:id": ["admin", "hr", "security"], "POST /employees/:id": ["admin", "hr"],
-        "POST /employees/:id/suspend": ["admin", "security"], "POST /employees/:id/reinstate": ["admin", "security"],
+        "POST /employees/:id/suspend": ["admin", "security"], "POST /employees/:id/leaving": ["admin"], "POST /employees/:id/reinstate": ["admin", "security"],
         "GET /employees/import": ["admin", "hr"], "POST /employees/import/preview": ["admin", "hr"], "POST /employees/import": ["admin", "hr"],
         "GET /cards": ["admin", "security", "hr"], "POST /cards/:id/suspend": ["admin", "security"], "POST /cards/:id/reinstate": ["admin", "security"],
         "GET /enroll": ["admin", "hr", "security"], "POST /enroll/challenge": ["admin", "hr", "security"], "POST /enroll/demo": ["admin", "hr", "security"],

@@ -35,6 +35,10 @@ struct EmployeePage {
         var canEditStatus: Bool
         var canSuspend: Bool
         var canReinstate: Bool
+        /// Administrators record a leaving (it ends the person's access: ``EmployeesController/adminOnly``).
+        var canRecordLeaving: Bool
+        /// The leaving day recorded so far (the vault profile's), or empty.
+        var leavingDate: String
         var note: String
     }
     struct EditForm: Content {
@@ -47,12 +51,16 @@ struct EmployeePage {
     struct SuspendForm: Content {
         var note: String?
     }
+    struct LeavingForm: Content {
+        var leavingDate: String?
+    }
 
-    func register(read: any RoutesBuilder, write: any RoutesBuilder, act: any RoutesBuilder) {
+    func register(read: any RoutesBuilder, write: any RoutesBuilder, act: any RoutesBuilder, admin: any RoutesBuilder) {
         read.get("employees", ":id", use: show)
         write.post("employees", ":id", use: edit)
         act.post("employees", ":id", "suspend", use: suspend)
         act.post("employees", ":id", "reinstate", use: reinstate)
+        admin.post("employees", ":id", "leaving", use: leaving)
     }
 
     func find(_ req: Request) async throws -> EmployeeModel {
@@ -72,6 +80,7 @@ struct EmployeePage {
         let id = try m.requireID()
         let cards = try await CredentialModel.query(on: req.db).filter(\.$employeeID == id).sort(\.$notAfter, .descending).all()
         let status = form?.status ?? m.status
+        let leavingDate = try await VaultProfileModel.find(id, on: req.db)?.leavingDate ?? ""
         let data = Data(
             id: id.uuidString, employeeNumber: form?.employeeNumber ?? m.employeeNumber, name: form?.name ?? m.name,
             department: form?.department ?? m.department, site: form?.site ?? m.site, status: Messages.text("status_\(m.status)", lang),
@@ -82,6 +91,7 @@ struct EmployeePage {
             canEdit: Pages.peopleWriters.contains(role), canEditStatus: role == .admin,
             canSuspend: Pages.operations.contains(role) && cards.contains { $0.state == "active" },
             canReinstate: Pages.operations.contains(role) && cards.contains(where: Self.reinstatable),
+            canRecordLeaving: role == .admin, leavingDate: leavingDate,
             note: note)
         return try await req.renderPage("employee", titleKey: "employeeTitle", data, status: problem?.status ?? .ok, error: problem?.text)
     }
@@ -126,6 +136,24 @@ struct EmployeePage {
             return nil
         } page: { form, problem in
             try await render(req, m, note: form?.note.flatMap { FreeText.containsNumberRun($0) ? nil : $0 } ?? "", problem: problem)
+        }
+    }
+
+    /// Records the person's leaving through ``EmployeeLeaving`` — the same step the people import takes:
+    /// their access ends after the leaving day and the vault's retention starts from it.
+    @Sendable func leaving(_ req: Request) async throws -> Response {
+        let m = try await find(req)
+        let id = try m.requireID()
+        return try await req.submitForm(LeavingForm.self, flash: "employeeLeavingRecorded", redirect: "/employees/\(id.uuidString)") { f in
+            guard let day = StrictDate.day(f.leavingDate ?? "") else {
+                throw APIError(.badRequest, code: "bad_request", ja: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）で入力してください", en: "leavingDate: \(StrictDate.dayRule)")
+            }
+            try await req.writeAudited(changesPolicy: true) { tx, actor in
+                ((), try await EmployeeLeaving.record(employeeID: id, leavingDate: day, actor: actor, on: tx))
+            }
+            return nil
+        } page: { _, problem in
+            try await render(req, m, problem: problem)
         }
     }
 

@@ -53,11 +53,11 @@ struct EmployeesPage {
 
     static let pageSize = 50
 
-    package func register(read: any RoutesBuilder, write: any RoutesBuilder, act: any RoutesBuilder) {
+    package func register(read: any RoutesBuilder, write: any RoutesBuilder, act: any RoutesBuilder, admin: any RoutesBuilder) {
         read.get("employees", use: list)
         write.get("employees", "new", use: newForm)
         write.post("employees", "new", use: create)
-        EmployeePage().register(read: read, write: write, act: act)
+        EmployeePage().register(read: read, write: write, act: act, admin: admin)
     }
 
     @Sendable package func list(_ req: Request) async throws -> Response {

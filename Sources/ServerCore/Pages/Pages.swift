@@ -20,7 +20,8 @@ package struct Pages {
         EventsPage().register(routes.grouped(PageRoleMiddleware(Self.operations)))
         EmployeesPage().register(read: routes.grouped(PageRoleMiddleware(Self.peopleReaders)),
                                  write: routes.grouped(PageRoleMiddleware(Self.peopleWriters)),
-                                 act: routes.grouped(PageRoleMiddleware(Self.operations)))
+                                 act: routes.grouped(PageRoleMiddleware(Self.operations)),
+                                 admin: routes.grouped(PageRoleMiddleware([.admin])))
         PeopleImportPage().register(routes.grouped(PageRoleMiddleware(Self.peopleWriters)))
         CardsPage().register(read: routes.grouped(PageRoleMiddleware(Self.cardReaders)),
                              act: routes.grouped(PageRoleMiddleware(Self.operations)), admin: routes.grouped(PageRoleMiddleware([.admin])))
