@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Server
 import ServerCore
 import Vapor
@@ -49,9 +50,14 @@ struct SetupCommand: AsyncParsableCommand {
             return
         }
         let password = try readPassword()
-        var env = Environment(name: "production", arguments: ["mynagate"])
-        try ServerLogging.bootstrap(from: &env)
-        let app = try await Application.make(env)
+        // The server's log goes to standard error here: standard output is the command's answer (--json),
+        // and a line the policy poller logs while the command shuts down must not end up inside it.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
         app.logger.logLevel = .error
         do {
             try await configure(app, config: c)
