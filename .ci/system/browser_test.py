@@ -25,79 +25,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import browser_kit
+from browser_kit import check, step, go, shot, html_lang, settled, h1, error_text, submit, sign_in
+
 BASE, LOGINS, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}", flush=True)
-    else:
-        failed += 1
-        print(f"FAIL {name}{': ' + detail if detail else ''}", flush=True)
-
-
-def step(name):
-    """Runs a group of checks; an exception fails the group and the run goes on with the next."""
-    def wrap(fn):
-        try:
-            fn()
-        except Exception as e:  # a broken step is a failure, not the end of the run
-            check(name, False, f"{type(e).__name__}: {e}")
-            traceback.print_exc(limit=1)
-        return fn
-    return wrap
-
-
 logins = {l["role"]: l for l in json.load(open(LOGINS, encoding="utf-8"))}
-
-options = Options()
-options.add_argument("--headless=new")
-options.add_argument("--no-sandbox")  # CI runs as root
-options.add_argument("--disable-dev-shm-usage")
-options.add_argument("--disable-gpu")
-options.add_argument("--window-size=1280,1000")
-options.add_argument("--lang=ja")
-for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-    if os.path.exists(path):
-        options.binary_location = path
-        break
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(30)
-driver.set_script_timeout(10)
-wait = WebDriverWait(driver, 10)
-# Elements are looked up after a click that loads a new page; on a slow CI machine the lookup can run
-# before the page arrives. An implicit wait makes every lookup wait for its element (up to 15 s).
-driver.implicitly_wait(15)
-
-
-def go(path):
-    driver.get(BASE + path)
-
-
-def shot(name):
-    driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
-
-
-def html_lang():
-    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
-
-
-def settled(read):
-    # A lookup can catch the old page just as the new one replaces it (a stale element): try again.
-    for _ in range(50):
-        try:
-            return read()
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    return read()
-
-
-def h1():
-    return settled(lambda: driver.find_element(By.TAG_NAME, "h1").text)
+# Headless Chromium, the PASS/FAIL counts and the waiting helpers are browser_kit's (shared with
+# first_afternoon_test.py).
+driver = browser_kit.start(BASE, SHOTS)
+wait = browser_kit.wait
 
 
 def label(for_id):
@@ -106,33 +42,6 @@ def label(for_id):
 
 def live():
     return settled(lambda: driver.find_element(By.ID, "live").text)
-
-
-def error_text():
-    # Wait for the error banner itself: the page that carries it may still be loading.
-    try:
-        return WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "error").text or False)
-    except Exception:
-        return ""
-
-
-def submit(button_id):
-    # Every submit posts a form and loads a new page: wait until the old page is gone, so the next
-    # lookup reads the new one.
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.ID, button_id).click()
-    try:
-        WebDriverWait(driver, 15).until(EC.staleness_of(old))
-    except Exception:
-        pass
-
-
-def sign_in(username, password):
-    go("/")
-    driver.find_element(By.ID, "username").clear()
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(password)
-    submit("sign-in")
 
 
 def sign_out():
@@ -943,5 +852,5 @@ try:
 finally:
     driver.quit()
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed or not passed else 0)
+print(f"{browser_kit.passed} passed, {browser_kit.failed} failed")
+sys.exit(1 if browser_kit.failed or not browser_kit.passed else 0)

@@ -33,7 +33,8 @@ struct PeopleImportController {
     static func mapping(_ req: Request) async throws -> PeopleColumnMapping? {
         let source = req.query[String.self, at: "source"], preset = req.query[String.self, at: "preset"]
         if source != nil, preset != nil {
-            throw APIError(.badRequest, code: "bad_query", ja: "source と preset はどちらか一方です", en: "give source or preset, not both")
+            // Both are schema-valid alone; together they are a combination the document cannot forbid: 422.
+            throw APIError(.unprocessableEntity, code: "source_and_preset", ja: "source と preset はどちらか一方です", en: "give source or preset, not both")
         }
         if let source { return try await PeopleImport.savedMapping(source, on: req.db) }
         return try preset.map(Self.preset)
