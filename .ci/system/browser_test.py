@@ -836,7 +836,8 @@ try:
         submit("pi-apply")
         check("applied", "取り込みました" in live(), live())
         shot("people-02-applied-ja")
-        go("/employees")
+        # The list is paged (50 a page, by number): the imported people are found by the search.
+        go("/employees?q=HR70")
         check("the imported people are listed", "取込 一郎" in driver.page_source)
         go("/employees/import?lang=en")
         check("the import page in English", "People from the HR master" in h1(), h1())
