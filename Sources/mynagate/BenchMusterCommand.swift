@@ -47,22 +47,7 @@ struct BenchMusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var env = Environment(name: "production", arguments: ["mynagate"])
-        try ServerLogging.bootstrap(from: &env)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mynagate-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var c = ServerConfig()
-        c.dataDirectory = dir.path
-        c.port = 0
-        let app = try await Application.make(env)
-        do {
-            try await configure(app, config: c)
-            try await measure(app)
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
-        try await app.asyncShutdown()
+        try await BenchScratchServer.run { app in try await measure(app) }
     }
 
     func measure(_ app: Application) async throws {
