@@ -38,13 +38,21 @@ public enum EmployeeLeaving {
         return try await record(employee, leavingDate: leavingDate, actor: actor, on: tx)
     }
 
+    /// Whether ending access at `until` ends it earlier than `current` (none: never ends).
+    static func shortens(_ until: Date, _ current: Date?) -> Bool {
+        guard let current else { return true }
+        return until < current && !EmployeesController.sameSecond(until, current)
+    }
+
     /// ``record(employeeID:leavingDate:actor:on:)`` for a row the caller already holds (the import reads them all at once).
     static func record(_ employee: EmployeeModel, leavingDate: CivilDate, actor: String, on tx: any Database) async throws -> [AuditDraft] {
         let id = try employee.requireID()
         let until = endOfDay(leavingDate), day = leavingDate.description
         let before = employee.validUntil
         var details = ["leavingDate": day]
-        if !EmployeesController.sameSecond(until, before) {
+        // A leaving only ever shortens access: an earlier end an administrator set (someone cut off before
+        // their last day) is kept, so a later monthly import of the HR master cannot give access back.
+        if Self.shortens(until, before) {
             details["validUntil.before"] = before.map { ISO8601DateFormatter().string(from: $0) } ?? ""
             details["validUntil.after"] = ISO8601DateFormatter().string(from: until)
             employee.validUntil = until

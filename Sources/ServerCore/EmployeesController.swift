@@ -182,6 +182,10 @@ struct EmployeesController {
         if case .success = IndividualNumber.check(dto.employeeNumber) {
             throw Abort(.unprocessableEntity, reason: "the employee number must not be a My Number")
         }
+        // Nor hold one among other characters (`'123456789018`, `No.123456789018`): no 12-digit run.
+        if FreeText.containsNumberRun(dto.employeeNumber) {
+            throw Abort(.unprocessableEntity, reason: "the employee number must not contain a 12-digit number")
+        }
         // Name, department and site reach the event log with their before and after values, where nothing
         // can be deleted: a 12-digit run (a My Number pasted in the wrong field) is refused, not echoed.
         for (field, text) in [("name", dto.name), ("department", dto.department), ("site", dto.site ?? "")] where FreeText.containsNumberRun(text) {

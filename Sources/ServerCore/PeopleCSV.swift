@@ -202,6 +202,9 @@ public enum PeopleCSV {
             let number = fields[numberAt], name = fields[nameAt]
             let dept = deptAt.map { fields[$0] }, site = siteAt.map { fields[$0] }
             guard (1...32).contains(number.count) else { errors.append(.init(line: line, reason: .employeeNumber)); continue }
+            // An employee number holding a 12-digit run is a My Number in the wrong column (or one
+            // disguised: `'1234…`, `No.1234…`): never stored, never recorded.
+            guard !FreeText.containsNumberRun(number) else { errors.append(.init(line: line, reason: .numberRun)); continue }
             guard (1...100).contains(name.count) else { errors.append(.init(line: line, reason: .name)); continue }
             guard (dept ?? "").count <= 100, (site ?? "").count <= 100 else { errors.append(.init(line: line, reason: .textTooLong)); continue }
             // Free text reaches the event log with its before and after values: a 12-digit run is refused.
@@ -227,12 +230,28 @@ public enum PeopleCSV {
         "在職": "active", "在籍": "active", "休職": "onLeave", "退職": "retired",
     ]
 
-    /// A cell that is a My Number: 12 digits (hyphens, spaces and full-width digits allowed, as
-    /// ``IndividualNumber/check(_:)`` reads them) with a valid check digit. Cheap for most cells: a
-    /// cell with fewer than 12 digits is not scanned further.
-    static func looksLikeMyNumber(_ cell: String) -> Bool {
+    /// A cell that holds a My Number: a run of exactly 12 digits (any script's decimal digits; spaces
+    /// and hyphens between them, as ``FreeText/containsNumberRun(_:)`` reads a run) with a valid check
+    /// digit, wherever it stands in the cell — alone, or behind what exports put before a number to keep
+    /// its leading zeros (`'123…`, `="123…"`) or a label (`No.123…`). Cheap for most cells: a cell
+    /// with fewer than 12 bytes is not scanned.
+    package static func looksLikeMyNumber(_ cell: String) -> Bool {
         guard cell.utf8.count >= 12 else { return false }
-        if case .success = IndividualNumber.check(cell) { return true }
-        return false
+        var run: [Int] = []
+        func isMyNumber(_ digits: [Int]) -> Bool {
+            guard digits.count == 12 else { return false }
+            if case .success = IndividualNumber.check(digits.map(String.init).joined()) { return true }
+            return false
+        }
+        for ch in cell {
+            if ch.unicodeScalars.count == 1, let scalar = ch.unicodeScalars.first, scalar.properties.numericType == .decimal,
+               let value = scalar.properties.numericValue {
+                run.append(Int(value))
+            } else if !(run.count > 0 && (ch == "-" || ch == " " || ch == "ー" || ch == "－" || ch == "　")) {
+                if isMyNumber(run) { return true }
+                run = []
+            }
+        }
+        return isMyNumber(run)
     }
 }

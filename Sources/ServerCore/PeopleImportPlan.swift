@@ -86,7 +86,7 @@ public struct PeopleImportPlan: Sendable, Codable {
             if let s = r.site, s != c.site { changes.append(FieldChange(field: "site", before: c.site, after: s)) }
             if let s = r.status, s != c.status { changes.append(FieldChange(field: "status", before: c.status, after: s)) }
             var leavingNew: String?
-            if let d = r.leavingDate, c.leavingDate != d.description || !EmployeesController.sameSecond(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
+            if let d = r.leavingDate, c.leavingDate != d.description || EmployeeLeaving.shortens(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
             if changes.isEmpty && leavingNew == nil { unchanged += 1; continue }
             entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id, row: r))
         }

@@ -261,3 +261,54 @@ struct PeopleCSVTests {
         #expect(m.entries[0].changes == [PeopleImportPlan.FieldChange(field: "department", before: "Sales", after: "Ops")])
     }
 }
+
+/// After the attacker review: disguised My Numbers, and a leaving that would give access back.
+@Suite("People import: disguised numbers and later leavings")
+struct PeopleImportReviewTests {
+    @Test("a My Number behind an apostrophe, inside =\"…\", after a label, or in Arabic-Indic digits refuses the file; in the employee number it is a line error")
+    func disguisedNumbers() throws {
+        for cell in ["'123456789018", "=\"123456789018\"", "No.123456789018", "番号:1234-5678-9018", "١٢٣٤٥٦٧٨٩٠١٨"] {
+            let csv = "社員番号,メモ,氏名\nA1,\(cell),x\n"
+            #expect(throws: PeopleCSV.Refusal.myNumberColumn(2), "\(cell)") { try PeopleCSV.parse(Data(csv.utf8), mapping: nil) }
+        }
+        // 12 digits without a valid check digit are not a My Number: the file is read, but an employee
+        // number holding such a run is still a line error (never stored, never recorded).
+        let parsed = try PeopleCSV.parse(Data("社員番号,氏名\nNo.123456789012,x\nA2,y\n".utf8), mapping: nil)
+        #expect(parsed.rows.map(\.employeeNumber) == ["A2"])
+        #expect(parsed.errors.map(\.line) == [2])
+        // A 13-digit corporate number in a memo is not refused as a My Number.
+        #expect(!PeopleCSV.looksLikeMyNumber("法人番号 1234567890123"))
+    }
+
+    @Test("the API refuses an employee number holding a 12-digit run, even without a valid check digit")
+    func employeeNumberRun() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr)
+        let r = try await s.send(.POST, "/api/v1/employees", as: hr, json: ["employeeNumber": "No.123456789012", "name": "x", "department": "y"])
+        #expect(r.status == .unprocessableEntity && !r.text.contains("123456789012"), "\(r.status) \(r.text)")
+        await s.stop()
+    }
+
+    @Test("a leaving date later than the end an administrator already set never gives access back; the same file is then unchanged")
+    func leavingOnlyShortens() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        let made = try await s.send(.POST, "/api/v1/employees", as: admin, json: ["employeeNumber": "R0001", "name": "早期 終了", "department": "総務部",
+                                                                                  "validUntil": "2026-01-10T00:00:00Z"])
+        #expect(made.status == .created, "\(made.text)")
+        let id = try #require(UUID(uuidString: made.object()["id"] as? String ?? ""))
+        let before = try #require(try await EmployeeModel.find(id, on: s.app.db)?.validUntil)
+        let file = "社員番号,氏名,所属,勤務地,退職日\nR0001,早期 終了,総務部,,2026-03-31\n"
+        let preview = try await s.send(.POST, "/api/v1/people/import/preview", as: admin, raw: Data(file.utf8), contentType: "text/csv")
+        let sha = try #require(preview.object()["sha256"] as? String)
+        let applied = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)", as: admin, raw: Data(file.utf8), contentType: "text/csv")
+        #expect(applied.status == .ok, "\(applied.text)")
+        #expect(try await EmployeeModel.find(id, on: s.app.db)?.validUntil == before, "the earlier end stays")
+        #expect(try await VaultProfileModel.find(id, on: s.app.db)?.leavingDate == "2026-03-31", "the vault still learns the leaving day")
+        let again = try await s.send(.POST, "/api/v1/people/import/preview", as: admin, raw: Data(file.utf8), contentType: "text/csv")
+        #expect(again.object()["leaving"] as? Int == 0, "\(again.text)")
+        await s.stop()
+    }
+}
