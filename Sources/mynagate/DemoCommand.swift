@@ -73,7 +73,11 @@ struct DemoCommand: AsyncParsableCommand {
             let logger = app.logger
             Task {
                 while !Task.isCancelled {
-                    do { try await Task.sleep(for: DemoRevocation.republishInterval) } catch { return }
+                    // Task.sleep throws only when the task is cancelled (the demo is stopping): then stop republishing.
+                    do { try await Task.sleep(for: DemoRevocation.republishInterval) } catch is CancellationError { return } catch {
+                        logger.error("demo CRL republishing stopped: \(error)")
+                        return
+                    }
                     // A CRL that could not be written leaves the last one in force until it goes stale:
                     // said in the log, tried again at the next interval.
                     do { try revocation.publish(revokeCard: true) } catch { logger.error("demo CRL not published: \(error)") }
