@@ -21,6 +21,8 @@ public struct PeopleColumnMapping: Codable, Sendable, Hashable {
 
     /// The header names this mapping uses, for checking that each is at most 64 characters and not empty.
     var headers: [String] { [employeeNumber, name] + [department, site, leavingDate, status].compactMap { $0 } }
+    /// Whether it reads a column that ends or changes access (leaving date, status).
+    var changesAccess: Bool { leavingDate != nil || status != nil }
     var isWellFormed: Bool { headers.allSatisfy { !$0.isEmpty && $0.count <= 64 } && Set(headers).count == headers.count }
 }
 

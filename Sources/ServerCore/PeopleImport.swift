@@ -26,6 +26,8 @@ package enum PeopleImport {
         package var new: Int
         package var changed: Int
         package var leaving: Int
+        /// People renamed whose card is bound by their old name: those cards go back to pending.
+        package var rebind: Int
         package var unchanged: Int
         /// Lines not read; ``errors`` holds the first 1,000.
         package var refused: Int
@@ -61,19 +63,23 @@ package enum PeopleImport {
         for p in try await VaultProfileModel.query(on: db).filter(\.$leavingDate != nil).all() {
             if let id = p.id, let l = p.leavingDate { leaving[id] = l }
         }
+        // Whose card is bound by the signing certificate's name (the cards a rename voids; Enrollment).
+        let bound = Set(try await CredentialModel.query(on: db).filter(\.$binding == CredentialBinding.Evidence.signingCertificate.rawValue).all()
+            .filter { $0.state == "active" || $0.state == "pending" }.map(\.employeeID))
         var models: [String: EmployeeModel] = [:], current: [String: PeopleImportPlan.Current] = [:]
         for m in try await EmployeeModel.query(on: db).all() {
             let id = try m.requireID()
             models[m.employeeNumber] = m
             current[m.employeeNumber] = .init(id: id, employeeNumber: m.employeeNumber, name: m.name, department: m.department, site: m.site,
-                                              status: m.status, validUntil: m.validUntil, leavingDate: leaving[id])
+                                              status: m.status, validUntil: m.validUntil, leavingDate: leaving[id],
+                                              signingBound: bound.contains(id))
         }
         return (models, current)
     }
 
     static func summary(_ parsed: PeopleCSV.Parsed, _ plan: PeopleImportPlan, sha256: String, applied: Bool) -> Summary {
         Summary(sha256: sha256, encoding: parsed.encoding, mapping: parsed.mapping, new: plan.newCount, changed: plan.changedCount, leaving: plan.leavingCount,
-                unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
+                rebind: plan.rebindCount, unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
                 errors: parsed.errors.prefix(1_000).map(LineErrorDTO.init))
     }
 
@@ -83,9 +89,10 @@ package enum PeopleImport {
         return summary(parsed, plan, sha256: sha256, applied: false)
     }
 
-    /// The refusal of a change only an administrator makes (a leaving date ends access; a status).
-    static let adminOnly = APIError(.forbidden, code: "forbidden", ja: "退職日と在籍区分の変更は管理者だけが取り込めます。退職日・在籍区分の列を外すか、管理者が取り込んでください",
-                                    en: "only an administrator imports leaving dates and status changes (they end or change access); leave those columns out or ask an administrator")
+    /// The refusal of a change only an administrator makes (``PeopleImportPlan/needsAdmin``).
+    static let adminOnly = APIError(.forbidden, code: "forbidden",
+                                    ja: "退職日・在籍区分の変更と、カードが氏名で結び付いている人の氏名変更は管理者だけが取り込めます。該当する列や行を外すか、管理者が取り込んでください",
+                                    en: "only an administrator imports leaving dates, status changes and renames of people whose card is bound by their name (they end or change access); leave those out or ask an administrator")
 
     /// Applies `parsed` on `tx` (a transaction the caller seals the returned records in, and bumps the
     /// policy version in): the plan is worked out again from what is stored now, so a change made since
@@ -140,7 +147,7 @@ package enum PeopleImport {
         let result = summary(parsed, plan, sha256: sha256, applied: true)
         let summaryRecord = AuditDraft(kind: "config.people.imported", actor: actor, subject: "people", details: [
             "sha256": sha256, "encoding": parsed.encoding, "new": String(result.new), "changed": String(result.changed),
-            "leaving": String(result.leaving), "unchanged": String(result.unchanged), "refused": String(result.refused),
+            "leaving": String(result.leaving), "rebind": String(result.rebind), "unchanged": String(result.unchanged), "refused": String(result.refused),
         ])
         return (result, [summaryRecord] + drafts)
     }
@@ -180,11 +187,20 @@ package enum PeopleImport {
         guard let s = try await SettingModel.find(settingKey(source), on: db) else {
             throw APIError(.notFound, code: "not_found", ja: "この取込元の列の対応は保存されていません", en: "no mapping is saved for this source")
         }
-        do { return try JSONDecoder().decode(PeopleColumnMapping.self, from: Data(s.value.utf8)) } catch {
-            // A stored mapping that does not decode is a fault of the store, not of the request: said, not defaulted.
+        return try decodeStored(s.value)
+    }
+
+    /// A stored mapping's JSON; one that does not decode is a fault of the store, not of the request:
+    /// said (500), not defaulted.
+    static func decodeStored(_ json: String) throws -> PeopleColumnMapping {
+        do { return try JSONDecoder().decode(PeopleColumnMapping.self, from: Data(json.utf8)) } catch {
             throw APIError(.internalServerError, code: "internal_error", ja: "保存された列の対応を読めません", en: "the saved mapping could not be read")
         }
     }
+
+    /// HR saving, or overwriting, a mapping that reads leaving dates or statuses.
+    static let mappingAdminOnly = APIError(.forbidden, code: "forbidden", ja: "退職日・在籍区分の列を読む対応は管理者だけが保存・変更できます",
+                                           en: "only an administrator saves or changes a mapping that reads leaving dates or statuses")
 
     /// Checks a mapping a client sends: each header 1–64 characters, each once, no 12-digit run.
     package static func check(_ m: PeopleColumnMapping) throws {

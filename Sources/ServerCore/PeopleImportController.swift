@@ -80,8 +80,17 @@ struct PeopleImportController {
         guard let source = req.parameters.get("source"), PeopleImport.validSource(source) else { throw PeopleImport.badSource }
         let m = try req.decodeBody(PeopleColumnMapping.self)
         try PeopleImport.check(m)
+        let isAdmin = try req.user.role == .admin
         let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
         try await req.writeAudited(kind: "config.people.mapping.saved", subject: "people.import:\(source)", details: ["mapping": json]) { tx in
+            // A mapping that reads leaving dates or statuses is an administrator's: the columns it names
+            // end or change access for everyone an administrator imports with it. HR neither saves one
+            // nor overwrites one (checked inside the write, against what is stored then).
+            if !isAdmin {
+                let stored = try await SettingModel.find(PeopleImport.settingKey(source), on: tx)
+                    .map { try PeopleImport.decodeStored($0.value) }
+                if m.changesAccess || stored?.changesAccess == true { throw PeopleImport.mappingAdminOnly }
+            }
             try await SettingModel.put(PeopleImport.settingKey(source), json, on: tx)
         }
         return m

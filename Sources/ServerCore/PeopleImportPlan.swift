@@ -21,10 +21,14 @@ public struct PeopleImportPlan: Sendable, Codable {
         public var validUntil: Date?
         /// The vault profile's leaving date (YYYY-MM-DD), if any.
         public var leavingDate: String?
+        /// Whether a card of theirs is bound by the name on its signing certificate: renaming them sends
+        /// that card back to pending (``Enrollment``'s recheck), so the rename changes their access.
+        public var signingBound: Bool
 
-        public init(id: UUID, employeeNumber: String, name: String, department: String, site: String, status: String, validUntil: Date?, leavingDate: String?) {
-            (self.id, self.employeeNumber, self.name, self.department, self.site, self.status, self.validUntil, self.leavingDate) =
-                (id, employeeNumber, name, department, site, status, validUntil, leavingDate)
+        public init(id: UUID, employeeNumber: String, name: String, department: String, site: String, status: String, validUntil: Date?, leavingDate: String?,
+                    signingBound: Bool = false) {
+            (self.id, self.employeeNumber, self.name, self.department, self.site, self.status, self.validUntil, self.leavingDate, self.signingBound) =
+                (id, employeeNumber, name, department, site, status, validUntil, leavingDate, signingBound)
         }
     }
 
@@ -49,10 +53,14 @@ public struct PeopleImportPlan: Sendable, Codable {
         public var leavingDate: String?
         /// The stored person (nil for a new one).
         public var id: UUID?
+        /// Set when the import renames someone whose card is bound by the old name (the signing
+        /// certificate's): that card goes back to pending until its holder is confirmed again. An export
+        /// that writes 高 where the record has 髙 would do this to everyone so named.
+        public var voidsCardBinding = false
         /// The row itself, for the apply.
         var row: PeopleRow? = nil
 
-        enum CodingKeys: String, CodingKey { case line, employeeNumber, name, new, changes, leavingDate }
+        enum CodingKeys: String, CodingKey { case line, employeeNumber, name, new, changes, leavingDate, voidsCardBinding }
     }
 
     public var entries: [Entry]
@@ -61,9 +69,13 @@ public struct PeopleImportPlan: Sendable, Codable {
     public var newCount: Int { entries.count { $0.new } }
     public var changedCount: Int { entries.count { !$0.new && !$0.changes.isEmpty } }
     public var leavingCount: Int { entries.count { $0.leavingDate != nil } }
-    /// Whether a change is one only an administrator makes: a leaving date (it ends the person's
-    /// access) or a status.
-    public var needsAdmin: Bool { entries.contains { $0.leavingDate != nil || $0.changes.contains { $0.field == "status" } } }
+    /// People whose card-bound name the import changes (``Entry/voidsCardBinding``).
+    public var rebindCount: Int { entries.count { $0.voidsCardBinding } }
+    /// Whether a change is one only an administrator makes, because it changes someone's access: a
+    /// leaving date (ends it), a status, or a rename that sends a bound card back to pending.
+    public var needsAdmin: Bool {
+        entries.contains { $0.leavingDate != nil || $0.voidsCardBinding || $0.changes.contains { $0.field == "status" } }
+    }
 
     enum CodingKeys: String, CodingKey { case entries, unchanged }
 
@@ -88,7 +100,8 @@ public struct PeopleImportPlan: Sendable, Codable {
             var leavingNew: String?
             if let d = r.leavingDate, c.leavingDate != d.description || EmployeeLeaving.shortens(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
             if changes.isEmpty && leavingNew == nil { unchanged += 1; continue }
-            entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id, row: r))
+            entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id,
+                                 voidsCardBinding: c.signingBound && r.name != c.name, row: r))
         }
         return PeopleImportPlan(entries: entries, unchanged: unchanged)
     }

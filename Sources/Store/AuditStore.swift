@@ -44,6 +44,10 @@ public actor AuditStore {
     /// The PostgreSQL advisory lock servers take, for the length of a transaction, to append.
     static let appendLockKey: Int64 = 0x4D59_4E41_4155_4454  // "MYNAAUDT"
 
+    /// Records per INSERT statement: 500 rows of 9 columns stay far below SQLite's 32,766 and
+    /// PostgreSQL's 65,535 bound parameters.
+    static let rowsPerInsert = 500
+
     /// How many times an append is tried when other writers keep taking the next sequence number.
     public static let maxAttempts = 5
 
@@ -84,7 +88,12 @@ public actor AuditStore {
                         sealed.append(r)
                         h = AuditHead(sequence: r.sequence, hash: r.hash)
                     }
-                    for r in sealed { try await Self.model(r).create(on: tx) }
+                    // Many rows per INSERT: a first import of 50,000 people seals 50,001 records, and one
+                    // statement each held the write turn for minutes (the policy went stale meanwhile).
+                    let rows = try sealed.map(Self.model)
+                    for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                        try await Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]).create(on: tx)
+                    }
                     if let derive, !sealed.isEmpty { try await derive(sealed, tx) }
                     return sealed
                 }

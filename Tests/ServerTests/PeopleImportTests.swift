@@ -4,6 +4,7 @@ import Foundation
 import ServerCore
 import Store
 import Testing
+import Trust
 import Vapor
 
 /// People from the HR master (issue 21 item 1) through real HTTP: preview, apply, re-apply, leavers,
@@ -310,5 +311,76 @@ struct PeopleImportReviewTests {
         let again = try await s.send(.POST, "/api/v1/people/import/preview", as: admin, raw: Data(file.utf8), contentType: "text/csv")
         #expect(again.object()["leaving"] as? Int == 0, "\(again.text)")
         await s.stop()
+    }
+}
+
+extension PeopleImportTests {
+    /// A person with an active card bound by the name on their signing certificate, as enrollment binds it.
+    static func boundPerson(_ s: TestServer, number: String, name: String) async throws -> UUID {
+        let e = EmployeeModel(employeeNumber: number, name: name, department: "総務部", site: "本社", status: "active")
+        try await e.create(on: s.app.db)
+        let id = try e.requireID()
+        let c = CredentialModel()
+        c.employeeID = id
+        c.kind = "jpkiAuth"
+        c.issuer = "CN=Test Auth CA, C=JP"
+        c.serial = "B0" + number
+        c.certificate = Data()
+        c.notBefore = Date().addingTimeInterval(-86_400)
+        c.notAfter = Date().addingTimeInterval(365 * 86_400)
+        c.state = "active"
+        c.binding = CredentialBinding.Evidence.signingCertificate.rawValue
+        c.bindingIdentity = SigningCertificateIdentity.fingerprint(name: name, birthDate: "")
+        try await c.create(on: s.app.db)
+        try await s.app.mynagate.policy.changed()
+        return id
+    }
+
+    @Test("a rename of someone whose card is bound by their name is shown in the preview and is the administrator's to apply; HR's plain renames go through")
+    func renameOfBoundCard() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let id = try await Self.boundPerson(s, number: "P010", name: "髙橋 一郎")
+        let other = EmployeeModel(employeeNumber: "P011", name: "田中 花子", department: "総務部", site: "本社", status: "active")
+        try await other.create(on: s.app.db)
+        // A Shift_JIS-minded export writes 高 for 髙: a rename that would void the card's binding.
+        let file = Data("社員番号,氏名,所属,勤務地,退職日\nP010,高橋 一郎,総務部,本社,\nP011,田中 はな子,総務部,本社,\n".utf8)
+        let hr = try await s.user(.hr)
+        let (p, a) = try await Self.previewAndApply(s, hr, file)
+        #expect(p.object()["rebind"] as? Int == 1, "\(p.text)")
+        let entries = p.object()["entries"] as? [[String: Any]] ?? []
+        #expect(entries.first { $0["employeeNumber"] as? String == "P010" }?["voidsCardBinding"] as? Bool == true)
+        #expect(entries.first { $0["employeeNumber"] as? String == "P011" }?["voidsCardBinding"] as? Bool == false)
+        #expect(a.status == .forbidden, "\(a.text)")
+        #expect(try await CredentialModel.query(on: s.app.db).filter(\.$employeeID == id).first()?.state == "active")
+        #expect(try await EmployeeModel.find(id, on: s.app.db)?.name == "髙橋 一郎")
+        // Without the bound person's row HR's rename of someone else is applied.
+        let (_, a2) = try await Self.previewAndApply(s, hr, Data("社員番号,氏名,所属,勤務地,退職日\nP011,田中 はな子,総務部,本社,\n".utf8))
+        #expect(a2.status == .ok, "\(a2.text)")
+        // An administrator applies the rename; the card goes back to pending, recorded.
+        let admin = try await s.user(.admin)
+        let (_, a3) = try await Self.previewAndApply(s, admin, file)
+        #expect(a3.status == .ok && a3.object()["rebind"] as? Int == 1, "\(a3.text)")
+        #expect(try await CredentialModel.query(on: s.app.db).filter(\.$employeeID == id).first()?.state == "pending")
+        #expect(try await Self.auditText(s).contains("credential.binding_void employee:\(id.uuidString)"))
+    }
+
+    @Test("HR neither saves a mapping that reads leaving dates or statuses nor overwrites one an administrator saved")
+    func accessMappingsAreAdmins() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr), admin = try await s.user(.admin)
+        let reading: [String: Any] = ["employeeNumber": "ID", "name": "Name", "leavingDate": "Left"]
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: hr, json: reading).status == .forbidden)
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: hr, json: ["employeeNumber": "ID", "name": "Name", "status": "S"]).status == .forbidden)
+        #expect(try await SettingModel.find("people.import.mapping.acme", on: s.app.db) == nil)
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: admin, json: reading).status == .ok)
+        // HR replacing the administrator's mapping with one that drops (or moves) its columns: refused, unchanged.
+        let r = try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: hr, json: ["employeeNumber": "ID", "name": "Left"])
+        #expect(r.status == .forbidden, "\(r.text)")
+        #expect(try await SettingModel.find("people.import.mapping.acme", on: s.app.db)?.value.contains("Left") == true)
+        #expect(try await SettingModel.find("people.import.mapping.acme", on: s.app.db)?.value.contains("leavingDate") == true)
+        // A mapping of names and departments is HR's to save.
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/hr-only", as: hr, json: ["employeeNumber": "ID", "name": "Name"]).status == .ok)
     }
 }

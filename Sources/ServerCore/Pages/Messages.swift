@@ -191,6 +191,8 @@ package enum Messages {
         "pi_new": ("新規", "New"),
         "pi_changed": ("変更", "Changed"),
         "pi_leaving": ("退職", "Leaving"),
+        "pi_rebind": ("氏名変更でカードの再確認が必要", "Renamed: card needs its holder confirmed again"),
+        "pi_rebindNote": ("カードが氏名で結び付いているため、確認待ちに戻ります", "the card is bound by the name, so it goes back to pending"),
         "pi_unchanged": ("変更なし", "Unchanged"),
         "pi_refused": ("読めない行", "Lines refused"),
         "pi_rowsCaption": ("変更される人（最初の50人）", "People changed (the first 50)"),

@@ -46,12 +46,13 @@ struct PeopleImportPage {
         guard let s = summary else { return d }
         d.hasPreview = true
         d.sha256 = s.sha256
-        d.counts = [("pi_new", s.new), ("pi_changed", s.changed), ("pi_leaving", s.leaving), ("pi_unchanged", s.unchanged), ("pi_refused", s.refused)]
+        d.counts = [("pi_new", s.new), ("pi_changed", s.changed), ("pi_leaving", s.leaving), ("pi_rebind", s.rebind), ("pi_unchanged", s.unchanged), ("pi_refused", s.refused)]
             .map { PageOption(value: String($0.1), label: req.text($0.0)) }
         d.rows = s.entries.prefix(50).map { e in
             let kind = e.new ? req.text("pi_new") : e.changes.isEmpty ? req.text("pi_leaving") : req.text("pi_changed")
             var changes = e.changes.map { $0.before.isEmpty ? "\(req.text("pi_field_\($0.field)")): \($0.after)" : "\(req.text("pi_field_\($0.field)")): \($0.before) → \($0.after)" }
             if let l = e.leavingDate { changes.append("\(req.text("pi_leavingDate")): \(l)") }
+            if e.voidsCardBinding { changes.append(req.text("pi_rebindNote")) }
             return Row(line: e.line, employeeNumber: e.employeeNumber, name: e.name, kind: kind, changes: changes.joined(separator: "; "))
         }
         let lang = req.pageLanguage
