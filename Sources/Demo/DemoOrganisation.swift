@@ -190,7 +190,7 @@ public struct DemoOrganisation: Sendable {
             let challenge = try await Enrollment.challenge(employeeID: employeeIDs[i], by: .system("demo-desk"), on: db, state: state)
             let (der, signature, holder) = try await DemoDesk.sign(card, digest: challenge.digest)
             // The card's own key too, for the demo's `genuine` door.
-            let cardKey = await DemoDesk.cardKey(card, birthDateKey: CardKeyCheck.birthDateKey(profile.birthDate), digest: challenge.digest)
+            let cardKey = await CardKeyCheck.read(card, birthDateKey: CardKeyCheck.birthDateKey(profile.birthDate), digest: challenge.digest)
             _ = try await Enrollment.complete(employeeID: employeeIDs[i], challengeID: challenge.id, certificateDER: Data(der), signature: signature,
                                               holder: holder, card: cardKey, cvcIssuers: app.cvcIssuers, by: .system("demo-desk"), on: db, state: state)
         }

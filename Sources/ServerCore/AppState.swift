@@ -216,14 +216,19 @@ public actor PolicyCache {
         task?.cancel()
         task = Task { [weak self] in
             while !Task.isCancelled {
-                // Only cancellation (shutdown) ends the sleep early; nothing is written here.
-                try? await Task.sleep(for: .milliseconds(milliseconds))
+                // Only cancellation (shutdown) ends the sleep early, and then there is no poll after it:
+                // the database may be closing, and a failed read then would be reported as an outage.
+                do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
                 await self?.reloadIfChanged(maxAgeSeconds: maxAgeSeconds)
             }
         }
     }
 
-    package func stop() { task?.cancel() }
+    /// Stops polling and waits for a poll under way to end, so none reads a database being shut down.
+    package func stop() async {
+        task?.cancel()
+        await task?.value
+    }
 
     /// One poll: checks the version, reloads if it moved, and records what failed or recovered.
     func reloadIfChanged(maxAgeSeconds: Int) async {

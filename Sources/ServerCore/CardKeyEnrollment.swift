@@ -63,6 +63,20 @@ public enum CardKeyCheck {
         return .stored(record.publicKeyBytes, chainChecked: chainChecked)
     }
 
+    /// A desk's reading for the `genuine` level, in the same card session as the signed challenge: the
+    /// birth-date key from the HR record opens the age record, and the visual application signs `digest`
+    /// (no PIN). The demo desk and `mynagate card enroll` both read it here.
+    public static func read(_ card: MynaCard, birthDateKey: String?, digest: [UInt8]) async -> Enrollment.CardKeyInput {
+        guard let birthDateKey else { return .skipped("no_birth_date") }
+        let key: PIN
+        do { key = try PIN(birthDateKey, kind: .visualBirthDate) } catch { return .skipped("no_birth_date") }
+        switch await card.visual.cardKeyReading(birthDateKey: key, sha256Digest: digest) {
+        case .read(let ageRecord, let certificate, let signature):
+            return .evidence(CardKeyEvidence(ageRecord: ageRecord, certificate: certificate, signature: signature))
+        case .skipped(let why): return .skipped(why)
+        }
+    }
+
     /// The birth-date key (Japanese-era `YYMMDD`) for an HR birth date `YYYY-MM-DD`, or nil when there is
     /// none or it is not a date of an era the card knows.
     public static func birthDateKey(_ birthDate: String?) -> String? {

@@ -193,9 +193,9 @@ package func routes(_ app: Application) throws {
 /// Flushes queued events and stops polling and sweeping when the server stops.
 struct StateLifecycle: LifecycleHandler {
     func shutdownAsync(_ app: Application) async {
+        await app.mynagate.policy.stop()
         await app.mynagate.revocationSweep?.stop()
         await app.mynagate.events.flushAtShutdown()
-        await app.mynagate.policy.stop()
         app.mynagate.doorPush.closeAll()
     }
 }

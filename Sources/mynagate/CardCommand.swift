@@ -5,6 +5,6 @@ struct CardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card",
         abstract: "Read a My Number card (PC/SC reader or --vcard FILE).",
-        subcommands: [CardReadersCommand.self, CardStatusCommand.self, CardCertCommand.self, CardSignCommand.self, CardInfoCommand.self, CardTraceCommand.self]
+        subcommands: [CardReadersCommand.self, CardStatusCommand.self, CardCertCommand.self, CardSignCommand.self, CardEnrollCommand.self, CardInfoCommand.self, CardTraceCommand.self]
     )
 }

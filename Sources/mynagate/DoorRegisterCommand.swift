@@ -42,46 +42,21 @@ struct DoorRegisterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let password = try readPassword()
-        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
-        app.logger.logLevel = .error
-        do {
-            let registration = try await register(base: base, password: password, client: app.client)
-            try write(registration)
-            try await app.asyncShutdown()
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        let password = try ServerSession.readPassword(username: username, fromStdin: passwordStdin)
+        let base = ServerSession.base(server)
+        let registration = try await ServerSession.withClient { client in
+            try await register(try await ServerSession.signIn(base: base, username: username, password: password, client: client))
         }
+        try write(registration)
         print("registered door \(door) at \(base); agent file written to \(out)")
     }
 
-    private func readPassword() throws -> String {
-        if passwordStdin {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIFailure("give the password on standard input") }
-            return line
-        }
-        guard let p = getpass("Password for \(username): ") else { throw CLIFailure("no password given") }
-        return String(cString: p)
-    }
-
-    struct SignIn: Content { var username: String; var password: String }
-    struct SignedIn: Content { var csrfToken: String? }
     struct Token: Content { var door: String; var token: String; var snapshotPublicKey: String? }
 
-    private func register(base: String, password: String, client: any Client) async throws -> DoorAgentRegistration {
-        let session = try await client.post(URI(string: base + "/api/v1/session"), content: SignIn(username: username, password: password))
-        guard session.status == .ok, let cookie = session.headers.first(name: .setCookie)?.split(separator: ";").first else {
-            throw CLIFailure("sign-in refused (\(session.status.code)): check the username and password")
-        }
-        let csrf = try session.content.decode(SignedIn.self).csrfToken ?? ""
-        var headers = HTTPHeaders()
-        headers.add(name: .cookie, value: String(cookie))
-        headers.add(name: "X-CSRF-Token", value: csrf)
-        let issued = try await client.post(URI(string: base + "/api/v1/doors/\(door)/token"), headers: headers)
-        // Signing out is a courtesy: the session would expire anyway.
-        _ = try? await client.delete(URI(string: base + "/api/v1/session"), headers: headers)
+    private func register(_ session: ServerSession) async throws -> DoorAgentRegistration {
+        let base = session.base
+        let issued = try await session.post("/api/v1/doors/\(door)/token")
+        await session.signOut()
         switch issued.status {
         case .ok: break
         case .notFound: throw CLIFailure("the server has no door \(door)")

@@ -39,8 +39,6 @@ struct VaultGiveCommand: AsyncParsableCommand {
         if let request, UUID(uuidString: request) == nil { throw ValidationError("--request must be a request id (UUID)") }
     }
 
-    struct SignIn: Content { var username: String; var password: String }
-    struct SignedIn: Content { var csrfToken: String? }
     struct Subject: Content { var subjectId: UUID; var role: String; var name: String; var purposesJa: [String]; var purposesEn: [String]; var state: String }
     struct RequestView: Content { var id: UUID; var status: String; var statusJa: String; var subjects: [Subject] }
     struct Items: Content { var name: String; var address: String; var birthDate: String; var sex: String }
@@ -55,43 +53,17 @@ struct VaultGiveCommand: AsyncParsableCommand {
     struct Given: Content { var recordId: UUID; var request: GivenRequest }
 
     func run() async throws {
-        let password = try readPassword()
-        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        let app = try await Application.make(Environment(name: "production", arguments: ["mynagate"]))
-        app.logger.logLevel = .error
-        do {
-            try await give(base: base, password: password, client: app.client)
-            try await app.asyncShutdown()
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        let password = try ServerSession.readPassword(username: username, fromStdin: passwordStdin)
+        let base = ServerSession.base(server)
+        try await ServerSession.withClient { client in
+            try await give(try await ServerSession.signIn(base: base, username: username, password: password, client: client))
         }
     }
 
-    private func readPassword() throws -> String {
-        if passwordStdin {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIFailure("give the password on standard input") }
-            return line
-        }
-        guard let p = getpass("Password for \(username): ") else { throw CLIFailure("no password given") }
-        return String(cString: p)
-    }
+    static func refusal(_ res: ClientResponse) -> String { ServerSession.refusal(res) }
 
-    static func refusal(_ res: ClientResponse) -> String {
-        struct E: Content { var reason: String? }
-        return (try? res.content.decode(E.self).reason) ?? "HTTP \(res.status.code)"
-    }
-
-    private func give(base: String, password: String, client: any Client) async throws {
-        let session = try await client.post(URI(string: base + "/api/v1/session"), content: SignIn(username: username, password: password))
-        guard session.status == .ok, let cookie = session.headers.first(name: .setCookie)?.split(separator: ";").first else {
-            throw CLIFailure("sign-in refused (\(session.status.code)): check the username and password")
-        }
-        var headers = HTTPHeaders()
-        headers.add(name: .cookie, value: String(cookie))
-        headers.add(name: "X-CSRF-Token", value: try session.content.decode(SignedIn.self).csrfToken ?? "")
-
-        let listed = try await client.get(URI(string: base + "/api/v1/vault/my/requests"), headers: headers)
+    private func give(_ session: ServerSession) async throws {
+        let listed = try await session.get("/api/v1/vault/my/requests")
         guard listed.status == .ok else { throw CLIFailure("cannot list your requests: \(Self.refusal(listed))") }
         let open = try listed.content.decode([RequestView].self).filter { ["open", "notice_acknowledged"].contains($0.status) }
         let chosen: RequestView
@@ -113,11 +85,11 @@ struct VaultGiveCommand: AsyncParsableCommand {
                     throw CLIFailure("the purposes were not acknowledged; nothing was read or sent (use --acknowledge)")
                 }
             }
-            let ack = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/acknowledge"), headers: headers)
+            let ack = try await session.post("/api/v1/vault/my/requests/\(chosen.id.uuidString)/acknowledge")
             guard ack.status == .ok else { throw CLIFailure("acknowledging refused: \(Self.refusal(ack))") }
         }
 
-        let challenge = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card/challenge"), headers: headers)
+        let challenge = try await session.post("/api/v1/vault/my/requests/\(chosen.id.uuidString)/card/challenge")
         guard challenge.status == .ok else { throw CLIFailure("no challenge for the card: \(Self.refusal(challenge))") }
         let issued = try challenge.content.decode(Challenge.self)
         guard let digest = Data(base64Encoded: issued.digest), digest.count == 32 else { throw CLIFailure("the server sent a malformed challenge") }
@@ -142,11 +114,10 @@ struct VaultGiveCommand: AsyncParsableCommand {
             return CardBody(number: number.revealDigits(), fourItems: Items(name: items.name, address: items.address, birthDate: items.birthDate, sex: items.sex),
                             challengeId: issued.challengeId, signature: Data(signature).base64EncodedString(), textFiles: files)
         }
-        let posted = try await client.post(URI(string: base + "/api/v1/vault/my/requests/\(chosen.id.uuidString)/card"), headers: headers, content: body)
+        let posted = try await session.post("/api/v1/vault/my/requests/\(chosen.id.uuidString)/card", content: body)
         guard posted.status == .created else { throw CLIFailure("the server refused the number: \(Self.refusal(posted))") }
         let given = try posted.content.decode(Given.self)
-        // Signing out is a courtesy: the session would expire anyway.
-        _ = try? await client.delete(URI(string: base + "/api/v1/session"), headers: headers)
+        await session.signOut()
         let differences = given.request.subjects.first { $0.role == "employee" }?.verification?.cardDifferences?.map(\.field) ?? []
         if json {
             let obj: [String: Any] = ["request": chosen.id.uuidString, "record": given.recordId.uuidString, "requestStatus": given.request.status, "differences": differences]

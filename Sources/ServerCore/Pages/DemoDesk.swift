@@ -30,23 +30,10 @@ public enum DemoDesk {
         }
         let (der, signature, holder) = try await sign(card, digest: digest)
         let birth = try await VaultProfileModel.find(employeeID, on: req.db)?.birthDate
-        let cardKey = await Self.cardKey(card, birthDateKey: CardKeyCheck.birthDateKey(birth), digest: digest)
+        let cardKey = await CardKeyCheck.read(card, birthDateKey: CardKeyCheck.birthDateKey(birth), digest: digest)
         return try await Enrollment.complete(employeeID: employeeID, challengeID: challengeID, certificateDER: Data(der), signature: signature,
                                              holder: holder, card: cardKey, cvcIssuers: req.application.cvcIssuers,
                                              by: Enrollment.Desk(try req.user), on: req.db, state: req.state)
-    }
-
-    /// The desk's reading for the `genuine` level, in the same card session: the birth-date key from the
-    /// HR record opens the age record, and the visual application signs `digest` (no PIN).
-    public static func cardKey(_ card: MynaCard, birthDateKey: String?, digest: [UInt8]) async -> Enrollment.CardKeyInput {
-        guard let birthDateKey else { return .skipped("no_birth_date") }
-        let key: PIN
-        do { key = try PIN(birthDateKey, kind: .visualBirthDate) } catch { return .skipped("no_birth_date") }
-        switch await card.visual.cardKeyReading(birthDateKey: key, sha256Digest: digest) {
-        case .read(let ageRecord, let certificate, let signature):
-            return .evidence(CardKeyEvidence(ageRecord: ageRecord, certificate: certificate, signature: signature))
-        case .skipped(let why): return .skipped(why)
-        }
     }
 
     /// What a desk reader gets from a demo card for `digest`: the auth certificate and signature (after

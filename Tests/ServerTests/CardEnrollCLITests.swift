@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import MynaCardSim
+import ServerCore
+import Store
+import Testing
+import Vapor
+
+/// `mynagate card enroll`, the enrollment desk's reader program, as a process against a running test
+/// server with a virtual card file: the tries read and said before each PIN, the challenge signed, the
+/// card pending for a person with an account and active when the holder's signing certificate binds it.
+@Suite("Card: mynagate card enroll (as a process)", .serialized)
+struct CardEnrollCLITests {
+    static func cardFile(_ site: VaultSite, _ card: VaultCard, authTries: Int? = nil) throws -> URL {
+        var state = card.state
+        if let authTries { state.authPIN.triesLeft = authTries }
+        let file = site.keyFile.deletingLastPathComponent().appendingPathComponent("desk-\(UUID().uuidString.prefix(6)).vcard")
+        try VirtualMynaCard(state: state).save(to: file)
+        return file
+    }
+
+    func enroll(_ site: VaultSite, _ number: String, _ file: URL, holder: Bool = false, stdin: String) async throws -> VaultCLITests.Run {
+        try await VaultCLITests.run(["card", "enroll", "--server", site.s.base, "--username", site.handlerName, "--employee", number,
+                                     "--vcard", file.path, "--password-stdin", "--pin-stdin", "--json"] + (holder ? ["--holder"] : []), stdin: stdin)
+    }
+
+    @Test("a person with an account: tries said, PIN sent once, the card pending until they accept it; the holder's signing password binds and activates a card of a person without one")
+    func desk() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let s = site.s
+        // With an account: the card waits for its holder.
+        let (withAccount, _) = try await site.employee("D0100")
+        let card = try VaultCard.make(number: TestNumbers.make())
+        let file = try Self.cardFile(site, card)
+        let r = try await enroll(site, "D0100", file, stdin: "correct horse battery\n\(VaultCard.pin)\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["state"] as? String == "pending" && r.json["waitingFor"] as? [String] == ["holder"], "\(r.stdout)")
+        #expect(r.stderr.contains("残り3回"), "tries said before the PIN: \(r.stderr)")
+        let serial = try #require(r.json["serial"] as? String)
+        let stored = try await CredentialModel.query(on: s.app.db).filter(\.$serial == serial).first()
+        #expect(stored?.employeeID.uuidString == withAccount.uppercased() || stored?.employeeID.uuidString.lowercased() == withAccount.lowercased())
+        #expect(try VirtualMynaCard.load(contentsOf: file).state.authPIN.triesLeft == 3)
+
+        // Without an account: only the signing certificate's name and birth date (matched with the HR
+        // record) bind it. Without --holder it is refused; with it, active.
+        let e = try await s.send(.POST, "/api/v1/employees", as: site.handler, json: ["employeeNumber": "D0200", "name": "番号 太郎", "department": "総務部", "groups": [String]()])
+        let id = try #require(e.object()["id"] as? String)
+        #expect(try await s.send(.PATCH, "/api/v1/vault/employees/\(id)/profile", as: site.handler, json: ["birthDate": "1985-04-02"]).status == .ok)
+        let second = try Self.cardFile(site, try VaultCard.make(number: TestNumbers.make()))
+        let unbound = try await enroll(site, "D0200", second, stdin: "correct horse battery\n\(VaultCard.pin)\n")
+        #expect(unbound.status == 1 && unbound.stderr.contains("signing password"), "\(unbound.stderr)")
+        let bound = try await enroll(site, "D0200", second, holder: true, stdin: "correct horse battery\n\(VaultCard.pin)\nABC123\n")
+        #expect(bound.status == 0, "\(bound.stderr)")
+        #expect(bound.json["state"] as? String == "active" && (bound.json["waitingFor"] as? [String])?.isEmpty == true, "\(bound.stdout)")
+        #expect(bound.stderr.contains("残り3回") && bound.stderr.contains("残り5回"), "tries said before the PIN (3) and the signing password (5): \(bound.stderr)")
+        // The hr desk got the birth-date key, so the card's own key for genuine doors came along.
+        let active = try await CredentialModel.query(on: s.app.db).filter(\.$serial == (bound.json["serial"] as? String ?? "")).first()
+        #expect(active?.cardKey != nil)
+    }
+
+    @Test("one try left: the PIN is not sent without --allow-last-try; an unknown employee number and a 12-digit one are refused before the card is touched")
+    func refusals() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        _ = try await site.employee("D0300")
+        let file = try Self.cardFile(site, try VaultCard.make(number: TestNumbers.make()), authTries: 1)
+        let r = try await enroll(site, "D0300", file, stdin: "correct horse battery\n0000\n")
+        #expect(r.status == 1, "\(r.stdout)")
+        #expect(r.stderr.contains("残り1回"), "\(r.stderr)")
+        #expect(try VirtualMynaCard.load(contentsOf: file).state.authPIN.triesLeft == 1, "no try spent")
+        #expect(try await CredentialModel.query(on: site.s.app.db).count() == 0)
+        let unknown = try await enroll(site, "D9999", file, stdin: "correct horse battery\n1234\n")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no person with employee number D9999"), "\(unknown.stderr)")
+        let number = TestNumbers.make()
+        let mine = try await VaultCLITests.run(["card", "enroll", "--server", site.s.base, "--username", site.handlerName, "--employee", number, "--vcard", file.path])
+        #expect(mine.status == 64 || mine.status == 2, "usage error: \(mine.status)")
+        #expect(!mine.stderr.contains(number) && !mine.stdout.contains(number))
+    }
+}
