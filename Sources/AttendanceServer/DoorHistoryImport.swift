@@ -59,7 +59,7 @@ extension AttendanceService {
         guard !parsed.crossings.isEmpty else {
             throw NoUsableLine.refusal(parsed.errors.map { .init(line: $0.line, reason: $0.reason.rawValue, ja: $0.ja, en: $0.en) })
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = SHA256.hash(data: data).lowercaseHex
         return try await audited { tx in
             guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "attendance needs an SQL database") }
             // Everything decided here is read inside the write: a door event or another import that

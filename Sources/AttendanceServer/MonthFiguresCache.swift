@@ -1,3 +1,4 @@
+import Audit
 import Access
 import Attendance
 import Crypto
@@ -27,7 +28,7 @@ public enum MonthFiguresCache {
         hash.update(data: Data(formula.utf8))
         hash.update(data: (try? encoder.encode(settings)) ?? Data())
         for (date, name) in holidays.sorted(by: { $0.0 < $1.0 }) { hash.update(data: Data("\n\(date)\t\(name)".utf8)) }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().lowercaseHex
     }
 
     /// Whether a month not kept is computed for everyone (and kept) when `people` ask for it: from

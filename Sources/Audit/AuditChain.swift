@@ -91,7 +91,7 @@ public struct AuditHead: Sendable, Hashable, Codable {
     }
 
     /// Hex of the hash, for printing and for keeping outside the database.
-    public var hashHex: String { hash.map { String(format: "%02x", $0) }.joined() }
+    public var hashHex: String { hash.lowercaseHex }
 }
 
 /// The outcome of ``AuditChain/verify(_:expectedHead:)``.

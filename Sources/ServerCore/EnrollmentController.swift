@@ -294,7 +294,7 @@ public enum Enrollment {
                 existing.cardKey = Data(key)
                 try await existing.save(on: db)
                 try await state.policy.changed()
-                let fingerprint = SHA256.hash(data: key).prefix(8).map { String(format: "%02x", $0) }.joined()
+                let fingerprint = SHA256.hash(data: key).prefix(8).lowercaseHex
                 try await state.events.appendNow(AuditDraft(kind: "credential.card_key_added", actor: actor, subject: subject,
                                                             details: ["serial": serial, "chain": cardKey.reason ?? "checked", "keyFingerprint": fingerprint]))
                 return Outcome(credential: existing, renewed: 0, waitingFor: [], cardKey: cardKey)

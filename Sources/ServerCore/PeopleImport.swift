@@ -40,7 +40,7 @@ package enum PeopleImport {
     package static let shownEntries = 200
 
     package static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).lowercaseHex
     }
 
     /// Parses, answering a refusal of the whole file as a 4xx that carries no cell.

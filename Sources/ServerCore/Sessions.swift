@@ -1,3 +1,4 @@
+import Audit
 import Crypto
 import Fluent
 import Store
@@ -88,13 +89,13 @@ package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
 /// The hex SHA-256 of a bearer secret (a session id, a door token): what the database keeps instead of
 /// the secret, so a copy of the database cannot be replayed.
 func tokenHash(_ token: String) -> String {
-    SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    SHA256.hash(data: Data(token.utf8)).lowercaseHex
 }
 
 /// 32 random bytes as hex: session CSRF tokens, door tokens, confirmation ids.
 func randomToken() -> String {
     var rng = SystemRandomNumberGenerator()
-    return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+    return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }.lowercaseHex
 }
 
 /// The routes that take a file in a multipart form ("METHOD /path"), with the body limit each was

@@ -88,12 +88,7 @@ public actor AuditStore {
                         sealed.append(r)
                         h = AuditHead(sequence: r.sequence, hash: r.hash)
                     }
-                    // Many rows per INSERT: a first import of 50,000 people seals 50,001 records, and one
-                    // statement each held the write turn for minutes (the policy went stale meanwhile).
-                    let rows = try sealed.map(Self.model)
-                    for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-                        try await Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]).create(on: tx)
-                    }
+                    try await Self.insert(sealed, on: tx)
                     if let derive, !sealed.isEmpty { try await derive(sealed, tx) }
                     return sealed
                 }
@@ -171,6 +166,27 @@ public actor AuditStore {
             : AuditChain.verify([], startingAfter: previous, expectedHead: expectedHead)
     }
 
+    /// Writes sealed records, many to an INSERT: a first import of 50,000 people seals 50,001 records,
+    /// and one statement each (through Fluent's reflection on every model) held the write turn so long
+    /// that the policy went stale meanwhile. SQL databases get the rows as plain binds; any other
+    /// (none today) goes through the model.
+    static func insert(_ records: [AuditRecord], on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else {
+            for r in records { try await model(r).create(on: tx) }
+            return
+        }
+        for start in stride(from: 0, to: records.count, by: rowsPerInsert) {
+            var insert = sql.insert(into: AuditRecordModel.schema)
+                .columns("sequence", "time_ms", "kind", "actor", "subject", "details", "previous_hash", "hash", "outcome")
+            for r in records[start..<min(start + rowsPerInsert, records.count)] {
+                let outcomeColumn = try outcome(details: r.details, sequence: r.sequence)
+                insert = insert.values([SQLBind(r.sequence), SQLBind(r.timeMillis), SQLBind(r.kind), SQLBind(r.actor), SQLBind(r.subject),
+                                        SQLBind(r.details), SQLBind(hexString(r.previousHash)), SQLBind(hexString(r.hash)), SQLBind(outcomeColumn)])
+            }
+            try await insert.run()
+        }
+    }
+
     static func model(_ r: AuditRecord) throws -> AuditRecordModel {
         let m = AuditRecordModel()
         m.id = r.sequence
@@ -204,7 +220,7 @@ public actor AuditStore {
                            hash: try hexBytes(m.hash, field: "hash", sequence: sequence))
     }
 
-    static func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+    static func hexString(_ b: [UInt8]) -> String { b.lowercaseHex }
     static func hexBytes(_ s: String, field: String, sequence: Int64) throws -> [UInt8] {
         let digits = Array(s.utf8)
         guard digits.count == 64 else { throw AuditStoreError.unreadableRecord(sequence: sequence, field: field) }
