@@ -14,13 +14,18 @@ public struct PeopleColumnMapping: Codable, Sendable, Hashable {
     public var leavingDate: String?
     /// active, onLeave, retired (or 在職/在籍, 休職, 退職).
     public var status: String?
+    /// The birth date (生年月日), `YYYY-MM-DD`, `YYYY/M/D` or `YYYYMMDD`: with the name, what a card's
+    /// signing certificate is matched with at enrollment (stored on the vault profile, as the desk's is).
+    public var birthDate: String?
 
-    public init(employeeNumber: String, name: String, department: String? = nil, site: String? = nil, leavingDate: String? = nil, status: String? = nil) {
-        (self.employeeNumber, self.name, self.department, self.site, self.leavingDate, self.status) = (employeeNumber, name, department, site, leavingDate, status)
+    public init(employeeNumber: String, name: String, department: String? = nil, site: String? = nil, leavingDate: String? = nil, status: String? = nil,
+                birthDate: String? = nil) {
+        (self.employeeNumber, self.name, self.department, self.site, self.leavingDate, self.status, self.birthDate) =
+            (employeeNumber, name, department, site, leavingDate, status, birthDate)
     }
 
     /// The header names this mapping uses, for checking that each is at most 64 characters and not empty.
-    var headers: [String] { [employeeNumber, name] + [department, site, leavingDate, status].compactMap { $0 } }
+    var headers: [String] { [employeeNumber, name] + [department, site, leavingDate, status, birthDate].compactMap { $0 } }
     /// Whether it reads a column that ends or changes access (leaving date, status).
     var changesAccess: Bool { leavingDate != nil || status != nil }
     var isWellFormed: Bool { headers.allSatisfy { !$0.isEmpty && $0.count <= 64 } && Set(headers).count == headers.count }
@@ -39,9 +44,11 @@ public enum PeoplePreset: String, CaseIterable, Codable, Sendable {
 
     public var mapping: PeopleColumnMapping {
         switch self {
-        case .jaHR: PeopleColumnMapping(employeeNumber: "社員番号", name: "氏名", department: "所属", site: "勤務地", leavingDate: "退職日")
-        case .jaPayroll: PeopleColumnMapping(employeeNumber: "従業員番号", name: "氏名", department: "部署", site: "事業所", leavingDate: "退職年月日", status: "在籍区分")
-        case .en: PeopleColumnMapping(employeeNumber: "employee_number", name: "name", department: "department", site: "site", leavingDate: "leaving_date", status: "status")
+        case .jaHR: PeopleColumnMapping(employeeNumber: "社員番号", name: "氏名", department: "所属", site: "勤務地", leavingDate: "退職日", birthDate: "生年月日")
+        case .jaPayroll: PeopleColumnMapping(employeeNumber: "従業員番号", name: "氏名", department: "部署", site: "事業所", leavingDate: "退職年月日", status: "在籍区分",
+                                             birthDate: "生年月日")
+        case .en: PeopleColumnMapping(employeeNumber: "employee_number", name: "name", department: "department", site: "site", leavingDate: "leaving_date", status: "status",
+                                      birthDate: "birth_date")
         }
     }
 
@@ -61,16 +68,20 @@ public struct PeopleRow: Sendable, Hashable {
     /// nil when the column is absent or the cell empty: an empty cell never clears a leaving date.
     public var leavingDate: CivilDate?
     public var status: String?
+    /// nil when the column is absent or the cell empty: an empty cell never clears a birth date.
+    public var birthDate: CivilDate?
 
-    public init(line: Int, employeeNumber: String, name: String, department: String?, site: String?, leavingDate: CivilDate?, status: String?) {
-        (self.line, self.employeeNumber, self.name, self.department, self.site, self.leavingDate, self.status) = (line, employeeNumber, name, department, site, leavingDate, status)
+    public init(line: Int, employeeNumber: String, name: String, department: String?, site: String?, leavingDate: CivilDate?, status: String?,
+                birthDate: CivilDate? = nil) {
+        (self.line, self.employeeNumber, self.name, self.department, self.site, self.leavingDate, self.status, self.birthDate) =
+            (line, employeeNumber, name, department, site, leavingDate, status, birthDate)
     }
 }
 
 /// Why a line was not read; never the text that was there.
 public enum PeopleLineReason: String, CSVLineReason {
     case openQuote = "open_quote", fieldCount = "field_count", employeeNumber = "employee_number", name, textTooLong = "text_too_long"
-    case numberRun = "number_run", leavingDate = "leaving_date", status, duplicate
+    case numberRun = "number_run", leavingDate = "leaving_date", status, duplicate, birthDate = "birth_date"
 
     public var ja: String {
         switch self {
@@ -83,6 +94,7 @@ public enum PeopleLineReason: String, CSVLineReason {
         case .leavingDate: "退職日はYYYY-MM-DD（1900〜2100年の実在する日付）です"
         case .status: "在籍区分は active・onLeave・retired（在職・休職・退職）のいずれかです"
         case .duplicate: "同じ社員番号が前の行にあります"
+        case .birthDate: "生年月日はYYYY-MM-DD（1900年以降の実在する過去の日付）です"
         }
     }
 
@@ -97,6 +109,7 @@ public enum PeopleLineReason: String, CSVLineReason {
         case .leavingDate: "the leaving date: \(StrictDate.dayRule)"
         case .status: "status must be active, onLeave or retired"
         case .duplicate: "the same employee number is on an earlier line"
+        case .birthDate: "the birth date is YYYY-MM-DD, a real day from 1900 up to today"
         }
     }
 }
@@ -181,7 +194,7 @@ public enum PeopleCSV {
         // A preset's optional columns may be absent (an export without sites is still that export);
         // a mapping saved for a source names exactly its columns, so a missing one is refused.
         if PeoplePreset.allCases.contains(where: { $0.mapping == mapping }) {
-            for field in [\PeopleColumnMapping.department, \.site, \.leavingDate, \.status] where mapping[keyPath: field].map({ !header.contains($0) }) ?? false {
+            for field in [\PeopleColumnMapping.department, \.site, \.leavingDate, \.status, \.birthDate] where mapping[keyPath: field].map({ !header.contains($0) }) ?? false {
                 mapping[keyPath: field] = nil
             }
         }
@@ -193,6 +206,8 @@ public enum PeopleCSV {
         guard let numberAt = try column(mapping.employeeNumber, field: "employeeNumber"), let nameAt = try column(mapping.name, field: "name") else { throw .badMapping }
         let deptAt = try column(mapping.department, field: "department"), siteAt = try column(mapping.site, field: "site")
         let leavingAt = try column(mapping.leavingDate, field: "leavingDate"), statusAt = try column(mapping.status, field: "status")
+        let birthAt = try column(mapping.birthDate, field: "birthDate")
+        let today = JapanTime(Date()).date
 
         var rows: [PeopleRow] = [], errors: [CSVLineError<PeopleLineReason>] = [], seen: Set<String> = []
         rows.reserveCapacity(split.count)
@@ -221,8 +236,14 @@ public enum PeopleCSV {
                 guard let s = statusWords[fields[statusAt]] else { errors.append(.init(line: line, reason: .status)); continue }
                 status = s
             }
+            var birth: CivilDate?
+            if let birthAt, !fields[birthAt].isEmpty {
+                guard let d = CivilDate(fields[birthAt]), d.year >= 1900, d <= today else { errors.append(.init(line: line, reason: .birthDate)); continue }
+                birth = d
+            }
             guard seen.insert(number).inserted else { errors.append(.init(line: line, reason: .duplicate)); continue }
-            rows.append(PeopleRow(line: line, employeeNumber: number, name: name, department: dept, site: site, leavingDate: leaving, status: status))
+            rows.append(PeopleRow(line: line, employeeNumber: number, name: name, department: dept, site: site, leavingDate: leaving, status: status,
+                                  birthDate: birth))
         }
         return Parsed(encoding: encoding, mapping: mapping, rows: rows, errors: errors)
     }

@@ -59,9 +59,11 @@ package enum PeopleImport {
 
     /// The people stored, with their vault leaving dates, keyed by employee number.
     static func current(on db: any Database) async throws -> (models: [String: EmployeeModel], current: [String: PeopleImportPlan.Current]) {
-        var leaving: [UUID: String] = [:]
-        for p in try await VaultProfileModel.query(on: db).filter(\.$leavingDate != nil).all() {
-            if let id = p.id, let l = p.leavingDate { leaving[id] = l }
+        var leaving: [UUID: String] = [:], births: [UUID: String] = [:]
+        for p in try await VaultProfileModel.query(on: db).all() {
+            guard let id = p.id else { continue }
+            if let l = p.leavingDate { leaving[id] = l }
+            if !p.birthDate.isEmpty { births[id] = p.birthDate }
         }
         // Whose card is bound by the signing certificate's name (the cards a rename voids; Enrollment).
         let bound = Set(try await CredentialModel.query(on: db).filter(\.$binding == CredentialBinding.Evidence.signingCertificate.rawValue).all()
@@ -72,7 +74,7 @@ package enum PeopleImport {
             models[m.employeeNumber] = m
             current[m.employeeNumber] = .init(id: id, employeeNumber: m.employeeNumber, name: m.name, department: m.department, site: m.site,
                                               status: m.status, validUntil: m.validUntil, leavingDate: leaving[id],
-                                              signingBound: bound.contains(id))
+                                              signingBound: bound.contains(id), birthDate: births[id])
         }
         return (models, current)
     }
@@ -91,8 +93,8 @@ package enum PeopleImport {
 
     /// The refusal of a change only an administrator makes (``PeopleImportPlan/needsAdmin``).
     static let adminOnly = APIError(.forbidden, code: "forbidden",
-                                    ja: "退職日・在籍区分の変更と、カードが氏名で結び付いている人の氏名変更は管理者だけが取り込めます。該当する列や行を外すか、管理者が取り込んでください",
-                                    en: "only an administrator imports leaving dates, status changes and renames of people whose card is bound by their name (they end or change access); leave those out or ask an administrator")
+                                    ja: "退職日・在籍区分の変更と、カードが氏名・生年月日で結び付いている人の氏名・生年月日の変更は管理者だけが取り込めます。該当する列や行を外すか、管理者が取り込んでください",
+                                    en: "only an administrator imports leaving dates, status changes and changes to the name or birth date of people whose card is bound by them (they end or change access); leave those out or ask an administrator")
 
     /// Applies `parsed` on `tx` (a transaction the caller seals the returned records in, and bumps the
     /// policy version in): the plan is worked out again from what is stored now, so a change made since
@@ -104,9 +106,11 @@ package enum PeopleImport {
         var drafts: [AuditDraft] = []
         var created: [EmployeeModel] = []
         var leavers: [(EmployeeModel, CivilDate)] = []
+        var births: [String: CivilDate] = [:]
         for e in plan.entries {
             guard let row = e.row else { continue }
             if e.new {
+                if let b = row.birthDate { births[row.employeeNumber] = b }
                 let m = EmployeeModel(employeeNumber: row.employeeNumber, name: row.name, department: row.department ?? "", site: row.site ?? "",
                                       status: row.status ?? "active", groups: [])
                 m.id = UUID()
@@ -128,18 +132,34 @@ package enum PeopleImport {
                     details["\(k).before"] = before[k] ?? ""
                     details["\(k).after"] = v
                 }
+                // A birth date is the vault profile's: recorded as changed, its value not repeated in the log.
+                let birthChanged = e.changes.contains { $0.field == "birthDate" }
+                if birthChanged, let b = row.birthDate {
+                    details["birthDate"] = try await setBirthDate(b, of: id, on: tx)
+                }
                 drafts.append(AuditDraft(kind: "config.employee.updated", actor: actor, subject: "employee:\(id.uuidString)", details: details))
-                // A renamed record voids the cards bound by the old name, as the employees API does.
-                if before["name"] != m.name { drafts += try await Enrollment.recheckBindings(employeeID: id, actor: actor, on: tx) }
+                // A changed name or birth date voids the cards bound by the old ones, as the employees API does.
+                if before["name"] != m.name || birthChanged { drafts += try await Enrollment.recheckBindings(employeeID: id, actor: actor, on: tx) }
             }
             if let d = row.leavingDate, e.leavingDate != nil { leavers.append((m, d)) }
         }
-        // New people in batches: one INSERT per 500 rows instead of one per person.
+        // New people in batches: one INSERT per 500 rows instead of one per person; then the vault
+        // profiles of those with a birth date (before the leavers, whose leaving date goes on them).
         for start in stride(from: 0, to: created.count, by: 500) {
             try await Array(created[start..<min(start + 500, created.count)]).create(on: tx)
         }
+        let profiles: [VaultProfileModel] = try created.compactMap { m in
+            guard let b = births[m.employeeNumber] else { return nil }
+            let p = VaultProfileModel()
+            p.id = try m.requireID(); p.address = ""; p.birthDate = b.description; p.sex = ""
+            return p
+        }
+        for start in stride(from: 0, to: profiles.count, by: 500) {
+            try await Array(profiles[start..<min(start + 500, profiles.count)]).create(on: tx)
+        }
         for m in created {
             var details = ["employeeNumber": m.employeeNumber, "import": sha256]
+            if births[m.employeeNumber] != nil { details["birthDate"] = "set" }
             for (k, v) in EmployeesController.auditValues(m) where !v.isEmpty { details["\(k).after"] = v }
             drafts.append(AuditDraft(kind: "config.employee.created", actor: actor, subject: "employee:\(try m.requireID().uuidString)", details: details))
         }
@@ -150,6 +170,21 @@ package enum PeopleImport {
             "leaving": String(result.leaving), "rebind": String(result.rebind), "unchanged": String(result.unchanged), "refused": String(result.refused),
         ])
         return (result, [summaryRecord] + drafts)
+    }
+
+    /// Sets a stored person's birth date on their vault profile (made when they have none yet); returns
+    /// what the record says of it (`set` or `changed`), never the date.
+    static func setBirthDate(_ date: CivilDate, of id: UUID, on tx: any Database) async throws -> String {
+        if let p = try await VaultProfileModel.find(id, on: tx) {
+            let was = p.birthDate
+            p.birthDate = date.description
+            try await p.save(on: tx)
+            return was.isEmpty ? "set" : "changed"
+        }
+        let p = VaultProfileModel()
+        p.id = id; p.address = ""; p.birthDate = date.description; p.sex = ""
+        try await p.create(on: tx)
+        return "set"
     }
 
     /// ``apply(_:sha256:actor:isAdmin:on:)`` as an administrator, sealed by a plain ``AuditStore`` with

@@ -98,4 +98,4 @@ struct PeopleImportController {
 }
 
 extension PeopleColumnMapping: Content {}
-extension PeopleColumnMapping: NullableRequestFields { package static var nullableFields: Set<String> { ["department", "site", "leavingDate", "status"] } }
+extension PeopleColumnMapping: NullableRequestFields { package static var nullableFields: Set<String> { ["department", "site", "leavingDate", "status", "birthDate"] } }

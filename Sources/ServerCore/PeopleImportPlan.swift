@@ -21,14 +21,17 @@ public struct PeopleImportPlan: Sendable, Codable {
         public var validUntil: Date?
         /// The vault profile's leaving date (YYYY-MM-DD), if any.
         public var leavingDate: String?
-        /// Whether a card of theirs is bound by the name on its signing certificate: renaming them sends
-        /// that card back to pending (``Enrollment``'s recheck), so the rename changes their access.
+        /// Whether a card of theirs is bound by the name and birth date on its signing certificate:
+        /// changing either sends that card back to pending (``Enrollment``'s recheck), so such a change
+        /// changes their access.
         public var signingBound: Bool
+        /// The vault profile's birth date (YYYY-MM-DD), if any.
+        public var birthDate: String?
 
         public init(id: UUID, employeeNumber: String, name: String, department: String, site: String, status: String, validUntil: Date?, leavingDate: String?,
-                    signingBound: Bool = false) {
-            (self.id, self.employeeNumber, self.name, self.department, self.site, self.status, self.validUntil, self.leavingDate, self.signingBound) =
-                (id, employeeNumber, name, department, site, status, validUntil, leavingDate, signingBound)
+                    signingBound: Bool = false, birthDate: String? = nil) {
+            (self.id, self.employeeNumber, self.name, self.department, self.site, self.status, self.validUntil, self.leavingDate, self.signingBound, self.birthDate) =
+                (id, employeeNumber, name, department, site, status, validUntil, leavingDate, signingBound, birthDate)
         }
     }
 
@@ -53,9 +56,9 @@ public struct PeopleImportPlan: Sendable, Codable {
         public var leavingDate: String?
         /// The stored person (nil for a new one).
         public var id: UUID?
-        /// Set when the import renames someone whose card is bound by the old name (the signing
-        /// certificate's): that card goes back to pending until its holder is confirmed again. An export
-        /// that writes 高 where the record has 髙 would do this to everyone so named.
+        /// Set when the import changes the name or birth date of someone whose card is bound by them (the
+        /// signing certificate's): that card goes back to pending until its holder is confirmed again. An
+        /// export that writes 高 where the record has 髙 would do this to everyone so named.
         public var voidsCardBinding = false
         /// The row itself, for the apply.
         var row: PeopleRow? = nil
@@ -72,7 +75,8 @@ public struct PeopleImportPlan: Sendable, Codable {
     /// People whose card-bound name the import changes (``Entry/voidsCardBinding``).
     public var rebindCount: Int { entries.count { $0.voidsCardBinding } }
     /// Whether a change is one only an administrator makes, because it changes someone's access: a
-    /// leaving date (ends it), a status, or a rename that sends a bound card back to pending.
+    /// leaving date (ends it), a status, or a change of name or birth date that sends a bound card back
+    /// to pending.
     public var needsAdmin: Bool {
         entries.contains { $0.leavingDate != nil || $0.voidsCardBinding || $0.changes.contains { $0.field == "status" } }
     }
@@ -86,7 +90,7 @@ public struct PeopleImportPlan: Sendable, Codable {
             let leaving = r.leavingDate?.description
             guard let c = current[r.employeeNumber] else {
                 var changes = [FieldChange(field: "name", before: "", after: r.name)]
-                for (field, v) in [("department", r.department), ("site", r.site), ("status", r.status)] {
+                for (field, v) in [("department", r.department), ("site", r.site), ("status", r.status), ("birthDate", r.birthDate?.description)] {
                     if let v, !v.isEmpty, !(field == "status" && v == "active") { changes.append(FieldChange(field: field, before: "", after: v)) }
                 }
                 entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: true, changes: changes, leavingDate: leaving, id: nil, row: r))
@@ -97,11 +101,12 @@ public struct PeopleImportPlan: Sendable, Codable {
             if let d = r.department, d != c.department { changes.append(FieldChange(field: "department", before: c.department, after: d)) }
             if let s = r.site, s != c.site { changes.append(FieldChange(field: "site", before: c.site, after: s)) }
             if let s = r.status, s != c.status { changes.append(FieldChange(field: "status", before: c.status, after: s)) }
+            if let b = r.birthDate?.description, b != (c.birthDate ?? "") { changes.append(FieldChange(field: "birthDate", before: c.birthDate ?? "", after: b)) }
             var leavingNew: String?
             if let d = r.leavingDate, c.leavingDate != d.description || EmployeeLeaving.shortens(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
             if changes.isEmpty && leavingNew == nil { unchanged += 1; continue }
             entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id,
-                                 voidsCardBinding: c.signingBound && r.name != c.name, row: r))
+                                 voidsCardBinding: c.signingBound && changes.contains { $0.field == "name" || $0.field == "birthDate" }, row: r))
         }
         return PeopleImportPlan(entries: entries, unchanged: unchanged)
     }

@@ -43,10 +43,9 @@ struct CardEnrollCLITests {
         #expect(try VirtualMynaCard.load(contentsOf: file).state.authPIN.triesLeft == 3)
 
         // Without an account: only the signing certificate's name and birth date (matched with the HR
-        // record) bind it. Without --holder it is refused; with it, active.
-        let e = try await s.send(.POST, "/api/v1/employees", as: site.handler, json: ["employeeNumber": "D0200", "name": "番号 太郎", "department": "総務部", "groups": [String]()])
-        let id = try #require(e.object()["id"] as? String)
-        #expect(try await s.send(.PATCH, "/api/v1/vault/employees/\(id)/profile", as: site.handler, json: ["birthDate": "1985-04-02"]).status == .ok)
+        // record, here from the HR master's 生年月日 column) bind it. Without --holder it is refused; with it, active.
+        let (_, imported) = try await PeopleImportTests.previewAndApply(s, site.handler, Data("社員番号,氏名,所属,勤務地,生年月日\nD0200,番号 太郎,総務部,本社,1985-04-02\n".utf8))
+        #expect(imported.status == .ok, "\(imported.text)")
         let second = try Self.cardFile(site, try VaultCard.make(number: TestNumbers.make()))
         let unbound = try await enroll(site, "D0200", second, stdin: "correct horse battery\n\(VaultCard.pin)\n")
         #expect(unbound.status == 1 && unbound.stderr.contains("signing password"), "\(unbound.stderr)")
