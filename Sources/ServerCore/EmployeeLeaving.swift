@@ -53,8 +53,8 @@ public enum EmployeeLeaving {
         // A leaving only ever shortens access: an earlier end an administrator set (someone cut off before
         // their last day) is kept, so a later monthly import of the HR master cannot give access back.
         if Self.shortens(until, before) {
-            details["validUntil.before"] = before.map { ISO8601DateFormatter().string(from: $0) } ?? ""
-            details["validUntil.after"] = ISO8601DateFormatter().string(from: until)
+            details["validUntil.before"] = before.map { $0.formatted(.iso8601) } ?? ""
+            details["validUntil.after"] = until.formatted(.iso8601)
             employee.validUntil = until
             try await employee.save(on: tx)
         }

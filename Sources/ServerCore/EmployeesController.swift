@@ -149,10 +149,11 @@ struct EmployeesController {
     /// The fields an audit record shows before and after a change (no My Number is ever among them:
     /// ``validate(_:)`` refuses one as an employee number and a 12-digit run in the free-text fields).
     static func auditValues(_ m: EmployeeModel) -> [String: String] {
-        let iso = ISO8601DateFormatter()
-        return ["employeeNumber": m.employeeNumber, "name": m.name, "department": m.department, "site": m.site, "status": m.status,
-                "groups": JSONList.decode(m.groups).joined(separator: ","),
-                "validFrom": m.validFrom.map { iso.string(from: $0) } ?? "", "validUntil": m.validUntil.map { iso.string(from: $0) } ?? ""]
+        // The value-type format style: the same text as ISO8601DateFormatter's default, without making a
+        // formatter per call (an import writes this for 50,000 people).
+        ["employeeNumber": m.employeeNumber, "name": m.name, "department": m.department, "site": m.site, "status": m.status,
+         "groups": JSONList.decode(m.groups).joined(separator: ","),
+         "validFrom": m.validFrom.map { $0.formatted(.iso8601) } ?? "", "validUntil": m.validUntil.map { $0.formatted(.iso8601) } ?? ""]
     }
 
     /// Stored dates may carry fractions a client's ISO 8601 text does not: equal to the second is the same.

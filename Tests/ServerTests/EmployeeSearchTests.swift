@@ -189,6 +189,39 @@ struct EmployeeSearchTests {
         await s.stop()
     }
 
+    /// Posts the person's form with the group boxes as a browser sends them (`groups[]` once per ticked box).
+    static func postGroups(_ s: TestServer, _ id: String, as who: TestServer.Identity, _ groups: [String]) async throws -> TestServer.Reply {
+        var pairs = ["csrf=\(who.csrf ?? "")", "employeeNumber=P0001", "name=%E4%BD%90%E8%97%A4%201", "department=", "site=", "groupsShown=1"]
+        pairs += groups.map { "groups%5B%5D=\($0)" }
+        return try await s.send(.POST, "/employees/\(id)", as: who, raw: Data(pairs.joined(separator: "&").utf8),
+                                contentType: "application/x-www-form-urlencoded", csrf: false)
+    }
+
+    @Test("the administrator puts a person into access groups on their page (and takes them out); HR sees no boxes and is refused; an unknown group is refused")
+    func groups() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        for g in ["staff", "it"] {
+            let r = try await s.send(.PUT, "/api/v1/groups/\(g)", as: admin, json: ["name": g.uppercased(), "grants": [[String: String]]()])
+            #expect(r.status == .created || r.status == .ok, "\(r.text)")
+        }
+        let ids = try await Self.seed(s, Self.people(1))
+        let id = try #require(ids["P0001"]).uuidString
+        let page = try await s.send(.GET, "/employees/\(id)", as: admin)
+        #expect(page.text.contains("id=\"group-staff\"") && page.text.contains("id=\"group-it\""))
+        #expect(try await Self.postGroups(s, id, as: admin, ["staff", "it"]).status == .seeOther)
+        #expect(JSONList.decode(try #require(try await EmployeeModel.find(UUID(uuidString: id), on: s.app.db)).groups).sorted() == ["it", "staff"])
+        #expect(try await s.send(.GET, "/employees/\(id)", as: admin).text.contains("id=\"group-staff\" checked"))
+        #expect(try await Self.postGroups(s, id, as: admin, []).status == .seeOther)
+        #expect(JSONList.decode(try #require(try await EmployeeModel.find(UUID(uuidString: id), on: s.app.db)).groups) == [])
+        #expect(try await Self.postGroups(s, id, as: admin, ["nosuch"]).status == .unprocessableEntity)
+        let hr = try await s.user(.hr)
+        #expect(!(try await s.send(.GET, "/employees/\(id)", as: hr)).text.contains("id=\"employee-groups\""))
+        #expect(try await Self.postGroups(s, id, as: hr, ["staff"]).status == .forbidden)
+        #expect(JSONList.decode(try #require(try await EmployeeModel.find(UUID(uuidString: id), on: s.app.db)).groups) == [])
+    }
+
     @Test("suspending a person from the page suspends every active card through the suspension path with the note, audited; reinstating brings back only those")
     func suspendAndReinstate() async throws {
         let s = try await TestServer.start()

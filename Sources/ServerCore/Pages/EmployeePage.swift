@@ -30,6 +30,10 @@ struct EmployeePage {
         var status: String
         var statuses: [PageOption]
         var groups: String
+        /// Every access group, ticked where the person is a member: administrators change them here
+        /// (``EmployeesController/adminOnly``), so people get into groups in the browser.
+        var groupOptions: [PageOption]
+        var canEditGroups: Bool
         var cards: [Card]
         var canEdit: Bool
         var canEditStatus: Bool
@@ -47,6 +51,10 @@ struct EmployeePage {
         var department: String?
         var site: String?
         var status: String?
+        var groups: [String]?
+        /// Present when the form showed the group boxes: none ticked then means no groups (an absent
+        /// field alone would mean "unchanged").
+        var groupsShown: String?
     }
     struct SuspendForm: Content {
         var note: String?
@@ -81,11 +89,18 @@ struct EmployeePage {
         let cards = try await CredentialModel.query(on: req.db).filter(\.$employeeID == id).sort(\.$notAfter, .descending).all()
         let status = form?.status ?? m.status
         let leavingDate = try await VaultProfileModel.find(id, on: req.db)?.leavingDate ?? ""
+        let member = Set(form?.groups ?? JSONList.decode(m.groups))
+        let groupOptions = role == .admin
+            ? try await AccessGroupModel.query(on: req.db).sort(\.$id).all().compactMap { g in
+                g.id.map { PageOption(value: $0, label: "\(g.name) (\($0))", checked: member.contains($0)) }
+            }
+            : []
         let data = Data(
             id: id.uuidString, employeeNumber: form?.employeeNumber ?? m.employeeNumber, name: form?.name ?? m.name,
             department: form?.department ?? m.department, site: form?.site ?? m.site, status: Messages.text("status_\(m.status)", lang),
             statuses: EmployeeSearch.statuses.map { PageOption(value: $0, label: Messages.text("status_\($0)", lang), checked: $0 == status) },
             groups: JSONList.decode(m.groups).joined(separator: ", "),
+            groupOptions: groupOptions, canEditGroups: role == .admin,
             cards: cards.map { Card(serial: $0.serial, state: Messages.text("state_\($0.state)", lang),
                                     reason: $0.suspensionReason.map { Messages.text("suspensionReason_\($0)", lang) } ?? "") },
             canEdit: Pages.peopleWriters.contains(role), canEditStatus: role == .admin,
@@ -106,10 +121,12 @@ struct EmployeePage {
         let id = try m.requireID()
         return try await req.submitForm(EditForm.self, flash: "employeeSaved", redirect: "/employees/\(id.uuidString)") { f in
             let trimmed = { (s: String?) in (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
-            // HR's form has no status field: the status is sent back as stored, which the rules allow.
+            // HR's form has no status field and no group boxes: both are sent back as stored (nil groups:
+            // unchanged), which the rules allow; anyone else sending them meets the API's own refusal.
+            let groups = f.groupsShown != nil ? (f.groups ?? []) : nil
             let dto = EmployeesController.EmployeeDTO(
                 employeeNumber: trimmed(f.employeeNumber), name: trimmed(f.name), department: trimmed(f.department), site: trimmed(f.site),
-                status: f.status.map(trimmed) ?? m.status, groups: nil, validFrom: m.validFrom, validUntil: m.validUntil)
+                status: f.status.map(trimmed) ?? m.status, groups: groups, validFrom: m.validFrom, validUntil: m.validUntil)
             _ = try await EmployeesController.update(id, with: dto, on: req)
             return nil
         } page: { form, problem in
@@ -117,7 +134,7 @@ struct EmployeePage {
             let kept = { (typed: String?, stored: String) in typed.map { FreeText.containsNumberRun($0) ? stored : $0 } }
             let shown = form.map { f in
                 EditForm(employeeNumber: kept(f.employeeNumber, m.employeeNumber), name: kept(f.name, m.name), department: kept(f.department, m.department),
-                         site: kept(f.site, m.site), status: f.status)
+                         site: kept(f.site, m.site), status: f.status, groups: f.groups, groupsShown: f.groupsShown)
             }
             return try await render(req, m, form: shown, problem: problem)
         }
