@@ -3,6 +3,7 @@ import Audit
 import Crypto
 import Fluent
 import NIOConcurrencyHelpers
+import SQLKit
 import Foundation
 import Store
 import Vapor
@@ -28,6 +29,8 @@ package enum PeopleImport {
         package var leaving: Int
         /// People renamed whose card is bound by their old name: those cards go back to pending.
         package var rebind: Int
+        /// Birth dates of people already stored that a non-administrator's import does not read.
+        package var birthDatesNotRead: Int
         package var unchanged: Int
         /// Lines not read; ``errors`` holds the first 1,000.
         package var refused: Int
@@ -57,37 +60,75 @@ package enum PeopleImport {
         return parsed
     }
 
-    /// The people stored, with their vault leaving dates, keyed by employee number.
-    static func current(on db: any Database) async throws -> (models: [String: EmployeeModel], current: [String: PeopleImportPlan.Current]) {
-        var leaving: [UUID: String] = [:], births: [UUID: String] = [:]
-        for p in try await VaultProfileModel.query(on: db).all() {
-            guard let id = p.id else { continue }
-            if let l = p.leavingDate { leaving[id] = l }
-            if !p.birthDate.isEmpty { births[id] = p.birthDate }
+    /// The columns of a stored person the plan compares, read as plain rows: a re-import of 50,000
+    /// people reads them all twice (preview, apply), and Fluent's per-model reflection made each read
+    /// take seconds.
+    struct StoredPerson: Decodable {
+        var id: UUID
+        var employeeNumber: String
+        var name: String
+        var department: String
+        var site: String
+        var status: String
+        var validUntil: Date?
+        enum CodingKeys: String, CodingKey {
+            case id, name, department, site, status
+            case employeeNumber = "employee_number", validUntil = "valid_until"
         }
-        // Whose card is bound by the signing certificate's name (the cards a rename voids; Enrollment).
+    }
+
+    struct StoredProfile: Decodable {
+        var id: UUID
+        var birthDate: String
+        var leavingDate: String?
+        enum CodingKeys: String, CodingKey { case id = "employee_id", birthDate = "birth_date", leavingDate = "leaving_date" }
+    }
+
+    /// The people stored, with their vault leaving and birth dates, keyed by employee number.
+    static func current(on db: any Database) async throws -> [String: PeopleImportPlan.Current] {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the people import needs an SQL database") }
+        var leaving: [UUID: String] = [:], births: [UUID: String] = [:]
+        for p in try await sql.select().columns("employee_id", "birth_date", "leaving_date").from(VaultProfileModel.schema).all(decoding: StoredProfile.self) {
+            if let l = p.leavingDate { leaving[p.id] = l }
+            if !p.birthDate.isEmpty { births[p.id] = p.birthDate }
+        }
+        // Whose card is bound by the signing certificate's name and birth date (the cards a change of
+        // either voids; Enrollment).
         let bound = Set(try await CredentialModel.query(on: db).filter(\.$binding == CredentialBinding.Evidence.signingCertificate.rawValue).all()
             .filter { $0.state == "active" || $0.state == "pending" }.map(\.employeeID))
-        var models: [String: EmployeeModel] = [:], current: [String: PeopleImportPlan.Current] = [:]
-        for m in try await EmployeeModel.query(on: db).all() {
-            let id = try m.requireID()
-            models[m.employeeNumber] = m
-            current[m.employeeNumber] = .init(id: id, employeeNumber: m.employeeNumber, name: m.name, department: m.department, site: m.site,
-                                              status: m.status, validUntil: m.validUntil, leavingDate: leaving[id],
-                                              signingBound: bound.contains(id), birthDate: births[id])
+        var current: [String: PeopleImportPlan.Current] = [:]
+        let people = try await sql.select().columns("id", "employee_number", "name", "department", "site", "status", "valid_until")
+            .from(EmployeeModel.schema).all(decoding: StoredPerson.self)
+        current.reserveCapacity(people.count)
+        for m in people {
+            current[m.employeeNumber] = .init(id: m.id, employeeNumber: m.employeeNumber, name: m.name, department: m.department, site: m.site,
+                                              status: m.status, validUntil: m.validUntil, leavingDate: leaving[m.id],
+                                              signingBound: bound.contains(m.id), birthDate: births[m.id])
         }
-        return (models, current)
+        return current
+    }
+
+    /// The stored records of the people the plan changes or ends, by employee number, 500 ids a query.
+    static func models(for plan: PeopleImportPlan, on db: any Database) async throws -> [String: EmployeeModel] {
+        let ids = plan.entries.compactMap(\.id)
+        var models: [String: EmployeeModel] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            for m in try await EmployeeModel.query(on: db).filter(\.$id ~~ Array(ids[start..<min(start + 500, ids.count)])).all() {
+                models[m.employeeNumber] = m
+            }
+        }
+        return models
     }
 
     static func summary(_ parsed: PeopleCSV.Parsed, _ plan: PeopleImportPlan, sha256: String, applied: Bool) -> Summary {
         Summary(sha256: sha256, encoding: parsed.encoding, mapping: parsed.mapping, new: plan.newCount, changed: plan.changedCount, leaving: plan.leavingCount,
-                rebind: plan.rebindCount, unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
+                rebind: plan.rebindCount, birthDatesNotRead: plan.birthDatesNotRead, unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
                 errors: parsed.errors.prefix(1_000).map(LineErrorDTO.init))
     }
 
     /// What applying `parsed` would change now; writes nothing.
-    package static func preview(_ parsed: PeopleCSV.Parsed, sha256: String, on db: any Database) async throws -> Summary {
-        let plan = PeopleImportPlan.make(rows: parsed.rows, current: try await current(on: db).current)
+    package static func preview(_ parsed: PeopleCSV.Parsed, sha256: String, isAdmin: Bool, on db: any Database) async throws -> Summary {
+        let plan = PeopleImportPlan.make(rows: parsed.rows, current: try await current(on: db), readsStoredBirthDates: isAdmin)
         return summary(parsed, plan, sha256: sha256, applied: false)
     }
 
@@ -100,9 +141,9 @@ package enum PeopleImport {
     /// policy version in): the plan is worked out again from what is stored now, so a change made since
     /// the preview is seen, and a second apply of the same file changes nothing.
     package static func apply(_ parsed: PeopleCSV.Parsed, sha256: String, actor: String, isAdmin: Bool, on tx: any Database) async throws -> (Summary, [AuditDraft]) {
-        let (models, current) = try await current(on: tx)
-        let plan = PeopleImportPlan.make(rows: parsed.rows, current: current)
+        let plan = PeopleImportPlan.make(rows: parsed.rows, current: try await current(on: tx), readsStoredBirthDates: isAdmin)
         if !isAdmin, plan.needsAdmin { throw adminOnly }
+        let models = try await models(for: plan, on: tx)
         var drafts: [AuditDraft] = []
         var created: [EmployeeModel] = []
         var leavers: [(EmployeeModel, CivilDate)] = []
@@ -118,7 +159,8 @@ package enum PeopleImport {
                 if let d = row.leavingDate { leavers.append((m, d)) }
                 continue
             }
-            guard let m = models[row.employeeNumber] else { continue }
+            // Read in the same transaction the plan was made in: a stored person the plan names is there.
+            guard let m = models[row.employeeNumber] else { throw Abort(.internalServerError, reason: "a person the import changes could not be read") }
             let id = try m.requireID()
             if !e.changes.isEmpty {
                 let before = EmployeesController.auditValues(m)
@@ -133,7 +175,7 @@ package enum PeopleImport {
                     details["\(k).after"] = v
                 }
                 // A birth date is the vault profile's: recorded as changed, its value not repeated in the log.
-                let birthChanged = e.changes.contains { $0.field == "birthDate" }
+                let birthChanged = isAdmin && e.changes.contains { $0.field == "birthDate" }
                 if birthChanged, let b = row.birthDate {
                     details["birthDate"] = try await setBirthDate(b, of: id, on: tx)
                 }

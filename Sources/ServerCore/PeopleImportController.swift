@@ -50,8 +50,8 @@ struct PeopleImportController {
 
     @Sendable func preview(_ req: Request) async throws -> PeopleImport.Summary {
         let data = try Self.body(req)
-        let parsed = try PeopleImport.parse(data, mapping: try await Self.mapping(req))
-        return try await PeopleImport.preview(parsed, sha256: PeopleImport.sha256(data), on: req.db)
+        let parsed = try Self.keepsBirthDates(PeopleImport.parse(data, mapping: try await Self.mapping(req)), on: req)
+        return try await PeopleImport.preview(parsed, sha256: PeopleImport.sha256(data), isAdmin: try req.user.role == .admin, on: req.db)
     }
 
     @Sendable func apply(_ req: Request) async throws -> PeopleImport.Summary {
@@ -69,11 +69,21 @@ struct PeopleImportController {
             throw APIError(.conflict, code: "file_changed", ja: "ファイルがプレビューしたものと違います。もう一度プレビューしてください",
                            en: "the file is not the one previewed (its SHA-256 differs); preview it again")
         }
-        let parsed = try PeopleImport.parse(data, mapping: mapping)
+        let parsed = try Self.keepsBirthDates(PeopleImport.parse(data, mapping: mapping), on: req)
         let isAdmin = try req.user.role == .admin
         return try await req.writeAudited(changesPolicy: true) { tx, actor in
             try await PeopleImport.apply(parsed, sha256: sha, actor: actor, isAdmin: isAdmin, on: tx)
         }
+    }
+
+    /// A file whose birth dates would be read, on a server that keeps none (no vault feature): 422, as the
+    /// employees page refuses a birth date there.
+    static func keepsBirthDates(_ parsed: PeopleCSV.Parsed, on req: Request) throws -> PeopleCSV.Parsed {
+        guard parsed.mapping.birthDate == nil || req.application.birthDateStore != nil else {
+            throw APIError(.unprocessableEntity, code: "no_birth_dates", ja: "このサーバーは生年月日を保管しません。生年月日の列を外してください",
+                           en: "this server keeps no birth dates; leave the birth date column out")
+        }
+        return parsed
     }
 
     @Sendable func saveMapping(_ req: Request) async throws -> PeopleColumnMapping {

@@ -68,6 +68,10 @@ public struct PeopleImportPlan: Sendable, Codable {
 
     public var entries: [Entry]
     public var unchanged: Int
+    /// Birth dates in the file for people already stored that this import does not read (only an
+    /// administrator's import changes a stored person's birth date): neither compared nor written, so
+    /// the preview tells nobody else whether a guess matches what is on record.
+    public var birthDatesNotRead = 0
 
     public var newCount: Int { entries.count { $0.new } }
     public var changedCount: Int { entries.count { !$0.new && !$0.changes.isEmpty } }
@@ -81,16 +85,22 @@ public struct PeopleImportPlan: Sendable, Codable {
         entries.contains { $0.leavingDate != nil || $0.voidsCardBinding || $0.changes.contains { $0.field == "status" } }
     }
 
-    enum CodingKeys: String, CodingKey { case entries, unchanged }
+    enum CodingKeys: String, CodingKey { case entries, unchanged, birthDatesNotRead }
 
-    /// The plan for `rows` against `current` (keyed by employee number).
-    public static func make(rows: [PeopleRow], current: [String: Current]) -> PeopleImportPlan {
-        var entries: [Entry] = [], unchanged = 0
+    /// What a plan shows of a birth date: never the date (it is the vault profile's, and the preview is
+    /// not a way to read it), only that one is set where none was, or changed.
+    public static let birthDateSet = "set", birthDateChanged = "changed", birthDateOnRecord = "on record"
+
+    /// The plan for `rows` against `current` (keyed by employee number). `readsStoredBirthDates`: the
+    /// importer may change a stored person's birth date (an administrator); otherwise those cells are
+    /// counted in ``birthDatesNotRead`` and nothing else.
+    public static func make(rows: [PeopleRow], current: [String: Current], readsStoredBirthDates: Bool = true) -> PeopleImportPlan {
+        var entries: [Entry] = [], unchanged = 0, birthDatesNotRead = 0
         for r in rows {
             let leaving = r.leavingDate?.description
             guard let c = current[r.employeeNumber] else {
                 var changes = [FieldChange(field: "name", before: "", after: r.name)]
-                for (field, v) in [("department", r.department), ("site", r.site), ("status", r.status), ("birthDate", r.birthDate?.description)] {
+                for (field, v) in [("department", r.department), ("site", r.site), ("status", r.status), ("birthDate", r.birthDate.map { _ in birthDateSet })] {
                     if let v, !v.isEmpty, !(field == "status" && v == "active") { changes.append(FieldChange(field: field, before: "", after: v)) }
                 }
                 entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: true, changes: changes, leavingDate: leaving, id: nil, row: r))
@@ -101,13 +111,20 @@ public struct PeopleImportPlan: Sendable, Codable {
             if let d = r.department, d != c.department { changes.append(FieldChange(field: "department", before: c.department, after: d)) }
             if let s = r.site, s != c.site { changes.append(FieldChange(field: "site", before: c.site, after: s)) }
             if let s = r.status, s != c.status { changes.append(FieldChange(field: "status", before: c.status, after: s)) }
-            if let b = r.birthDate?.description, b != (c.birthDate ?? "") { changes.append(FieldChange(field: "birthDate", before: c.birthDate ?? "", after: b)) }
+            if let b = r.birthDate?.description {
+                if !readsStoredBirthDates {
+                    birthDatesNotRead += 1
+                } else if b != (c.birthDate ?? "") {
+                    changes.append(FieldChange(field: "birthDate", before: c.birthDate == nil ? "" : birthDateOnRecord,
+                                               after: c.birthDate == nil ? birthDateSet : birthDateChanged))
+                }
+            }
             var leavingNew: String?
             if let d = r.leavingDate, c.leavingDate != d.description || EmployeeLeaving.shortens(EmployeeLeaving.endOfDay(d), c.validUntil) { leavingNew = leaving }
             if changes.isEmpty && leavingNew == nil { unchanged += 1; continue }
             entries.append(Entry(line: r.line, employeeNumber: r.employeeNumber, name: r.name, new: false, changes: changes, leavingDate: leavingNew, id: c.id,
                                  voidsCardBinding: c.signingBound && changes.contains { $0.field == "name" || $0.field == "birthDate" }, row: r))
         }
-        return PeopleImportPlan(entries: entries, unchanged: unchanged)
+        return PeopleImportPlan(entries: entries, unchanged: unchanged, birthDatesNotRead: birthDatesNotRead)
     }
 }

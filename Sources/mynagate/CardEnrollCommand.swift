@@ -3,6 +3,7 @@ import DoorAgent
 import Foundation
 import MynaCard
 import ServerCore
+import Trust
 import Vapor
 
 /// `mynagate card enroll`: the enrollment desk's reader program. The desk operator signs in, the
@@ -54,7 +55,7 @@ struct CardEnrollCommand: AsyncParsableCommand {
 
     struct Person: Content { var id: UUID; var employeeNumber: String; var name: String }
     struct Start: Content { var employeeId: UUID }
-    struct Started: Content { var challengeId: UUID; var digest: String; var birthDateKey: String? }
+    struct Started: Content { var challengeId: UUID; var nonce: String; var context: String; var digest: String; var birthDateKey: String? }
     struct Finish: Content {
         var employeeId: UUID
         var challengeId: UUID
@@ -75,9 +76,14 @@ struct CardEnrollCommand: AsyncParsableCommand {
         let base = ServerSession.base(server)
         let enrolled = try await ServerSession.withClient { client in
             let session = try await ServerSession.signIn(base: base, username: username, password: password, client: client)
-            let result = try await enroll(session)
-            await session.signOut()
-            return result
+            do {
+                let result = try await enroll(session)
+                await session.signOut()
+                return result
+            } catch {
+                await session.signOut()
+                throw error
+            }
         }
         if json {
             let obj: [String: Any] = ["employee": employee, "serial": enrolled.credential.serial, "state": enrolled.credential.state,
@@ -107,9 +113,18 @@ struct CardEnrollCommand: AsyncParsableCommand {
         let started = try await session.post("/api/v1/enrollment/challenges", content: Start(employeeId: who.id))
         guard started.status == .ok else { throw CLIFailure("no challenge: \(ServerSession.refusal(started))") }
         let challenge = try started.content.decode(Started.self)
-        guard let digestData = Data(base64Encoded: challenge.digest), digestData.count == 32 else { throw CLIFailure("the server sent a malformed challenge") }
-        let digest = Array(digestData)
-        FileHandleOutput.standardError.write("enrolling a card for \(who.employeeNumber) \(who.name)\n")
+        // The card signs only what this program worked out itself: MynaGate's tagged challenge message for
+        // enrolling this person. A digest taken from the server as it is would let a hostile server (or
+        // whoever sits on a plain-http link) have the holder's signing key sign any document's hash.
+        guard let nonce = Data(base64Encoded: challenge.nonce), (16...64).contains(nonce.count),
+              challenge.context.lowercased() == "enroll:\(who.id.uuidString.lowercased())" else {
+            throw CLIFailure("the server sent a challenge that is not one for enrolling \(employee); nothing was signed")
+        }
+        let digest = Challenge(id: challenge.challengeId, nonce: Array(nonce), context: challenge.context, issuedAt: Date(), expiresAt: Date()).digest
+        guard Data(base64Encoded: challenge.digest) == Data(digest) else {
+            throw CLIFailure("the server's challenge digest does not match its nonce and context; nothing was signed")
+        }
+        FileHandleOutput.standardError.write("enrolling a card for \(ServerSession.printable(who.employeeNumber)) \(ServerSession.printable(who.name))\n")
         let body: Finish = try await reportingCardErrors {
             let c = try await card.open(presentsPIN: true)
             let der = try await c.jpki.certificateDER(.auth).value

@@ -53,7 +53,7 @@ struct ImportPeopleCommand: AsyncParsableCommand {
                 let parsed = try PeopleImport.parse(data, mapping: mapping)
                 FileHandleOutput.standardError.write("\(parsed.rows.count) rows read, \(parsed.errors.count) refused; \(apply ? "applying" : "comparing")…\n")
                 let sha = PeopleImport.sha256(data)
-                guard apply else { return try await PeopleImport.preview(parsed, sha256: sha, on: db) }
+                guard apply else { return try await PeopleImport.preview(parsed, sha256: sha, isAdmin: true, on: db) }
                 let actor = "cli:\(ProcessInfo.processInfo.userName)"
                 return try await PeopleImport.applyAudited(parsed, sha256: sha, actor: actor, on: db)
             }

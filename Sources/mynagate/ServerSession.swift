@@ -80,10 +80,16 @@ struct ServerSession {
         }
     }
 
-    /// The server's `reason` for a refusal, else its status code.
+    /// The server's `reason` for a refusal, else its status code; printable only.
     static func refusal(_ res: ClientResponse) -> String {
         struct E: Content { var reason: String? }
         guard let reason = try? res.content.decode(E.self).reason else { return "HTTP \(res.status.code)" }
-        return reason
+        return printable(reason)
+    }
+
+    /// Text from the server as it may be written to a terminal: control characters (escape sequences a
+    /// hostile server could send to rewrite the screen) become U+FFFD.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }))
     }
 }

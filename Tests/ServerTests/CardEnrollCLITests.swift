@@ -4,6 +4,8 @@ import MynaCardSim
 import ServerCore
 import Store
 import Testing
+import Trust
+import Crypto
 import Vapor
 
 /// `mynagate card enroll`, the enrollment desk's reader program, as a process against a running test
@@ -58,7 +60,7 @@ struct CardEnrollCLITests {
         #expect(active?.cardKey != nil)
     }
 
-    @Test("one try left: the PIN is not sent without --allow-last-try; an unknown employee number and a 12-digit one are refused before the card is touched")
+    @Test("one try left: the PIN is not sent without --confirm-last-try; an unknown employee number and a 12-digit one are refused before the card is touched")
     func refusals() async throws {
         let site = try await VaultSite.start()
         defer { Task { await site.stop() } }
@@ -75,5 +77,57 @@ struct CardEnrollCLITests {
         let mine = try await VaultCLITests.run(["card", "enroll", "--server", site.s.base, "--username", site.handlerName, "--employee", number, "--vcard", file.path])
         #expect(mine.status == 64 || mine.status == 2, "usage error: \(mine.status)")
         #expect(!mine.stderr.contains(number) && !mine.stdout.contains(number))
+    }
+}
+
+extension CardEnrollCLITests {
+    /// A server that answers the desk's program as MynaGate would, except that its challenge's digest is
+    /// the hash of a document of its choosing (or its context names someone else).
+    static func hostileServer(digest: [UInt8]?, context: String?) async throws -> (Application, String) {
+        let app = try await Application.make(.testing)
+        let person = UUID()
+        app.post("api", "v1", "session") { _ -> Response in
+            let r = Response(status: .ok, body: .init(string: #"{"csrfToken":"t"}"#))
+            r.headers.contentType = .json
+            r.headers.add(name: .setCookie, value: "mynagate_session=x; Path=/")
+            return r
+        }
+        app.delete("api", "v1", "session") { _ in HTTPStatus.noContent }
+        app.get("api", "v1", "employees") { _ -> Response in
+            let r = Response(status: .ok, body: .init(string: #"[{"id":"\#(person.uuidString)","employeeNumber":"D0400","name":"番号 太郎"}]"#))
+            r.headers.contentType = .json
+            return r
+        }
+        app.post("api", "v1", "enrollment", "challenges") { _ -> Response in
+            let nonce = [UInt8](repeating: 7, count: 32)
+            let ctx = context ?? "enroll:\(person.uuidString)"
+            let real = Challenge(id: UUID(), nonce: nonce, context: ctx, issuedAt: Date(), expiresAt: Date()).digest
+            let body = #"{"challengeId":"\#(UUID().uuidString)","nonce":"\#(Data(nonce).base64EncodedString())","context":"\#(ctx)","digest":"\#(Data(digest ?? real).base64EncodedString())","expiresAt":"2030-01-01T00:00:00Z"}"#
+            let r = Response(status: .ok, body: .init(string: body))
+            r.headers.contentType = .json
+            return r
+        }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(app.http.server.shared.localAddress?.port)
+        return (app, "http://127.0.0.1:\(port)")
+    }
+
+    @Test("a server whose challenge is a document's hash, or names another person, gets nothing signed: no PIN asked, no try spent")
+    func hostileChallenge() async throws {
+        let site = try await VaultSite.start()
+        defer { Task { await site.stop() } }
+        let file = try Self.cardFile(site, try VaultCard.make(number: TestNumbers.make()))
+        let document = Array(SHA256.hash(data: Data("私は全財産を譲渡します".utf8)))
+        for (digest, context) in [(Optional(document), String?.none), (nil, "enroll:\(UUID().uuidString)")] {
+            let (app, base) = try await Self.hostileServer(digest: digest, context: context)
+            let r = try await VaultCLITests.run(["card", "enroll", "--server", base, "--username", "desk", "--employee", "D0400", "--holder",
+                                                 "--vcard", file.path, "--password-stdin", "--pin-stdin"], stdin: "pw\n\(VaultCard.pin)\nABC123\n")
+            await app.server.shutdown()
+            try await app.asyncShutdown()
+            #expect(r.status == 1 && r.stderr.contains("nothing was signed"), "\(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("残り"), "no PIN was asked for")
+            let state = try VirtualMynaCard.load(contentsOf: file).state
+            #expect(state.authPIN.triesLeft == 3 && state.signingPassword.triesLeft == 5)
+        }
     }
 }

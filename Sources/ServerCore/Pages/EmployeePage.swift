@@ -89,7 +89,8 @@ struct EmployeePage {
         let cards = try await CredentialModel.query(on: req.db).filter(\.$employeeID == id).sort(\.$notAfter, .descending).all()
         let status = form?.status ?? m.status
         let leavingDate = try await VaultProfileModel.find(id, on: req.db)?.leavingDate ?? ""
-        let member = Set(form?.groups ?? JSONList.decode(m.groups))
+        // After a refused save, the boxes as they were sent (none ticked is none), not as stored.
+        let member = Set(form?.groupsShown != nil ? (form?.groups ?? []) : JSONList.decode(m.groups))
         let groupOptions = role == .admin
             ? try await AccessGroupModel.query(on: req.db).sort(\.$id).all().compactMap { g in
                 g.id.map { PageOption(value: $0, label: "\(g.name) (\($0))", checked: member.contains($0)) }

@@ -46,11 +46,15 @@ struct PeopleImportPage {
         guard let s = summary else { return d }
         d.hasPreview = true
         d.sha256 = s.sha256
-        d.counts = [("pi_new", s.new), ("pi_changed", s.changed), ("pi_leaving", s.leaving), ("pi_rebind", s.rebind), ("pi_unchanged", s.unchanged), ("pi_refused", s.refused)]
+        d.counts = [("pi_new", s.new), ("pi_changed", s.changed), ("pi_leaving", s.leaving), ("pi_rebind", s.rebind), ("pi_birthDatesNotRead", s.birthDatesNotRead), ("pi_unchanged", s.unchanged), ("pi_refused", s.refused)]
             .map { PageOption(value: String($0.1), label: req.text($0.0)) }
         d.rows = s.entries.prefix(50).map { e in
             let kind = e.new ? req.text("pi_new") : e.changes.isEmpty ? req.text("pi_leaving") : req.text("pi_changed")
-            var changes = e.changes.map { $0.before.isEmpty ? "\(req.text("pi_field_\($0.field)")): \($0.after)" : "\(req.text("pi_field_\($0.field)")): \($0.before) → \($0.after)" }
+            var changes = e.changes.map { c in
+                // A birth date is never shown: only that it is set or changed.
+                if c.field == "birthDate" { return "\(req.text("pi_field_birthDate")): \(req.text(c.before.isEmpty ? "pi_birthDateSet" : "pi_birthDateChanged"))" }
+                return c.before.isEmpty ? "\(req.text("pi_field_\(c.field)")): \(c.after)" : "\(req.text("pi_field_\(c.field)")): \(c.before) → \(c.after)"
+            }
             if let l = e.leavingDate { changes.append("\(req.text("pi_leavingDate")): \(l)") }
             if e.voidsCardBinding { changes.append(req.text("pi_rebindNote")) }
             return Row(line: e.line, employeeNumber: e.employeeNumber, name: e.name, kind: kind, changes: changes.joined(separator: "; "))
@@ -88,8 +92,8 @@ struct PeopleImportPage {
         do {
             let (form, data, mapping) = try Self.read(req)
             preset = form.preset
-            let parsed = try PeopleImport.parse(data, mapping: mapping)
-            let summary = try await PeopleImport.preview(parsed, sha256: PeopleImport.sha256(data), on: req.db)
+            let parsed = try PeopleImportController.keepsBirthDates(PeopleImport.parse(data, mapping: mapping), on: req)
+            let summary = try await PeopleImport.preview(parsed, sha256: PeopleImport.sha256(data), isAdmin: try req.user.role == .admin, on: req.db)
             return try await req.renderPage("people-import", titleKey: "pi_title", Self.data(req, preset: form.preset ?? "", summary: summary),
                                             switchPath: "/employees/import")
         } catch {
