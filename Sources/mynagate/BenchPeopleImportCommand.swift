@@ -12,13 +12,13 @@ struct BenchPeopleImportCommand: AsyncParsableCommand {
         commandName: "people-import",
         abstract: "Preview and apply an HR master CSV of --rows people into a fresh SQLite database, beside `sqlite3 .import` of the same file.",
         discussion: """
-            Writes a CSV of --rows people (ja-hr headers: 社員番号,氏名,所属,勤務地,退職日; one in 20 with a \
-            leaving date), then, in a fresh data directory with the server's migrations run:
+            Writes a CSV of --rows people (ja-hr headers: 社員番号,氏名,所属,勤務地,退職日,生年月日; one in 20 \
+            with a leaving date, everyone with a birth date), then, in a fresh data directory with the server's migrations run:
 
               preview    parse (UTF-8, the My Number scan of every cell, line checks) and compare with the \
             people stored (none): PeopleImport.parse + preview;
               apply      the same, then create every person, record the leaving dates (validity and the \
-            vault profile) and seal one event-log record per person plus the summary, in one transaction \
+            vault profile), write everyone's birth date to their vault profile, and seal one event-log record per person plus the summary, in one transaction \
             (PeopleImport.applyAudited, what `mynagate import people --apply` runs);
               again      the same file applied a second time (nothing changes: one summary record);
               sqlite3    `sqlite3 FILE.db` with `.mode csv` and `.import` of the same file into a new \
@@ -37,13 +37,14 @@ struct BenchPeopleImportCommand: AsyncParsableCommand {
     }
 
     static func csv(rows: Int) -> Data {
-        var out = "社員番号,氏名,所属,勤務地,退職日\n"
-        out.reserveCapacity(rows * 48)
+        var out = "社員番号,氏名,所属,勤務地,退職日,生年月日\n"
+        out.reserveCapacity(rows * 60)
         let departments = ["総務部", "人事部", "経理部", "営業部", "開発部", "製造部", "品質保証部", "購買部"]
         let sites = ["本社", "大阪", "名古屋", "福岡", "札幌"]
         for i in 1...rows {
             let leaving = i % 20 == 0 ? "2026-03-31" : ""
-            out += "E\(String(format: "%06d", i)),社員 \(i),\(departments[i % departments.count]),\(sites[i % sites.count]),\(leaving)\n"
+            let birth = "\(1960 + i % 40)-\(String(format: "%02d", 1 + i % 12))-\(String(format: "%02d", 1 + i % 28))"
+            out += "E\(String(format: "%06d", i)),社員 \(i),\(departments[i % departments.count]),\(sites[i % sites.count]),\(leaving),\(birth)\n"
         }
         return Data(out.utf8)
     }
