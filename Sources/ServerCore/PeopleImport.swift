@@ -190,15 +190,13 @@ package enum PeopleImport {
         for start in stride(from: 0, to: created.count, by: 500) {
             try await Array(created[start..<min(start + 500, created.count)]).create(on: tx)
         }
-        let profiles: [VaultProfileModel] = try created.compactMap { m in
+        let profiles: [[any Encodable & Sendable]] = try created.compactMap { m in
             guard let b = births[m.employeeNumber] else { return nil }
-            let p = VaultProfileModel()
-            p.id = try m.requireID(); p.address = ""; p.birthDate = b.description; p.sex = ""
-            return p
+            return [try m.requireID(), "", b.description, "", String?.none]
         }
-        for start in stride(from: 0, to: profiles.count, by: 500) {
-            try await Array(profiles[start..<min(start + 500, profiles.count)]).create(on: tx)
-        }
+        guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the people import needs an SQL database") }
+        // As VaultProfileModel's columns (CreateVaultTables).
+        try await BulkInsert.run(into: VaultProfileModel.schema, columns: ["employee_id", "address", "birth_date", "sex", "leaving_date"], rows: profiles, on: sql)
         for m in created {
             var details = ["employeeNumber": m.employeeNumber, "import": sha256]
             if births[m.employeeNumber] != nil { details["birthDate"] = "set" }

@@ -44,10 +44,6 @@ public actor AuditStore {
     /// The PostgreSQL advisory lock servers take, for the length of a transaction, to append.
     static let appendLockKey: Int64 = 0x4D59_4E41_4155_4454  // "MYNAAUDT"
 
-    /// Records per INSERT statement: 500 rows of 9 columns stay far below SQLite's 32,766 and
-    /// PostgreSQL's 65,535 bound parameters.
-    static let rowsPerInsert = 500
-
     /// How many times an append is tried when other writers keep taking the next sequence number.
     public static let maxAttempts = 5
 
@@ -175,16 +171,13 @@ public actor AuditStore {
             for r in records { try await model(r).create(on: tx) }
             return
         }
-        for start in stride(from: 0, to: records.count, by: rowsPerInsert) {
-            var insert = sql.insert(into: AuditRecordModel.schema)
-                .columns("sequence", "time_ms", "kind", "actor", "subject", "details", "previous_hash", "hash", "outcome")
-            for r in records[start..<min(start + rowsPerInsert, records.count)] {
-                let outcomeColumn = try outcome(details: r.details, sequence: r.sequence)
-                insert = insert.values([SQLBind(r.sequence), SQLBind(r.timeMillis), SQLBind(r.kind), SQLBind(r.actor), SQLBind(r.subject),
-                                        SQLBind(r.details), SQLBind(hexString(r.previousHash)), SQLBind(hexString(r.hash)), SQLBind(outcomeColumn)])
-            }
-            try await insert.run()
+        let rows: [[any Encodable & Sendable]] = try records.map { r in
+            [r.sequence, r.timeMillis, r.kind, r.actor, r.subject, r.details, hexString(r.previousHash), hexString(r.hash),
+             try outcome(details: r.details, sequence: r.sequence)]
         }
+        try await BulkInsert.run(into: AuditRecordModel.schema,
+                                 columns: ["sequence", "time_ms", "kind", "actor", "subject", "details", "previous_hash", "hash", "outcome"],
+                                 rows: rows, on: sql)
     }
 
     static func model(_ r: AuditRecord) throws -> AuditRecordModel {
