@@ -224,10 +224,24 @@ public actor PolicyCache {
         }
     }
 
-    /// Stops polling and waits for a poll under way to end, so none reads a database being shut down.
+    /// Stops polling and waits for a poll under way to end, so none reads a database being shut down —
+    /// for at most 5 seconds: cancelling does not stop a read already sent, and a read hung on a dead
+    /// connection must not keep the server from stopping.
     package func stop() async {
-        task?.cancel()
-        await task?.value
+        guard let running = task else { return }
+        running.cancel()
+        // Not a task group: a group waits for every child, the hung read included.
+        let resumed = NIOLockedValueBox(false)
+        await withCheckedContinuation { (k: CheckedContinuation<Void, Never>) in
+            let finish: @Sendable () -> Void = {
+                if resumed.withLockedValue({ was in defer { was = true }; return !was }) { k.resume() }
+            }
+            Task { await running.value; finish() }
+            Task {
+                do { try await Task.sleep(for: .seconds(5)) } catch {}
+                finish()
+            }
+        }
     }
 
     /// One poll: checks the version, reloads if it moved, and records what failed or recovered.

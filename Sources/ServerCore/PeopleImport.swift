@@ -24,6 +24,8 @@ package enum PeopleImport {
         package var sha256: String
         package var encoding: String
         package var mapping: PeopleColumnMapping
+        /// SHA-256 (hex) of ``mapping``: an apply with a saved mapping (`source`) must name it.
+        package var mappingSha256: String
         package var new: Int
         package var changed: Int
         package var leaving: Int
@@ -44,6 +46,13 @@ package enum PeopleImport {
 
     package static func sha256(_ data: Data) -> String {
         SHA256.hash(data: data).lowercaseHex
+    }
+
+    /// SHA-256 of a mapping's JSON with sorted keys: the same mapping always hashes the same.
+    package static func mappingSha256(_ m: PeopleColumnMapping) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return sha256(try encoder.encode(m))
     }
 
     /// Parses, answering a refusal of the whole file as a 4xx that carries no cell.
@@ -120,8 +129,8 @@ package enum PeopleImport {
         return models
     }
 
-    static func summary(_ parsed: PeopleCSV.Parsed, _ plan: PeopleImportPlan, sha256: String, applied: Bool) -> Summary {
-        Summary(sha256: sha256, encoding: parsed.encoding, mapping: parsed.mapping, new: plan.newCount, changed: plan.changedCount, leaving: plan.leavingCount,
+    static func summary(_ parsed: PeopleCSV.Parsed, _ plan: PeopleImportPlan, sha256: String, applied: Bool) throws -> Summary {
+        Summary(sha256: sha256, encoding: parsed.encoding, mapping: parsed.mapping, mappingSha256: try mappingSha256(parsed.mapping), new: plan.newCount, changed: plan.changedCount, leaving: plan.leavingCount,
                 rebind: plan.rebindCount, birthDatesNotRead: plan.birthDatesNotRead, unchanged: plan.unchanged, refused: parsed.errors.count, applied: applied, entries: Array(plan.entries.prefix(shownEntries)),
                 errors: parsed.errors.prefix(1_000).map(LineErrorDTO.init))
     }
@@ -129,7 +138,7 @@ package enum PeopleImport {
     /// What applying `parsed` would change now; writes nothing.
     package static func preview(_ parsed: PeopleCSV.Parsed, sha256: String, isAdmin: Bool, on db: any Database) async throws -> Summary {
         let plan = PeopleImportPlan.make(rows: parsed.rows, current: try await current(on: db), readsStoredBirthDates: isAdmin)
-        return summary(parsed, plan, sha256: sha256, applied: false)
+        return try summary(parsed, plan, sha256: sha256, applied: false)
     }
 
     /// The refusal of a change only an administrator makes (``PeopleImportPlan/needsAdmin``).
@@ -204,7 +213,7 @@ package enum PeopleImport {
             drafts.append(AuditDraft(kind: "config.employee.created", actor: actor, subject: "employee:\(try m.requireID().uuidString)", details: details))
         }
         for (m, d) in leavers { drafts += try await EmployeeLeaving.record(m, leavingDate: d, actor: actor, on: tx) }
-        let result = summary(parsed, plan, sha256: sha256, applied: true)
+        let result = try summary(parsed, plan, sha256: sha256, applied: true)
         let summaryRecord = AuditDraft(kind: "config.people.imported", actor: actor, subject: "people", details: [
             "sha256": sha256, "encoding": parsed.encoding, "new": String(result.new), "changed": String(result.changed),
             "leaving": String(result.leaving), "rebind": String(result.rebind), "unchanged": String(result.unchanged), "refused": String(result.refused),

@@ -55,11 +55,22 @@ struct PeopleImportController {
     }
 
     @Sendable func apply(_ req: Request) async throws -> PeopleImport.Summary {
-        try await Self.apply(try Self.body(req), confirmed: req.query[String.self, at: "sha256"], mapping: try await Self.mapping(req), on: req)
+        let fromSource = req.query[String.self, at: "source"] != nil
+        let mappingConfirmed = req.query[String.self, at: "mappingSha256"]
+        // A saved mapping can be saved again between the preview and the apply (by HR, say, pointing the
+        // name at another column): with a source, the apply must name the mapping it previewed.
+        if fromSource, mappingConfirmed?.isEmpty ?? true {
+            throw APIError(.badRequest, code: "bad_query", ja: "source を使うときはプレビューで示された mappingSha256 を付けてください",
+                           en: "with source, mappingSha256 (from the preview) is required")
+        }
+        return try await Self.apply(try Self.body(req), confirmed: req.query[String.self, at: "sha256"], mapping: try await Self.mapping(req),
+                                    mappingConfirmed: mappingConfirmed, on: req)
     }
 
-    /// Applies `data` if it is the file previewed (`confirmed`, its SHA-256): the API and the page.
-    static func apply(_ data: Data, confirmed: String?, mapping: PeopleColumnMapping?, on req: Request) async throws -> PeopleImport.Summary {
+    /// Applies `data` if it is the file previewed (`confirmed`, its SHA-256) read with the mapping previewed
+    /// (`mappingConfirmed`, its SHA-256, when given): the API and the page.
+    static func apply(_ data: Data, confirmed: String?, mapping: PeopleColumnMapping?, mappingConfirmed: String? = nil,
+                      on req: Request) async throws -> PeopleImport.Summary {
         let sha = PeopleImport.sha256(data)
         // The confirmation names the previewed file: a file changed since (or never previewed) is refused.
         guard let confirmed, !confirmed.isEmpty else {
@@ -70,6 +81,10 @@ struct PeopleImportController {
                            en: "the file is not the one previewed (its SHA-256 differs); preview it again")
         }
         let parsed = try Self.keepsBirthDates(PeopleImport.parse(data, mapping: mapping), on: req)
+        if let mappingConfirmed, mappingConfirmed.lowercased() != (try PeopleImport.mappingSha256(parsed.mapping)) {
+            throw APIError(.conflict, code: "mapping_changed", ja: "列の対応がプレビューのときと変わっています。もう一度プレビューしてください",
+                           en: "the column mapping is not the one previewed (it was saved again since); preview it again")
+        }
         let isAdmin = try req.user.role == .admin
         return try await req.writeAudited(changesPolicy: true) { tx, actor in
             try await PeopleImport.apply(parsed, sha256: sha, actor: actor, isAdmin: isAdmin, on: tx)

@@ -431,3 +431,30 @@ extension PeopleImportTests {
         #expect(!(try await Self.auditText(s)).contains("1980-05-05"))
     }
 }
+
+extension PeopleImportTests {
+    @Test("an apply with a saved mapping must name the mapping previewed: one saved again since (HR pointing the name at another column) is 409, none named is 400")
+    func mappingChangedSincePreview() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let hr = try await s.user(.hr), admin = try await s.user(.admin)
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: hr, json: ["employeeNumber": "ID", "name": "Name", "department": "Dept"]).status == .ok)
+        let file = Data("ID,Name,Dept\nA1,Ann,Sales\n".utf8)
+        let p = try await Self.preview(s, admin, file, query: "?source=acme")
+        let sha = try #require(p.object()["sha256"] as? String), mappingSha = try #require(p.object()["mappingSha256"] as? String)
+        // Between the administrator's preview and apply, HR saves the mapping again: the name now from Dept.
+        #expect(try await s.send(.PUT, "/api/v1/people/import/mappings/acme", as: hr, json: ["employeeNumber": "ID", "name": "Dept"]).status == .ok)
+        let stale = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)&source=acme&mappingSha256=\(mappingSha)", as: admin, raw: file, contentType: "text/csv")
+        #expect(stale.status == .conflict && stale.object()["code"] as? String == "mapping_changed", "\(stale.text)")
+        let unnamed = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)&source=acme", as: admin, raw: file, contentType: "text/csv")
+        #expect(unnamed.status == .badRequest, "\(unnamed.text)")
+        #expect(try await EmployeeModel.query(on: s.app.db).count() == 0)
+        // Previewed again, the mapping as it now is applies.
+        let again = try await Self.preview(s, admin, file, query: "?source=acme")
+        let fresh = try #require(again.object()["mappingSha256"] as? String)
+        #expect(fresh != mappingSha)
+        let ok = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)&source=acme&mappingSha256=\(fresh)", as: admin, raw: file, contentType: "text/csv")
+        #expect(ok.status == .ok, "\(ok.text)")
+        #expect(try await EmployeeModel.query(on: s.app.db).first()?.name == "Sales")
+    }
+}
