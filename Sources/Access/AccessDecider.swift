@@ -114,6 +114,15 @@ public enum AccessDecider {
         guard let zone = door.to else { return pinDenial ?? Decision(.grant, .exitToOutside, employee: who, warnings: warnings) }
 
         let time = JapanTime(request.time)
+        // The door's own hours come before anyone's permission: when the door is closed, nobody passes.
+        // A schedule the policy lacks closes the door (fail secure), as a grant's missing schedule grants nothing.
+        if let own = door.schedule {
+            switch policy.schedules[own]?.allows(time, holidays: policy.holidays) {
+            case .open: break
+            case .closedForHoliday(let name): return Decision(.deny, .doorOutsideSchedule(holiday: name), employee: who)
+            case .outsideWindows, nil: return Decision(.deny, .doorOutsideSchedule(holiday: nil), employee: who)
+            }
+        }
         var holidayName: String?
         var grantingGroup: GroupID?
         var anyGrant = false

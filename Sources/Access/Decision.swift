@@ -62,6 +62,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
     case noPermission(zone: ZoneID)
     case outsideSchedule
     case holidayClosed(String)
+    /// The door's own schedule (``Door/schedule``) has it closed now: outside its windows, or on the
+    /// named holiday.
+    case doorOutsideSchedule(holiday: String?)
     case antiPassback
     /// The server could not confirm its policy is current within its limit and fails secure: every tap
     /// is refused, because a suspension it failed to load must not open a door.
@@ -96,6 +99,7 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .signatureInvalid: return "signature_invalid"
         case .noPermission: return "no_permission"
         case .outsideSchedule: return "outside_schedule"
+        case .doorOutsideSchedule: return "door_outside_schedule"
         case .holidayClosed: return "holiday_closed"
         case .antiPassback: return "anti_passback"
         case .policyStaleFailSecure: return "policy_stale_fail_secure"
@@ -134,6 +138,9 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .signatureInvalid(let why): return "Denied: the card's signature did not verify (\(why))."
         case .noPermission(let z): return "Denied: no access group allows zone \(z)."
         case .outsideSchedule: return "Denied: outside the permitted hours."
+        case .doorOutsideSchedule(let holiday):
+            return holiday.map { "Denied: this door is closed for the public holiday (\($0)) by its own schedule." }
+                ?? "Denied: this door is closed at this time by its own schedule."
         case .holidayClosed(let name): return "Denied: closed for the public holiday (\(name))."
         case .antiPassback: return "Denied: the person is already inside this zone (anti-passback)."
         case .policyStaleFailSecure: return "Denied: the server could not confirm its access policy is current, and fails secure."
@@ -173,6 +180,8 @@ public enum DecisionReason: Sendable, Hashable, Codable {
         case .signatureInvalid(let why): return "拒否：カードの署名を検証できませんでした（\(why)）。"
         case .noPermission(let z): return "拒否：エリア「\(z)」への入室権限がありません。"
         case .outsideSchedule: return "拒否：許可された時間帯の外です。"
+        case .doorOutsideSchedule(let holiday):
+            return holiday.map { "拒否：この扉は祝日（\($0)）のため扉のスケジュールで閉鎖中です。" } ?? "拒否：この扉は扉のスケジュールにより現在閉鎖中です。"
         case .holidayClosed(let name): return "拒否：祝日（\(name)）のため閉鎖中です。"
         case .antiPassback: return "拒否：すでにこのエリアにいる記録があります（アンチパスバック）。"
         case .policyStaleFailSecure: return "拒否：サーバーが最新の入退室ポリシーを確認できないため、安全側（閉）で運用しています。"
@@ -215,6 +224,7 @@ extension DecisionReason {
         "signature_invalid": ("署名の検証失敗", "signature did not verify"),
         "no_permission": ("入室権限なし", "no permission for this zone"),
         "outside_schedule": ("許可時間外", "outside permitted hours"),
+        "door_outside_schedule": ("扉の利用時間外", "door closed by its own schedule"),
         "holiday_closed": ("祝日閉鎖", "closed for a public holiday"),
         "anti_passback": ("アンチパスバック", "anti-passback"),
         // A server whose policy is older than its limit (ServerConfig.maxPolicyAgeSeconds).

@@ -63,13 +63,20 @@ public struct Door: Sendable, Hashable, Codable, Identifiable {
     /// is admitted with a warning before this instant, and refused from it on with a reason that sends
     /// the holder to the desk. `nil`: refused from the start.
     public var keylessAdmitUntil: Date?
+    /// The door's own schedule: outside its windows (and on the holidays it closes for) the door lets
+    /// nobody in, whatever their groups allow — a side entrance open only in office hours while the
+    /// lobby stays open around the clock by the main door. Leaving the premises is never refused by it.
+    /// `nil`: the groups' schedules alone decide.
+    public var schedule: ScheduleID?
 
-    public init(id: DoorID, name: String, from: ZoneID?, to: ZoneID?, securityLevel: SecurityLevel? = nil, keylessAdmitUntil: Date? = nil) {
+    public init(id: DoorID, name: String, from: ZoneID?, to: ZoneID?, securityLevel: SecurityLevel? = nil, keylessAdmitUntil: Date? = nil,
+                schedule: ScheduleID? = nil) {
         self.id = id
         self.name = name
         self.from = from
         self.to = to
         self.securityLevelOverride = securityLevel
         self.keylessAdmitUntil = keylessAdmitUntil
+        self.schedule = schedule
     }
 }

@@ -67,7 +67,7 @@ extension Application {
 
 // The request bodies the OpenAPI document lets clear a field with `null`.
 extension BuildingService.ZoneDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["workplaceBoundary", "myNumberArea", "antiPassback"] } }
-extension BuildingService.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil"] } }
+extension BuildingService.DoorDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["fromZone", "toZone", "securityLevel", "keylessAdmitUntil", "schedule"] } }
 extension BuildingService.ScheduleDTO: NullableRequestFields { package static var nullableFields: Set<String> { ["holidayRule"] } }
 extension MusterController.StartInput: NullableRequestFields { static var nullableFields: Set<String> { ["note"] } }
 extension MusterService.Config: NullableRequestFields { package static var nullableFields: Set<String> { ["drillReleasesDoors"] } }

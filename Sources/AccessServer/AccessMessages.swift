@@ -97,6 +97,8 @@ enum AccessMessages {
         "grantNone": ("入室不可", "no access"),
         "keylessAdmitUntil": ("鍵未登録カードの受け入れ期限（genuine 扉）", "Admit cards without a card key until (genuine doors)"),
         "keylessAdmitUntilHint": ("空欄：受け入れない", "empty: refuse them"),
+        "doorSchedule": ("扉の利用時間（時間外は誰も入れない）", "Door's own hours (outside them nobody enters)"),
+        "doorScheduleNone": ("なし（グループの時間帯のみ）", "None (the groups' hours alone)"),
         "nav_explain": ("通行の説明", "Who may pass"),
         "explainTitle": ("誰がどの扉を通れるか", "Who can pass which door"),
         "explainIntro": ("入退室の判定関数そのものに尋ねた結果です。暗証番号が必要な扉では、暗証番号を正しく入力した場合の答えを示します。アンチパスバック（いまどこにいるか）は考慮しません。未来の時刻でも現在の設定で判定します。この画面を見たことは記録されます。",

@@ -28,6 +28,7 @@ struct BuildingPages {
         var toZone: String?
         var securityLevel: String?
         var keylessAdmitUntil: String?
+        var schedule: String?
     }
     struct ScheduleForm: Content {
         var id: String?
@@ -186,7 +187,7 @@ struct BuildingPages {
         case "doors":
             let d = try await Self.existing(id, "door", req.building.doors, \.id)
             editor = try await doorEditor(req, DoorForm(id: id, name: d?.name, fromZone: d?.fromZone, toZone: d?.toZone, securityLevel: d?.securityLevel,
-                                                        keylessAdmitUntil: d?.keylessAdmitUntil.map(ExplainPage.localInput)), isNew: id == nil)
+                                                        keylessAdmitUntil: d?.keylessAdmitUntil.map(ExplainPage.localInput), schedule: d?.schedule), isNew: id == nil)
         case "groups":
             let g = try await Self.existing(id, "group", req.building.groups, \.id)
             let grants = Dictionary((g?.grants ?? []).map { ($0.zone, $0.schedule) }, uniquingKeysWith: { a, _ in a })
@@ -232,7 +233,8 @@ struct BuildingPages {
                     until = d
                 }
                 _ = try await req.building.putDoor(id: id, .init(id: id, name: f.name ?? "", fromZone: Self.blankIsNil(f.fromZone), toZone: Self.blankIsNil(f.toZone),
-                                                                  securityLevel: Self.blankIsNil(f.securityLevel), keylessAdmitUntil: until))
+                                                                  securityLevel: Self.blankIsNil(f.securityLevel), keylessAdmitUntil: until,
+                                                                  schedule: Self.blankIsNil(f.schedule)))
                 return nil
             } page: { f, problem in
                 try await rerender(req, kind, try await doorEditor(req, f ?? DoorForm(id: pathID), isNew: pathID == nil), problem)
@@ -298,7 +300,7 @@ struct BuildingPages {
     }
 
     func doorEditor(_ req: Request, _ f: DoorForm, isNew: Bool) async throws -> Editor {
-        let zones = try await req.building.zones()
+        let zones = try await req.building.zones(), schedules = try await req.building.schedules()
         func zoneOptions(_ chosen: String?) -> [PageOption] {
             [PageOption(value: "", label: req.text("outside"), checked: (chosen ?? "").isEmpty)]
                 + zones.map { PageOption(value: $0.id ?? "", label: "\($0.name) (\($0.id ?? ""))", checked: $0.id == chosen) }
@@ -309,7 +311,10 @@ struct BuildingPages {
                                 Select(name: "toZone", label: req.text("toZone"), options: zoneOptions(f.toZone)),
                                 Select(name: "securityLevel", label: req.text("configuredLevel"), options: ["", "tap", "genuine", "pin"].map {
                                     PageOption(value: $0, label: req.text($0.isEmpty ? "level_default" : "level_\($0)"), checked: $0 == level)
-                                })],
+                                }),
+                                Select(name: "schedule", label: req.text("doorSchedule"),
+                                       options: [PageOption(value: "", label: req.text("doorScheduleNone"), checked: (f.schedule ?? "").isEmpty)]
+                                           + schedules.map { PageOption(value: $0.id ?? "", label: "\($0.name) (\($0.id ?? ""))", checked: $0.id == f.schedule) })],
                       texts: [TextField(name: "keylessAdmitUntil", label: req.text("keylessAdmitUntil"), value: f.keylessAdmitUntil ?? "", type: "datetime-local",
                                         hint: req.text("keylessAdmitUntilHint"))])
     }

@@ -49,6 +49,9 @@ package struct BuildingService: Sendable {
         /// At a `genuine` door: until when a card enrolled without its card key is admitted with a warning
         /// (null or absent: refused with a reason that sends the holder to the desk).
         var keylessAdmitUntil: Date?
+        /// The door's own schedule's id: outside its windows nobody enters by this door (null or absent:
+        /// the groups' schedules alone decide).
+        var schedule: String?
     }
     package struct GroupDTO: Content {
         package var id: String?
@@ -103,7 +106,7 @@ package struct BuildingService: Sendable {
         return try await DoorModel.query(on: db).sort(\.$id).all().map { m in
             let level = policy.doors[DoorID(rawValue: m.id ?? "")].map { policy.securityLevel(of: $0).rawValue }
             return DoorDTO(id: m.id, name: m.name, fromZone: m.fromZone, toZone: m.toZone, securityLevel: m.securityLevel, effectiveSecurityLevel: level,
-                           keylessAdmitUntil: m.keylessAdmitUntil)
+                           keylessAdmitUntil: m.keylessAdmitUntil, schedule: m.scheduleID)
         }
     }
 
@@ -150,6 +153,10 @@ package struct BuildingService: Sendable {
             for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: tx) == nil {
                 throw Self.refused("fromZone or toZone names no configured zone", ja: "出発側または到着側の区域が設定されていません")
             }
+            if let s = dto.schedule, try await ScheduleModel.find(s, on: tx) == nil {
+                throw Self.refused("schedule names no configured schedule", ja: "扉のスケジュールが設定されていません")
+            }
+            m.scheduleID = dto.schedule
             m.name = dto.name
             m.fromZone = dto.fromZone
             m.toZone = dto.toZone
@@ -159,7 +166,7 @@ package struct BuildingService: Sendable {
         let policy = await policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
         return DoorDTO(id: id, name: dto.name, fromZone: dto.fromZone, toZone: dto.toZone, securityLevel: dto.securityLevel, effectiveSecurityLevel: level,
-                       keylessAdmitUntil: dto.keylessAdmitUntil)
+                       keylessAdmitUntil: dto.keylessAdmitUntil, schedule: dto.schedule)
     }
 
     /// Sets an existing door's configured level; `nil` returns it to its zone's default (a My Number

@@ -29,7 +29,8 @@ enum DoorSnapshotBuilder {
             return g.grants.isEmpty ? nil : g
         }
         let groupIDs = Set(groups.map(\.id))
-        let scheduleIDs = Set(groups.flatMap { $0.grants.map(\.schedule) })
+        // The door's own schedule too: the agent decides its hours alone.
+        let scheduleIDs = Set(groups.flatMap { $0.grants.map(\.schedule) } + [door.schedule].compactMap { $0 })
         var allowed = Set<EmployeeID>()
         let employees = policy.employees.values.map { e -> Employee in
             let relevant = e.groups.intersection(groupIDs)

@@ -65,6 +65,9 @@ package func configureServer(_ app: Application, config: ServerConfig, features:
     app.migrations.add(AddAuditOutcomeColumn())
     app.migrations.add(AddVaultChipIntegrityColumn())
     app.migrations.add(AddGenuineCardColumns())
+    // Before CreateMusterTables, whose backfill loads the policy through DoorModel (which has this
+    // column); on a database migrated before it existed, it simply runs last.
+    app.migrations.add(AddDoorSchedule())
     app.migrations.add(CreateMusterTables())
     app.migrations.add(CreateLeaveRegister())
     app.migrations.add(CreateDoorHistoryImports())

@@ -120,6 +120,8 @@ public final class DoorModel: Model, @unchecked Sendable {
     @OptionalField(key: "security_level") public var securityLevel: String?
     /// See ``AddGenuineCardColumns``.
     @OptionalField(key: "keyless_admit_until") public var keylessAdmitUntil: Date?
+    /// The door's own schedule (``AddDoorSchedule``); nil: the groups' schedules alone decide.
+    @OptionalField(key: "schedule_id") public var scheduleID: String?
     public init() {}
 }
 

@@ -37,7 +37,8 @@ public enum PolicyLoader {
         let doors = try await doorQuery.all().compactMap { m -> Door? in
             guard let id = m.id else { return nil }
             return Door(id: DoorID(rawValue: id), name: m.name, from: m.fromZone.map(ZoneID.init(rawValue:)), to: m.toZone.map(ZoneID.init(rawValue:)),
-                        securityLevel: m.securityLevel.map { SecurityLevel(rawValue: $0) ?? .pin }, keylessAdmitUntil: m.keylessAdmitUntil)
+                        securityLevel: m.securityLevel.map { SecurityLevel(rawValue: $0) ?? .pin }, keylessAdmitUntil: m.keylessAdmitUntil,
+                        schedule: m.scheduleID.map(ScheduleID.init(rawValue:)))
         }
         let groups = try await AccessGroupModel.query(on: db).all().compactMap { m -> AccessGroup? in
             guard let id = m.id else { return nil }

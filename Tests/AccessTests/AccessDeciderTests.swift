@@ -167,6 +167,29 @@ struct AccessDeciderTests {
         #expect(decide("exit", Org.taroCard, at: Org.t0 + 2 * Org.day).reason == .exitToOutside)
     }
 
+    @Test("a door's own schedule: outside it nobody enters whatever their groups allow, a holiday is named; leaving, an emergency unlock and a missing schedule behave as they must; a closed PIN door asks no PIN")
+    func doorSchedule() {
+        var p = Org.policy()
+        p.doors["entrance"]?.schedule = "business"
+        let nine = Org.t0, evening = Org.t0 + 12 * 3600, holiday = Org.t0 - 3 * Org.day  // Thu 09:00, Thu 21:00, Mon 23 Nov 09:00
+        #expect(decide("entrance", Org.taroCard, at: nine, policy: p).reason == .granted(group: "staff"))
+        #expect(decide("entrance", Org.taroCard, at: evening, policy: p).reason == .doorOutsideSchedule(holiday: nil))
+        #expect(decide("entrance", Org.taroCard, at: holiday, policy: p).reason == .doorOutsideSchedule(holiday: "勤労感謝の日"))
+        // Without the door's schedule the staff's lobby grant ("always") lets them in at 21:00.
+        #expect(decide("entrance", Org.taroCard, at: evening).reason == .granted(group: "staff"))
+        p.doors["exit"]?.schedule = "business"
+        #expect(decide("exit", Org.taroCard, at: evening, policy: p).reason == .exitToOutside)
+        p.emergencyUnlocked = ["entrance"]
+        #expect(decide("entrance", Org.taroCard, at: evening, policy: p).reason == .emergencyUnlock)
+        p.emergencyUnlocked = []
+        p.doors["entrance"]?.schedule = "no-such"
+        #expect(decide("entrance", Org.taroCard, at: nine, policy: p).reason == .doorOutsideSchedule(holiday: nil), "a schedule the policy lacks closes the door")
+        p.doors["mynumber-room"]?.schedule = "business"
+        let closed = decide("mynumber-room", Org.hanakoCard, at: evening, policy: p)
+        #expect(closed.reason == .doorOutsideSchedule(holiday: nil) && closed.reason.code == "door_outside_schedule")
+        #expect(closed.reason.englishSentence.contains("its own schedule") && closed.reason.japaneseSentence.contains("扉のスケジュール"))
+    }
+
     @Test("anti-passback: hard denies, soft grants with a warning")
     func antiPassback() {
         var presence = PresenceState()

@@ -1,5 +1,6 @@
 import Access
 import Fluent
+import DoorProtocol
 import Foundation
 import ServerCore
 import Store
@@ -66,6 +67,37 @@ struct BuildingPagesTests {
         #expect(again.status == .conflict)
         #expect(await s.app.mynagate.policy.current.zones["lab"]?.name == "第二研究室")
         #expect(try await s.send(.GET, "/building/doors/no-such", as: admin).status == .notFound)
+    }
+
+    @Test("a door's own schedule is chosen in the editor, refused when it names no schedule, in the policy and in the door's snapshot, and the door is closed outside it")
+    func doorSchedule() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let admin = try await s.user(.admin)
+        _ = try await post(s, "/building/zones", as: admin, [("id", "lab"), ("name", "研究室")])
+        _ = try await post(s, "/building/schedules", as: admin, [("id", "nights"), ("name", "夜間なし"), ("monday", "00:00-00:01"), ("holidayRule", "closed")])
+        let unknown = try await post(s, "/building/doors", as: admin, [("id", "lab-door"), ("name", "研究室入口"), ("toZone", "lab"), ("schedule", "no-such")])
+        #expect(unknown.status == .unprocessableEntity, "\(unknown.text)")
+        #expect(await s.app.mynagate.policy.current.doors["lab-door"] == nil)
+        let form = try await s.send(.GET, "/building/doors/new", as: admin)
+        #expect(form.text.contains("id=\"f-schedule\"") && form.text.contains("value=\"nights\""))
+        let door = try await post(s, "/building/doors", as: admin, [("id", "lab-door"), ("name", "研究室入口"), ("toZone", "lab"), ("schedule", "nights")])
+        #expect(door.status == .seeOther, "\(door.text)")
+        let policy = await s.app.mynagate.policy.current
+        #expect(policy.doors["lab-door"]?.schedule == "nights")
+        let listed = try await s.send(.GET, "/api/v1/doors", as: admin)
+        #expect(listed.array().first { $0["id"] as? String == "lab-door" }?["schedule"] as? String == "nights", "\(listed.text)")
+        #expect(try await s.send(.GET, "/building/doors/lab-door", as: admin).text.contains("<option value=\"nights\" selected>"))
+        // The door's agent gets the schedule with the door, though no group grants the zone through it.
+        let token = try await s.send(.POST, "/api/v1/doors/lab-door/token", as: admin)
+        let snap = try await s.send(.GET, "/api/v1/doors/lab-door/snapshot", as: .init(bearer: token.object()["token"] as? String))
+        let body = try DoorWire.decoder().decode(DoorSnapshot.self, from: snap.body)
+        #expect(body.policy.doors.first { $0.id == "lab-door" }?.schedule == "nights")
+        #expect(body.policy.schedules.map(\.id) == ["nights"])
+        // Cleared through the API: the door is the groups' again.
+        let cleared = try await s.send(.PUT, "/api/v1/doors/lab-door", as: admin, json: ["name": "研究室入口", "toZone": "lab", "schedule": NSNull()])
+        #expect(cleared.status == .ok, "\(cleared.text)")
+        #expect(await s.app.mynagate.policy.current.doors["lab-door"]?.schedule == nil)
     }
 
     @Test("a bad schedule window is refused beside the form, in Japanese and in English, and nothing is written")
