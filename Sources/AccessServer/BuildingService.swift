@@ -2,6 +2,7 @@ import Access
 import Audit
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import ServerCore
 import Store
 import Vapor
@@ -142,21 +143,32 @@ package struct BuildingService: Sendable {
         return ZoneDTO(id: id, name: dto.name, workplaceBoundary: boundary, myNumberArea: myNumberArea, antiPassback: ap)
     }
 
-    package func putDoor(id: String, _ dto: DoorDTO) async throws -> DoorDTO {
+    /// Creates or replaces door `id`. `scheduleGiven` false keeps the stored door's own hours whatever
+    /// `dto.schedule` says (an API body without the field).
+    package func putDoor(id: String, _ dto: DoorDTO, scheduleGiven: Bool = true) async throws -> DoorDTO {
         guard !Self.reservedDoorIDs.contains(id.lowercased()) else {
             throw Abort(.badRequest, reason: "status and quarantine are reserved words, not door ids")
         }
         try Self.checkName(dto.name)
         if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Self.refused("securityLevel must be tap, genuine or pin", ja: "セキュリティレベルは tap、genuine、pin のいずれかです") }
+        let stored = NIOLockedValueBox<String?>(nil)
         try await saved(DoorModel.self, id: id, "door") { m, tx in
             // Checked inside the transaction that saves the door, against what it sees.
             for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: tx) == nil {
                 throw Self.refused("fromZone or toZone names no configured zone", ja: "出発側または到着側の区域が設定されていません")
             }
-            if let s = dto.schedule, try await ScheduleModel.find(s, on: tx) == nil {
-                throw Self.refused("schedule names no configured schedule", ja: "扉のスケジュールが設定されていません")
+            if scheduleGiven {
+                if let s = dto.schedule, try await ScheduleModel.find(s, on: tx) == nil {
+                    throw Self.refused("schedule names no configured schedule", ja: "扉のスケジュールが設定されていません")
+                }
+                m.scheduleID = dto.schedule
             }
-            m.scheduleID = dto.schedule
+            // Leaving the premises is never refused, so hours on a door leading outside would do nothing.
+            if m.scheduleID != nil, dto.toZone == nil {
+                throw Self.refused("a door leading outside has no hours of its own (leaving is never refused)",
+                                   ja: "屋外へ出る扉には利用時間を設定できません（退出は常に許可されます）")
+            }
+            stored.withLockedValue { $0 = m.scheduleID }
             m.name = dto.name
             m.fromZone = dto.fromZone
             m.toZone = dto.toZone
@@ -166,7 +178,7 @@ package struct BuildingService: Sendable {
         let policy = await policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
         return DoorDTO(id: id, name: dto.name, fromZone: dto.fromZone, toZone: dto.toZone, securityLevel: dto.securityLevel, effectiveSecurityLevel: level,
-                       keylessAdmitUntil: dto.keylessAdmitUntil, schedule: dto.schedule)
+                       keylessAdmitUntil: dto.keylessAdmitUntil, schedule: stored.withLockedValue { $0 })
     }
 
     /// Sets an existing door's configured level; `nil` returns it to its zone's default (a My Number

@@ -62,7 +62,11 @@ struct ConfigController {
             throw Abort(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")],
                         reason: "this path does not take that method; the Allow header lists the ones it does")
         }
-        return try await req.building.putDoor(id: id, try req.decodeBody(DoorDTO.self))
+        let dto = try req.decodeBody(DoorDTO.self)
+        // An absent schedule keeps the door's hours (null clears them): a client written before doors had
+        // hours would otherwise open the door around the clock by renaming it.
+        let given = try req.bodyHasKey("schedule")
+        return try await req.building.putDoor(id: id, dto, scheduleGiven: given)
     }
 
     @Sendable func issueToken(_ req: Request) async throws -> TokenDTO {

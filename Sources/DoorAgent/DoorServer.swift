@@ -94,6 +94,7 @@ public struct HTTPDoorServer: DoorServer {
 
     public func snapshot(since: Int?, nonce: String) async throws -> SignedBody {
         let query = (since.map { "?since=\($0)&" } ?? "?") + "nonce=\(nonce.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            + "&features=\(DoorWire.agentFeatures.sorted().joined(separator: ","))"
         let response = try await client.execute(request("/snapshot\(query)", method: .GET), timeout: timeout)
         let body = try await response.body.collect(upTo: 256 << 20)
         guard response.status == .ok else { throw DoorServerError(status: Int(response.status.code), call: "snapshot") }

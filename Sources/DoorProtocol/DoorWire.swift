@@ -9,6 +9,11 @@ import Foundation
 public enum DoorWire {
     /// The header carrying the base64 Ed25519 signature over the exact snapshot response body.
     public static let signatureHeader = "X-MynaGate-Snapshot-Signature"
+    /// What an agent declares it decides on, sent with every snapshot request (`features=`, comma
+    /// separated). A policy field an agent does not know is dropped silently when it decodes the
+    /// snapshot; for a field that restricts a door, that would open the door more easily than it was
+    /// meant to, so the server refuses the snapshot of such a door to an agent that does not declare it.
+    public static let agentFeatures: Set<String> = ["doorSchedule"]
 
     /// An encoder for door API bodies.
     public static func encoder() -> JSONEncoder {

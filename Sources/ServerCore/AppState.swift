@@ -236,11 +236,11 @@ public actor PolicyCache {
             let finish: @Sendable () -> Void = {
                 if resumed.withLockedValue({ was in defer { was = true }; return !was }) { k.resume() }
             }
-            Task { await running.value; finish() }
-            Task {
-                do { try await Task.sleep(for: .seconds(5)) } catch {}
+            let timer = Task {
+                do { try await Task.sleep(for: .seconds(5)) } catch { return }  // cancelled: the poll ended first
                 finish()
             }
+            Task { await running.value; timer.cancel(); finish() }
         }
     }
 
@@ -260,6 +260,8 @@ public actor PolicyCache {
             }
             failures = 0
         } catch {
+            // A poll cut short by the server stopping is not an outage.
+            if Task.isCancelled { return }
             failures += 1
             metrics.increment(Metrics.Name.policyReloadFailures)
             let described = HealthRegistry.describe(error)

@@ -9,6 +9,18 @@ package protocol NullableRequestFields {
 }
 
 extension Request {
+    /// Whether the JSON body's top-level object has `key` at all (with any value, `null` included):
+    /// for a field whose absence means "keep" and whose `null` means "clear". A body that is not a JSON
+    /// object has no keys.
+    package func bodyHasKey(_ key: String) throws -> Bool {
+        guard let data = body.data, data.readableBytes > 0 else { return false }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: Data(buffer: data)) } catch {
+            throw APIError(.badRequest, code: "body_unreadable", ja: "送信された内容を読み取れません。", en: "the request body could not be read")
+        }
+        return (object as? [String: Any])?[key] != nil
+    }
+
     /// The request body decoded as `T` — the one way a route reads its body.
     ///
     /// A JSON body is also checked for `null`: Swift decodes `null` into an optional field as if the

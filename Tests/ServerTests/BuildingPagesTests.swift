@@ -69,7 +69,7 @@ struct BuildingPagesTests {
         #expect(try await s.send(.GET, "/building/doors/no-such", as: admin).status == .notFound)
     }
 
-    @Test("a door's own schedule is chosen in the editor, refused when it names no schedule, in the policy and in the door's snapshot, and the door is closed outside it")
+    @Test("a door's own schedule is chosen in the editor, refused when it names no schedule or the door leads outside, in the policy, in the door's snapshot only for an agent that decides it, kept by a body without the field and cleared by null")
     func doorSchedule() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
@@ -88,13 +88,23 @@ struct BuildingPagesTests {
         let listed = try await s.send(.GET, "/api/v1/doors", as: admin)
         #expect(listed.array().first { $0["id"] as? String == "lab-door" }?["schedule"] as? String == "nights", "\(listed.text)")
         #expect(try await s.send(.GET, "/building/doors/lab-door", as: admin).text.contains("<option value=\"nights\" selected>"))
-        // The door's agent gets the schedule with the door, though no group grants the zone through it.
+        // The door's agent gets the schedule with the door, though no group grants the zone through it —
+        // if it says it decides door hours: an older agent would drop the field and open outside them.
         let token = try await s.send(.POST, "/api/v1/doors/lab-door/token", as: admin)
-        let snap = try await s.send(.GET, "/api/v1/doors/lab-door/snapshot", as: .init(bearer: token.object()["token"] as? String))
+        let agent = TestServer.Identity(bearer: token.object()["token"] as? String)
+        let old = try await s.send(.GET, "/api/v1/doors/lab-door/snapshot", as: agent)
+        #expect(old.status == .conflict && old.object()["code"] as? String == "agent_too_old", "\(old.text)")
+        let snap = try await s.send(.GET, "/api/v1/doors/lab-door/snapshot?features=doorSchedule", as: agent)
         let body = try DoorWire.decoder().decode(DoorSnapshot.self, from: snap.body)
         #expect(body.policy.doors.first { $0.id == "lab-door" }?.schedule == "nights")
         #expect(body.policy.schedules.map(\.id) == ["nights"])
-        // Cleared through the API: the door is the groups' again.
+        // A body without the field (a client older than door hours) keeps them; null clears them.
+        let renamed = try await s.send(.PUT, "/api/v1/doors/lab-door", as: admin, json: ["name": "研究室入口（東）", "toZone": "lab"])
+        #expect(renamed.status == .ok && renamed.object()["schedule"] as? String == "nights", "\(renamed.text)")
+        #expect(await s.app.mynagate.policy.current.doors["lab-door"]?.schedule == "nights")
+        // A door leading outside takes no hours: leaving is never refused.
+        let exit = try await s.send(.PUT, "/api/v1/doors/lab-exit", as: admin, json: ["name": "出口", "fromZone": "lab", "schedule": "nights"])
+        #expect(exit.status == .unprocessableEntity, "\(exit.text)")
         let cleared = try await s.send(.PUT, "/api/v1/doors/lab-door", as: admin, json: ["name": "研究室入口", "toZone": "lab", "schedule": NSNull()])
         #expect(cleared.status == .ok, "\(cleared.text)")
         #expect(await s.app.mynagate.policy.current.doors["lab-door"]?.schedule == nil)
