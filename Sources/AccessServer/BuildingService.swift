@@ -2,7 +2,6 @@ import Access
 import Audit
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import ServerCore
 import Store
 import Vapor
@@ -151,7 +150,6 @@ package struct BuildingService: Sendable {
         }
         try Self.checkName(dto.name)
         if let l = dto.securityLevel, SecurityLevel(rawValue: l) == nil { throw Self.refused("securityLevel must be tap, genuine or pin", ja: "セキュリティレベルは tap、genuine、pin のいずれかです") }
-        let stored = NIOLockedValueBox<String?>(nil)
         try await saved(DoorModel.self, id: id, "door") { m, tx in
             // Checked inside the transaction that saves the door, against what it sees.
             for z in [dto.fromZone, dto.toZone].compactMap({ $0 }) where try await ZoneModel.find(z, on: tx) == nil {
@@ -168,7 +166,6 @@ package struct BuildingService: Sendable {
                 throw Self.refused("a door leading outside has no hours of its own (leaving is never refused)",
                                    ja: "屋外へ出る扉には利用時間を設定できません（退出は常に許可されます）")
             }
-            stored.withLockedValue { $0 = m.scheduleID }
             m.name = dto.name
             m.fromZone = dto.fromZone
             m.toZone = dto.toZone
@@ -178,7 +175,7 @@ package struct BuildingService: Sendable {
         let policy = await policy.current
         let level = policy.doors[DoorID(rawValue: id)].map { policy.securityLevel(of: $0).rawValue }
         return DoorDTO(id: id, name: dto.name, fromZone: dto.fromZone, toZone: dto.toZone, securityLevel: dto.securityLevel, effectiveSecurityLevel: level,
-                       keylessAdmitUntil: dto.keylessAdmitUntil, schedule: stored.withLockedValue { $0 })
+                       keylessAdmitUntil: dto.keylessAdmitUntil, schedule: try await DoorModel.find(id, on: db)?.scheduleID)
     }
 
     /// Sets an existing door's configured level; `nil` returns it to its zone's default (a My Number
