@@ -53,7 +53,9 @@ struct DoorSyncController {
         // A door with its own hours goes only to an agent that decides them: an older one would drop the
         // field and open outside them. Refused, it keeps its snapshot until that is stale, then follows its
         // fail mode (secure by default); the administrator upgrades it.
-        let features = Set((req.query[String.self, at: "features"] ?? "").split(separator: ",").map(String.init))
+        let declared = req.query[String.self, at: "features"] ?? ""
+        guard declared.count <= 256 else { throw Abort(.badRequest, reason: "features is at most 256 characters") }
+        let features = Set(declared.split(separator: ",").map(String.init))
         if door.schedule != nil, !features.contains("doorSchedule") {
             throw APIError(.conflict, code: "agent_too_old", ja: "この扉には利用時間が設定されています。扉のエージェントを更新してください",
                            en: "this door has its own hours, which this agent does not decide; upgrade the agent")

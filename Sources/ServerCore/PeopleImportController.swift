@@ -60,7 +60,8 @@ struct PeopleImportController {
         // A saved mapping can be saved again between the preview and the apply (by HR, say, pointing the
         // name at another column): with a source, the apply must name the mapping it previewed.
         if fromSource, mappingConfirmed?.isEmpty ?? true {
-            throw APIError(.badRequest, code: "bad_query", ja: "source を使うときはプレビューで示された mappingSha256 を付けてください",
+            // Each is schema-valid alone; the combination is one the document cannot require: 422.
+            throw APIError(.unprocessableEntity, code: "mapping_sha256_required", ja: "source を使うときはプレビューで示された mappingSha256 を付けてください",
                            en: "with source, mappingSha256 (from the preview) is required")
         }
         return try await Self.apply(try Self.body(req), confirmed: req.query[String.self, at: "sha256"], mapping: try await Self.mapping(req),

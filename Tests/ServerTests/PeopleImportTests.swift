@@ -433,7 +433,7 @@ extension PeopleImportTests {
 }
 
 extension PeopleImportTests {
-    @Test("an apply with a saved mapping must name the mapping previewed: one saved again since (HR pointing the name at another column) is 409, none named is 400")
+    @Test("an apply with a saved mapping must name the mapping previewed: one saved again since (HR pointing the name at another column) is 409, none named is 422")
     func mappingChangedSincePreview() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
@@ -447,7 +447,7 @@ extension PeopleImportTests {
         let stale = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)&source=acme&mappingSha256=\(mappingSha)", as: admin, raw: file, contentType: "text/csv")
         #expect(stale.status == .conflict && stale.object()["code"] as? String == "mapping_changed", "\(stale.text)")
         let unnamed = try await s.send(.POST, "/api/v1/people/import?sha256=\(sha)&source=acme", as: admin, raw: file, contentType: "text/csv")
-        #expect(unnamed.status == .badRequest, "\(unnamed.text)")
+        #expect(unnamed.status == .unprocessableEntity && unnamed.object()["code"] as? String == "mapping_sha256_required", "\(unnamed.text)")
         #expect(try await EmployeeModel.query(on: s.app.db).count() == 0)
         // Previewed again, the mapping as it now is applies.
         let again = try await Self.preview(s, admin, file, query: "?source=acme")
