@@ -214,11 +214,16 @@ public actor PolicyCache {
 
     func startPolling(every milliseconds: Int, maxAgeSeconds: Int) {
         task?.cancel()
+        let logger = logger
         task = Task { [weak self] in
             while !Task.isCancelled {
-                // Only cancellation (shutdown) ends the sleep early, and then there is no poll after it:
-                // the database may be closing, and a failed read then would be reported as an outage.
-                do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
+                // Cancellation (shutdown) ends the sleep early, and then there is no poll after it: the
+                // database may be closing, and a failed read then would be reported as an outage.
+                do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch is CancellationError { return } catch {
+                    // Task.sleep throws nothing else today; were it to, polling must not stop unseen.
+                    logger.critical("policy polling stopped: its sleep failed: \(error)")
+                    return
+                }
                 await self?.reloadIfChanged(maxAgeSeconds: maxAgeSeconds)
             }
         }
@@ -236,8 +241,13 @@ public actor PolicyCache {
             let finish: @Sendable () -> Void = {
                 if resumed.withLockedValue({ was in defer { was = true }; return !was }) { k.resume() }
             }
+            let logger = logger
             let timer = Task {
-                do { try await Task.sleep(for: .seconds(5)) } catch { return }  // cancelled: the poll ended first
+                // Cancelled: the poll ended first and has finished the wait. Any other failure ends the
+                // wait at once rather than leave the stop hanging.
+                do { try await Task.sleep(for: .seconds(5)) } catch is CancellationError { return } catch {
+                    logger.error("the policy poller's stop timer failed: \(error)")
+                }
                 finish()
             }
             Task { await running.value; timer.cancel(); finish() }
