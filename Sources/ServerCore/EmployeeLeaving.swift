@@ -66,8 +66,8 @@ public enum EmployeeLeaving {
                 details["vaultProfile"] = "updated"
             }
         } else {
-            let p = VaultProfileModel()
-            p.id = id; p.address = ""; p.birthDate = ""; p.sex = ""; p.leavingDate = day
+            let p = VaultProfileModel.empty(for: id)
+            p.leavingDate = day
             try await p.create(on: tx)
             details["vaultProfile"] = "created"
         }

@@ -230,8 +230,8 @@ package enum PeopleImport {
             try await p.save(on: tx)
             return was.isEmpty ? "set" : "changed"
         }
-        let p = VaultProfileModel()
-        p.id = id; p.address = ""; p.birthDate = date.description; p.sex = ""
+        let p = VaultProfileModel.empty(for: id)
+        p.birthDate = date.description
         try await p.create(on: tx)
         return "set"
     }

@@ -156,6 +156,14 @@ public final class VaultProfileModel: Model, @unchecked Sendable {
     /// The last day of employment (YYYY-MM-DD), once known.
     @OptionalField(key: "leaving_date") public var leavingDate: String?
     public init() {}
+
+    /// A profile for `employee` with nothing recorded yet (empty address, birth date and sex): what is
+    /// made when the first of its fields — a leaving date, a birth date from the HR master — arrives.
+    public static func empty(for employee: UUID) -> VaultProfileModel {
+        let p = VaultProfileModel()
+        p.id = employee; p.address = ""; p.birthDate = ""; p.sex = ""
+        return p
+    }
 }
 
 /// The vault's tables, in one migration.
